@@ -1,0 +1,55 @@
+import { Command } from 'commander';
+import { isMagnet } from '../../metainfo/index.js';
+import { getHttp } from '../get-http.js';
+import { getTftp } from '../get-tftp.js';
+import { getTorrent } from '../get-torrent.js';
+import { addCommonFlags, runCommand, type CommonFlags } from '../output.js';
+
+/** Every flag `get` takes; each source kind reads the ones that concern it. */
+export interface GetFlags extends CommonFlags {
+  output: string;
+  peer: string[];
+  port?: string;
+  seed?: boolean;
+  dht: boolean;
+  dhtBootstrap: string[];
+  maxPeers?: string;
+  downloadLimit?: string;
+  uploadLimit?: string;
+  only?: string;
+  sequential?: boolean;
+  blksize?: string;
+  windowsize?: string;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export default function getCommand(): Command {
+  const cmd = new Command('get')
+    .description('download a magnet link, a .torrent file, an http(s):// or a tftp:// URL')
+    .argument('<source>', 'magnet:?..., path/to/file.torrent, http(s)://host/path or tftp://host:port/path')
+    .option('-o, --output <dir>', 'folder to download into', '.')
+    .option('--peer <host:port>', 'connect to this peer directly (repeatable)', collect, [])
+    .option('--port <n>', 'port to accept peers on (default: any free port)')
+    .option('--seed', 'keep seeding after the download completes (until Ctrl-C)')
+    .option('--no-dht', 'do not use the DHT to find peers')
+    .option('--dht-bootstrap <host:port>', 'DHT node to bootstrap from instead of the public routers (repeatable)', collect, [])
+    .option('--max-peers <n>', 'most peers connected at once')
+    .option('--download-limit <rate>', 'cap download rate, bytes per second (e.g. 2MiB)')
+    .option('--upload-limit <rate>', 'cap upload rate, bytes per second (e.g. 512KiB)')
+    .option('--only <indexes>', 'download only these files of a multi-file torrent (e.g. 0,3)')
+    .option('--sequential', 'fetch pieces in order, for streaming')
+    .option('--blksize <bytes>', 'TFTP block size to ask for (RFC 2348)')
+    .option('--windowsize <n>', 'TFTP window size to ask for (RFC 7440)')
+    .addHelpText('after', '\nExamples:\n  tandem get "magnet:?xt=urn:btih:..." -o downloads\n  tandem get file.torrent --peer 127.0.0.1:6881\n  tandem get http://127.0.0.1:8080/big.iso\n  tandem get tftp://127.0.0.1:6969/boot.img --blksize 1428 --windowsize 16');
+  addCommonFlags(cmd);
+  return cmd.action((source: string, flags: GetFlags) =>
+    runCommand(flags, () => {
+      const lower = source.toLowerCase();
+      if (lower.startsWith('http://') || lower.startsWith('https://')) return getHttp(source, flags);
+      if (lower.startsWith('tftp://')) return getTftp(source, flags);
+      if (isMagnet(source)) return getTorrent(source, flags);
+      return getTorrent(source, flags);
+    }),
+  );
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// The tandem executable. Each subcommand lives in its own file in commands/ and default-exports a factory
+// returning a commander Command; this file finds them, so adding a command touches no shared file.
+import { readdirSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { notBuiltCommands } from './not-built.js';
+import { EXIT_USAGE } from './output.js';
+import { VERSION } from './version.js';
+
+// A reader that closes the pipe early (`tandem info x | head`) is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
+const commandsDir = new URL('./commands/', import.meta.url);
+const files = readdirSync(commandsDir).filter((f) => f.endsWith('.js')).sort();
+const built: Command[] = [];
+for (const file of files) {
+  const mod = (await import(new URL(file, commandsDir).href)) as { default: () => Command };
+  built.push(mod.default());
+}
+
+const program = new Command('tandem')
+  .description('client, server and peer in one program: BitTorrent, HTTP, TFTP and a tracker')
+  .version(VERSION, '-V, --version')
+  .showHelpAfterError('(add --help for usage)')
+  .exitOverride();
+
+for (const cmd of [...built, ...notBuiltCommands(new Set(built.map((c) => c.name())))]) {
+  program.addCommand(cmd.exitOverride());
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (!(err instanceof CommanderError)) throw err;
+  // Help and version exit 0; every other parse error is bad usage (exit 2, DESIGN.md §4).
+  const ok = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help';
+  process.exitCode = ok ? 0 : EXIT_USAGE;
+}

@@ -1,0 +1,30 @@
+import { Command } from 'commander';
+
+/**
+ * Commands of the CLI contract that are not built yet. Each says so and exits 1, so scripts see a failure rather
+ * than a silent success. A command moves out of this list when its own file exists.
+ */
+const PLANNED: [name: string, args: string, summary: string][] = [
+  ['share', '<path>', 'make a torrent of a file or folder and seed it, printing the magnet link'],
+  ['get', '<source>', 'download a magnet link, .torrent, http(s):// or tftp:// URL'],
+  ['serve', '[dir]', 'serve a folder over HTTP and TFTP, and seed it'],
+  ['tracker', '', 'run a BitTorrent tracker over HTTP and UDP'],
+  ['daemon', '', 'run the node: many transfers, a control API and a web UI'],
+  ['add', '<source>', 'add a transfer to a running daemon'],
+  ['ls', '', 'list the transfers of a running daemon'],
+  ['pause', '<id>', 'pause a transfer of a running daemon'],
+  ['resume', '<id>', 'resume a transfer of a running daemon'],
+  ['rm', '<id>', 'remove a transfer from a running daemon'],
+  ['lab', '', 'measure client-server against peer-to-peer distribution on emulated links'],
+];
+
+export function notBuiltCommands(built: Set<string>): Command[] {
+  return PLANNED.filter(([name]) => !built.has(name)).map(([name, args, summary]) => {
+    const cmd = new Command(name).description(`${summary} (not built yet)`).allowUnknownOption().allowExcessArguments();
+    if (args) cmd.argument(args);
+    return cmd.action(() => {
+      process.stderr.write(`tandem: "${name}" is not built yet; see the README's "Not built yet" list\n`);
+      process.exitCode = 1;
+    });
+  });
+}

@@ -1,0 +1,55 @@
+import { Command, Option } from 'commander';
+import { isTandemError } from '../util/errors.js';
+
+/** The flags every command takes (DESIGN.md §4). */
+export interface CommonFlags {
+  json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+export function addCommonFlags(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--json', 'machine-readable output: one JSON object per line'))
+    .addOption(new Option('-q, --quiet', 'print nothing but errors'))
+    .addOption(new Option('-v, --verbose', 'print more detail, and stack traces on errors'));
+}
+
+/** Exit codes of the CLI contract. */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/** Where a command writes: plain lines, JSON lines, or nothing, as the flags say. */
+export class Output {
+  constructor(readonly flags: CommonFlags) {}
+
+  /** A line for people; hidden by --quiet and --json. */
+  line(text = ''): void {
+    if (!this.flags.quiet && !this.flags.json) process.stdout.write(text + '\n');
+  }
+
+  /** A record for machines; printed with --json only. */
+  json(value: unknown): void {
+    if (this.flags.json) process.stdout.write(JSON.stringify(value) + '\n');
+  }
+
+  detail(text: string): void {
+    if (this.flags.verbose && !this.flags.json) process.stderr.write(text + '\n');
+  }
+}
+
+/**
+ * Runs a command body and turns a thrown error into one line on stderr and the contract's exit code:
+ * bad input (a typed error of kind 'input') exits 2, anything else 1. --verbose adds the stack.
+ */
+export async function runCommand(flags: CommonFlags, body: () => Promise<number | void>): Promise<void> {
+  try {
+    process.exitCode = (await body()) ?? EXIT_OK;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`tandem: ${message}\n`);
+    if (flags.verbose && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+    process.exitCode = isTandemError(err) && err.kind === 'input' ? EXIT_USAGE : EXIT_FAILURE;
+  }
+}
