@@ -1,0 +1,141 @@
+/**
+ * An iterative Kademlia lookup (BEP 5 "find_node"/"get_peers" traversal) as a pure state machine. The node asks
+ * `next()` whom to query, reports each answer or failure, and stops when `done`. No sockets, no timers.
+ *
+ * Rule: keep the candidates sorted by XOR distance to the target; query the closest ones not yet asked, at most
+ * `concurrency` at once; the lookup is over when the `k` closest candidates that have not failed have all
+ * answered (nothing closer can be learned), or when the query budget is spent.
+ */
+import { addressKey, type Contact, type PeerAddress } from './compact.js';
+import { compareDistance, type NodeId } from './node-id.js';
+
+export interface LookupOptions {
+  k: number;
+  concurrency: number;
+  maxQueries: number;
+  maxCandidates: number;
+}
+
+/** A node to query; bootstrap routers come without a known id. */
+export type LookupContact = PeerAddress & { id?: NodeId };
+
+type State = 'new' | 'pending' | 'responded' | 'failed';
+
+interface Candidate {
+  contact: LookupContact;
+  state: State;
+  token?: Buffer;
+}
+
+export class Lookup {
+  private candidates: Candidate[] = [];
+  private readonly seen = new Set<string>();
+  private inFlight = 0;
+  queriesSent = 0;
+
+  constructor(
+    readonly target: Buffer,
+    private readonly opts: LookupOptions,
+    seeds: readonly LookupContact[],
+  ) {
+    for (const s of seeds) this.add(s);
+    this.sort();
+  }
+
+  private add(c: LookupContact): void {
+    const key = addressKey(c);
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.candidates.push({ contact: { ...c }, state: 'new' });
+  }
+
+  private sort(): void {
+    // Unknown ids sort last: a router is asked when nothing better is known.
+    this.candidates.sort((a, b) => {
+      if (!a.contact.id || !b.contact.id) return Number(!a.contact.id) - Number(!b.contact.id);
+      return compareDistance(this.target, a.contact.id, b.contact.id);
+    });
+    if (this.candidates.length > this.opts.maxCandidates) {
+      // Drop the farthest candidates not yet asked; ones in flight or answered stay (their answers matter).
+      const keep: Candidate[] = [];
+      let extra = this.candidates.length - this.opts.maxCandidates;
+      for (let i = this.candidates.length - 1; i >= 0; i--) {
+        const c = this.candidates[i]!;
+        if (extra > 0 && c.state === 'new') extra--;
+        else keep.push(c);
+      }
+      this.candidates = keep.reverse();
+    }
+  }
+
+  /** The k closest candidates that have not failed. */
+  private frontier(): Candidate[] {
+    const out: Candidate[] = [];
+    for (const c of this.candidates) {
+      if (c.state === 'failed') continue;
+      out.push(c);
+      if (out.length === this.opts.k) break;
+    }
+    return out;
+  }
+
+  /** Contacts to query now (each is then pending until `responded` or `failed`). */
+  next(): LookupContact[] {
+    const out: LookupContact[] = [];
+    if (this.queriesSent >= this.opts.maxQueries) return out;
+    for (const c of this.frontier()) {
+      if (this.inFlight >= this.opts.concurrency || this.queriesSent >= this.opts.maxQueries) break;
+      if (c.state !== 'new') continue;
+      c.state = 'pending';
+      this.inFlight++;
+      this.queriesSent++;
+      out.push(c.contact);
+    }
+    return out;
+  }
+
+  private find(c: PeerAddress): Candidate | undefined {
+    const key = addressKey(c);
+    return this.candidates.find((x) => addressKey(x.contact) === key);
+  }
+
+  /** A queried node answered with its id, the nodes it knows closer to the target, and maybe a token. */
+  responded(from: PeerAddress, id: NodeId, nodes: readonly Contact[], token?: Buffer): void {
+    const c = this.find(from);
+    if (!c || c.state !== 'pending') return;
+    this.inFlight--;
+    c.state = 'responded';
+    c.contact.id = id;
+    if (token) c.token = token;
+    for (const n of nodes) this.add(n);
+    this.sort();
+  }
+
+  failed(from: PeerAddress): void {
+    const c = this.find(from);
+    if (!c || c.state !== 'pending') return;
+    this.inFlight--;
+    c.state = 'failed';
+  }
+
+  get pending(): number {
+    return this.inFlight;
+  }
+
+  get done(): boolean {
+    if (this.inFlight > 0) return false;
+    if (this.queriesSent >= this.opts.maxQueries) return true;
+    return this.frontier().every((c) => c.state === 'responded');
+  }
+
+  /** The closest nodes that answered, with the token each gave (for announce_peer). */
+  closestResponded(count: number): { contact: Contact; token?: Buffer }[] {
+    const out: { contact: Contact; token?: Buffer }[] = [];
+    for (const c of this.candidates) {
+      if (c.state !== 'responded' || !c.contact.id) continue;
+      out.push({ contact: c.contact as Contact, token: c.token });
+      if (out.length === count) break;
+    }
+    return out;
+  }
+}

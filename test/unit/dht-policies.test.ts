@@ -1,0 +1,94 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { TokenPolicy } from '../../src/dht/tokens.js';
+import { PeerStore } from '../../src/dht/peer-store.js';
+import { RateLimiter } from '../../src/dht/rate-limit.js';
+import { Lookup } from '../../src/dht/lookup.js';
+import { asNodeId, compareDistance } from '../../src/dht/node-id.js';
+
+const MIN = 60_000;
+
+test('tokens: valid for the same IP only, accepted across one rotation, refused after ten minutes', () => {
+  const p = new TokenPolicy({ tokenRotateMs: 5 * MIN, tokenAcceptMs: 10 * MIN }, randomBytes, 0);
+  const tok = p.issue('10.0.0.1', 4 * MIN);
+  assert.equal(p.verify('10.0.0.1', tok, 4 * MIN), true);
+  assert.equal(p.verify('10.0.0.2', tok, 4 * MIN), false, 'bound to the IP');
+  assert.equal(p.verify('10.0.0.1', tok, 9 * MIN), true, 'after one rotation (at 5 min) still accepted');
+  assert.equal(p.verify('10.0.0.1', tok, 10 * MIN + 1), false, 'after the second rotation it is over ten minutes old');
+  const fresh = p.issue('10.0.0.1', 10 * MIN + 1);
+  assert.notDeepEqual(fresh, tok, 'the secret rotated');
+  assert.equal(p.verify('10.0.0.1', Buffer.alloc(3), 10 * MIN), false);
+});
+
+test('tokens: a long pause expires every old token', () => {
+  const p = new TokenPolicy({ tokenRotateMs: 5 * MIN, tokenAcceptMs: 10 * MIN }, randomBytes, 0);
+  const tok = p.issue('::1', 0);
+  assert.equal(p.verify('::1', tok, 60 * MIN), false);
+});
+
+test('peer store: expiry, per-info-hash cap, info-hash cap, family filter', () => {
+  const s = new PeerStore({ peerTtlMs: 30 * MIN, maxInfoHashes: 3, maxPeersPerInfoHash: 4 });
+  const ih = (n: number) => Buffer.alloc(20, n);
+  for (let i = 0; i < 10; i++) s.add(ih(1), { host: '10.0.0.1', port: 1000 + i }, 0);
+  assert.equal(s.get(ih(1), 4, 50, 0).length, 4);
+  assert.deepEqual(s.get(ih(1), 4, 50, 0).map((p) => p.port).sort(), [1006, 1007, 1008, 1009], 'oldest evicted');
+  s.add(ih(1), { host: '::1', port: 5 }, 0);
+  assert.deepEqual(s.get(ih(1), 6, 50, 0), [{ host: '::1', port: 5 }]);
+  assert.equal(s.get(ih(1), 4, 2, 0).length, 2, 'response limit');
+  for (let i = 2; i < 10; i++) s.add(ih(i), { host: '10.0.0.1', port: 1 }, 1);
+  assert.equal(s.infoHashCount, 3);
+  assert.equal(s.get(ih(9), 4, 50, 30 * MIN + 2).length, 0, 'expired');
+  s.expire(31 * MIN + 2);
+  assert.equal(s.infoHashCount, 0);
+});
+
+test('rate limiter: burst then steady rate per address; tracked addresses are capped', () => {
+  const r = new RateLimiter({ rateLimitPerSecond: 10, rateLimitBurst: 20, rateLimitTrackedAddresses: 100 });
+  let allowed = 0;
+  for (let i = 0; i < 100; i++) if (r.allow('a', 0)) allowed++;
+  assert.equal(allowed, 20);
+  assert.equal(r.allow('b', 0), true, 'another address has its own bucket');
+  assert.equal(r.allow('a', 50), false);
+  assert.equal(r.allow('a', 100), true, 'one token back after 100 ms at 10/s');
+  for (let i = 0; i < 1000; i++) r.allow(`x${i}`, 200);
+  assert.equal(r.tracked, 100);
+});
+
+test('lookup: queries closest first, never more than the concurrency, ends when the k closest answered', () => {
+  const target = asNodeId(Buffer.alloc(20, 0));
+  const idAt = (n: number) => {
+    const b = Buffer.alloc(20, 0);
+    b.writeUInt32BE(n, 16);
+    return asNodeId(b);
+  };
+  // A tiny world: node n knows nodes n/2 and n/2+1 (ids close to the target are small numbers).
+  const world = new Map<number, number[]>();
+  for (let n = 1; n < 512; n++) world.set(n, [Math.floor(n / 2), Math.floor(n / 2) + 1].filter((x) => x > 0));
+  const contactOf = (n: number) => ({ id: idAt(n), host: '127.0.0.1', port: n });
+  const lookup = new Lookup(target, { k: 4, concurrency: 3, maxQueries: 100, maxCandidates: 64 }, [contactOf(500), contactOf(400)]);
+  let rounds = 0;
+  while (!lookup.done && rounds++ < 100) {
+    const batch = lookup.next();
+    assert.ok(batch.length <= 3);
+    assert.ok(batch.length > 0, 'work remains while not done');
+    for (const c of batch) lookup.responded(c, c.id!, (world.get(c.port) ?? []).map(contactOf), Buffer.from([c.port & 0xff]));
+  }
+  assert.ok(lookup.done);
+  const best = lookup.closestResponded(4).map((r) => r.contact.port);
+  assert.deepEqual(best, [1, 2, 3, 4]);
+  assert.ok(lookup.queriesSent < 40, `queries: ${lookup.queriesSent}`);
+  const sorted = [...best].map(idAt).sort((a, b) => compareDistance(target, a, b));
+  assert.deepEqual(sorted.map((x) => x.readUInt32BE(16)), best);
+});
+
+test('lookup: failures are skipped and the query budget is a hard cap', () => {
+  const target = asNodeId(Buffer.alloc(20, 0));
+  const seeds = Array.from({ length: 50 }, (_, i) => ({ id: asNodeId(Buffer.alloc(20, i + 1)), host: '127.0.0.1', port: i + 1 }));
+  const lookup = new Lookup(target, { k: 8, concurrency: 8, maxQueries: 20, maxCandidates: 64 }, seeds);
+  let rounds = 0;
+  while (!lookup.done && rounds++ < 100) for (const c of lookup.next()) lookup.failed(c);
+  assert.ok(lookup.done);
+  assert.equal(lookup.queriesSent, 20);
+  assert.deepEqual(lookup.closestResponded(8), []);
+});
