@@ -15,10 +15,19 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 
 const commandsDir = new URL('./commands/', import.meta.url);
 const files = readdirSync(commandsDir).filter((f) => f.endsWith('.js')).sort();
+// Load only the command being run, so one command's start-up cost (or breakage) never touches another;
+// help and unknown names load them all.
+const requested = process.argv[2];
+const direct = files.find((f) => f === `${requested}.js`);
 const built: Command[] = [];
-for (const file of files) {
-  const mod = (await import(new URL(file, commandsDir).href)) as { default: () => Command };
-  built.push(mod.default());
+for (const file of direct ? [direct] : files) {
+  try {
+    const mod = (await import(new URL(file, commandsDir).href)) as { default: () => Command };
+    built.push(mod.default());
+  } catch (err) {
+    if (direct) throw err;
+    process.stderr.write(`tandem: command ${file.replace(/\.js$/, '')} failed to load: ${(err as Error).message}\n`);
+  }
 }
 
 const program = new Command('tandem')

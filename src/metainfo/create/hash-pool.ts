@@ -6,7 +6,7 @@ import { hashPieceRange, type HashPlan, type PieceRangeHashes } from './hash-cor
 import { PlanFileReader } from './file-reader.js';
 
 export interface HashOptions {
-  /** Worker threads to use; defaults to every core. 0 hashes on the calling thread. */
+  /** Threads that hash, the calling thread included; defaults to every core. 0 or 1 hashes on the calling thread only. */
   workers?: number;
   signal?: AbortSignal;
   onProgress?: (hashedBytes: number, totalBytes: number) => void;
@@ -41,8 +41,8 @@ export async function hashPlan(plan: HashPlan, options: HashOptions = {}): Promi
   };
   const jobBytes = (j: { first: number; end: number }): number => (j.end - j.first) * plan.pieceLengthBytes;
   const wanted = options.workers ?? availableParallelism();
-  if (wanted === 0 || plan.totalLengthBytes < INLINE_BELOW_BYTES) hashInline(plan, jobs, collect, jobBytes, options.signal);
-  else await hashInWorkers(plan, jobs, Math.min(wanted, jobs.length), collect, jobBytes, options.signal);
+  if (wanted <= 1 || plan.totalLengthBytes < INLINE_BELOW_BYTES) hashInline(plan, jobs, collect, jobBytes, options.signal);
+  else await hashInWorkers(plan, new JobQueue(jobs), Math.min(wanted - 1, jobs.length), collect, jobBytes, options.signal);
   return out;
 }
 
@@ -53,6 +53,15 @@ function merge(out: PlanHashes, r: PieceRangeHashes): void {
 }
 
 type Job = { first: number; end: number };
+
+/** Jobs handed out in order to whichever thread asks first. */
+class JobQueue {
+  private next = 0;
+  constructor(readonly jobs: Job[]) {}
+  take(): Job | undefined {
+    return this.jobs[this.next++];
+  }
+}
 
 function hashInline(plan: HashPlan, jobs: Job[], collect: (r: PieceRangeHashes, n: number) => void, jobBytes: (j: Job) => number, signal?: AbortSignal): void {
   const reader = new PlanFileReader(plan);
@@ -74,42 +83,62 @@ function ioError(err: unknown, message = (err as Error).message): Error {
   return new MetainfoError('CREATE_IO', `reading files failed: ${message}`, 'runtime', { cause: err });
 }
 
-function hashInWorkers(plan: HashPlan, jobs: Job[], count: number, collect: (r: PieceRangeHashes, n: number) => void, jobBytes: (j: Job) => number, signal?: AbortSignal): Promise<void> {
+/**
+ * Hashes with `count` worker threads and the calling thread together: the calling thread starts at once while the
+ * workers boot, and between its own jobs it yields so that workers' results are collected.
+ */
+function hashInWorkers(plan: HashPlan, queue: JobQueue, count: number, collect: (r: PieceRangeHashes, n: number) => void, jobBytes: (j: Job) => number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const workers: Worker[] = [];
-    let next = 0;
-    let pending = jobs.length;
-    let failed = false;
-    const stopAll = (): void => void workers.forEach((w) => w.terminate());
-    const fail = (err: Error): void => {
-      if (failed) return;
-      failed = true;
+    const current = new Map<Worker, Job>();
+    let pending = queue.jobs.length;
+    let settled = false;
+    const finish = (err?: Error): void => {
+      if (settled) return;
+      settled = true;
       signal?.removeEventListener('abort', onAbort);
-      stopAll();
-      reject(err);
+      if (err) workers.forEach((w) => void w.terminate());
+      else workers.forEach((w) => w.postMessage(null));
+      reader.close();
+      if (err) reject(err);
+      else resolve();
     };
-    const onAbort = (): void => fail(signal!.reason instanceof Error ? signal!.reason : new Error('aborted'));
+    const done = (r: PieceRangeHashes, job: Job): void => {
+      collect(r, jobBytes(job));
+      if (--pending === 0) finish();
+    };
+    const onAbort = (): void => finish(signal!.reason instanceof Error ? signal!.reason : new Error('aborted'));
     signal?.addEventListener('abort', onAbort, { once: true });
     const feed = (w: Worker): void => {
-      const job = jobs[next++];
+      const job = queue.take();
+      if (job) current.set(w, job);
       w.postMessage(job ?? null);
-      if (job) (w as Worker & { job?: Job }).job = job;
     };
     for (let i = 0; i < count; i++) {
       const w = new Worker(new URL('./hash-worker.js', import.meta.url), { workerData: plan });
       workers.push(w);
       w.on('message', (msg: { ok: true; result: PieceRangeHashes } | { ok: false; message: string }) => {
-        if (failed) return;
-        if (!msg.ok) return fail(ioError(undefined, msg.message));
-        collect(msg.result, jobBytes((w as Worker & { job?: Job }).job!));
-        if (--pending === 0) {
-          signal?.removeEventListener('abort', onAbort);
-          workers.forEach((x) => x.postMessage(null));
-          resolve();
-        } else feed(w);
+        if (settled) return;
+        if (!msg.ok) return finish(ioError(undefined, msg.message));
+        done(msg.result, current.get(w)!);
+        if (!settled) feed(w);
       });
-      w.on('error', (err) => fail(ioError(err)));
+      w.on('error', (err) => finish(ioError(err)));
       feed(w);
     }
+    const reader = new PlanFileReader(plan);
+    const scratch = Buffer.allocUnsafe(plan.pieceLengthBytes);
+    const hashOwn = (): void => {
+      if (settled) return;
+      const job = queue.take();
+      if (!job) return;
+      try {
+        done(hashPieceRange(plan, job.first, job.end, reader.read, scratch), job);
+      } catch (err) {
+        return finish(ioError(err));
+      }
+      setImmediate(hashOwn);
+    };
+    hashOwn();
   });
 }
