@@ -22,7 +22,8 @@ async function best(runs: number, f: () => Promise<Measurement>): Promise<Measur
 export default {
   async run(): Promise<void> {
     const file = randomFile(`create-${SIZE_MIB}MiB.bin`, SIZE_MIB * 1024 * 1024);
-    readFileSync(file).length; // warm the page cache so every tool reads from memory
+    // Warm the page cache so every tool reads from memory.
+    if (readFileSync(file).length === 0) throw new Error(`${file} is empty`);
     const out = join(benchDir(), 'out.torrent');
     const pl = String(2 ** PIECE_EXP);
     const tools: [string, string, string[], string][] = [
