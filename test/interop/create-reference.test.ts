@@ -20,7 +20,7 @@ async function tandemCreate(path: string, out: string, args: string[]): Promise<
 
 const hashes = (m: Metainfo): string => `v1=${m.infoHashV1?.toString('hex') ?? '-'} v2=${m.infoHashV2?.toString('hex') ?? '-'}`;
 
-async function inputs(root: string): Promise<Record<string, string>> {
+async function inputs(root: string): Promise<{ tree: string; single: string; exact: string }> {
   const single = join(root, 'single.bin');
   await writeFile(single, patternBytes(100_000, 3)); // not a multiple of any piece length
   const exact = join(root, 'exact.bin');
