@@ -1,0 +1,80 @@
+/**
+ * Every tunable of the peer engine, in one place, with units in the names (DESIGN.md §5). `testConfig()` gives the
+ * loopback preset that tests use.
+ */
+export interface SwarmConfig {
+  /** BEP 3 block size; every client uses 16 KiB. */
+  blockBytes: number;
+  /** Pieces fetched in random order before rarest-first takes over, so a new peer soon has something to trade. */
+  randomFirstPieces: number;
+  /** Seconds of transfer the request queue should cover at the peer's measured rate (plus one round trip). */
+  requestQueueSeconds: number;
+  minRequestQueue: number;
+  maxRequestQueue: number;
+  /** A request not answered in this time goes to another peer, and the peer counts as snubbing us. */
+  requestTimeoutMs: number;
+  /** A peer that sent nothing we asked for in this time loses all its requests (snubbed). */
+  snubTimeoutMs: number;
+  /** Bytes of pieces held in memory while their blocks arrive (pieces are written once verified). */
+  maxPartialBytes: number;
+  /** Upload slots for tit-for-tat, one of them optimistic. */
+  uploadSlots: number;
+  chokeIntervalMs: number;
+  /** BEP 3: the optimistic unchoke rotates every 30 seconds. */
+  optimisticIntervalMs: number;
+  /** Hash failures a peer may take part in before it is banned for the session. */
+  maxHashFailures: number;
+  maxPeers: number;
+  /** Outgoing connection attempts at once. */
+  maxConnecting: number;
+  connectTimeoutMs: number;
+  handshakeTimeoutMs: number;
+  /** BEP 3: keep-alives every two minutes; a silent peer is dropped after a little more. */
+  keepAliveIntervalMs: number;
+  idleTimeoutMs: number;
+  /** How many requests we accept queued from one peer before rejecting (our BEP 10 `reqq`). */
+  maxIncomingRequests: number;
+  /** BEP 11: send PEX at most once a minute. */
+  pexIntervalMs: number;
+  metadataRequestTimeoutMs: number;
+  /** How often resume data is saved while downloading. */
+  resumeSaveIntervalMs: number;
+  /** How often the stats snapshot (rates) is refreshed and 'stats' emitted. */
+  tickMs: number;
+  /** Delay before reconnecting to a peer we lost, and how many times. */
+  reconnectDelayMs: number;
+  maxReconnects: number;
+}
+
+export const DEFAULT_CONFIG: SwarmConfig = {
+  blockBytes: 16 * 1024,
+  randomFirstPieces: 4,
+  requestQueueSeconds: 2,
+  minRequestQueue: 16,
+  maxRequestQueue: 1000,
+  requestTimeoutMs: 20_000,
+  snubTimeoutMs: 30_000,
+  maxPartialBytes: 64 * 1024 * 1024,
+  uploadSlots: 8,
+  chokeIntervalMs: 10_000,
+  optimisticIntervalMs: 30_000,
+  maxHashFailures: 2,
+  maxPeers: 60,
+  maxConnecting: 10,
+  connectTimeoutMs: 10_000,
+  handshakeTimeoutMs: 10_000,
+  keepAliveIntervalMs: 120_000,
+  idleTimeoutMs: 180_000,
+  maxIncomingRequests: 2000,
+  pexIntervalMs: 60_000,
+  metadataRequestTimeoutMs: 10_000,
+  resumeSaveIntervalMs: 5_000,
+  tickMs: 1_000,
+  reconnectDelayMs: 1_000,
+  maxReconnects: 5,
+};
+
+/** The preset tests use: quicker timeouts and choking rounds so faults show up within a test's time. */
+export function testConfig(overrides: Partial<SwarmConfig> = {}): SwarmConfig {
+  return { ...DEFAULT_CONFIG, requestTimeoutMs: 5_000, snubTimeoutMs: 8_000, chokeIntervalMs: 2_000, optimisticIntervalMs: 4_000, reconnectDelayMs: 300, ...overrides };
+}

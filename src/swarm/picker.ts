@@ -1,0 +1,119 @@
+import { Bitfield } from '../wire/index.js';
+
+export interface PickerOptions {
+  randomFirstPieces: number;
+  sequential: boolean;
+  /** Returns a float in [0, 1); injected so tests are repeatable. */
+  random: () => number;
+}
+
+/** A peer's pieces as the picker sees them: a bitfield, or every piece (a seed, BEP 6 have-all). */
+export type PeerPieces = Bitfield | 'all';
+
+/**
+ * Chooses which piece to start next. Pure and synchronous: it knows what we have, what we want (priority 0 means
+ * skip), how many connected peers have each piece, and which pieces are already under way; nothing else.
+ *
+ * Order is one comparison chain (STYLE.md 7): higher priority, then (sequential mode) lower index, or (the first
+ * few pieces) a random one, or the rarest; ties broken by a random salt fixed per piece.
+ */
+export class PiecePicker {
+  readonly have: Bitfield;
+  private readonly availability: Uint32Array;
+  private readonly priority: Uint8Array;
+  private readonly salt: Uint32Array;
+  private readonly started = new Set<number>();
+  /** Connected peers that have every piece; kept as one count rather than added to each piece. */
+  private seeds = 0;
+
+  constructor(
+    readonly pieceCount: number,
+    private readonly options: PickerOptions,
+  ) {
+    this.have = new Bitfield(pieceCount);
+    this.availability = new Uint32Array(pieceCount);
+    this.priority = new Uint8Array(pieceCount).fill(1);
+    this.salt = new Uint32Array(pieceCount);
+    for (let i = 0; i < pieceCount; i++) this.salt[i] = Math.floor(options.random() * 0xffffffff);
+  }
+
+  setPriority(index: number, priority: number): void {
+    this.priority[index] = priority;
+  }
+
+  wanted(index: number): boolean {
+    return this.priority[index]! > 0 && !this.have.has(index);
+  }
+
+  /** Pieces we still want and do not have. */
+  remaining(): number {
+    let n = 0;
+    for (let i = 0; i < this.pieceCount; i++) if (this.wanted(i)) n++;
+    return n;
+  }
+
+  markHave(index: number): void {
+    this.have.set(index);
+    this.started.delete(index);
+  }
+
+  /** A piece that failed its hash, or was lost, can be picked again. */
+  markLost(index: number): void {
+    this.have.clear(index);
+    this.started.delete(index);
+  }
+
+  markStarted(index: number): void {
+    this.started.add(index);
+  }
+
+  unstart(index: number): void {
+    this.started.delete(index);
+  }
+
+  isStarted(index: number): boolean {
+    return this.started.has(index);
+  }
+
+  addPeer(pieces: PeerPieces): void {
+    if (pieces === 'all') this.seeds++;
+    else for (const i of pieces.indexes()) this.availability[i]!++;
+  }
+
+  removePeer(pieces: PeerPieces): void {
+    if (pieces === 'all') this.seeds--;
+    else for (const i of pieces.indexes()) this.availability[i]!--;
+  }
+
+  peerHave(index: number): void {
+    this.availability[index]!++;
+  }
+
+  availabilityOf(index: number): number {
+    return this.availability[index]! + this.seeds;
+  }
+
+  /** Whether the peer has something we want (drives our `interested` flag). */
+  interesting(pieces: PeerPieces): boolean {
+    for (let i = 0; i < this.pieceCount; i++) if (this.wanted(i) && (pieces === 'all' || pieces.has(i))) return true;
+    return false;
+  }
+
+  /** The best piece not yet started that the peer has, or undefined. */
+  pick(pieces: PeerPieces): number | undefined {
+    const randomPhase = !this.options.sequential && this.have.count < this.options.randomFirstPieces;
+    let best = -1;
+    let bestKey = [0, 0, 0];
+    for (let i = 0; i < this.pieceCount; i++) {
+      if (!this.wanted(i) || this.started.has(i) || (pieces !== 'all' && !pieces.has(i))) continue;
+      // Smaller key wins: [-priority, order, salt].
+      const order = this.options.sequential ? i : randomPhase ? 0 : this.availability[i]!;
+      const key = [-this.priority[i]!, order, this.salt[i]!];
+      if (best < 0 || key[0]! < bestKey[0]! || (key[0] === bestKey[0] && (key[1]! < bestKey[1]! || (key[1] === bestKey[1] && key[2]! < bestKey[2]!)))) {
+        best = i;
+        bestKey = key;
+      }
+    }
+    return best < 0 ? undefined : best;
+  }
+}

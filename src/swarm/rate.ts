@@ -1,0 +1,77 @@
+/**
+ * Rates and limits, with time passed in (policies never read the clock).
+ */
+
+/** Bytes per second over a sliding window of one-second buckets. */
+export class RateMeter {
+  private readonly buckets: Float64Array;
+  private head = 0;
+  private headSecond = -1;
+  total = 0;
+
+  constructor(private readonly windowSeconds = 5) {
+    this.buckets = new Float64Array(windowSeconds);
+  }
+
+  add(bytes: number, nowMs: number): void {
+    this.advance(nowMs);
+    this.buckets[this.head]! += bytes;
+    this.total += bytes;
+  }
+
+  rate(nowMs: number): number {
+    this.advance(nowMs);
+    let sum = 0;
+    for (const b of this.buckets) sum += b;
+    return sum / this.windowSeconds;
+  }
+
+  private advance(nowMs: number): void {
+    const second = Math.floor(nowMs / 1000);
+    if (this.headSecond < 0) this.headSecond = second;
+    const steps = Math.min(this.windowSeconds, second - this.headSecond);
+    for (let i = 0; i < steps; i++) {
+      this.head = (this.head + 1) % this.windowSeconds;
+      this.buckets[this.head] = 0;
+    }
+    if (second > this.headSecond) this.headSecond = second;
+  }
+}
+
+/** A token bucket: `take` says how long to wait before `bytes` may pass. Unlimited when the rate is 0. */
+export class TokenBucket {
+  private tokens: number;
+  private lastMs = -1;
+
+  constructor(
+    private readonly bytesPerSecond: number,
+    private readonly burstBytes = Math.max(bytesPerSecond / 4, 64 * 1024),
+  ) {
+    this.tokens = burstBytes;
+  }
+
+  get limited(): boolean {
+    return this.bytesPerSecond > 0;
+  }
+
+  /** Spends `bytes` (going into debt if need be) and returns the milliseconds to wait before the next spend. */
+  take(bytes: number, nowMs: number): number {
+    if (!this.limited) return 0;
+    if (this.lastMs >= 0) this.tokens = Math.min(this.burstBytes, this.tokens + ((nowMs - this.lastMs) * this.bytesPerSecond) / 1000);
+    this.lastMs = nowMs;
+    this.tokens -= bytes;
+    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens * 1000) / this.bytesPerSecond);
+  }
+}
+
+/**
+ * How many block requests to keep in flight to one peer: enough to cover its measured rate for
+ * `queueSeconds` plus one round trip (the bandwidth-delay product with headroom), within [min, max] and never more
+ * than the peer said it queues (BEP 10 `reqq`).
+ */
+export function requestQueueDepth(input: { rateBytesPerSec: number; rttMs: number; blockBytes: number; queueSeconds: number; min: number; max: number; peerReqq?: number }): number {
+  const seconds = input.queueSeconds + input.rttMs / 1000;
+  const depth = Math.ceil((input.rateBytesPerSec * seconds) / input.blockBytes);
+  const cap = Math.min(input.max, input.peerReqq ?? input.max);
+  return Math.max(Math.min(input.min, cap), Math.min(cap, depth));
+}

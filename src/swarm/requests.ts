@@ -1,0 +1,229 @@
+import type { PeerPieces, PiecePicker } from './picker.js';
+
+/** One block request: piece index, offset in the piece, length. */
+export interface BlockRequest {
+  index: number;
+  begin: number;
+  length: number;
+}
+
+const NONE = 0;
+const REQUESTED = 1;
+const RECEIVED = 2;
+
+/** A piece whose blocks are arriving, held in memory until complete and verified. */
+class PartialPiece {
+  readonly state: Uint8Array;
+  /** Who each block is requested from (several peers only in end-game). */
+  readonly requesters = new Map<number, Set<string>>();
+  readonly buffer: Buffer;
+  received = 0;
+  /** Peers that sent blocks of this piece: on a hash failure each gets a strike. */
+  readonly contributors = new Set<string>();
+
+  constructor(
+    readonly index: number,
+    readonly size: number,
+    readonly blockBytes: number,
+    public owner: string | undefined,
+  ) {
+    this.state = new Uint8Array(Math.ceil(size / blockBytes));
+    this.buffer = Buffer.allocUnsafe(size);
+  }
+
+  blockLength(b: number): number {
+    return Math.min(this.blockBytes, this.size - b * this.blockBytes);
+  }
+}
+
+export interface CompletedPiece {
+  index: number;
+  data: Buffer;
+  contributors: string[];
+}
+
+export interface ReceiveResult {
+  /** False when the block was not asked of anyone, or already received (a duplicate in end-game). */
+  accepted: boolean;
+  /** Other peers that were also asked for this block (end-game) and should get a cancel. */
+  cancelFrom: string[];
+  complete?: CompletedPiece;
+}
+
+export interface RequesterOptions {
+  blockBytes: number;
+  pieceSize: (index: number) => number;
+  maxPartialBytes: number;
+}
+
+/**
+ * Between the picker and the peers (STYLE.md 10): turns picked pieces into block requests, remembers who was asked
+ * for what, assembles received blocks into pieces, and runs end-game. Pure: no sockets, no timers; time is passed in.
+ */
+export class Requester {
+  private readonly partial = new Map<number, PartialPiece>();
+  /** Per peer: outstanding request key → when it was sent. */
+  private readonly outstanding = new Map<string, Map<number, number>>();
+
+  constructor(
+    private readonly picker: PiecePicker,
+    private readonly options: RequesterOptions,
+  ) {}
+
+  private key(index: number, begin: number): number {
+    return index * 0x100000000 / this.options.blockBytes + begin / this.options.blockBytes;
+  }
+
+  private unkey(k: number): { index: number; block: number } {
+    const perPiece = 0x100000000 / this.options.blockBytes;
+    return { index: Math.floor(k / perPiece), block: k % perPiece };
+  }
+
+  outstandingFor(peer: string): number {
+    return this.outstanding.get(peer)?.size ?? 0;
+  }
+
+  get partialCount(): number {
+    return this.partial.size;
+  }
+
+  /** Up to `max` new requests for this peer. Own pieces first, then a new piece, then others' pieces, then end-game. */
+  next(peer: string, pieces: PeerPieces, max: number, nowMs: number): BlockRequest[] {
+    const out: BlockRequest[] = [];
+    const has = (i: number): boolean => pieces === 'all' || pieces.has(i);
+    for (const p of this.partial.values()) {
+      if (out.length >= max) return out;
+      if (p.owner === peer) this.fill(p, peer, out, max, nowMs, false);
+    }
+    while (out.length < max && this.partialBytes() < this.options.maxPartialBytes) {
+      const index = this.picker.pick(pieces);
+      if (index === undefined) break;
+      const p = new PartialPiece(index, this.options.pieceSize(index), this.options.blockBytes, peer);
+      this.partial.set(index, p);
+      this.picker.markStarted(index);
+      this.fill(p, peer, out, max, nowMs, false);
+    }
+    for (const p of this.partial.values()) {
+      if (out.length >= max) return out;
+      if (p.owner !== peer && has(p.index)) this.fill(p, peer, out, max, nowMs, false);
+    }
+    // End-game: nothing left unrequested, so ask for blocks others are already fetching (BEP 3, "end game").
+    if (out.length === 0 && this.picker.pick(pieces) === undefined) {
+      for (const p of this.partial.values()) {
+        if (out.length >= max) break;
+        if (has(p.index)) this.fill(p, peer, out, max, nowMs, true);
+      }
+    }
+    return out;
+  }
+
+  private partialBytes(): number {
+    let n = 0;
+    for (const p of this.partial.values()) n += p.size;
+    return n;
+  }
+
+  private fill(p: PartialPiece, peer: string, out: BlockRequest[], max: number, nowMs: number, endgame: boolean): void {
+    let mine = this.outstanding.get(peer);
+    if (!mine) this.outstanding.set(peer, (mine = new Map()));
+    for (let b = 0; b < p.state.length && out.length < max; b++) {
+      const st = p.state[b]!;
+      if (st === RECEIVED) continue;
+      if (st === REQUESTED) {
+        const who = p.requesters.get(b)!;
+        if (!endgame || who.has(peer) || who.size >= 2) continue;
+      }
+      p.state[b] = REQUESTED;
+      let who = p.requesters.get(b);
+      if (!who) p.requesters.set(b, (who = new Set()));
+      who.add(peer);
+      mine.set(this.key(p.index, b * p.blockBytes), nowMs);
+      out.push({ index: p.index, begin: b * p.blockBytes, length: p.blockLength(b) });
+    }
+  }
+
+  /** Takes a received block. A completed piece is handed back (and dropped from the partial set) for hashing. */
+  receive(peer: string, index: number, begin: number, data: Buffer): ReceiveResult {
+    const mine = this.outstanding.get(peer);
+    const k = this.key(index, begin);
+    const asked = mine?.delete(k) ?? false;
+    const p = this.partial.get(index);
+    const b = begin / this.options.blockBytes;
+    if (!p || !Number.isInteger(b) || b >= p.state.length || data.length !== p.blockLength(b) || p.state[b] === RECEIVED) {
+      return { accepted: false, cancelFrom: [] };
+    }
+    if (!asked && !p.requesters.get(b)?.has(peer)) return { accepted: false, cancelFrom: [] };
+    data.copy(p.buffer, begin);
+    p.state[b] = RECEIVED;
+    p.received++;
+    p.contributors.add(peer);
+    const others = [...(p.requesters.get(b) ?? [])].filter((x) => x !== peer);
+    for (const o of others) this.outstanding.get(o)?.delete(k);
+    p.requesters.delete(b);
+    if (p.received < p.state.length) return { accepted: true, cancelFrom: others };
+    this.partial.delete(index);
+    return { accepted: true, cancelFrom: others, complete: { index, data: p.buffer, contributors: [...p.contributors] } };
+  }
+
+  /** A request the peer rejected (BEP 6) or that timed out: the block can be asked of someone else. */
+  release(peer: string, index: number, begin: number): void {
+    this.outstanding.get(peer)?.delete(this.key(index, begin));
+    const p = this.partial.get(index);
+    if (!p) return;
+    const b = begin / this.options.blockBytes;
+    const who = p.requesters.get(b);
+    if (!who) return;
+    who.delete(peer);
+    if (who.size === 0) {
+      p.requesters.delete(b);
+      if (p.state[b] === REQUESTED) p.state[b] = NONE;
+    }
+    if (p.owner === peer) p.owner = undefined;
+  }
+
+  /** Every request of a peer (it choked us, snubbed us, or left). Returns what was released. */
+  releasePeer(peer: string): BlockRequest[] {
+    const mine = this.outstanding.get(peer);
+    const released: BlockRequest[] = [];
+    for (const k of [...(mine?.keys() ?? [])]) {
+      const { index, block } = this.unkey(k);
+      const begin = block * this.options.blockBytes;
+      const p = this.partial.get(index);
+      released.push({ index, begin, length: p ? p.blockLength(block) : 0 });
+      this.release(peer, index, begin);
+    }
+    for (const p of this.partial.values()) if (p.owner === peer) p.owner = undefined;
+    this.outstanding.delete(peer);
+    return released;
+  }
+
+  /** Requests older than `timeoutMs`, per peer. */
+  expired(nowMs: number, timeoutMs: number): { peer: string; request: BlockRequest }[] {
+    const out: { peer: string; request: BlockRequest }[] = [];
+    for (const [peer, mine] of this.outstanding) {
+      for (const [k, sent] of mine) {
+        if (nowMs - sent < timeoutMs) continue;
+        const { index, block } = this.unkey(k);
+        out.push({ peer, request: { index, begin: block * this.options.blockBytes, length: this.options.blockBytes } });
+      }
+    }
+    return out;
+  }
+
+  /** The oldest outstanding request's send time for a peer (for snub detection). */
+  oldestRequestMs(peer: string): number | undefined {
+    const mine = this.outstanding.get(peer);
+    if (!mine || mine.size === 0) return undefined;
+    return mine.values().next().value;
+  }
+
+  /** Drops a partial piece (the file it belongs to is no longer wanted, or the session stops). */
+  abandon(index: number): void {
+    this.partial.delete(index);
+    this.picker.unstart(index);
+  }
+
+  hasPartial(index: number): boolean {
+    return this.partial.has(index);
+  }
+}
