@@ -1,16 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { xorshift } from './rng.js';
 
 /** Deterministic pseudo-random bytes (xorshift), so fixtures are the same on every run. */
 export function patternBytes(length: number, seed: number): Buffer {
   const out = Buffer.alloc(length);
-  let x = seed | 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
+  const next = xorshift(seed);
+  for (let i = 0; i < length; i++) out[i] = next() & 0xff;
   return out;
 }
 

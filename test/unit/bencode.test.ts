@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { xorshift } from '../helpers/rng.js';
 import { BencodeError, decode, decodePrefix, dictSpan, encode, type BDict, type BValue } from '../../src/bencode/index.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');
@@ -111,14 +112,7 @@ test('property: encode(decode(bytes)) gives back the same bytes for any valid in
 
 test('fuzz: 100,000 mutated inputs raise nothing but BencodeError', () => {
   const seeds = [encode({ info: { name: 'x', 'piece length': 16384, pieces: Buffer.alloc(20), files: [{ length: 3, path: ['a', 'b'] }] }, announce: 'http://t/a' }), encode([1, -2, 'abc', { k: [[]] }])];
-  let rng = 0x2545f491;
-  const next = (): number => {
-    // xorshift32: deterministic, so a failure reproduces
-    rng ^= rng << 13;
-    rng ^= rng >>> 17;
-    rng ^= rng << 5;
-    return rng >>> 0;
-  };
+  const next = xorshift(0x2545f491);
   const bytesOf = [0x30, 0x31, 0x39, 0x3a, 0x65, 0x69, 0x6c, 0x64, 0x2d, 0x00, 0xff];
   let decoded = 0;
   for (let i = 0; i < 100_000; i++) {

@@ -2,19 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TandemError } from '../../src/util/errors.js';
 import { createTorrent, parseTorrent } from '../../src/metainfo/index.js';
+import { xorshift } from '../helpers/rng.js';
 import { tempDir } from '../helpers/tmp.js';
 import { makeSampleTree } from '../helpers/trees.js';
 
 test('fuzz: mutated v1, v2 and hybrid torrents give a parsed torrent or a typed error, nothing else', async (t) => {
   const dir = await makeSampleTree(await tempDir(t));
   const seeds = await Promise.all((['v1', 'v2', 'hybrid'] as const).map(async (version) => (await createTorrent(dir, { version, pieceLengthBytes: 16384, trackers: ['http://127.0.0.1:1/a'] })).bytes));
-  let rng = 0x1234567;
-  const next = (): number => {
-    rng ^= rng << 13;
-    rng ^= rng >>> 17;
-    rng ^= rng << 5;
-    return rng >>> 0;
-  };
+  const next = xorshift(0x1234567);
   let parsed = 0;
   const runs = 20_000;
   for (let i = 0; i < runs; i++) {
