@@ -1,7 +1,42 @@
+import { mkdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { parseTftpUrl, tftpGet } from '../tftp/index.js';
 import { TandemError } from '../util/errors.js';
 import type { GetFlags } from './commands/get.js';
+import { Output } from './output.js';
+import { ByteProgress } from './progress.js';
+import { formatBytes } from './units.js';
 
-/** `tandem get` for TFTP sources. Not built yet: fails with exit 1 and says so. */
-export async function getTftp(source: string, _flags: GetFlags): Promise<number> {
-  throw new TandemError('CLI_NOT_BUILT', `downloading TFTP sources is not built yet (${source})`, 'runtime');
+function intFlag(value: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new TandemError('CLI_USAGE', `${name}: expected a whole number from ${min} to ${max}, got "${value}"`, 'input');
+  return n;
+}
+
+/** `tandem get tftp://host:port/path [--blksize N] [--windowsize N]`: saves into -o DIR. */
+export async function getTftp(source: string, flags: GetFlags): Promise<number> {
+  const out = new Output(flags);
+  const url = parseTftpUrl(source);
+  const blockSizeBytes = intFlag(flags.blksize, '--blksize', 8, 65464);
+  const windowSize = intFlag(flags.windowsize, '--windowsize', 1, 65535);
+  await mkdir(flags.output, { recursive: true });
+  const name = basename(url.file.replace(/\\/g, '/')) || 'download';
+  const outPath = join(flags.output, name === '..' || name === '.' ? 'download' : name);
+  const progress = new ByteProgress('tftp', flags);
+  const controller = new AbortController();
+  const abort = (): void => controller.abort();
+  process.once('SIGINT', abort);
+  try {
+    const started = Date.now();
+    const r = await tftpGet({ host: url.host, port: url.port, file: url.file, mode: url.mode, outPath, blockSizeBytes, windowSize, signal: controller.signal, onProgress: (d, t) => progress.update(d, t) });
+    progress.stop();
+    const seconds = Math.max(0.001, (Date.now() - started) / 1000);
+    out.line(`saved ${outPath} (${formatBytes(r.bytes)}, blksize ${r.options.blockSizeBytes}, windowsize ${r.options.windowSize}, ${formatBytes(Math.round(r.bytes / seconds))}/s)`);
+    out.json({ event: 'done', path: outPath, bytes: r.bytes, blockSizeBytes: r.options.blockSizeBytes, windowSize: r.options.windowSize, seconds });
+    return 0;
+  } finally {
+    progress.stop();
+    process.off('SIGINT', abort);
+  }
 }

@@ -1,0 +1,26 @@
+/** Every default of the HTTP server and client, in one place, units in the names. */
+export const HTTP_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8080,
+  /** Read-stream chunk for file bodies: large chunks keep syscalls per GiB low. */
+  streamChunkBytes: 512 * 1024,
+  /** Files up to this size are read into one buffer and sent with one write. */
+  smallFileBytes: 64 * 1024,
+  /** Idle keep-alive connections are closed after this long (RFC 9112 §9.3 lets either side close). */
+  keepAliveTimeoutMs: 5_000,
+  /** A client that has not sent its whole header block by then is cut off (slowloris). */
+  headersTimeoutMs: 20_000,
+  /** A connection that moves no bytes for this long is closed. */
+  socketIdleTimeoutMs: 60_000,
+  maxConnections: 1024,
+  /** RFC 9110 §14.2: a server MAY ignore a Range with too many parts; beyond this we serve the whole file. */
+  maxRanges: 64,
+  /** Directory listings stop after this many entries (the page says so). */
+  maxListingEntries: 10_000,
+  /** `--upload` size cap unless `--upload-max` says otherwise. */
+  uploadMaxBytes: 1024 * 1024 * 1024,
+  /** The client gives up when no bytes arrive for this long. */
+  clientIdleTimeoutMs: 30_000,
+  /** The client follows at most this many redirects. */
+  clientMaxRedirects: 5,
+} as const;

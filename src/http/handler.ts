@@ -1,0 +1,228 @@
+/**
+ * The file server's request handler: a plain request value in, a plain reply value out (STYLE.md 18). It never
+ * touches a socket; `server.ts` adapts Node's http objects to it and streams the bodies it describes.
+ */
+import { lstat, opendir, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { sep } from 'node:path';
+import { BASIC_CHALLENGE } from './auth.js';
+import { evaluatePreconditions, httpDate, ifRangeAllows, makeEtag, type Validators } from './conditional.js';
+import { HTTP_DEFAULTS } from './defaults.js';
+import { listingHtml, listingJson, sortFromQuery, type ListingEntry } from './listing.js';
+import { contentTypeFor } from './mime.js';
+import { errorPage, STATUS_TEXT } from './pages.js';
+import { contentRange, decideRange, planMultipart, unsatisfiedRange, type ByteRange, type MultipartPlan } from './range.js';
+import { isInside, resolveInside, urlPathSegments } from './safe-path.js';
+
+export type Headers = Record<string, string | string[] | undefined>;
+
+/** What the handler needs of a request. Header names are lower case, as Node gives them. */
+export interface RequestInfo {
+  method: string;
+  target: string;
+  headers: Headers;
+}
+
+export type ReplyBody =
+  | { kind: 'none' }
+  | { kind: 'bytes'; data: Buffer }
+  | { kind: 'file'; path: string; range: ByteRange }
+  | { kind: 'multipart'; path: string; plan: MultipartPlan };
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  body: ReplyBody;
+  /** The authenticated user, for the access log. */
+  user?: string;
+}
+
+/** A PUT the adapter should stream to `finalPath` (through a temporary file in the same folder). */
+export interface UploadPlan {
+  kind: 'upload';
+  finalPath: string;
+  existed: boolean;
+  maxBytes: number;
+  user?: string;
+}
+
+export interface HandlerConfig {
+  /** The served folder, already passed through realpath. */
+  realRoot: string;
+  /** Returns true when the Authorization header is acceptable; absent means no authentication. */
+  checkAuth?: (authorization: string | undefined) => boolean;
+  uploadMaxBytes?: number;
+}
+
+const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+
+/** Answers one request. Never throws for anything a client can send; unexpected failures become 500. */
+export async function handleRequest(req: RequestInfo, cfg: HandlerConfig): Promise<Reply | UploadPlan> {
+  const user = authUser(req, cfg);
+  if (user === false) {
+    const refused = errorReply(401, req);
+    refused.headers['www-authenticate'] = BASIC_CHALLENGE;
+    return refused;
+  }
+  const reply = await route(req, cfg);
+  if (user !== undefined) reply.user = user;
+  return reply;
+}
+
+async function route(req: RequestInfo, cfg: HandlerConfig): Promise<Reply | UploadPlan> {
+  const allow = cfg.uploadMaxBytes !== undefined ? 'GET, HEAD, PUT, OPTIONS' : 'GET, HEAD, OPTIONS';
+  const method = req.method;
+  if (method === 'OPTIONS') return { status: 204, headers: { allow }, body: { kind: 'none' } };
+  const isRead = method === 'GET' || method === 'HEAD';
+  if (!isRead && !(method === 'PUT' && cfg.uploadMaxBytes !== undefined)) {
+    const r = errorReply(405, req);
+    r.headers['allow'] = allow;
+    return r;
+  }
+  const verdict = urlPathSegments(req.target);
+  if (!verdict.ok) return errorReply(verdict.reason === 'bad-request' ? 400 : 403, req);
+  if (method === 'PUT') return planUpload(req, cfg, verdict.segments, verdict.trailingSlash);
+  const found = await resolveInside(cfg.realRoot, verdict.segments);
+  if (found.kind !== 'found') return errorReply(found.kind === 'missing' ? 404 : 403, req);
+  let st;
+  try {
+    st = await stat(found.realPath);
+  } catch (err) {
+    return errorReply((err as NodeJS.ErrnoException).code === 'EACCES' ? 403 : 404, req);
+  }
+  if (st.isDirectory()) {
+    if (!verdict.trailingSlash) return redirectToSlash(req);
+    return listDirectory(req, cfg, found.realPath, '/' + verdict.segments.map((s) => s + '/').join(''));
+  }
+  if (!st.isFile()) return errorReply(403, req); // devices, FIFOs and sockets are never served
+  if (verdict.trailingSlash) return errorReply(404, req);
+  return serveFile(req, found.realPath, st.size, st.mtimeMs);
+}
+
+/** undefined: no auth configured; false: refused; a string: the user who passed. */
+function authUser(req: RequestInfo, cfg: HandlerConfig): string | false | undefined {
+  if (!cfg.checkAuth) return undefined;
+  const header = one(req.headers['authorization']);
+  if (!cfg.checkAuth(header)) return false;
+  const decoded = Buffer.from(header!.trim().slice(6).trim(), 'base64').toString('utf8');
+  return decoded.slice(0, decoded.indexOf(':'));
+}
+
+export function errorReply(status: number, req: RequestInfo): Reply {
+  const wantsJson = /application\/json/.test(one(req.headers['accept']) ?? '');
+  const data = wantsJson
+    ? Buffer.from(JSON.stringify({ error: { status, message: STATUS_TEXT[status] ?? 'Error' } }) + '\n')
+    : Buffer.from(errorPage(status, req.target.split('?')[0]!));
+  return {
+    status,
+    headers: { 'content-type': wantsJson ? 'application/json' : 'text/html; charset=utf-8', 'content-length': String(data.length), 'cache-control': 'no-store' },
+    body: { kind: req.method === 'HEAD' ? 'none' : 'bytes', data } as ReplyBody,
+  };
+}
+
+function redirectToSlash(req: RequestInfo): Reply {
+  const q = req.target.indexOf('?');
+  const path = q < 0 ? req.target : req.target.slice(0, q);
+  const location = (path.startsWith('/') ? path : new URL(path).pathname) + '/' + (q < 0 ? '' : req.target.slice(q));
+  const data = Buffer.from(`<!doctype html><title>Moved</title><a href="${encodeURI(location)}">Moved here</a>\n`);
+  return { status: 301, headers: { location, 'content-type': 'text/html; charset=utf-8', 'content-length': String(data.length) }, body: req.method === 'HEAD' ? { kind: 'none' } : { kind: 'bytes', data } };
+}
+
+/** GET/HEAD of a regular file: validators, conditionals (RFC 9110 §13), then ranges (§14). */
+export function serveFile(req: RequestInfo, path: string, size: number, mtimeMs: number): Reply {
+  const v: Validators = { etag: makeEtag(size, mtimeMs), mtimeSeconds: Math.floor(mtimeMs / 1000) };
+  const type = contentTypeFor(path);
+  const base: Record<string, string> = { etag: v.etag, 'last-modified': httpDate(v.mtimeSeconds), 'accept-ranges': 'bytes' };
+  const h = req.headers;
+  const pre = evaluatePreconditions(
+    { ifMatch: one(h['if-match']), ifNoneMatch: one(h['if-none-match']), ifModifiedSince: one(h['if-modified-since']), ifUnmodifiedSince: one(h['if-unmodified-since']) },
+    v,
+    true,
+  );
+  if (pre === 'not-modified') return { status: 304, headers: base, body: { kind: 'none' } };
+  if (pre === 'failed') return errorReply(412, req);
+  const head = req.method === 'HEAD';
+  // §14.2: Range is ignored for methods other than GET, and §13.1.5 If-Range can cancel it.
+  const rangeHeader = req.method === 'GET' && ifRangeAllows(one(h['if-range']), v) ? one(h['range']) : undefined;
+  const decision = decideRange(rangeHeader, size);
+  if (decision.kind === 'unsatisfiable') {
+    const r = errorReply(416, req);
+    r.headers['content-range'] = unsatisfiedRange(size);
+    return r;
+  }
+  if (decision.kind === 'full' || size === 0) {
+    const range = { start: 0, end: size - 1 };
+    return { status: 200, headers: { ...base, 'content-type': type, 'content-length': String(size) }, body: head || size === 0 ? { kind: 'none' } : { kind: 'file', path, range } };
+  }
+  if (decision.ranges.length === 1) {
+    const range = decision.ranges[0]!;
+    const headers = { ...base, 'content-type': type, 'content-length': String(range.end - range.start + 1), 'content-range': contentRange(range, size) };
+    return { status: 206, headers, body: head ? { kind: 'none' } : { kind: 'file', path, range } };
+  }
+  const plan = planMultipart(decision.ranges, size, type, randomBytes(12).toString('hex'));
+  const headers = { ...base, 'content-type': plan.contentType, 'content-length': String(plan.totalBytes) };
+  return { status: 206, headers, body: head ? { kind: 'none' } : { kind: 'multipart', path, plan } };
+}
+
+async function listDirectory(req: RequestInfo, cfg: HandlerConfig, realDir: string, urlPath: string): Promise<Reply> {
+  const { entries, truncated } = await readEntries(cfg.realRoot, realDir);
+  const q = req.target.indexOf('?');
+  const { key, order } = sortFromQuery(q < 0 ? '' : req.target.slice(q + 1));
+  const input = { path: urlPath, entries, key, order, truncated };
+  const wantsJson = /application\/json/.test(one(req.headers['accept']) ?? '');
+  const data = Buffer.from(wantsJson ? listingJson(input) : listingHtml(input));
+  const headers = { 'content-type': wantsJson ? 'application/json' : 'text/html; charset=utf-8', 'content-length': String(data.length), vary: 'Accept', 'cache-control': 'no-cache' };
+  return { status: 200, headers, body: req.method === 'HEAD' ? { kind: 'none' } : { kind: 'bytes', data } };
+}
+
+/** Lists a folder; symlinks are followed only when they stay inside the root, others are left out. */
+async function readEntries(realRoot: string, realDir: string): Promise<{ entries: ListingEntry[]; truncated: boolean }> {
+  const entries: ListingEntry[] = [];
+  let truncated = false;
+  const dir = await opendir(realDir, { bufferSize: 256 });
+  for await (const d of dir) {
+    if (entries.length >= HTTP_DEFAULTS.maxListingEntries) {
+      truncated = true;
+      break;
+    }
+    const full = realDir + sep + d.name;
+    try {
+      const st = d.isSymbolicLink() ? await statInside(realRoot, full) : await lstat(full);
+      if (!st || !(st.isFile() || st.isDirectory())) continue;
+      entries.push({ name: d.name, type: st.isDirectory() ? 'dir' : 'file', sizeBytes: st.isFile() ? st.size : 0, mtimeMs: st.mtimeMs });
+    } catch {
+      // An entry that vanished or cannot be read is simply not listed.
+    }
+  }
+  return { entries, truncated };
+}
+
+async function statInside(realRoot: string, full: string): Promise<Stats | undefined> {
+  const resolved = await resolveInside(realRoot, full.slice(realRoot.length + 1).split(sep));
+  return resolved.kind === 'found' && isInside(realRoot, resolved.realPath) ? stat(resolved.realPath) : undefined;
+}
+
+/** PUT (only with --upload): the target's folder must exist inside the root; the file itself may be new. */
+async function planUpload(req: RequestInfo, cfg: HandlerConfig, segments: string[], trailingSlash: boolean): Promise<Reply | UploadPlan> {
+  if (segments.length === 0 || trailingSlash) return errorReply(405, req);
+  const name = segments.at(-1)!;
+  if (name.startsWith('.tandem-upload-')) return errorReply(403, req);
+  const parent = await resolveInside(cfg.realRoot, segments.slice(0, -1));
+  if (parent.kind === 'forbidden') return errorReply(403, req);
+  if (parent.kind === 'missing') return errorReply(409, req);
+  const finalPath = parent.realPath + sep + name;
+  let existed = false;
+  try {
+    const st = await lstat(finalPath);
+    // A PUT replaces a regular file; it never writes through a symlink or over a folder.
+    if (!st.isFile()) return errorReply(403, req);
+    existed = true;
+  } catch {
+    existed = false;
+  }
+  const maxBytes = cfg.uploadMaxBytes ?? 0;
+  const declared = Number(one(req.headers['content-length']) ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) return errorReply(413, req);
+  return { kind: 'upload', finalPath, existed, maxBytes };
+}

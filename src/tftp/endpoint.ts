@@ -1,0 +1,98 @@
+/**
+ * One UDP socket bound to a fresh port for one transfer (RFC 1350 §4: each side picks a new transfer identifier),
+ * locked to one remote, with a deadline timer. Packets from any other address get ERROR 5 and change nothing.
+ */
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { performance } from 'node:perf_hooks';
+import { TftpError } from './errors.js';
+import { decodePacket, encodeError, ERR, type TftpPacket } from './packets.js';
+
+export interface Remote {
+  address: string;
+  port: number;
+}
+
+export interface EndpointHandlers {
+  onPacket(packet: TftpPacket, nowMs: number): void;
+  onTimer(nowMs: number): void;
+  onMalformed(err: TftpError): void;
+}
+
+export const now = (): number => performance.now();
+
+export class Endpoint {
+  private socket?: Socket;
+  private timer?: NodeJS.Timeout;
+  private timerAtMs = Infinity;
+  private closed = false;
+  /** Set once the first packet from the remote has fixed its port (a client learns the server's TID that way). */
+  remote?: Remote;
+
+  constructor(private readonly handlers: EndpointHandlers) {}
+
+  async open(host: string, remote?: Remote): Promise<number> {
+    const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+    this.socket = socket;
+    this.remote = remote;
+    socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
+    socket.on('error', () => undefined); // ICMP errors surface here; the timeout handles a vanished peer
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(0, host, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    return socket.address().port;
+  }
+
+  send(data: Buffer | Buffer[], to: Remote | undefined = this.remote): void {
+    if (this.closed || !to) return;
+    this.socket!.send(data, to.port, to.address);
+  }
+
+  /** Sends an ERROR packet to the remote (RFC 1350 §7: it ends the transfer and is not acknowledged). */
+  sendError(code: number, message: string): void {
+    this.send(encodeError(code, message));
+  }
+
+  /** Makes sure the timer fires no later than `deadlineMs`. */
+  schedule(deadlineMs: number): void {
+    if (this.closed || !Number.isFinite(deadlineMs) || deadlineMs >= this.timerAtMs) return;
+    clearTimeout(this.timer);
+    this.timerAtMs = deadlineMs;
+    this.timer = setTimeout(() => {
+      this.timerAtMs = Infinity;
+      this.handlers.onTimer(now());
+    }, Math.max(0, deadlineMs - now()));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.socket?.close();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  private onMessage(msg: Buffer, rinfo: RemoteInfo): void {
+    if (this.closed) return;
+    if (!this.remote) this.remote = { address: rinfo.address, port: rinfo.port };
+    else if (rinfo.address !== this.remote.address || rinfo.port !== this.remote.port) {
+      // RFC 1350 §4: a packet from a stranger gets "unknown transfer ID" and the transfer goes on.
+      this.send(encodeError(ERR.UNKNOWN_TID, 'unknown transfer ID'), { address: rinfo.address, port: rinfo.port });
+      return;
+    }
+    let packet: TftpPacket;
+    try {
+      packet = decodePacket(msg);
+    } catch (err) {
+      if (err instanceof TftpError) return this.handlers.onMalformed(err);
+      throw err;
+    }
+    this.handlers.onPacket(packet, now());
+  }
+}
