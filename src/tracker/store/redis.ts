@@ -1,0 +1,208 @@
+// The Redis swarm store: several tracker processes share one swarm. Each torrent is three keys (a sorted set of
+// seeders and one of leechers, scored by last announce time, and a hash of compact addresses) plus a completed
+// counter; one Lua script does a whole announce atomically in one round trip, expiring stale peers as it goes.
+import { createHash } from 'node:crypto';
+import { TrackerError } from '../errors.js';
+import { RespClient, type RespValue } from './resp.js';
+import type { StoreAnnounce, StoreAnnounceResult, StoreLimits, StorePeer, StoreScrape, StoreStats, SwarmStore } from './store.js';
+
+const PREFIX = 'tandem:tracker:';
+const INDEX_KEY = PREFIX + 'torrents';
+const STATS_KEY = PREFIX + 'stats';
+const CONNECT_TIMEOUT_MS = 5_000;
+/** Peers expired per set per script call: bounds the time one call holds Redis. */
+const EXPIRE_BATCH = 100;
+
+const EXPIRE_LUA = `
+local function expire(z, a, st, counter, oldest)
+  local old = redis.call('ZRANGEBYSCORE', z, '-inf', '(' .. oldest, 'LIMIT', 0, ${EXPIRE_BATCH})
+  if #old > 0 then
+    redis.call('ZREM', z, unpack(old))
+    redis.call('HDEL', a, unpack(old))
+    redis.call('HINCRBY', st, counter, -#old)
+  end
+  return #old
+end
+`;
+
+// KEYS: seeders, leechers, addrs, downloaded, index, stats
+// ARGV: peer key, addr, seeder(1/0), event, now ms, oldest ms, numwant, family(v4/v6/both), max peers, max torrents, info hash hex, want ids(1/0)
+const ANNOUNCE_LUA = `${EXPIRE_LUA}
+local s, l, a, d, idx, st = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local key, addr, seeder, event = ARGV[1], ARGV[2], ARGV[3] == '1', ARGV[4]
+local now, oldest, numwant = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local fam, maxPeers, maxTorrents, ih, wantIds = ARGV[8], tonumber(ARGV[9]), tonumber(ARGV[10]), ARGV[11], ARGV[12] == '1'
+expire(s, a, st, 'seeders', oldest)
+expire(l, a, st, 'leechers', oldest)
+local wasS = redis.call('ZSCORE', s, key)
+local wasL = redis.call('ZSCORE', l, key)
+if event ~= 'stopped' and not wasS and not wasL and redis.call('SISMEMBER', idx, ih) == 0 and redis.call('SCARD', idx) >= maxTorrents then
+  return redis.error_reply('FULL')
+end
+if event == 'completed' then
+  redis.call('INCR', d)
+  redis.call('HINCRBY', st, 'downloaded', 1)
+end
+if wasS then redis.call('ZREM', s, key); redis.call('HINCRBY', st, 'seeders', -1) end
+if wasL then redis.call('ZREM', l, key); redis.call('HINCRBY', st, 'leechers', -1) end
+local out = {}
+if event == 'stopped' then
+  redis.call('HDEL', a, key)
+else
+  if wasS or wasL or redis.call('ZCARD', s) + redis.call('ZCARD', l) < maxPeers then
+    if seeder then
+      redis.call('ZADD', s, now, key); redis.call('HINCRBY', st, 'seeders', 1)
+    else
+      redis.call('ZADD', l, now, key); redis.call('HINCRBY', st, 'leechers', 1)
+    end
+    redis.call('HSET', a, key, addr)
+    redis.call('SADD', idx, ih)
+  end
+  if numwant > 0 then
+    local cands = {}
+    local sets = seeder and {l} or {l, s}
+    for _, z in ipairs(sets) do
+      for _, m in ipairs(redis.call('ZRANDMEMBER', z, numwant + 1)) do
+        if m ~= key then cands[#cands + 1] = m end
+      end
+    end
+    for i = #cands, 2, -1 do
+      local j = math.random(i)
+      cands[i], cands[j] = cands[j], cands[i]
+    end
+    if #cands > 0 then
+      local addrs = redis.call('HMGET', a, unpack(cands))
+      for i, x in ipairs(addrs) do
+        if #out >= 2 * numwant then break end
+        if x and (fam == 'both' or (fam == 'v4' and #x == 6) or (fam == 'v6' and #x == 18)) then
+          out[#out + 1] = x
+          out[#out + 1] = wantIds and cands[i] or ''
+        end
+      end
+    end
+  end
+end
+local nS, nL = redis.call('ZCARD', s), redis.call('ZCARD', l)
+if nS + nL == 0 then redis.call('SREM', idx, ih) end
+return {nS, nL, tonumber(redis.call('GET', d) or '0'), out}
+`;
+
+// KEYS: seeders, leechers, addrs, index, stats   ARGV: oldest ms, info hash hex
+const SWEEP_LUA = `${EXPIRE_LUA}
+local n = expire(KEYS[1], KEYS[3], KEYS[5], 'seeders', ARGV[1]) + expire(KEYS[2], KEYS[3], KEYS[5], 'leechers', ARGV[1])
+if redis.call('ZCARD', KEYS[1]) + redis.call('ZCARD', KEYS[2]) == 0 then redis.call('SREM', KEYS[4], ARGV[2]) end
+return n
+`;
+
+function sha1(text: string): string {
+  return createHash('sha1').update(text).digest('hex');
+}
+
+function keysOf(infoHash: Buffer): { hex: string; s: string; l: string; a: string; d: string } {
+  const hex = infoHash.toString('hex');
+  const base = `${PREFIX}t:${hex}:`;
+  return { hex, s: base + 's', l: base + 'l', a: base + 'a', d: base + 'd' };
+}
+
+function num(v: RespValue | undefined): number {
+  if (typeof v === 'number') return v;
+  if (Buffer.isBuffer(v)) return Number(v.toString('latin1')) || 0;
+  return 0;
+}
+
+export class RedisStore implements SwarmStore {
+  private readonly announceSha = sha1(ANNOUNCE_LUA);
+  private readonly sweepSha = sha1(SWEEP_LUA);
+
+  private constructor(
+    private readonly client: RespClient,
+    private readonly limits: StoreLimits,
+  ) {}
+
+  static async connect(url: string, limits: StoreLimits): Promise<RedisStore> {
+    const m = url.match(/^redis:\/\/(\[[^\]]+\]|[^:/]+)(?::(\d+))?(?:\/(\d+))?\/?$/);
+    if (!m) throw new TrackerError('TRACKER_BAD_URL', `bad Redis URL "${url}": use redis://HOST:PORT[/DB]`, 'input');
+    const host = m[1]!.replace(/^\[|\]$/g, '');
+    const client = await RespClient.connect(host, Number(m[2] ?? 6379), CONNECT_TIMEOUT_MS);
+    if (m[3]) await client.command(['SELECT', m[3]]);
+    await client.command(['SCRIPT', 'LOAD', ANNOUNCE_LUA]);
+    await client.command(['SCRIPT', 'LOAD', SWEEP_LUA]);
+    return new RedisStore(client, limits);
+  }
+
+  async announce(a: StoreAnnounce): Promise<StoreAnnounceResult> {
+    const k = keysOf(a.infoHash);
+    const peerKey = Buffer.concat([a.peerId, Buffer.from(a.addr.length === 18 ? '6' : '4')]);
+    let reply: RespValue;
+    try {
+      reply = await this.evalsha(this.announceSha, ANNOUNCE_LUA, [k.s, k.l, k.a, k.d, INDEX_KEY, STATS_KEY], [
+        peerKey, a.addr, a.seeder ? '1' : '0', a.event, a.nowMs, a.nowMs - this.limits.peerTtlMs, a.numwant, a.families,
+        this.limits.maxPeersPerTorrent, this.limits.maxTorrents, k.hex, a.withPeerIds ? '1' : '0',
+      ]);
+    } catch (err) {
+      if (err instanceof TrackerError && /FULL/.test(err.message)) throw new TrackerError('TRACKER_FULL', 'tracker is tracking as many torrents as it may');
+      throw err;
+    }
+    if (!Array.isArray(reply) || reply.length !== 4 || !Array.isArray(reply[3])) throw new TrackerError('TRACKER_STORE', 'unexpected reply from the announce script');
+    const flat = reply[3];
+    const peers: StorePeer[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const addr = flat[i];
+      const id = flat[i + 1];
+      if (!Buffer.isBuffer(addr)) continue;
+      const peer: StorePeer = { addr: Buffer.from(addr) };
+      if (a.withPeerIds && Buffer.isBuffer(id) && id.length === 21) peer.peerId = Buffer.from(id.subarray(0, 20));
+      peers.push(peer);
+    }
+    return { complete: num(reply[0]), incomplete: num(reply[1]), downloaded: num(reply[2]), peers };
+  }
+
+  async scrape(infoHashes: Buffer[]): Promise<StoreScrape[]> {
+    // Pipelined: all commands are written before the first reply is awaited.
+    const calls = infoHashes.map((h) => {
+      const k = keysOf(h);
+      return Promise.all([this.client.command(['ZCARD', k.s]), this.client.command(['ZCARD', k.l]), this.client.command(['GET', k.d])]);
+    });
+    return (await Promise.all(calls)).map(([s, l, d]) => ({ complete: num(s), incomplete: num(l), downloaded: num(d) }));
+  }
+
+  async stats(): Promise<StoreStats> {
+    const [torrents, raw] = await Promise.all([this.client.command(['SCARD', INDEX_KEY]), this.client.command(['HGETALL', STATS_KEY])]);
+    const fields = new Map<string, number>();
+    if (Array.isArray(raw)) for (let i = 0; i + 1 < raw.length; i += 2) fields.set(String(raw[i]), num(raw[i + 1]));
+    return { torrents: num(torrents), seeders: fields.get('seeders') ?? 0, leechers: fields.get('leechers') ?? 0, downloaded: fields.get('downloaded') ?? 0 };
+  }
+
+  async sweep(nowMs: number): Promise<number> {
+    let cursor = '0';
+    let dropped = 0;
+    // Bounded: SSCAN visits every member once per full cycle; the cap guards against a cursor that never ends.
+    for (let rounds = 0; rounds < 100_000; rounds++) {
+      const r = await this.client.command(['SSCAN', INDEX_KEY, cursor, 'COUNT', 200]);
+      if (!Array.isArray(r) || !Buffer.isBuffer(r[0]) || !Array.isArray(r[1])) break;
+      cursor = r[0].toString('latin1');
+      const batch = r[1].filter(Buffer.isBuffer).map(async (hexBuf) => {
+        const hex = hexBuf.toString('latin1');
+        const k = keysOf(Buffer.from(hex, 'hex'));
+        return num(await this.evalsha(this.sweepSha, SWEEP_LUA, [k.s, k.l, k.a, INDEX_KEY, STATS_KEY], [nowMs - this.limits.peerTtlMs, hex]));
+      });
+      for (const n of await Promise.all(batch)) dropped += n;
+      if (cursor === '0') break;
+    }
+    return dropped;
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+
+  /** EVALSHA, falling back to EVAL once if Redis lost the script (a restart, SCRIPT FLUSH). */
+  private async evalsha(sha: string, script: string, keys: string[], args: (string | number | Buffer)[]): Promise<RespValue> {
+    try {
+      return await this.client.command(['EVALSHA', sha, keys.length, ...keys, ...args]);
+    } catch (err) {
+      if (!(err instanceof TrackerError) || !/NOSCRIPT/.test(err.message)) throw err;
+      return this.client.command(['EVAL', script, keys.length, ...keys, ...args]);
+    }
+  }
+}
