@@ -26,7 +26,8 @@ export class Receiver {
   private received = 0;
   private sinceAck = 0;
   private lastAckMs = -Infinity;
-  private ackedSinceProgress = false;
+  /** A gap or duplicate was already answered since the last in-order block. */
+  private answeredSinceProgress = false;
   private retries = 0;
   private deadlineMs: number;
   private finished = false;
@@ -55,13 +56,15 @@ export class Receiver {
     if (payloadBytes > this.init.blockSizeBytes) return { accept: false, done: false };
     if (wireBlock !== ((this.received + 1) & 0xffff)) {
       // A duplicate or a gap: tell the sender where we are, once per progress or once per half a timeout.
-      const allowed = !this.ackedSinceProgress || nowMs - this.lastAckMs >= this.init.timeoutMs / 2;
-      return allowed ? this.ackNow(this.received, nowMs, false) : { accept: false, done: false };
+      const allowed = !this.answeredSinceProgress || nowMs - this.lastAckMs >= this.init.timeoutMs / 2;
+      if (!allowed) return { accept: false, done: false };
+      this.answeredSinceProgress = true;
+      return this.ackNow(this.received, nowMs, false);
     }
     this.received++;
     this.sinceAck++;
     this.retries = 0;
-    this.ackedSinceProgress = false;
+    this.answeredSinceProgress = false;
     this.deadlineMs = nowMs + this.init.timeoutMs;
     if (payloadBytes < this.init.blockSizeBytes) {
       this.finished = true;
@@ -86,7 +89,6 @@ export class Receiver {
   private ackNow(block: number, nowMs: number, done: boolean): ReceiverAction {
     this.sinceAck = 0;
     this.lastAckMs = nowMs;
-    this.ackedSinceProgress = true;
     return { accept: false, ack: block, done };
   }
 }
