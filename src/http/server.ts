@@ -93,7 +93,8 @@ export class HttpFileServer {
     const info: RequestInfo = { method: req.method ?? 'GET', target: req.url ?? '/', headers: req.headers };
     let user: string | undefined;
     let sent = 0;
-    res.once('close', () => this.logRequest(req, res, started, user, res.writableFinished ? Number(res.getHeader('content-length') ?? sent) : sent));
+    const remote = req.socket.remoteAddress ?? '-'; // the socket is gone by the time 'close' fires
+    res.once('close', () => this.logRequest(req, res, remote, started, user, res.writableFinished ? Number(res.getHeader('content-length') ?? sent) : sent));
     try {
       const reply = await handleRequest(info, this.cfg!);
       user = reply.user;
@@ -154,9 +155,9 @@ export class HttpFileServer {
     res.end(tail);
   }
 
-  private logRequest(req: http.IncomingMessage, res: http.ServerResponse, started: number, user: string | undefined, bytes: number): void {
+  private logRequest(req: http.IncomingMessage, res: http.ServerResponse, remote: string, started: number, user: string | undefined, bytes: number): void {
     this.log?.write({
-      remoteAddress: req.socket.remoteAddress ?? '-',
+      remoteAddress: remote,
       user,
       timeMs: started,
       method: req.method ?? '-',

@@ -1,0 +1,241 @@
+// Every HTTP behaviour of `tandem serve --http`, driven by curl against the real CLI on loopback.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, symlink, writeFile, mkdtemp, rm, utimes, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { requireProgram } from '../helpers/programs.js';
+import { run, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+
+const CURL = requireProgram('curl', 'curl');
+let dir: string;
+let root: string;
+let base: string;
+let authBase: string;
+let logFile: string;
+const children: ChildProcess[] = [];
+const payload = randomBytes(100_000);
+
+async function serve(args: string[]): Promise<string> {
+  const child = spawn(process.execPath, [TANDEM_BIN, 'serve', root, '--http', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  const m = await waitForLine(child, /http: serving .* at (\S+)/);
+  return m[1]!;
+}
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tandem-http-'));
+  root = join(dir, 'root');
+  await mkdir(join(root, 'sub dir'), { recursive: true });
+  await writeFile(join(root, 'data.bin'), payload);
+  await writeFile(join(root, 'hello.txt'), 'hello world\n');
+  await writeFile(join(root, 'page.html'), '<p>hi</p>');
+  await writeFile(join(root, 'sub dir', 'inner.json'), '{}');
+  await writeFile(join(dir, 'secret.txt'), 'outside');
+  await symlink(join(dir, 'secret.txt'), join(root, 'escape'));
+  await symlink(dir, join(root, 'escape-dir'));
+  await symlink('hello.txt', join(root, 'alias.txt'));
+  await utimes(join(root, 'hello.txt'), 1_600_000_000, 1_600_000_000);
+  logFile = join(dir, 'access.log');
+  base = await serve(['--upload', '--upload-max', '1000', '--access-log', logFile]);
+  authBase = await serve(['--auth', 'alice:s3cr:et']);
+});
+
+after(async () => {
+  for (const c of children) c.kill('SIGTERM');
+  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface CurlResult {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/** Runs curl, returning the status, the last response's headers (lower-case names) and the body bytes. */
+async function curl(args: string[]): Promise<CurlResult> {
+  const out = join(dir, `body-${randomBytes(4).toString('hex')}`);
+  const hdr = out + '.h';
+  const r = await run(CURL, ['-s', '-S', '--path-as-is', '-o', out, '-D', hdr, '-w', '%{http_code}', ...args], { timeoutMs: 20_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const rawHeaders = await readFile(hdr, 'latin1');
+  const blocks = rawHeaders.trim().split(/\r\n\r\n/);
+  const headers: Record<string, string> = {};
+  for (const line of blocks.at(-1)!.split('\r\n').slice(1)) {
+    const i = line.indexOf(':');
+    headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
+  }
+  const body = await readFile(out).catch(() => Buffer.alloc(0));
+  return { status: Number(r.stdout), headers, body };
+}
+
+test('GET a file: body, content type, length, validators', async () => {
+  const r = await curl([base + 'data.bin']);
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.body, payload);
+  assert.equal(r.headers['content-type'], 'application/octet-stream');
+  assert.equal(r.headers['content-length'], '100000');
+  assert.equal(r.headers['accept-ranges'], 'bytes');
+  assert.match(r.headers['etag']!, /^"[0-9a-f]+-[0-9a-f]+"$/);
+  const t = await curl([base + 'hello.txt']);
+  assert.equal(t.headers['content-type'], 'text/plain; charset=utf-8');
+  assert.equal(t.headers['last-modified'], new Date(1_600_000_000_000).toUTCString());
+  assert.equal((await curl([base + 'page.html'])).headers['content-type'], 'text/html; charset=utf-8');
+  assert.equal((await curl([base + 'sub%20dir/inner.json'])).headers['content-type'], 'application/json');
+});
+
+test('HEAD: same headers, no body', async () => {
+  const r = await run(CURL, ['-s', '-I', '-w', '%{http_code} %{size_download}', base + 'data.bin']);
+  assert.match(r.stdout, /^HTTP\/1.1 200 OK\r\n/);
+  assert.match(r.stdout, /content-length: 100000\r\n/i);
+  assert.ok(r.stdout.endsWith('\r\n\r\n200 0'), r.stdout); // headers, then no body at all
+});
+
+test('single range: 206 with exact bytes and Content-Range', async () => {
+  const r = await curl(['-r', '100-199', base + 'data.bin']);
+  assert.equal(r.status, 206);
+  assert.equal(r.headers['content-range'], 'bytes 100-199/100000');
+  assert.deepEqual(r.body, payload.subarray(100, 200));
+  const suffix = await curl(['-r', '-10', base + 'data.bin']);
+  assert.deepEqual(suffix.body, payload.subarray(99_990));
+  const open = await curl(['-r', '99999-', base + 'data.bin']);
+  assert.deepEqual(open.body, payload.subarray(99_999));
+});
+
+test('multiple ranges: multipart/byteranges with each part exact', async () => {
+  const r = await curl(['-r', '0-9,500-519', base + 'data.bin']);
+  assert.equal(r.status, 206);
+  const m = /^multipart\/byteranges; boundary=(\S+)$/.exec(r.headers['content-type']!);
+  assert.ok(m, r.headers['content-type']);
+  assert.equal(Number(r.headers['content-length']), r.body.length);
+  const text = r.body.toString('latin1');
+  const parts = text.split(`--${m[1]}`).slice(1, -1);
+  assert.equal(parts.length, 2);
+  const expected = [payload.subarray(0, 10), payload.subarray(500, 520)];
+  const ranges = ['bytes 0-9/100000', 'bytes 500-519/100000'];
+  parts.forEach((p, i) => {
+    const [head, ...rest] = p.split('\r\n\r\n');
+    assert.match(head!, new RegExp(`Content-Range: ${ranges[i]}`));
+    assert.deepEqual(Buffer.from(rest.join('\r\n\r\n').replace(/\r\n$/, ''), 'latin1'), expected[i]);
+  });
+  assert.ok(text.endsWith(`--${m[1]}--\r\n`));
+});
+
+test('416 for an unsatisfiable range, with Content-Range */size', async () => {
+  const r = await curl(['-r', '200000-300000', base + 'data.bin']);
+  assert.equal(r.status, 416);
+  assert.equal(r.headers['content-range'], 'bytes */100000');
+});
+
+test('conditional requests: If-None-Match and If-Modified-Since give 304, If-Range decides ranges', async () => {
+  const first = await curl([base + 'hello.txt']);
+  const etag = first.headers['etag']!;
+  const lm = first.headers['last-modified']!;
+  const inm = await curl(['-H', `If-None-Match: ${etag}`, base + 'hello.txt']);
+  assert.equal(inm.status, 304);
+  assert.equal(inm.body.length, 0);
+  assert.equal(inm.headers['etag'], etag);
+  assert.equal((await curl(['-H', 'If-None-Match: "nope"', base + 'hello.txt'])).status, 200);
+  assert.equal((await curl(['-H', `If-Modified-Since: ${lm}`, base + 'hello.txt'])).status, 304);
+  assert.equal((await curl(['-H', `If-Modified-Since: ${new Date(1_500_000_000_000).toUTCString()}`, base + 'hello.txt'])).status, 200);
+  const rangeOk = await curl(['-r', '0-4', '-H', `If-Range: ${etag}`, base + 'hello.txt']);
+  assert.equal(rangeOk.status, 206);
+  assert.equal(rangeOk.body.toString(), 'hello');
+  const rangeStale = await curl(['-r', '0-4', '-H', 'If-Range: "old"', base + 'hello.txt']);
+  assert.equal(rangeStale.status, 200);
+  assert.equal(rangeStale.body.toString(), 'hello world\n');
+  assert.equal((await curl(['-H', 'If-Match: "nope"', base + 'hello.txt'])).status, 412);
+});
+
+test('keep-alive: several requests share one connection', async () => {
+  const r = await run(CURL, ['-s', '-v', '-o', '/dev/null', '-o', '/dev/null', '-o', '/dev/null', base + 'hello.txt', base + 'data.bin', base + 'hello.txt'], { timeoutMs: 20_000 });
+  assert.equal(r.code, 0);
+  assert.equal((r.stderr.match(/Re-using existing connection|Reusing existing/g) ?? []).length, 2, r.stderr);
+});
+
+test('404, 405 and 403 with readable pages', async () => {
+  const missing = await curl([base + 'nope.txt']);
+  assert.equal(missing.status, 404);
+  assert.match(missing.body.toString(), /<title>404 Not Found<\/title>/);
+  const del = await curl(['-X', 'DELETE', base + 'hello.txt']);
+  assert.equal(del.status, 405);
+  assert.match(del.headers['allow']!, /GET, HEAD/);
+  assert.match(del.body.toString(), /405 Method Not Allowed/);
+  const json404 = await curl(['-H', 'Accept: application/json', base + 'nope']);
+  assert.deepEqual(JSON.parse(json404.body.toString()), { error: { status: 404, message: 'Not Found' } });
+});
+
+test('path attacks never return a file from outside the root', async () => {
+  const attacks = ['../secret.txt', '%2e%2e/secret.txt', '%2E%2E%2Fsecret.txt', '%252e%252e/secret.txt', '..%5csecret.txt', '%5c..%5csecret.txt', 'hello.txt%00.png', '/' + dir.slice(1) + '/secret.txt', 'escape', 'escape-dir/secret.txt', 'sub%20dir/../../secret.txt', '.%2e/secret.txt'];
+  for (const a of attacks) {
+    const r = await curl([base + a]);
+    assert.ok(r.status === 403 || r.status === 404 || r.status === 400, `${a} gave ${r.status}`);
+    assert.ok(!r.body.toString().includes('outside'), a);
+  }
+  const inside = await curl([base + 'alias.txt']);
+  assert.equal(inside.body.toString(), 'hello world\n'); // a symlink that stays inside is fine
+});
+
+test('directory listing: HTML with sortable columns, JSON for Accept: application/json, redirect to slash', async () => {
+  const html = await curl([base]);
+  assert.equal(html.status, 200);
+  const page = html.body.toString();
+  assert.match(page, /<a href="\/data.bin">data.bin<\/a>/);
+  assert.match(page, /<a href="\/sub%20dir\/">sub dir\/<\/a>/);
+  assert.match(page, /href="\?sort=size&amp;order=asc"/);
+  assert.ok(!page.includes('<script'));
+  const bySize = (await curl([base + '?sort=size&order=desc'])).body.toString();
+  assert.ok(bySize.indexOf('data.bin') < bySize.indexOf('hello.txt'));
+  const json = JSON.parse((await curl(['-H', 'Accept: application/json', base])).body.toString());
+  const names = json.entries.map((e: { name: string }) => e.name);
+  assert.deepEqual(names, ['sub dir', 'alias.txt', 'data.bin', 'hello.txt', 'page.html']); // outside links are hidden
+  assert.deepEqual(json.entries[2], { name: 'data.bin', type: 'file', size: 100000, modified: json.entries[2].modified, href: '/data.bin' });
+  const redirect = await curl([base + 'sub%20dir']);
+  assert.equal(redirect.status, 301);
+  assert.equal(redirect.headers['location'], '/sub%20dir/');
+});
+
+test('Basic authentication: 401 with a challenge, 200 with the right password only', async () => {
+  const none = await curl([authBase + 'hello.txt']);
+  assert.equal(none.status, 401);
+  assert.match(none.headers['www-authenticate']!, /^Basic realm="tandem"/);
+  assert.equal((await curl(['-u', 'alice:wrong', authBase + 'hello.txt'])).status, 401);
+  const ok = await curl(['-u', 'alice:s3cr:et', authBase + 'hello.txt']);
+  assert.equal(ok.status, 200);
+  assert.equal(ok.body.toString(), 'hello world\n');
+});
+
+test('PUT uploads: created, replaced, capped at --upload-max, refused outside and without --upload', async () => {
+  const src = join(dir, 'up.txt');
+  await writeFile(src, 'uploaded');
+  const created = await curl(['-T', src, base + 'sub%20dir/new.txt']);
+  assert.equal(created.status, 201);
+  assert.equal(await readFile(join(root, 'sub dir', 'new.txt'), 'utf8'), 'uploaded');
+  await writeFile(src, 'again');
+  assert.equal((await curl(['-T', src, base + 'sub%20dir/new.txt'])).status, 204);
+  assert.equal(await readFile(join(root, 'sub dir', 'new.txt'), 'utf8'), 'again');
+  const big = join(dir, 'big.bin');
+  await writeFile(big, Buffer.alloc(5000));
+  assert.equal((await curl(['-T', big, base + 'big.bin'])).status, 413);
+  // A chunked body (no Content-Length) is cut off at the cap too.
+  assert.equal((await curl(['-T', big, '-H', 'Transfer-Encoding: chunked', base + 'big2.bin'])).status, 413);
+  assert.equal((await curl(['-T', src, base + '..%2fevil.txt'])).status, 403);
+  assert.equal((await curl(['-T', src, base + 'escape-dir/evil.txt'])).status, 403);
+  assert.equal((await curl(['-T', src, base + 'no/such/dir.txt'])).status, 409);
+  assert.equal((await curl(['-T', src, authBase + 'x.txt', '-u', 'alice:s3cr:et'])).status, 405);
+  const leftovers = (await readdir(root)).filter((n) => n.startsWith('.tandem-upload-') || n.startsWith('big'));
+  assert.deepEqual(leftovers, []);
+  await assert.rejects(readFile(join(dir, 'evil.txt')));
+});
+
+test('access log: one Combined Log Format line per request', async () => {
+  await curl(['-A', 'probe-agent', '-e', 'http://ref/', base + 'hello.txt?x=1']);
+  await new Promise((r) => setTimeout(r, 200));
+  const lines = (await readFile(logFile, 'utf8')).trim().split('\n');
+  const line = lines.find((l) => l.includes('probe-agent'));
+  assert.ok(line, lines.join('\n'));
+  assert.match(line, /^127\.0\.0\.1 - - \[\d{2}\/\w{3}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000\] "GET \/hello\.txt\?x=1 HTTP\/1\.1" 200 12 "http:\/\/ref\/" "probe-agent"$/);
+});
