@@ -14,6 +14,8 @@
  *   each once; it ends when the lookup converges (the k closest nodes answered). Breaking out of the loop stops it.
  * - `announce(infoHash, port, {signal, impliedPort})`: a get_peers lookup, then announce_peer to the closest nodes
  *   that gave a token. Resolves `{accepted, peers}`.
+ * - `DhtPeerSource(dht, infoHash, {port, onPeers, intervalMs})`: the torrent engine's plug: look up and announce
+ *   now and every `intervalMs`, handing peers to `onPeers` (e.g. `torrent.addPeers`) as they arrive.
  * - `save()` / `load()`: the routing table to and from `statePath` (JSON; atomic write).
  * - `stats()`: node counts per family, stored peers, and packet counters (dropped malformed, oversized,
  *   unsolicited, rate-limited...). `address(family)`, `nodes(family)`, `id`.
@@ -26,6 +28,7 @@
  *   await dht.announce(infoHash, 6881);
  *   await dht.stop();
  */
+export { DhtPeerSource, DHT_PEER_SOURCE_INTERVAL_MS, type DhtPeerSourceOptions } from './peer-source.js';
 export { DhtNode, parseHostPort, type DhtOptions, type DhtComponents, type DhtStats, type AnnounceResult } from './node.js';
 export { DHT_DEFAULTS, type DhtTunables } from './defaults.js';
 export { DhtError, type DhtErrorCode } from './errors.js';

@@ -192,11 +192,16 @@ export class DhtNode {
   }
 
   /** Announces that `port` (or with impliedPort, our UDP source port) has peers of `infoHash` (BEP 5 announce_peer). */
-  async announce(infoHash: Buffer, port: number, options: { signal?: AbortSignal; impliedPort?: boolean } = {}): Promise<AnnounceResult> {
+  async announce(infoHash: Buffer, port: number, options: { signal?: AbortSignal; impliedPort?: boolean; onPeer?: (p: PeerAddress) => void } = {}): Promise<AnnounceResult> {
     if (this.options.readOnly) throw new DhtError('DHT_READ_ONLY', 'a read-only DHT node (BEP 43) does not announce', 'input');
     const signal = this.signalWith(options.signal);
     const peers = new Map<string, PeerAddress>();
-    const lookups = await this.getPeers(infoHash, signal, (p) => peers.set(addressKey(p), p));
+    const lookups = await this.getPeers(infoHash, signal, (p) => {
+      const key = addressKey(p);
+      if (peers.has(key)) return;
+      peers.set(key, p);
+      options.onPeer?.(p);
+    });
     let accepted = 0;
     await Promise.all(
       lookups.flatMap(({ stack, lookup }) =>

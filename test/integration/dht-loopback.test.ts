@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { DhtNode, type DhtOptions, type PeerAddress } from '../../src/dht/index.js';
+import { DhtNode, DhtPeerSource, type DhtOptions, type PeerAddress } from '../../src/dht/index.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const infoHashOf = (text: string): Buffer => createHash('sha1').update(text).digest();
@@ -112,4 +112,26 @@ test('read-only (BEP 43): the node can look up but answers nothing and stays out
   for (const n of nodes) assert.ok(!n.nodes().some((c) => c.port === roPort), 'read-only node in a routing table');
   await assert.rejects(ro.announce(ih, 1), { code: 'DHT_READ_ONLY' });
   assert.equal(ro.stats().counters.queriesAnswered, 0);
+});
+
+test('DhtPeerSource: two torrents on two nodes announce and find each other, round after round', async (t) => {
+  const nodes = await network(t, 6);
+  const ih = infoHashOf('peer source');
+  const seenBy = new Map<number, Set<string>>([[1111, new Set()], [2222, new Set()]]);
+  const sources = [1111, 2222].map((port, i) => new DhtPeerSource(nodes[i + 2]!, ih, { port, intervalMs: 100, onPeers: (ps) => ps.forEach((p) => seenBy.get(port)!.add(`${p.host}:${p.port}`)) }));
+  for (const s of sources) s.start();
+  t.after(() => Promise.all(sources.map((s) => s.stop())));
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline && !(seenBy.get(1111)!.has('127.0.0.1:2222') && seenBy.get(2222)!.has('127.0.0.1:1111'))) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(seenBy.get(1111)!.has('127.0.0.1:2222'), [...seenBy.get(1111)!].join());
+  assert.ok(seenBy.get(2222)!.has('127.0.0.1:1111'), [...seenBy.get(2222)!].join());
+  await Promise.all(sources.map((s) => s.stop()));
+  const rounds = sources.map((s) => s.rounds);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.deepEqual(sources.map((s) => s.rounds), rounds, 'no round after stop()');
+  // A port of 0 only looks up: a third node learns both peers and adds itself nowhere.
+  const found: string[] = [];
+  const reader = new DhtPeerSource(nodes[5]!, ih, { port: 0, onPeers: (ps) => ps.forEach((p) => found.push(`${p.host}:${p.port}`)) });
+  await reader.runOnce();
+  assert.deepEqual(found.sort(), ['127.0.0.1:1111', '127.0.0.1:2222']);
 });
