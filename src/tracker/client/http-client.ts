@@ -37,7 +37,9 @@ export function httpGet(url: string, opts: HttpClientOptions = {}): Promise<Buff
   if (!request) return Promise.reject(new TrackerError('TRACKER_BAD_URL', `not an http(s) URL: ${url}`, 'input'));
   return new Promise<Buffer>((resolve, reject) => {
     if (opts.signal?.aborted) return reject(new TrackerError('TRACKER_ABORTED', 'announce aborted'));
-    const req = request(parsed, { method: 'GET', headers: { 'User-Agent': 'tandem', 'Accept-Encoding': 'identity' }, signal: opts.signal });
+    // No keep-alive: announces are minutes apart, and trackers such as opentracker close the connection after each
+    // answer, so a pooled socket would only fail the next request with "socket hang up".
+    const req = request(parsed, { method: 'GET', agent: false, headers: { 'User-Agent': 'tandem', 'Accept-Encoding': 'identity', Connection: 'close' }, signal: opts.signal });
     const timer = setTimeout(() => req.destroy(new TrackerError('TRACKER_TIMEOUT', `${parsed.host} did not answer in ${timeoutMs} ms`)), timeoutMs);
     const done = (err: Error | undefined, body?: Buffer): void => {
       clearTimeout(timer);
