@@ -4,8 +4,10 @@ export const HTTP_DEFAULTS = {
   port: 8080,
   /** Read-stream chunk for file bodies: large chunks keep syscalls per GiB low. */
   streamChunkBytes: 512 * 1024,
-  /** Files up to this size are read into one buffer and sent with one write. */
+  /** Files up to this size are read into one buffer (and cached) and sent with one write. */
   smallFileBytes: 64 * 1024,
+  /** Memory for cached small files, in total. */
+  smallFileCacheBytes: 32 * 1024 * 1024,
   /** Idle keep-alive connections are closed after this long (RFC 9112 §9.3 lets either side close). */
   keepAliveTimeoutMs: 5_000,
   /** A client that has not sent its whole header block by then is cut off (slowloris). */

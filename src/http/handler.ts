@@ -3,13 +3,14 @@
  * touches a socket; `server.ts` adapts Node's http objects to it and streams the bodies it describes.
  */
 import { lstat, opendir, stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { sep } from 'node:path';
 import { BASIC_CHALLENGE } from './auth.js';
 import { evaluatePreconditions, httpDate, ifRangeAllows, makeEtag, type Validators } from './conditional.js';
 import { HTTP_DEFAULTS } from './defaults.js';
 import { listingHtml, listingJson, sortFromQuery, type ListingEntry } from './listing.js';
+import type { FileIdentity } from './file-cache.js';
 import { contentTypeFor } from './mime.js';
 import { errorPage, STATUS_TEXT } from './pages.js';
 import { contentRange, decideRange, planMultipart, unsatisfiedRange, type ByteRange, type MultipartPlan } from './range.js';
@@ -27,7 +28,7 @@ export interface RequestInfo {
 export type ReplyBody =
   | { kind: 'none' }
   | { kind: 'bytes'; data: Buffer }
-  | { kind: 'file'; path: string; range: ByteRange }
+  | { kind: 'file'; path: string; range: ByteRange; identity: FileIdentity }
   | { kind: 'multipart'; path: string; plan: MultipartPlan };
 
 export interface Reply {
@@ -87,7 +88,7 @@ async function route(req: RequestInfo, cfg: HandlerConfig): Promise<Reply | Uplo
   if (found.kind !== 'found') return errorReply(found.kind === 'missing' ? 404 : 403, req);
   let st;
   try {
-    st = await stat(found.realPath);
+    st = statSync(found.realPath); // synchronous for the same reason as the realpath in resolveInside
   } catch (err) {
     return errorReply((err as NodeJS.ErrnoException).code === 'EACCES' ? 403 : 404, req);
   }
@@ -97,7 +98,7 @@ async function route(req: RequestInfo, cfg: HandlerConfig): Promise<Reply | Uplo
   }
   if (!st.isFile()) return errorReply(403, req); // devices, FIFOs and sockets are never served
   if (verdict.trailingSlash) return errorReply(404, req);
-  return serveFile(req, found.realPath, st.size, st.mtimeMs);
+  return serveFile(req, found.realPath, { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
 }
 
 /** undefined: no auth configured; false: refused; a string: the user who passed. */
@@ -130,7 +131,8 @@ function redirectToSlash(req: RequestInfo): Reply {
 }
 
 /** GET/HEAD of a regular file: validators, conditionals (RFC 9110 §13), then ranges (§14). */
-export function serveFile(req: RequestInfo, path: string, size: number, mtimeMs: number): Reply {
+export function serveFile(req: RequestInfo, path: string, identity: FileIdentity): Reply {
+  const { size, mtimeMs } = identity;
   const v: Validators = { etag: makeEtag(size, mtimeMs), mtimeSeconds: Math.floor(mtimeMs / 1000) };
   const type = contentTypeFor(path);
   const base: Record<string, string> = { etag: v.etag, 'last-modified': httpDate(v.mtimeSeconds), 'accept-ranges': 'bytes' };
@@ -153,12 +155,12 @@ export function serveFile(req: RequestInfo, path: string, size: number, mtimeMs:
   }
   if (decision.kind === 'full' || size === 0) {
     const range = { start: 0, end: size - 1 };
-    return { status: 200, headers: { ...base, 'content-type': type, 'content-length': String(size) }, body: head || size === 0 ? { kind: 'none' } : { kind: 'file', path, range } };
+    return { status: 200, headers: { ...base, 'content-type': type, 'content-length': String(size) }, body: head || size === 0 ? { kind: 'none' } : { kind: 'file', path, range, identity } };
   }
   if (decision.ranges.length === 1) {
     const range = decision.ranges[0]!;
     const headers = { ...base, 'content-type': type, 'content-length': String(range.end - range.start + 1), 'content-range': contentRange(range, size) };
-    return { status: 206, headers, body: head ? { kind: 'none' } : { kind: 'file', path, range } };
+    return { status: 206, headers, body: head ? { kind: 'none' } : { kind: 'file', path, range, identity } };
   }
   const plan = planMultipart(decision.ranges, size, type, randomBytes(12).toString('hex'));
   const headers = { ...base, 'content-type': plan.contentType, 'content-length': String(plan.totalBytes) };

@@ -2,7 +2,7 @@
  * Turning a name from the network into a file inside a root, never outside it (DESIGN.md §8). The pure part
  * splits and checks segments; `resolveInside` then follows symlinks with realpath and checks containment.
  */
-import { realpath } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
 import { sep } from 'node:path';
 
 export type PathVerdict = { ok: true; segments: string[]; trailingSlash: boolean } | { ok: false; reason: 'bad-request' | 'forbidden' };
@@ -78,7 +78,9 @@ export async function resolveInside(realRoot: string, segments: string[]): Promi
   const joined = segments.length === 0 ? realRoot : realRoot + sep + segments.join(sep);
   let real: string;
   try {
-    real = await realpath(joined);
+    // One realpath(3) call, made synchronously: on a local disk it takes microseconds, far less than a round
+    // trip through libuv's thread pool, and it is what decides whether the request may be served at all.
+    real = realpathSync.native(joined);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return code === 'EACCES' || code === 'ELOOP' ? { kind: 'forbidden' } : { kind: 'missing' };

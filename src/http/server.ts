@@ -21,6 +21,7 @@ import { HttpError } from './errors.js';
 import { errorReply, handleRequest, type HandlerConfig, type Reply, type RequestInfo } from './handler.js';
 import type { ByteRange } from './range.js';
 import { receiveUpload } from './upload.js';
+import { SmallFileCache, type FileIdentity } from './file-cache.js';
 
 export interface HttpServerOptions {
   root: string;
@@ -39,6 +40,7 @@ export class HttpFileServer {
   private server?: http.Server;
   private cfg?: HandlerConfig;
   private readonly log?: AccessLog;
+  private readonly cache = new SmallFileCache(HTTP_DEFAULTS.smallFileBytes, HTTP_DEFAULTS.smallFileCacheBytes);
 
   constructor(private readonly opts: HttpServerOptions) {
     if (opts.accessLog) this.log = new AccessLog(opts.accessLog);
@@ -120,8 +122,23 @@ export class HttpFileServer {
       count(body.data.length);
       return void res.end(body.data);
     }
-    if (body.kind === 'file') return void this.pipeRange(res, body.path, body.range, count, true);
+    if (body.kind === 'file') {
+      if (body.identity.size <= this.cache.maxFileBytes) return void this.sendSmall(res, body.path, body.identity, body.range, count);
+      return void this.pipeRange(res, body.path, body.range, count, true);
+    }
     void this.sendMultipart(res, body.path, body.plan.parts, body.plan.tail, count);
+  }
+
+  /** A small file goes out in one write, from the memory cache when it is current. */
+  private async sendSmall(res: http.ServerResponse, path: string, identity: FileIdentity, range: ByteRange, count: (n: number) => void): Promise<void> {
+    try {
+      const data = (await this.cache.read(path, identity)).subarray(range.start, range.end + 1);
+      count(data.length);
+      res.end(data);
+    } catch (err) {
+      this.opts.onError?.(err);
+      res.destroy();
+    }
   }
 
   /** Streams [start, end] of a file into the response, honouring backpressure through pipe(). */

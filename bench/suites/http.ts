@@ -1,0 +1,96 @@
+// HTTP file serving on loopback, side by side in one run: a 1 GiB download with curl and 10 s of wrk
+// (64 connections) on a 4 KiB file, against tandem, nginx and the npm http-server.
+// Goals: 1 GiB throughput ≥ 0.8 × nginx; small-file requests/s ≥ 0.5 × nginx and ≥ 2 × http-server.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchDir, randomFile } from '../data.js';
+import { measure, printTable } from '../measure.js';
+
+const TANDEM = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const HTTP_SERVER = fileURLToPath(new URL('../../../.cache/test-npm/node_modules/http-server/bin/http-server', import.meta.url));
+const BIG_MIB = Number(process.env.BENCH_HTTP_MIB ?? 1024);
+const WRK_SECONDS = Number(process.env.BENCH_WRK_SECONDS ?? 10);
+
+function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = (): void => {
+      const s = connect(port, '127.0.0.1', () => {
+        s.destroy();
+        resolve();
+      });
+      s.on('error', () => {
+        s.destroy();
+        if (Date.now() > until) reject(new Error(`nothing listens on ${port}`));
+        else setTimeout(attempt, 100);
+      });
+    };
+    attempt();
+  });
+}
+
+function nginxConfig(dir: string, root: string, port: number): string {
+  const conf = join(dir, 'nginx.conf');
+  writeFileSync(conf, `worker_processes auto;\ndaemon off;\nmaster_process on;\nuser root;\npid ${dir}/nginx.pid;\nerror_log ${dir}/nginx-error.log warn;\n` +
+    `events { worker_connections 1024; }\nhttp {\n  access_log off;\n  sendfile on;\n  tcp_nopush on;\n  keepalive_requests 1000000;\n  default_type application/octet-stream;\n` +
+    `  client_body_temp_path ${dir}/ngx-body; proxy_temp_path ${dir}/ngx-proxy; fastcgi_temp_path ${dir}/ngx-fcgi; uwsgi_temp_path ${dir}/ngx-uwsgi; scgi_temp_path ${dir}/ngx-scgi;\n` +
+    `  server { listen 127.0.0.1:${port}; root ${root}; location / { autoindex on; } }\n}\n`);
+  return conf;
+}
+
+interface Contender {
+  name: string;
+  start(root: string, port: number): ChildProcess;
+}
+
+const contenders: Contender[] = [
+  { name: 'tandem', start: (root, port) => spawn(process.execPath, [TANDEM, 'serve', root, '--http', `127.0.0.1:${port}`, '--quiet'], { stdio: 'ignore' }) },
+  { name: 'nginx', start: (root, port) => spawn('nginx', ['-c', nginxConfig(benchDir(), root, port), '-e', join(benchDir(), 'nginx-error.log')], { stdio: 'ignore' }) },
+  { name: 'http-server', start: (root, port) => spawn(process.execPath, [HTTP_SERVER, root, '-a', '127.0.0.1', '-p', String(port), '-s', '-c-1'], { stdio: 'ignore' }) },
+];
+
+function wrk(url: string): number {
+  const r = spawnSync('wrk', ['-t2', '-c64', `-d${WRK_SECONDS}s`, url], { encoding: 'utf8', timeout: (WRK_SECONDS + 30) * 1000 });
+  const m = /Requests\/sec:\s+([\d.]+)/.exec(r.stdout);
+  if (!m) throw new Error(`wrk printed no rate: ${r.stdout}${r.stderr}`);
+  if (/Non-2xx/.test(r.stdout)) throw new Error(`wrk saw errors: ${r.stdout}`);
+  return Number(m[1]);
+}
+
+export default {
+  async run(): Promise<void> {
+    const root = join(benchDir(), 'http-root');
+    mkdirSync(root, { recursive: true });
+    randomFile(`http-root/big-${BIG_MIB}MiB.bin`, BIG_MIB * 1024 * 1024);
+    randomFile('http-root/small-4KiB.bin', 4096);
+    readFileSync(join(root, `big-${BIG_MIB}MiB.bin`)); // warm the page cache for every contender alike
+    const rows: Record<string, string | number>[] = [];
+    let port = 18_400;
+    for (const c of contenders) {
+      port++;
+      const child = c.start(root, port);
+      try {
+        await waitForPort(port);
+        const base = `http://127.0.0.1:${port}/`;
+        let best = Infinity;
+        for (let i = 0; i < 2; i++) best = Math.min(best, (await measure('curl', ['-s', '-o', '/dev/null', base + `big-${BIG_MIB}MiB.bin`])).wallSeconds);
+        const rps = wrk(base + 'small-4KiB.bin');
+        rows.push({ server: c.name, 'big MiB/s': BIG_MIB / best, 'small req/s': Math.round(rps) });
+      } finally {
+        child.kill('SIGTERM');
+        await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+      }
+    }
+    const ref = (name: string, key: string): number => Number(rows.find((r) => r.server === name)![key]);
+    for (const r of rows) {
+      r['big vs nginx'] = Number(r['big MiB/s']) / ref('nginx', 'big MiB/s');
+      r['small vs nginx'] = Number(r['small req/s']) / ref('nginx', 'small req/s');
+      r['small vs http-server'] = Number(r['small req/s']) / ref('http-server', 'small req/s');
+    }
+    console.log(`${BIG_MIB} MiB download with curl (best of 2); wrk -t2 -c64 -d${WRK_SECONDS}s on a 4 KiB file; goals: big ≥ 0.8 × nginx, small ≥ 0.5 × nginx and ≥ 2 × http-server`);
+    printTable(rows);
+  },
+};

@@ -1,0 +1,53 @@
+/**
+ * Small files kept in memory, so a popular 4 KiB file costs no open/read/close per request. An entry is used only
+ * while the file's size, modification time and inode are those the request just saw with stat, so a changed
+ * file is never served stale.
+ */
+import { readFile } from 'node:fs/promises';
+
+interface Entry {
+  data: Buffer;
+  mtimeMs: number;
+  ino: number;
+}
+
+export interface FileIdentity {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
+export class SmallFileCache {
+  private readonly entries = new Map<string, Entry>();
+  private bytes = 0;
+
+  constructor(readonly maxFileBytes: number, private readonly maxTotalBytes: number) {}
+
+  /** The file's bytes, from memory when they are current, else read now and remembered. */
+  async read(path: string, id: FileIdentity): Promise<Buffer> {
+    const hit = this.entries.get(path);
+    if (hit && hit.mtimeMs === id.mtimeMs && hit.ino === id.ino && hit.data.length === id.size) {
+      // Map order doubles as recency: move the entry to the end.
+      this.entries.delete(path);
+      this.entries.set(path, hit);
+      return hit.data;
+    }
+    const data = await readFile(path);
+    if (data.length !== id.size) return data; // changed while we read: serve it, remember nothing
+    this.remember(path, { data, mtimeMs: id.mtimeMs, ino: id.ino });
+    return data;
+  }
+
+  private remember(path: string, e: Entry): void {
+    const old = this.entries.get(path);
+    if (old) this.bytes -= old.data.length;
+    this.entries.delete(path);
+    this.entries.set(path, e);
+    this.bytes += e.data.length;
+    for (const [key, victim] of this.entries) {
+      if (this.bytes <= this.maxTotalBytes) break;
+      this.entries.delete(key);
+      this.bytes -= victim.data.length;
+    }
+  }
+}
