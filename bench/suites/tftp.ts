@@ -1,0 +1,61 @@
+// TFTP on loopback, side by side in one run: a 100 MiB download from tandem and from tftpd-hpa with the same
+// client (curl) and block size, then tandem's own client with windowsize 16 (tftpd-hpa ignores windowsize).
+// Goals: same block size at least as fast as tftpd-hpa; windowsize 16 at least 3 × tftpd-hpa.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchDir, randomFile } from '../data.js';
+import { measure, printTable, type Measurement } from '../measure.js';
+
+const TANDEM = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const SIZE_MIB = Number(process.env.BENCH_TFTP_MIB ?? 100);
+const BLKSIZE = '1428';
+
+async function withServer<T>(start: () => ChildProcess, body: () => Promise<T>): Promise<T> {
+  const child = start();
+  await new Promise((r) => setTimeout(r, 800)); // UDP has no connect to poll; both servers bind well within this
+  try {
+    return await body();
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+  }
+}
+
+async function best(f: () => Promise<Measurement>): Promise<Measurement> {
+  const a = await f();
+  const b = await f();
+  return a.wallSeconds < b.wallSeconds ? a : b;
+}
+
+export default {
+  async run(): Promise<void> {
+    const root = join(benchDir(), 'tftp-root');
+    mkdirSync(root, { recursive: true });
+    chmodSync(root, 0o755);
+    const name = `file-${SIZE_MIB}MiB.bin`;
+    chmodSync(randomFile(`tftp-root/${name}`, SIZE_MIB * 1024 * 1024), 0o644);
+    readFileSync(join(root, name)); // page cache warm for both servers
+    const out = join(benchDir(), 'tftp-out');
+    const curl = (port: number): Promise<Measurement> => best(() => measure('curl', ['-s', '--tftp-blksize', BLKSIZE, '-o', out, `tftp://127.0.0.1:${port}/${name}`]));
+    const rows: Record<string, string | number>[] = [];
+    const hpa = await withServer(() => spawn('/usr/sbin/in.tftpd', ['-L', '-a', '127.0.0.1:18561', '-s', root], { stdio: 'ignore' }), () => curl(18561));
+    rows.push({ setup: `tftpd-hpa, curl, blksize ${BLKSIZE}`, 'MiB/s': SIZE_MIB / hpa.wallSeconds, 'client cpu s': hpa.cpuSeconds });
+    const start = (): ChildProcess => spawn(process.execPath, [TANDEM, 'serve', root, '--tftp', '127.0.0.1:18562', '--quiet'], { stdio: 'ignore' });
+    await withServer(start, async () => {
+      const t = await curl(18562);
+      rows.push({ setup: `tandem, curl, blksize ${BLKSIZE}`, 'MiB/s': SIZE_MIB / t.wallSeconds, 'client cpu s': t.cpuSeconds });
+      for (const w of ['1', '16']) {
+        const dir = join(benchDir(), 'tftp-get');
+        const m = await best(() => measure(process.execPath, [TANDEM, 'get', `tftp://127.0.0.1:18562/${name}`, '-o', dir, '--blksize', BLKSIZE, '--windowsize', w, '--quiet']));
+        rows.push({ setup: `tandem, tandem get, blksize ${BLKSIZE}, windowsize ${w}`, 'MiB/s': SIZE_MIB / m.wallSeconds, 'client cpu s': m.cpuSeconds });
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+    rmSync(out, { force: true });
+    for (const r of rows) r['vs tftpd-hpa'] = Number(r['MiB/s']) / Number(rows[0]!['MiB/s']);
+    console.log(`${SIZE_MIB} MiB over TFTP on loopback, best of 2; goals: tandem ≥ 1 × tftpd-hpa at the same block size, windowsize 16 ≥ 3 ×`);
+    printTable(rows);
+  },
+};
