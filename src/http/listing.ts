@@ -3,6 +3,7 @@
  * `Accept: application/json`. Pure: entries come in, text goes out.
  */
 import { escapeHtml, PAGE_STYLE } from './pages.js';
+import { formatBytes } from '../util/format.js';
 
 export interface ListingEntry {
   name: string;
@@ -65,23 +66,12 @@ function headerLink(label: string, key: SortKey, input: ListingInput): string {
   return `<th><a href="?sort=${key}&amp;order=${order}">${label}${arrow}</a></th>`;
 }
 
-function formatSize(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${n} B` : `${v.toFixed(1)} ${units[i]}`;
-}
-
 export function listingHtml(input: ListingInput): string {
   const encodedBase = input.path.split('/').map(encodeURIComponent).join('/');
   const title = `Index of ${escapeHtml(input.path)}`;
   const rows = sortEntries(input.entries, input.key, input.order).map((e) => {
     const date = new Date(e.mtimeMs).toISOString().replace('T', ' ').slice(0, 19);
-    const size = e.type === 'dir' ? '-' : formatSize(e.sizeBytes);
+    const size = e.type === 'dir' ? '-' : formatBytes(e.sizeBytes);
     return `<tr><td><a href="${escapeHtml(entryHref(encodedBase, e))}">${escapeHtml(e.name)}${e.type === 'dir' ? '/' : ''}</a></td>` +
       `<td class="size" data-bytes="${e.sizeBytes}">${size}</td><td><time datetime="${new Date(e.mtimeMs).toISOString()}">${date} UTC</time></td></tr>`;
   });
