@@ -167,5 +167,7 @@ export function classify(err: unknown, url: string, ctx: Pick<FetchContext, 'sig
     return new WebSeedError('WEBSEED_ABORTED', `${url}: aborted`, 'runtime', { cause: err });
   }
   const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+  // Node's HTTP parser rejects malformed answers with HPE_* codes: the server spoke, but not HTTP.
+  if (code.startsWith('HPE_')) return new WebSeedError('WEBSEED_BAD_RESPONSE', `${url}: malformed HTTP answer (${code})`, 'runtime', { cause: err });
   return new WebSeedError('WEBSEED_NETWORK', `${url}: ${code}`, 'runtime', { cause: err });
 }
