@@ -233,17 +233,14 @@ export function encodeConnectResponse(transactionId: number, connectionId: bigin
 }
 
 /** The peers are compact addresses of the requester's family: 6 bytes for IPv4, 18 for IPv6 (BEP 15). */
-export function encodeAnnounceResponse(transactionId: number, intervalS: number, leechers: number, seeders: number, peers: Buffer[]): Buffer {
-  let size = 20;
-  for (const p of peers) size += p.length;
-  const b = Buffer.allocUnsafe(size);
+export function encodeAnnounceResponse(transactionId: number, intervalS: number, leechers: number, seeders: number, peers: Buffer): Buffer {
+  const b = Buffer.allocUnsafe(20 + peers.length);
   b.writeUInt32BE(ACTION_ANNOUNCE, 0);
   b.writeUInt32BE(transactionId >>> 0, 4);
   b.writeUInt32BE(intervalS >>> 0, 8);
   b.writeUInt32BE(Math.min(leechers, 0xffffffff) >>> 0, 12);
   b.writeUInt32BE(Math.min(seeders, 0xffffffff) >>> 0, 16);
-  let at = 20;
-  for (const p of peers) at += p.copy(b, at);
+  peers.copy(b, 20);
   return b;
 }
 

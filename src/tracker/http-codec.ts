@@ -270,9 +270,9 @@ export interface AnnounceReply {
   complete: number;
   incomplete: number;
   downloaded: number;
-  /** Compact addresses (6 or 18 bytes each) with, for the non-compact form, the matching peer ids. */
-  v4: Buffer[];
-  v6: Buffer[];
+  /** Compact addresses (6 bytes each for v4, 18 for v6) with, for the non-compact form, the matching peer ids. */
+  v4: Buffer;
+  v6: Buffer;
   v4Ids?: Buffer[];
   v6Ids?: Buffer[];
   warning?: string;
@@ -289,17 +289,15 @@ export function encodeAnnounceReply(r: AnnounceReply, compact: boolean, noPeerId
   };
   if (r.warning) d['warning message'] = r.warning;
   if (compact) {
-    d.peers = Buffer.concat(r.v4);
-    if (r.v6.length > 0) d.peers6 = Buffer.concat(r.v6);
+    d.peers = r.v4;
+    if (r.v6.length > 0) d.peers6 = r.v6;
   } else {
     const list: BInput[] = [];
-    const add = (addrs: Buffer[], ids: Buffer[] | undefined, family: 4 | 6): void => {
-      addrs.forEach((a, i) => {
-        const peer = decodeCompactPeers(a, family)[0];
-        if (!peer) return;
+    const add = (addrs: Buffer, ids: Buffer[] | undefined, family: 4 | 6): void => {
+      decodeCompactPeers(addrs, family).forEach((peer, i) => {
         const entry: Record<string, BInput> = { ip: peer.host, port: peer.port };
         const id = ids?.[i];
-        if (!noPeerId && id) entry['peer id'] = id;
+        if (!noPeerId && id && id.length === 20) entry['peer id'] = id;
         list.push(entry);
       });
     };

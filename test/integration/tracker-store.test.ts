@@ -40,15 +40,15 @@ for (const [name, make] of backends) {
     const s = await make(t);
     const base = { infoHash: hash(1), numwant: 50, families: 'both' as const, nowMs: 1_000_000 };
     let r = await s.announce({ ...base, peerId: peerId(1), addr: v4(1), seeder: true, event: 'started' });
-    assert.deepEqual([r.complete, r.incomplete, r.peers.length], [1, 0, 0]);
+    assert.deepEqual([r.complete, r.incomplete, r.peers4.length], [1, 0, 0]);
     r = await s.announce({ ...base, peerId: peerId(2), addr: v4(2), seeder: false, event: 'started' });
     assert.deepEqual([r.complete, r.incomplete], [1, 1]);
-    assert.deepEqual(r.peers.map((p) => p.addr), [v4(1)]);
+    assert.deepEqual(r.peers4, v4(1));
     r = await s.announce({ ...base, peerId: peerId(2), addr: v4(2), seeder: true, event: 'completed' });
     assert.deepEqual([r.complete, r.incomplete, r.downloaded], [2, 0, 1]);
     assert.deepEqual(await s.scrape([hash(1), hash(9)]), [{ complete: 2, incomplete: 0, downloaded: 1 }, { complete: 0, incomplete: 0, downloaded: 0 }]);
     r = await s.announce({ ...base, peerId: peerId(1), addr: v4(1), seeder: true, event: 'stopped' });
-    assert.equal(r.peers.length, 0);
+    assert.equal(r.peers4.length + r.peers6.length, 0);
     assert.deepEqual(await s.scrape([hash(1)]), [{ complete: 1, incomplete: 0, downloaded: 1 }]);
     const st = await s.stats();
     assert.deepEqual([st.torrents, st.seeders, st.leechers, st.downloaded], [1, 1, 0, 1]);
@@ -63,19 +63,21 @@ for (const [name, make] of backends) {
     const seen = new Set<string>();
     for (let k = 0; k < 10; k++) {
       const r = await s.announce({ ...base, peerId: peerId(0), addr: v4(0), numwant: 5, event: 'none', families: 'v4' });
-      assert.equal(r.peers.length, 5);
-      for (const p of r.peers) {
-        assert.equal(p.addr.length, 6);
-        assert.notDeepEqual(p.addr, v4(0));
-        seen.add(p.addr.toString('hex'));
+      assert.equal(r.peers4.length, 5 * 6);
+      assert.equal(r.peers6.length, 0);
+      for (let i = 0; i < 5; i++) {
+        const addr = r.peers4.subarray(i * 6, i * 6 + 6);
+        assert.notDeepEqual(addr, v4(0));
+        seen.add(addr.toString('hex'));
       }
     }
     assert.ok(seen.size > 5, 'samples differ between announces');
     const only6 = await s.announce({ ...base, peerId: peerId(1), addr: v4(1), numwant: 50, event: 'none', families: 'v6' });
-    assert.deepEqual(only6.peers.map((p) => p.addr), [v6]);
+    assert.deepEqual([only6.peers4.length, only6.peers6], [0, v6]);
     const all = await s.announce({ ...base, peerId: peerId(1), addr: v4(1), numwant: 200, event: 'none', families: 'both', withPeerIds: true });
-    assert.equal(all.peers.length, 40);
-    assert.ok(all.peers.every((p) => p.peerId?.length === 20));
+    assert.equal(all.peers4.length / 6 + all.peers6.length / 18, 40, '39 other IPv4 peers and the IPv6 one');
+    assert.equal(all.ids4?.length, 39);
+    assert.ok(all.ids4!.every((id, i) => id.equals(peerId(all.peers4.readUInt16BE(i * 6 + 2)))), 'each id matches its address');
   });
 
   test(`${name} store: peers that stop announcing expire; caps hold`, async (t) => {

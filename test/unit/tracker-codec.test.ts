@@ -137,8 +137,8 @@ test('property: every IPv6 address survives compact encoding', () => {
 });
 
 test('announce replies: compact, with peers6, and non-compact with peer ids', () => {
-  const v4 = [encodeCompactPeer('1.2.3.4', 5)!];
-  const v6 = [encodeCompactPeer('::2', 6)!];
+  const v4 = encodeCompactPeer('1.2.3.4', 5)!;
+  const v6 = encodeCompactPeer('::2', 6)!;
   const reply = { intervalS: 60, minIntervalS: 30, complete: 1, incomplete: 2, downloaded: 3, v4, v6, v4Ids: [PID], v6Ids: [PID] };
   const compact = parseAnnounceResponse(encodeAnnounceReply(reply, true, false));
   assert.equal(compact.intervalS, 60);
@@ -166,8 +166,8 @@ test('scrape replies round-trip', () => {
 
 test('fuzz: mutated tracker responses give only typed errors', () => {
   const seeds = [
-    encodeAnnounceReply({ intervalS: 60, minIntervalS: 30, complete: 1, incomplete: 2, downloaded: 3, v4: [encodeCompactPeer('1.2.3.4', 5)!], v6: [] }, true, false),
-    encodeAnnounceReply({ intervalS: 60, minIntervalS: 30, complete: 1, incomplete: 2, downloaded: 3, v4: [encodeCompactPeer('1.2.3.4', 5)!], v4Ids: [PID], v6: [] }, false, false),
+    encodeAnnounceReply({ intervalS: 60, minIntervalS: 30, complete: 1, incomplete: 2, downloaded: 3, v4: encodeCompactPeer('1.2.3.4', 5)!, v6: Buffer.alloc(0) }, true, false),
+    encodeAnnounceReply({ intervalS: 60, minIntervalS: 30, complete: 1, incomplete: 2, downloaded: 3, v4: encodeCompactPeer('1.2.3.4', 5)!, v4Ids: [PID], v6: Buffer.alloc(0) }, false, false),
     encodeScrapeReply([{ infoHash: IH, complete: 4, downloaded: 5, incomplete: 6 }]),
   ];
   fc.assert(

@@ -53,7 +53,7 @@ test('scrape request and responses round-trip', () => {
   const r = decodeRequest(encodeScrape(1n, 2, [IH, PID]), 1024);
   assert.deepEqual(r, { action: 'scrape', connectionId: 1n, transactionId: 2, infoHashes: [IH, PID] });
   assert.deepEqual(decodeResponse(encodeScrapeResponse(3, [{ seeders: 1, completed: 2, leechers: 3 }])), { action: 'scrape', transactionId: 3, entries: [{ seeders: 1, completed: 2, leechers: 3 }] });
-  const ann = decodeResponse(encodeAnnounceResponse(4, 1800, 5, 6, [Buffer.from([1, 2, 3, 4, 0, 80])]));
+  const ann = decodeResponse(encodeAnnounceResponse(4, 1800, 5, 6, Buffer.from([1, 2, 3, 4, 0, 80])));
   assert.deepEqual(ann, { action: 'announce', transactionId: 4, intervalS: 1800, leechers: 5, seeders: 6, peers: Buffer.from([1, 2, 3, 4, 0, 80]) });
   assert.deepEqual(decodeResponse(encodeErrorResponse(5, 'nope')), { action: 'error', transactionId: 5, message: 'nope' });
 });
@@ -91,7 +91,7 @@ test('fuzz: random and mutated packets give only typed errors, on both sides', (
     encodeConnect(1),
     encodeAnnounce({ connectionId: 1n, transactionId: 1, infoHash: IH, peerId: PID, downloaded: 0, left: 0, uploaded: 0, event: 'started', key: 0, numWant: 1, port: 1, urlData: '/pk/announce' }),
     encodeScrape(1n, 1, [IH]),
-    encodeAnnounceResponse(1, 2, 3, 4, [Buffer.alloc(6, 1)]),
+    encodeAnnounceResponse(1, 2, 3, 4, Buffer.alloc(6, 1)),
     encodeErrorResponse(1, 'x'),
   ];
   fc.assert(

@@ -98,17 +98,18 @@ export class HttpTracker {
       { infoHash: ann.infoHash, peerId: ann.peerId, addr, left: ann.left, event: ann.event, numwant: ann.numwant, families: 'both', passkey: passkeyFromPath(path), withPeerIds: !ann.compact && !ann.noPeerId },
       'http',
     );
-    const v4: Buffer[] = [];
-    const v6: Buffer[] = [];
-    const v4Ids: Buffer[] = [];
-    const v6Ids: Buffer[] = [];
-    for (const p of result.peers) {
-      const six = p.addr.length === 18;
-      (six ? v6 : v4).push(p.addr);
-      if (p.peerId) (six ? v6Ids : v4Ids).push(p.peerId);
-    }
     return encodeAnnounceReply(
-      { intervalS: cfg.announceIntervalS, minIntervalS: cfg.minAnnounceIntervalS, complete: result.complete, incomplete: result.incomplete, downloaded: result.downloaded, v4, v6, v4Ids, v6Ids },
+      {
+        intervalS: cfg.announceIntervalS,
+        minIntervalS: cfg.minAnnounceIntervalS,
+        complete: result.complete,
+        incomplete: result.incomplete,
+        downloaded: result.downloaded,
+        v4: result.peers4,
+        v6: result.peers6,
+        v4Ids: result.ids4,
+        v6Ids: result.ids6,
+      },
       ann.compact,
       ann.noPeerId,
     );

@@ -113,7 +113,7 @@ export class UdpTracker {
       },
       'udp',
     );
-    return encodeAnnounceResponse(req.transactionId, cfg.announceIntervalS, result.incomplete, result.complete, result.peers.map((p) => p.addr));
+    return encodeAnnounceResponse(req.transactionId, cfg.announceIntervalS, result.incomplete, result.complete, addr.length === 18 ? result.peers6 : result.peers4);
   }
 
   private async scrape(infoHashes: Buffer[], transactionId: number): Promise<Buffer> {

@@ -2,7 +2,7 @@ import { TrackerError } from '../errors.js';
 import { MemoryStore } from './memory.js';
 import type { StoreLimits, SwarmStore } from './store.js';
 
-export type { SwarmStore, StoreLimits, StoreAnnounce, StoreAnnounceResult, StorePeer, StoreScrape, StoreStats } from './store.js';
+export type { SwarmStore, StoreLimits, StoreAnnounce, StoreAnnounceResult, StoreScrape, StoreStats } from './store.js';
 export { MemoryStore } from './memory.js';
 
 /** Builds the store a `--store` value names: "memory" or "redis://HOST:PORT[/DB]". */

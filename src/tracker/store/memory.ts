@@ -2,7 +2,7 @@
 // fields are a latin1 string (its compact address) and small integers, kept in an array (for O(1) random
 // sampling and swap-removal) and a map keyed by peer id (for updates).
 import { TrackerError } from '../errors.js';
-import type { StoreAnnounce, StoreAnnounceResult, StoreLimits, StorePeer, StoreScrape, StoreStats, SwarmStore } from './store.js';
+import type { StoreAnnounce, StoreAnnounceResult, StoreLimits, StoreScrape, StoreStats, SwarmStore } from './store.js';
 
 interface Peer {
   /** The map key (peer id as latin1, then the family digit): the same string as the map holds, no copy. */
@@ -42,7 +42,7 @@ export class MemoryStore implements SwarmStore {
     const ih = a.infoHash.toString('latin1');
     let t = this.torrents.get(ih);
     if (!t) {
-      if (a.event === 'stopped') return { complete: 0, incomplete: 0, downloaded: 0, peers: [] };
+      if (a.event === 'stopped') return { complete: 0, incomplete: 0, downloaded: 0, peers4: EMPTY, peers6: EMPTY };
       if (this.torrents.size >= this.limits.maxTorrents) throw new TrackerError('TRACKER_FULL', 'tracker is tracking as many torrents as it may');
       t = { v4: [], v6: [], byKey: new Map(), seeders: 0, downloaded: 0 };
       this.torrents.set(ih, t);
@@ -70,13 +70,17 @@ export class MemoryStore implements SwarmStore {
       this.peersTotal++;
       if (a.seeder) this.countSeeder(t, 1);
     }
-    const peers: StorePeer[] = [];
+    const picked4: Peer[] = [];
+    const picked6: Peer[] = [];
     if (a.event !== 'stopped' && a.numwant > 0) {
-      const want = a.numwant;
-      if (a.families !== 'v6') sample(t.v4, want, self, a.withPeerIds === true, peers);
-      if (a.families !== 'v4') sample(t.v6, want - peers.length, self, a.withPeerIds === true, peers);
+      if (a.families !== 'v6') sample(t.v4, a.numwant, self, picked4);
+      if (a.families !== 'v4') sample(t.v6, a.numwant - picked4.length, self, picked6);
     }
-    const result = { complete: t.seeders, incomplete: t.byKey.size - t.seeders, downloaded: t.downloaded, peers };
+    const result: StoreAnnounceResult = { complete: t.seeders, incomplete: t.byKey.size - t.seeders, downloaded: t.downloaded, peers4: compact(picked4, 6), peers6: compact(picked6, 18) };
+    if (a.withPeerIds) {
+      result.ids4 = picked4.map(idOf);
+      result.ids6 = picked6.map(idOf);
+    }
     if (t.byKey.size === 0 && t.downloaded === 0) this.torrents.delete(ih);
     return result;
   }
@@ -131,36 +135,46 @@ export class MemoryStore implements SwarmStore {
   }
 }
 
-/** Appends up to `n` distinct random peers of `list` other than `self`. */
-function sample(list: Peer[], n: number, self: Peer | undefined, withIds: boolean, out: StorePeer[]): void {
+/** Appends up to `n` distinct random peers of `list` other than `self` to `out`. */
+function sample(list: Peer[], n: number, self: Peer | undefined, out: Peer[]): void {
   const len = list.length;
   if (n <= 0 || len === 0) return;
-  let added = 0;
-  const push = (p: Peer): void => {
-    if (p === self || added >= n) return;
-    out.push(withIds ? { addr: Buffer.from(p.addr, 'latin1'), peerId: Buffer.from(p.key, 'latin1').subarray(0, 20) } : { addr: Buffer.from(p.addr, 'latin1') });
-    added++;
-  };
+  const selfHere = self !== undefined && list[self.idx] === self;
+  const goal = out.length + Math.min(n, selfHere ? len - 1 : len);
   if (len <= n + 1) {
-    for (const p of list) push(p);
+    for (const p of list) if (p !== self && out.length < goal) out.push(p);
     return;
   }
   // Sparse case: distinct random indices; the expected number of redraws is small while n is under half of len.
   if (n * 2 < len) {
     const seen = new Set<number>();
-    while (added < n) {
+    while (out.length < goal) {
       const i = Math.floor(Math.random() * len);
       if (seen.has(i)) continue;
       seen.add(i);
-      push(list[i]!);
+      if (list[i] !== self) out.push(list[i]!);
     }
     return;
   }
   // Dense case: a partial Fisher-Yates shuffle of the indices.
   const idx = Array.from({ length: len }, (_, i) => i);
-  for (let k = 0; k < len && added < n; k++) {
+  for (let k = 0; k < len && out.length < goal; k++) {
     const j = k + Math.floor(Math.random() * (len - k));
     [idx[k], idx[j]] = [idx[j]!, idx[k]!];
-    push(list[idx[k]!]!);
+    if (list[idx[k]!] !== self) out.push(list[idx[k]!]!);
   }
 }
+
+/** The compact form of the picked peers: one allocation, each address written from its latin1 string (no Buffer per peer). */
+function compact(picked: Peer[], size: number): Buffer {
+  if (picked.length === 0) return EMPTY;
+  const b = Buffer.allocUnsafe(picked.length * size);
+  for (let i = 0; i < picked.length; i++) b.write(picked[i]!.addr, i * size, 'latin1');
+  return b;
+}
+
+function idOf(p: Peer): Buffer {
+  return Buffer.from(p.key.slice(0, 20), 'latin1');
+}
+
+const EMPTY = Buffer.alloc(0);

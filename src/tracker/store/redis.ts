@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { TrackerError } from '../errors.js';
 import { RespClient, type RespValue } from './resp.js';
-import type { StoreAnnounce, StoreAnnounceResult, StoreLimits, StorePeer, StoreScrape, StoreStats, SwarmStore } from './store.js';
+import type { StoreAnnounce, StoreAnnounceResult, StoreLimits, StoreScrape, StoreStats, SwarmStore } from './store.js';
 
 const PREFIX = 'tandem:tracker:';
 const INDEX_KEY = PREFIX + 'torrents';
@@ -59,27 +59,36 @@ else
     redis.call('SADD', idx, ih)
   end
   if numwant > 0 then
-    local cands = {}
     local sets = seeder and {l} or {l, s}
-    for _, z in ipairs(sets) do
-      for _, m in ipairs(redis.call('ZRANDMEMBER', z, numwant + 1)) do
-        if m ~= key then cands[#cands + 1] = m end
-      end
-    end
-    for i = #cands, 2, -1 do
-      local j = math.random(i)
-      cands[i], cands[j] = cands[j], cands[i]
-    end
-    if #cands > 0 then
-      local addrs = redis.call('HMGET', a, unpack(cands))
-      for i, x in ipairs(addrs) do
-        if #out >= 2 * numwant then break end
-        if x and (fam == 'both' or (fam == 'v4' and #x == 6) or (fam == 'v6' and #x == 18)) then
-          out[#out + 1] = x
-          out[#out + 1] = wantIds and cands[i] or ''
+    -- Draw random members, shuffle, keep those of the wanted family. The first draw oversamples; when the family
+    -- filter leaves too few and there are more members, draw again with a larger (bounded) count.
+    local function pick(count)
+      local cands, picked = {}, {}
+      for _, z in ipairs(sets) do
+        for _, m in ipairs(redis.call('ZRANDMEMBER', z, count)) do
+          if m ~= key then cands[#cands + 1] = m end
         end
       end
+      for i = #cands, 2, -1 do
+        local j = math.random(i)
+        cands[i], cands[j] = cands[j], cands[i]
+      end
+      if #cands > 0 then
+        local addrs = redis.call('HMGET', a, unpack(cands))
+        for i, x in ipairs(addrs) do
+          if #picked >= 2 * numwant then break end
+          if x and (fam == 'both' or (fam == 'v4' and #x == 6) or (fam == 'v6' and #x == 18)) then
+            picked[#picked + 1] = x
+            picked[#picked + 1] = wantIds and cands[i] or ''
+          end
+        end
+      end
+      return picked
     end
+    local first = 2 * numwant + 2
+    out = pick(first)
+    local total = redis.call('ZCARD', l) + (seeder and 0 or redis.call('ZCARD', s))
+    if #out < 2 * numwant and total > first then out = pick(math.min(total, 5000)) end
   end
 end
 local nS, nL = redis.call('ZCARD', s), redis.call('ZCARD', l)
@@ -145,16 +154,20 @@ export class RedisStore implements SwarmStore {
     }
     if (!Array.isArray(reply) || reply.length !== 4 || !Array.isArray(reply[3])) throw new TrackerError('TRACKER_STORE', 'unexpected reply from the announce script');
     const flat = reply[3];
-    const peers: StorePeer[] = [];
+    const v4: Buffer[] = [];
+    const v6: Buffer[] = [];
+    const ids4: Buffer[] = [];
+    const ids6: Buffer[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) {
       const addr = flat[i];
       const id = flat[i + 1];
-      if (!Buffer.isBuffer(addr)) continue;
-      const peer: StorePeer = { addr: Buffer.from(addr) };
-      if (a.withPeerIds && Buffer.isBuffer(id) && id.length === 21) peer.peerId = Buffer.from(id.subarray(0, 20));
-      peers.push(peer);
+      if (!Buffer.isBuffer(addr) || (addr.length !== 6 && addr.length !== 18)) continue;
+      (addr.length === 6 ? v4 : v6).push(addr);
+      if (a.withPeerIds) (addr.length === 6 ? ids4 : ids6).push(Buffer.isBuffer(id) && id.length === 21 ? Buffer.from(id.subarray(0, 20)) : Buffer.alloc(0));
     }
-    return { complete: num(reply[0]), incomplete: num(reply[1]), downloaded: num(reply[2]), peers };
+    const result: StoreAnnounceResult = { complete: num(reply[0]), incomplete: num(reply[1]), downloaded: num(reply[2]), peers4: Buffer.concat(v4), peers6: Buffer.concat(v6) };
+    if (a.withPeerIds) Object.assign(result, { ids4, ids6 });
+    return result;
   }
 
   async scrape(infoHashes: Buffer[]): Promise<StoreScrape[]> {

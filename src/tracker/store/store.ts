@@ -20,17 +20,16 @@ export interface StoreAnnounce {
   withPeerIds?: boolean;
 }
 
-export interface StorePeer {
-  /** Compact address, 6 or 18 bytes. */
-  addr: Buffer;
-  peerId?: Buffer;
-}
-
 export interface StoreAnnounceResult {
   complete: number;
   incomplete: number;
   downloaded: number;
-  peers: StorePeer[];
+  /** A random sample of other peers, compact: 6 bytes each for IPv4 (BEP 23), 18 for IPv6 (BEP 7). */
+  peers4: Buffer;
+  peers6: Buffer;
+  /** With `withPeerIds`: the peer ids, in the order of the entries of peers4 and peers6. */
+  ids4?: Buffer[];
+  ids6?: Buffer[];
 }
 
 export interface StoreScrape {
