@@ -14,8 +14,8 @@
  *   soon (e.g. not requested from any peer, or requested longer ago than a few round trips), and for the rarest
  *   pieces at the start when no peer has anything yet. Never ask a seed for a piece a peer is already sending.
  * - Respect the cap: call `seed.blocker(piece)` first; only when it is undefined call `fetchPiece(piece, {signal})`.
- *   The cap (`maxInFlightPerSeed`, default 2; the CLI should show it as `--webseed-max-requests`) is enforced inside too: extra
- *   calls wait for a slot, so a crowd of clients never multiplies the load on the origin.
+ *   The cap (`maxInFlightPerSeed`, default 2; the CLI should show it as `--webseed-max-requests`) is enforced
+ *   inside too: extra calls wait for a slot, so a crowd of clients never multiplies the load on the origin.
  * - `fetchPiece` returns the whole piece unverified: hash it (SHA-1 for v1, or the v2 merkle layer) before
  *   writing; on a mismatch call `seed.reportBadPiece()` (backs the seed off) and ask a peer or another seed.
  * - A rejection is a `WebSeedError`; `WEBSEED_UNAVAILABLE`/`WEBSEED_ABORTED` mean "ask elsewhere", every other
