@@ -21,6 +21,8 @@ export interface WebSeedInit extends Partial<SeedHealthOptions> {
   requestTimeoutMs?: number;
   maxRedirects?: number;
   userAgent?: string;
+  /** Extra trusted certificate authorities (PEM) for https:// seeds; the system's are used otherwise. */
+  ca?: string | Buffer | (string | Buffer)[];
 }
 
 export interface WebSeedComponents {
@@ -57,6 +59,7 @@ export class WebSeed {
   private readonly requestTimeoutMs: number;
   private readonly maxRedirects: number;
   private readonly userAgent: string;
+  private readonly ca: WebSeedInit['ca'];
   private agents: FetchContext['agents'] | undefined;
   private stopper = new AbortController();
   private readonly waiters: Waiter[] = [];
@@ -71,6 +74,7 @@ export class WebSeed {
     this.requestTimeoutMs = init.requestTimeoutMs ?? WEBSEED_DEFAULTS.requestTimeoutMs;
     this.maxRedirects = init.maxRedirects ?? WEBSEED_DEFAULTS.maxRedirects;
     this.userAgent = init.userAgent ?? 'tandem';
+    this.ca = init.ca;
   }
 
   async start(): Promise<void> {
@@ -78,7 +82,7 @@ export class WebSeed {
     this.stopper = new AbortController();
     // Keep-alive: consecutive pieces reuse the connection; never more sockets than request slots.
     const opts = { keepAlive: true, maxSockets: this.health.options.maxInFlight };
-    this.agents = { http: new http.Agent(opts), https: new https.Agent(opts) };
+    this.agents = { http: new http.Agent(opts), https: new https.Agent(this.ca === undefined ? opts : { ...opts, ca: this.ca }) };
   }
 
   /** Aborts every request in flight and every caller waiting for a slot, then closes the sockets. */
