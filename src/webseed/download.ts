@@ -48,17 +48,19 @@ export async function downloadFromWebSeeds(opts: WebSeedDownloadOptions): Promis
   try {
     await storage.open(meta.files.map((_, i) => i));
     const workers = seeds.reduce((n, s) => n + s.health.options.maxInFlight, 0);
-    await Promise.all(
+    // allSettled, not all: storage must not close under a worker still writing after another one failed.
+    const results = await Promise.allSettled(
       Array.from({ length: Math.min(workers, meta.pieceCount) }, () =>
         work(job).catch((err: unknown) => {
-          failure.abort(err);
+          if (!failure.signal.aborted) failure.abort(err);
           throw err;
         }),
       ),
     );
-  } catch (err) {
     // The first failure is the one to report; the others are aborts it caused.
-    throw failure.signal.aborted ? failure.signal.reason : err;
+    if (failure.signal.aborted) throw failure.signal.reason;
+    const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (rejected) throw rejected.reason;
   } finally {
     await Promise.all(seeds.map((s) => s.stop()));
     await storage.close();

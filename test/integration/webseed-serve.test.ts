@@ -115,6 +115,17 @@ describe('web seeds against tandem serve', () => {
     assert.ok(plain.hits.length - before <= 2, 'refused after the first answers (one per request slot)');
   });
 
+  it('stops cleanly when the caller aborts mid-download', async (t) => {
+    const dir = await tempDir(t);
+    const sample = await makeSampleTree(join(dir, 'src'));
+    const slow = await startTestServer(t, () => undefined); // accepts, never answers
+    const meta = await makeTorrent(sample, { webSeeds: [slow.url] });
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 100);
+    await assert.rejects(downloadFromWebSeeds({ meta, outDir: join(dir, 'out'), signal: ac.signal }), isCode('WEBSEED_ABORTED'));
+    assert.equal(slow.hits.length, 2, 'one request per slot, nothing more');
+  });
+
   it('a seed sending wrong bytes fails the hash check and the piece comes from another seed', async (t) => {
     const dir = await tempDir(t);
     const sample = await makeSampleTree(join(dir, 'src'));
