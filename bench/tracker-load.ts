@@ -5,7 +5,7 @@
 //   node dist/bench/tracker-load.js udp://127.0.0.1:6969/announce --seconds 5 --inflight 64 --torrents 1000 --peers 100000
 //   node dist/bench/tracker-load.js --serve-bittorrent-tracker 7000     (runs the npm bittorrent-tracker server)
 import { createSocket } from 'node:dgram';
-import { Agent, request } from 'node:http';
+import { request } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,8 @@ export interface LoadResult {
   ratePerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** The first error seen, to tell a refusal from a timeout. */
+  firstError?: string;
 }
 
 const REQUEST_TIMEOUT_MS = 2_000;
@@ -69,6 +71,7 @@ async function drive(o: LoadOptions, one: (torrent: number, peer: number) => Pro
   const lat = new Latencies();
   let announces = 0;
   let errors = 0;
+  let firstError: string | undefined;
   let next = 0;
   const start = performance.now();
   const deadline = start + o.seconds * 1000;
@@ -82,26 +85,27 @@ async function drive(o: LoadOptions, one: (torrent: number, peer: number) => Pro
         await one(peer % o.torrents, peer);
         announces++;
         lat.add(performance.now() - t0);
-      } catch {
+      } catch (err) {
         errors++;
+        firstError ??= (err as Error).message;
       }
     }
   };
   await Promise.all(Array.from({ length: o.inflight }, worker));
   const seconds = (performance.now() - start) / 1000;
-  return { url: o.url, announces, errors, seconds, ratePerSecond: announces / seconds, p50Ms: lat.quantile(0.5), p99Ms: lat.quantile(0.99) };
+  return { url: o.url, announces, errors, seconds, ratePerSecond: announces / seconds, p50Ms: lat.quantile(0.5), p99Ms: lat.quantile(0.99), firstError };
 }
 
 async function loadHttp(o: LoadOptions): Promise<LoadResult> {
   // No keep-alive: BitTorrent clients announce minutes apart, each on a fresh connection, and opentracker closes
   // every connection after its answer; a new connection per announce is the realistic load for every server.
-  const agent = new Agent({ keepAlive: false, maxSockets: o.inflight });
+
   const u = new URL(o.url);
   const hashes = Array.from({ length: o.torrents }, (_, i) => infoHash(i));
   const one = (t: number, p: number): Promise<void> =>
     new Promise((resolve, reject) => {
       const path = buildAnnounceUrl(u.pathname, { infoHash: hashes[t]!, peerId: peerId(p), port: 1024 + (p % 60_000), uploaded: 0, downloaded: 0, left: p % 3 === 0 ? 0 : 1000, event: 'none', numwant: o.numwant, compact: true });
-      const req = request({ host: u.hostname, port: u.port, path, agent, timeout: REQUEST_TIMEOUT_MS }, (res) => {
+      const req = request({ host: u.hostname, port: u.port, path, agent: false, headers: { Connection: 'close' }, timeout: REQUEST_TIMEOUT_MS }, (res) => {
         let first = -1;
         res.on('data', (d: Buffer) => (first = first < 0 ? d[0]! : first));
         res.on('end', () => (res.statusCode === 200 && first === 0x64 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
@@ -110,11 +114,7 @@ async function loadHttp(o: LoadOptions): Promise<LoadResult> {
       req.on('error', reject);
       req.end();
     });
-  try {
-    return await drive(o, one);
-  } finally {
-    agent.destroy();
-  }
+  return drive(o, one);
 }
 
 async function loadUdp(o: LoadOptions): Promise<LoadResult> {

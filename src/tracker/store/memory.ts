@@ -1,14 +1,17 @@
-// The in-memory swarm store. Sized for a million peers in well under 300 MB: a peer is one small object whose
-// fields are a latin1 string (its compact address) and small integers, kept in an array (for O(1) random
-// sampling and swap-removal) and a map keyed by peer id (for updates).
+// The in-memory swarm store. Sized for a million peers in well under 300 MB: a peer is one small object of small
+// integers (an IPv4 address is one int32) kept in an array (for O(1) random sampling and swap-removal) and a map
+// keyed by peer id (for updates). Answers are written straight into one compact buffer, with no object per peer.
 import { TrackerError } from '../errors.js';
 import type { StoreAnnounce, StoreAnnounceResult, StoreLimits, StoreScrape, StoreStats, SwarmStore } from './store.js';
 
 interface Peer {
   /** The map key (peer id as latin1, then the family digit): the same string as the map holds, no copy. */
   key: string;
-  /** Compact address as latin1 (one char per byte). */
-  addr: string;
+  /** IPv4: the address as an int32 (a small integer to V8, stored unboxed); 0 for IPv6 peers. */
+  ip: number;
+  port: number;
+  /** IPv6: the 16 address bytes as latin1; '' for IPv4 peers (one shape for both keeps the code monomorphic). */
+  a6: string;
   seeder: boolean;
   /** Seconds, so V8 keeps it a small integer rather than a boxed double. */
   lastS: number;
@@ -60,11 +63,12 @@ export class MemoryStore implements SwarmStore {
     } else if (self) {
       if (self.seeder !== a.seeder) this.countSeeder(t, a.seeder ? 1 : -1);
       self.seeder = a.seeder;
-      self.addr = a.addr.toString('latin1');
+      setAddress(self, a.addr);
       self.lastS = Math.floor(a.nowMs / 1000);
     } else if (t.byKey.size < this.limits.maxPeersPerTorrent && this.peersTotal < this.limits.maxPeersTotal) {
       const list = v6 ? t.v6 : t.v4;
-      self = { key, addr: a.addr.toString('latin1'), seeder: a.seeder, lastS: Math.floor(a.nowMs / 1000), idx: list.length };
+      self = { key, ip: 0, port: 0, a6: '', seeder: a.seeder, lastS: Math.floor(a.nowMs / 1000), idx: list.length };
+      setAddress(self, a.addr);
       list.push(self);
       t.byKey.set(key, self);
       this.peersTotal++;
@@ -91,7 +95,7 @@ export class MemoryStore implements SwarmStore {
   }
 
   private remove(t: Torrent, key: string, p: Peer): void {
-    const list = p.addr.length === 18 ? t.v6 : t.v4;
+    const list = key.endsWith('6') ? t.v6 : t.v4;
     const last = list.pop()!;
     if (last !== p) {
       list[p.idx] = last;
@@ -165,12 +169,24 @@ function sample(list: Peer[], n: number, self: Peer | undefined, out: Peer[]): v
   }
 }
 
-/** The compact form of the picked peers: one allocation, each address written from its latin1 string (no Buffer per peer). */
+/** The compact form of the picked peers (BEP 23: 4 address bytes then the port; BEP 7: 16 then the port). */
 function compact(picked: Peer[], size: number): Buffer {
   if (picked.length === 0) return EMPTY;
   const b = Buffer.allocUnsafe(picked.length * size);
-  for (let i = 0; i < picked.length; i++) b.write(picked[i]!.addr, i * size, 'latin1');
+  for (let i = 0; i < picked.length; i++) {
+    const p = picked[i]!;
+    const at = i * size;
+    if (size === 6) b.writeInt32BE(p.ip, at);
+    else b.write(p.a6, at, 'latin1');
+    b.writeUInt16BE(p.port, at + size - 2);
+  }
   return b;
+}
+
+function setAddress(p: Peer, addr: Buffer): void {
+  if (addr.length === 6) p.ip = addr.readInt32BE(0);
+  else p.a6 = addr.toString('latin1', 0, 16);
+  p.port = addr.readUInt16BE(addr.length - 2);
 }
 
 function idOf(p: Peer): Buffer {
