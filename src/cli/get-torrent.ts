@@ -1,7 +1,183 @@
+import cliProgress from 'cli-progress';
+import { isMagnet, parseMagnet, type Metainfo } from '../metainfo/index.js';
+import { parsePeerAddress, Torrent, type TorrentStats } from '../swarm/index.js';
+import { TrackerClient } from '../tracker/index.js';
 import { TandemError } from '../util/errors.js';
+import type { PeerAddress } from '../wire/index.js';
 import type { GetFlags } from './commands/get.js';
+import { Output, type CommonFlags } from './output.js';
+import { readTorrentFile } from './torrent-source.js';
+import { formatBytes, parseBytes } from './units.js';
 
-/** `tandem get` for BitTorrent sources. Not built yet: fails with exit 1 and says so. */
-export async function getTorrent(source: string, _flags: GetFlags): Promise<number> {
-  throw new TandemError('CLI_NOT_BUILT', `downloading BitTorrent sources is not built yet (${source})`, 'runtime');
+/** `tandem get` for a magnet link or a .torrent file: download, verify, and optionally keep seeding. */
+export async function getTorrent(source: string, flags: GetFlags): Promise<number> {
+  const peers = flags.peer.map(parsePeerAddress);
+  let metainfo: Metainfo | undefined;
+  let infoHash: Buffer | undefined;
+  let trackers: string[][] = [];
+  let only = flags.only === undefined ? undefined : parseOnly(flags.only);
+  if (isMagnet(source)) {
+    const link = parseMagnet(source);
+    if (!link.infoHashV1) throw new TandemError('CLI_V2_ONLY', 'this magnet link names only a v2 swarm; tandem joins v1 and hybrid swarms (v2-only swarms come later)', 'input');
+    infoHash = link.infoHashV1;
+    peers.push(...link.peers.map(parsePeerAddress));
+    trackers = link.trackers.map((t) => [t]);
+    only ??= link.selectOnly;
+  } else {
+    metainfo = await readTorrentFile(source);
+    if (!metainfo.infoHashV1) throw new TandemError('CLI_V2_ONLY', `${source} is a v2-only torrent; tandem joins v1 and hybrid swarms (v2-only swarms come later)`, 'input');
+    trackers = metainfo.announce;
+  }
+  const torrent = new Torrent({
+    metainfo,
+    infoHash,
+    dir: flags.output,
+    peers,
+    onlyFiles: only,
+    sequential: flags.sequential,
+    downloadLimitBytesPerSec: flags.downloadLimit === undefined ? undefined : parseBytes(flags.downloadLimit, '--download-limit'),
+    uploadLimitBytesPerSec: flags.uploadLimit === undefined ? undefined : parseBytes(flags.uploadLimit, '--upload-limit'),
+    listenPort: flags.port === undefined ? 0 : parsePort(flags.port),
+    config: flags.maxPeers === undefined ? {} : { maxPeers: parseCount(flags.maxPeers, '--max-peers') },
+  });
+  return runTorrent(torrent, { flags, trackers, seed: Boolean(flags.seed) });
 }
+
+export interface RunOptions {
+  flags: CommonFlags;
+  trackers: string[][];
+  /** Keep seeding after completion until interrupted. */
+  seed: boolean;
+  /** Printed (and in JSON) once the torrent listens. */
+  onListening?: (port: number) => void;
+}
+
+/**
+ * Runs a torrent in the foreground: progress on the terminal (or JSON lines), trackers announced, Ctrl-C stops it
+ * cleanly (resume data saved). Resolves with the exit code: 0 once every wanted byte is verified on disk.
+ */
+export async function runTorrent(torrent: Torrent, options: RunOptions): Promise<number> {
+  const { flags } = options;
+  const out = new Output(flags);
+  const view = new TorrentProgress(flags);
+  let tracker: TrackerClient | undefined;
+  const finished = new Promise<number>((resolve) => {
+    torrent.on('error', ({ error }) => {
+      out.json({ event: 'error', message: error.message });
+      process.stderr.write(`tandem: ${error.message}\n`);
+      resolve(1);
+    });
+    torrent.on('done', (stats) => {
+      view.stop();
+      out.json({ event: 'done', ...stats });
+      out.line(`done: ${stats.name ?? ''} (${formatBytes(stats.verifiedBytes)} verified)`);
+      tracker?.completed();
+      if (!options.seed) resolve(0);
+      else out.line('seeding; press Ctrl-C to stop');
+    });
+    const interrupted = (): void => resolve(torrent.isDone ? 0 : 1);
+    process.once('SIGINT', interrupted);
+    process.once('SIGTERM', interrupted);
+  });
+  torrent.on('metadata', (m) => out.json({ event: 'metadata', ...m }));
+  torrent.on('ready', (r) => {
+    out.json({ event: 'ready', ...r });
+    out.detail(`${r.piecesHave} pieces already verified on disk (${r.source})`);
+  });
+  torrent.on('peer:connect', (p) => out.detail(`peer ${p.key} connected (${p.client})`));
+  torrent.on('peer:disconnect', (p) => out.detail(`peer ${p.key} gone: ${p.reason}`));
+  torrent.on('peer:banned', (p) => {
+    out.json({ event: 'banned', ...p });
+    out.detail(`peer ${p.key} banned: ${p.reason}`);
+  });
+  torrent.on('warning', (w) => out.detail(`warning: ${w.message}`));
+  torrent.on('stats', (s) => view.update(s));
+  await torrent.start();
+  options.onListening?.(torrent.listenPort);
+  if (options.trackers.length > 0) {
+    tracker = new TrackerClient({ infoHash: torrent.infoHash, peerId: torrent.peerId, port: torrent.listenPort, tiers: options.trackers }, {
+      stats: () => {
+        const s = torrent.stats();
+        return { uploaded: s.uploadedBytes, downloaded: s.downloadedBytes, left: s.wantedBytes - s.verifiedBytes };
+      },
+    });
+    tracker.on('peers', ({ peers }) => torrent.addPeers(peers as PeerAddress[]));
+    tracker.on('error', ({ url, error }) => out.detail(`tracker ${url}: ${error.message}`));
+    tracker.start();
+  }
+  try {
+    return await finished;
+  } finally {
+    view.stop();
+    await tracker?.stop();
+    await torrent.stop();
+  }
+}
+
+/** A live progress line: percent, down and up rates, peers, ETA; JSON once a second; plain lines when not a TTY. */
+class TorrentProgress {
+  private bar?: cliProgress.SingleBar;
+  private lastPlainMs = 0;
+
+  constructor(
+    private readonly flags: CommonFlags,
+    private readonly tty = Boolean(process.stdout.isTTY),
+  ) {}
+
+  update(s: TorrentStats): void {
+    if (this.flags.quiet) return;
+    const row = {
+      percent: s.wantedBytes === 0 ? 0 : Math.floor((s.verifiedBytes / s.wantedBytes) * 1000) / 10,
+      down: `${formatBytes(Math.round(s.downloadRateBytesPerSec))}/s`,
+      up: `${formatBytes(Math.round(s.uploadRateBytesPerSec))}/s`,
+      peers: s.peers,
+      eta: s.etaSeconds === undefined ? '?' : `${s.etaSeconds}s`,
+    };
+    if (this.flags.json) {
+      process.stdout.write(JSON.stringify({ event: 'progress', ...s }) + '\n');
+      return;
+    }
+    if (this.tty) {
+      if (!this.bar) {
+        this.bar = new cliProgress.SingleBar(
+          { format: '{state} [{bar}] {percent}% | down {down} | up {up} | {peers} peers | ETA {eta}', hideCursor: true },
+          cliProgress.Presets.shades_classic,
+        );
+        this.bar.start(Math.max(1, s.wantedBytes), 0, { ...row, state: s.state });
+      }
+      this.bar.setTotal(Math.max(1, s.wantedBytes));
+      this.bar.update(s.verifiedBytes, { ...row, state: s.state });
+      return;
+    }
+    const now = Date.now();
+    if (now - this.lastPlainMs >= 2000) {
+      this.lastPlainMs = now;
+      process.stdout.write(`${s.state}: ${row.percent}% | down ${row.down} | up ${row.up} | ${row.peers} peers | ETA ${row.eta}\n`);
+    }
+  }
+
+  stop(): void {
+    this.bar?.stop();
+    this.bar = undefined;
+  }
+}
+
+function parseOnly(text: string): number[] {
+  const items = text.split(',').map((s) => s.trim());
+  if (items.some((s) => !/^\d{1,9}$/.test(s))) throw new TandemError('CLI_USAGE', `--only: "${text}" is not a list of file indexes (e.g. 0,3)`, 'input');
+  return items.map(Number);
+}
+
+function parsePort(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new TandemError('CLI_USAGE', `--port: "${text}" is not a port (0-65535)`, 'input');
+  return n;
+}
+
+function parseCount(text: string, option: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new TandemError('CLI_USAGE', `${option}: "${text}" is not a count from 1 to 10000`, 'input');
+  return n;
+}
+
+export { parsePort };

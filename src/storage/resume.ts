@@ -20,6 +20,7 @@ export interface ResumeData {
 }
 
 const MAX_RESUME_BYTES = 64 * 1024 * 1024;
+let saveCounter = 0;
 
 export function resumePath(root: string, infoHash: Buffer): string {
   return join(root, '.tandem', `${infoHash.toString('hex')}.resume`);
@@ -41,11 +42,14 @@ async function statFiles(root: string, meta: Metainfo): Promise<([number, number
 
 /** Saves the bitfield with the files' current sizes and mtimes: written to a temporary file, synced, renamed. */
 export async function saveResume(root: string, meta: Metainfo, infoHash: Buffer, bitfield: Bitfield): Promise<void> {
+  // The bitfield is copied before the files are looked at: a piece finished meanwhile changes an mtime after the
+  // copy, which can only make this file stale (then pieces are hashed again), never over-claim.
+  const bits = Buffer.from(bitfield.bytes);
   const path = resumePath(root, infoHash);
   await mkdir(dirname(path), { recursive: true });
   const files = await statFiles(root, meta);
-  const bytes = encode({ 'info-hash': infoHash, bitfield: bitfield.bytes, files: files.map((f) => (f ? [f[0], f[1]] : [])) });
-  const tmp = `${path}.${process.pid}.tmp`;
+  const bytes = encode({ 'info-hash': infoHash, bitfield: bits, files: files.map((f) => (f ? [f[0], f[1]] : [])) });
+  const tmp = `${path}.${process.pid}.${++saveCounter}.tmp`;
   const h = await open(tmp, 'w');
   try {
     await h.writeFile(bytes);

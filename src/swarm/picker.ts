@@ -45,6 +45,11 @@ export class PiecePicker {
     return this.priority[index]! > 0 && !this.have.has(index);
   }
 
+  /** A piece of the wanted files, had or not (priority above 0). */
+  isWantedPiece(index: number): boolean {
+    return this.priority[index]! > 0;
+  }
+
   /** Pieces we still want and do not have. */
   remaining(): number {
     let n = 0;

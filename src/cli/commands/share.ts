@@ -1,0 +1,78 @@
+import { writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { Command } from 'commander';
+import { buildMagnet, createTorrent } from '../../metainfo/index.js';
+import { Torrent } from '../../swarm/index.js';
+import { parsePort, runTorrent } from '../get-torrent.js';
+import { addCommonFlags, Output, runCommand, type CommonFlags } from '../output.js';
+import { parseBytes } from '../units.js';
+import { VERSION } from '../version.js';
+
+interface ShareFlags extends CommonFlags {
+  port?: string;
+  tracker: string[];
+  webSeed: string[];
+  dht: boolean;
+  dhtBootstrap: string[];
+  torrentOut?: string;
+  hybrid?: boolean;
+  pieceLength?: string;
+  uploadLimit?: string;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export default function shareCommand(): Command {
+  const cmd = new Command('share')
+    .description('make a torrent of a file or folder (v1, or --hybrid) and seed it, printing the magnet link')
+    .argument('<path>', 'file or folder to share')
+    .option('--port <n>', 'port to accept peers on (default: any free port)')
+    .option('-t, --tracker <url>', 'tracker announce URL (repeatable)', collect, [])
+    .option('-w, --web-seed <url>', 'web seed URL, BEP 19 (repeatable)', collect, [])
+    .option('--no-dht', 'do not use the DHT')
+    .option('--dht-bootstrap <host:port>', 'DHT bootstrap node (repeatable)', collect, [])
+    .option('--torrent-out <file>', 'also write the .torrent here')
+    .option('--hybrid', 'make a hybrid v1+v2 torrent (seeded in its v1 swarm)')
+    .option('--piece-length <bytes>', 'piece length, a power of two from 16KiB')
+    .option('--upload-limit <rate>', 'cap upload rate, bytes per second (e.g. 2MiB)')
+    .addHelpText('after', '\nExamples:\n  tandem share ./photos\n  tandem share big.iso --port 6881 --torrent-out big.torrent -t http://127.0.0.1:6969/announce');
+  addCommonFlags(cmd);
+  return cmd.action((path: string, flags: ShareFlags) => runCommand(flags, () => runShare(path, flags)));
+}
+
+async function runShare(path: string, flags: ShareFlags): Promise<number> {
+  const out = new Output(flags);
+  const { bytes, metainfo } = await createTorrent(path, {
+    version: flags.hybrid ? 'hybrid' : 'v1',
+    pieceLengthBytes: flags.pieceLength === undefined ? undefined : parseBytes(flags.pieceLength, '--piece-length'),
+    trackers: flags.tracker,
+    webSeeds: flags.webSeed,
+    createdBy: `tandem/${VERSION}`,
+  });
+  if (flags.torrentOut) await writeFile(flags.torrentOut, bytes);
+  const torrent = new Torrent({
+    metainfo,
+    dir: dirname(resolve(path)),
+    trustData: true,
+    listenPort: flags.port === undefined ? 0 : parsePort(flags.port),
+    uploadLimitBytesPerSec: flags.uploadLimit === undefined ? undefined : parseBytes(flags.uploadLimit, '--upload-limit'),
+  });
+  return runTorrent(torrent, {
+    flags,
+    trackers: metainfo.announce,
+    seed: true,
+    onListening: (port) => {
+      const magnet = buildMagnet({
+        infoHashV1: metainfo.infoHashV1,
+        infoHashV2: metainfo.infoHashV2,
+        name: metainfo.name,
+        trackers: metainfo.announce.flat(),
+        webSeeds: metainfo.urlList,
+        peers: [`127.0.0.1:${port}`],
+      });
+      out.json({ event: 'seeding', magnet, port, infoHash: metainfo.infoHashV1?.toString('hex'), torrentFile: flags.torrentOut });
+      out.line(`magnet: ${magnet}`);
+      out.line(`seeding ${metainfo.name} on port ${port}; press Ctrl-C to stop`);
+    },
+  });
+}

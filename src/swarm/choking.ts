@@ -1,0 +1,37 @@
+import { chooseUnchoked, pickOptimistic } from './choker.js';
+import type { Peer } from './peer.js';
+import type { Torrent } from './torrent.js';
+
+/** Runs the pure choker every round and applies its answer; rotates the optimistic unchoke (BEP 3: every 30 s). */
+export class ChokeRound {
+  private optimistic?: string;
+  private optimisticSinceMs = 0;
+
+  constructor(private readonly t: Torrent) {}
+
+  /** A newly interested peer is unchoked at once while a slot is free, rather than at the next round. */
+  onInterested(peer: Peer): void {
+    const unchoked = [...this.t.peers.values()].filter((p) => !p.amChoking).length;
+    if (peer.amChoking && unchoked < this.t.config.uploadSlots) this.setChoked(peer, false);
+  }
+
+  round(nowMs: number): void {
+    const t = this.t;
+    const peers = [...t.peers.values()];
+    const candidates = peers.map((p) => ({ id: p.key, interested: p.peerInterested, downloadRate: p.down.rate(nowMs), uploadRate: p.up.rate(nowMs) }));
+    if (!this.optimistic || !t.peers.has(this.optimistic) || nowMs - this.optimisticSinceMs >= t.config.optimisticIntervalMs) {
+      const ranked = chooseUnchoked(candidates, { slots: Math.max(0, t.config.uploadSlots - 1), seeding: t.isDone });
+      this.optimistic = pickOptimistic(candidates, ranked, t.random);
+      this.optimisticSinceMs = nowMs;
+    }
+    const unchoke = chooseUnchoked(candidates, { slots: t.config.uploadSlots, seeding: t.isDone, optimistic: this.optimistic });
+    for (const p of peers) this.setChoked(p, !unchoke.has(p.key));
+  }
+
+  private setChoked(peer: Peer, choked: boolean): void {
+    if (peer.amChoking === choked) return;
+    peer.amChoking = choked;
+    peer.conn.send({ type: choked ? 'choke' : 'unchoke' });
+    if (choked) this.t.uploader.clearQueue(peer);
+  }
+}

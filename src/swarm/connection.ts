@@ -1,0 +1,167 @@
+import type { Socket } from 'node:net';
+import {
+  decodeHandshake,
+  decodeMessage,
+  encodeHandshake,
+  encodeMessage,
+  encodePieceHeader,
+  Framer,
+  HANDSHAKE_BYTES,
+  maxFrameBytes,
+  WireError,
+  type Handshake,
+  type Message,
+} from '../wire/index.js';
+import { SwarmError } from './errors.js';
+import { TypedEmitter } from './events.js';
+
+export interface ConnectionEvents {
+  handshake: Handshake;
+  message: Message;
+  /** Bytes of block payload received (for rates), counted as they arrive. */
+  drain: undefined;
+  close: { reason: string; error?: Error };
+}
+
+/**
+ * One peer connection: a state machine over the wire codec that owns its socket and nothing else (DESIGN.md §5).
+ * States: handshaking → open → closed. It frames and decodes what arrives, encodes what is sent, and drops the
+ * peer with a logged reason on any protocol violation (a message over its limit, a bad handshake, a timeout).
+ * What the messages mean is the torrent's business.
+ */
+export class PeerConnection extends TypedEmitter<ConnectionEvents> {
+  private readonly framer: Framer;
+  private state: 'handshaking' | 'open' | 'closed' = 'handshaking';
+  private pieceCount?: number;
+  remote?: Handshake;
+  lastReceivedMs = Date.now();
+  lastSentMs = Date.now();
+  private timer?: NodeJS.Timeout;
+  private paused = false;
+
+  constructor(
+    readonly socket: Socket,
+    readonly outgoing: boolean,
+    private readonly local: Handshake,
+    options: { pieceCount?: number; handshakeTimeoutMs: number; remote?: Handshake; leftover?: Buffer },
+  ) {
+    super();
+    this.pieceCount = options.pieceCount;
+    this.framer = new Framer(maxFrameBytes({ pieceCount: this.pieceCount }));
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.emit('drain', undefined));
+    socket.on('error', (err) => this.close(`socket error: ${err.message}`, err));
+    socket.on('close', () => this.close('connection closed by peer'));
+    this.handshakeTimeoutMs = options.handshakeTimeoutMs;
+    this.incoming = options.remote ? { remote: options.remote, leftover: options.leftover } : undefined;
+  }
+
+  private readonly handshakeTimeoutMs: number;
+  private readonly incoming?: { remote: Handshake; leftover?: Buffer };
+
+  /** Sends our handshake; called once the owner listens to this connection's events. */
+  start(): void {
+    this.timer = setTimeout(() => this.close('handshake timed out', new SwarmError('SWARM_TIMEOUT', 'handshake timed out')), this.handshakeTimeoutMs);
+    this.socket.write(encodeHandshake(this.local));
+    if (this.incoming) {
+      // Incoming: the listener already read the peer's handshake to find the torrent; we have just answered it.
+      this.remote = this.incoming.remote;
+      this.opened();
+      if (this.incoming.leftover?.length) this.onData(this.incoming.leftover);
+    }
+  }
+
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
+
+  /** BEP 9: after metadata arrives the bitfield and index limits become exact. */
+  setPieceCount(n: number): void {
+    this.pieceCount = n;
+    this.framer.maxFrameBytes = maxFrameBytes({ pieceCount: n });
+  }
+
+  private opened(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.state = 'open';
+    this.emit('handshake', this.remote!);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state === 'closed') return;
+    this.lastReceivedMs = Date.now();
+    this.framer.push(chunk);
+    try {
+      if (this.state === 'handshaking') {
+        const hs = this.framer.take(HANDSHAKE_BYTES);
+        if (!hs) return;
+        const remote = decodeHandshake(hs);
+        if (!remote.infoHash.equals(this.local.infoHash)) throw new SwarmError('SWARM_HANDSHAKE', 'peer answered for another torrent');
+        if (remote.peerId.equals(this.local.peerId)) throw new SwarmError('SWARM_HANDSHAKE', 'connected to ourselves');
+        this.remote = remote;
+        this.opened();
+      }
+      // Bounded by the bytes buffered: each frame consumes at least its 4-byte prefix.
+      for (let body = this.framer.next(); body && this.state === 'open'; body = this.framer.next()) {
+        this.emit('message', decodeMessage(body, { pieceCount: this.pieceCount }));
+      }
+    } catch (err) {
+      if (err instanceof WireError || err instanceof SwarmError) this.close(`${err.code}: ${err.message}`, err);
+      else this.close(`internal error: ${(err as Error).message}`, err as Error);
+    }
+  }
+
+  /** Sends a message; returns false when the socket's buffer is full (wait for 'drain'). */
+  send(m: Message): boolean {
+    if (this.state === 'closed') return false;
+    this.lastSentMs = Date.now();
+    return this.socket.write(encodeMessage(m));
+  }
+
+  /** Sends a block with its 13-byte header, the block itself not copied (DESIGN.md §6). */
+  sendPiece(index: number, begin: number, block: Buffer): boolean {
+    if (this.state === 'closed') return false;
+    this.lastSentMs = Date.now();
+    this.socket.write(encodePieceHeader(index, begin, block.length));
+    return this.socket.write(block);
+  }
+
+  /** Batches writes into one send (DESIGN.md §6). */
+  cork(): void {
+    this.socket.cork();
+  }
+
+  uncork(): void {
+    process.nextTick(() => this.socket.uncork());
+  }
+
+  get writableLength(): number {
+    return this.socket.writableLength;
+  }
+
+  /** Stops reading (download rate limit); TCP flow control then slows the sender. */
+  pauseReading(): void {
+    if (!this.paused && this.state !== 'closed') {
+      this.paused = true;
+      this.socket.pause();
+    }
+  }
+
+  resumeReading(): void {
+    if (this.paused && this.state !== 'closed') {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+
+  close(reason: string, error?: Error): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    clearTimeout(this.timer);
+    this.socket.destroy();
+    this.emit('close', { reason, error });
+    this.removeAllListeners();
+  }
+}

@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import type { Peer } from './peer.js';
+import { requestQueueDepth } from './rate.js';
+import type { Torrent } from './torrent.js';
+
+/**
+ * The download side of a torrent: keeps each unchoked peer's request queue full, takes blocks in, hashes a piece
+ * once when complete, writes it once verified (positional writes, DESIGN.md §6) and only then counts it as had.
+ * A piece that fails its hash is fetched again; its contributors take strikes and are banned past the limit.
+ */
+export class Downloader {
+  /** Verified pieces being written; the download is not done, nor the piece had, until they land. */
+  writing = 0;
+  private readonly writes = new Set<Promise<void>>();
+  private limitPaused = false;
+
+  constructor(private readonly t: Torrent) {}
+
+  /** Interested when the peer has a piece we want (BEP 3); not interested otherwise. */
+  updateInterest(peer: Peer): void {
+    const t = this.t;
+    const want = Boolean(t.picker && peer.pieces && t.picker.interesting(peer.pieces));
+    if (want !== peer.amInterested) {
+      peer.amInterested = want;
+      peer.conn.send({ type: want ? 'interested' : 'notInterested' });
+    }
+    if (want) this.requestMore(peer);
+  }
+
+  requestMore(peer: Peer): void {
+    const t = this.t;
+    if (!t.requester || !peer.pieces || peer.peerChoking || !peer.amInterested || !peer.conn.isOpen || t.state !== 'downloading') return;
+    const now = Date.now();
+    const depth = requestQueueDepth({
+      rateBytesPerSec: peer.down.rate(now),
+      rttMs: peer.rttMs,
+      blockBytes: t.config.blockBytes,
+      queueSeconds: t.config.requestQueueSeconds,
+      min: t.config.minRequestQueue,
+      max: t.config.maxRequestQueue,
+      peerReqq: peer.ext?.reqq,
+    });
+    const want = depth - t.requester.outstandingFor(peer.key);
+    // Refill in batches, not one request per block received: fewer, larger writes.
+    if (want < Math.min(8, depth / 4)) return;
+    const idle = t.requester.outstandingFor(peer.key) === 0;
+    const reqs = t.requester.next(peer.key, peer.pieces, want, now);
+    if (reqs.length === 0) return;
+    // The snub clock and the round-trip estimate start from the first request after an idle spell.
+    if (idle) peer.lastBlockMs = now;
+    peer.conn.cork();
+    for (const r of reqs) peer.conn.send({ type: 'request', index: r.index, begin: r.begin, length: r.length });
+    peer.conn.uncork();
+  }
+
+  onBlock(peer: Peer, index: number, begin: number, block: Buffer): void {
+    const t = this.t;
+    if (!t.requester || !t.meta) return;
+    const now = Date.now();
+    peer.down.add(block.length, now);
+    t.downMeter.add(block.length, now);
+    const sent = peer.lastBlockMs;
+    peer.lastBlockMs = now;
+    peer.snubbed = false;
+    // A rough round trip: the gap between blocks while the queue is full approximates per-block service time.
+    peer.rttMs = 0.9 * peer.rttMs + 0.1 * Math.min(5000, now - sent);
+    const res = t.requester.receive(peer.key, index, begin, block);
+    for (const other of res.cancelFrom) t.peers.get(other)?.conn.send({ type: 'cancel', index, begin, length: block.length });
+    if (res.complete) this.pieceComplete(res.complete.index, res.complete.data, res.complete.contributors);
+    this.applyDownloadLimit(block.length, now);
+    this.requestMore(peer);
+  }
+
+  private pieceComplete(index: number, data: Buffer, contributors: string[]): void {
+    const t = this.t;
+    const expected = t.meta!.pieces!.subarray(index * 20, index * 20 + 20);
+    const digest = createHash('sha1').update(data).digest();
+    if (!digest.equals(expected)) return this.hashFailed(index, contributors);
+    this.writing++;
+    const write = t
+      .storage!.write(index, 0, data)
+      .then(
+        () => {
+          if (t.state === 'stopped') return;
+          t.picker!.markHave(index);
+          t.pieceVerified(index);
+        },
+        (err: Error) => {
+          t.picker!.markLost(index);
+          t.fail(err);
+        },
+      )
+      .finally(() => {
+        this.writing--;
+        this.writes.delete(write);
+        t.checkDone();
+      });
+    this.writes.add(write);
+  }
+
+  private hashFailed(index: number, contributors: string[]): void {
+    const t = this.t;
+    t.picker!.markLost(index);
+    t.pieceFailed(index, contributors);
+    // Each contributor takes a share of the blame; a peer that sent a whole bad piece alone takes a full strike.
+    for (const key of contributors) {
+      const strikes = (t.strikes.get(key) ?? 0) + 1 / contributors.length;
+      t.strikes.set(key, strikes);
+      const peer = t.peers.get(key);
+      if (peer && strikes > t.config.maxHashFailures) t.ban(peer, `sent data failing the hash check ${Math.ceil(strikes)} times`);
+    }
+    for (const p of t.peers.values()) this.requestMore(p);
+  }
+
+  /** Download limit: when the bucket is empty, stop reading from every peer until it refills. */
+  private applyDownloadLimit(bytes: number, now: number): void {
+    const t = this.t;
+    const waitMs = t.downBucket.take(bytes, now);
+    if (waitMs <= 0 || this.limitPaused) return;
+    this.limitPaused = true;
+    for (const p of t.peers.values()) p.conn.pauseReading();
+    setTimeout(() => {
+      this.limitPaused = false;
+      for (const p of t.peers.values()) p.conn.resumeReading();
+    }, waitMs).unref();
+  }
+
+  /** Requests unanswered too long go to other peers; a peer silent too long is snubbed and loses all of them. */
+  checkTimeouts(now: number): void {
+    const t = this.t;
+    if (!t.requester) return;
+    if (this.limitPaused) return;
+    const touched = new Set<string>();
+    for (const { peer: key, request } of t.requester.expired(now, t.config.requestTimeoutMs)) {
+      const peer = t.peers.get(key);
+      if (peer && now - peer.lastBlockMs < t.config.requestTimeoutMs) continue;
+      t.requester.release(key, request.index, request.begin);
+      peer?.conn.send({ type: 'cancel', ...request });
+      touched.add(key);
+    }
+    for (const peer of t.peers.values()) {
+      if (t.requester.outstandingFor(peer.key) > 0 && now - peer.lastBlockMs > t.config.snubTimeoutMs && !peer.snubbed) {
+        peer.snubbed = true;
+        t.requester.releasePeer(peer.key);
+        touched.add(peer.key);
+      }
+    }
+    if (touched.size > 0) for (const p of t.peers.values()) if (!touched.has(p.key)) this.requestMore(p);
+  }
+
+  /** Waits for every piece write in flight. */
+  async drain(): Promise<void> {
+    while (this.writes.size > 0) await Promise.allSettled([...this.writes]);
+  }
+}

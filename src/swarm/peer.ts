@@ -1,0 +1,69 @@
+import { Bitfield, type ExtendedHandshake, type PeerAddress } from '../wire/index.js';
+import type { PeerConnection } from './connection.js';
+import type { PeerPieces } from './picker.js';
+import { RateMeter } from './rate.js';
+import type { BlockRequest } from './requests.js';
+
+/**
+ * What the torrent knows of one connected peer: the connection, the four BEP 3 flags, the peer's pieces, its
+ * extensions, rates and queues. Plain state; the torrent's handlers change it.
+ */
+export class Peer {
+  /** BEP 3: both sides start choked and not interested. */
+  amChoking = true;
+  amInterested = false;
+  peerChoking = true;
+  peerInterested = false;
+  /** The peer's pieces; undefined until its bitfield (or have-all/none) arrives. */
+  pieces?: PeerPieces;
+  /** A bitfield that arrived before metadata (BEP 9), checked once the piece count is known. */
+  rawBitfield?: Buffer;
+  haveNoneBeforeMetadata = false;
+  ext?: ExtendedHandshake;
+  readonly down = new RateMeter();
+  readonly up = new RateMeter();
+  /** Smoothed time from a request to its block, for sizing the request queue. */
+  rttMs = 100;
+  /** Requests the peer made of us, served in order. */
+  readonly uploadQueue: BlockRequest[] = [];
+  serving = false;
+  lastBlockMs = Date.now();
+  snubbed = false;
+  /** BEP 11: peers we told this peer about, so the next message lists only changes. */
+  pexSent = new Set<string>();
+  connectedAtMs = Date.now();
+
+  constructor(
+    readonly key: string,
+    readonly conn: PeerConnection,
+    /** Where the peer listens, when known (ours to dial, or its BEP 10 `p` on an incoming connection). */
+    public listenAddress: PeerAddress | undefined,
+    readonly remoteHost: string,
+  ) {}
+
+  get fast(): boolean {
+    return this.conn.remote?.fast ?? false;
+  }
+
+  get peerId(): Buffer | undefined {
+    return this.conn.remote?.peerId;
+  }
+
+  /** The id the peer wants for an extension (BEP 10), or undefined if it does not speak it. */
+  extId(name: string): number | undefined {
+    const id = this.ext?.m.get(name);
+    return id ? id : undefined;
+  }
+
+  isSeed(): boolean {
+    return this.pieces === 'all' || (this.pieces instanceof Bitfield && this.pieces.complete);
+  }
+
+  has(index: number): boolean {
+    return this.pieces === 'all' || (this.pieces instanceof Bitfield && this.pieces.has(index));
+  }
+
+  clientName(): string {
+    return this.ext?.v ?? this.peerId?.subarray(0, 8).toString('latin1').replace(/[^\x20-\x7e]/g, '?') ?? '?';
+  }
+}

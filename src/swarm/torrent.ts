@@ -1,0 +1,379 @@
+import { connect, isIP, type Socket } from 'node:net';
+import type { Metainfo } from '../metainfo/index.js';
+import { FileStorage, PieceLayout, checkExisting, saveResume, type PieceStorage } from '../storage/index.js';
+import { Bitfield, type Handshake, type PeerAddress } from '../wire/index.js';
+import { addressKey, normaliseHost } from './address.js';
+import { ChokeRound } from './choking.js';
+import { PeerConnection } from './connection.js';
+import { DEFAULT_CONFIG, type SwarmConfig } from './defaults.js';
+import { Downloader } from './download.js';
+import { SwarmError } from './errors.js';
+import { TypedEmitter } from './events.js';
+import { handleMessage, greet } from './handlers.js';
+import { makePeerId } from './ids.js';
+import { PeerListener } from './listener.js';
+import { MetadataFetcher } from './metadata.js';
+import { Peer } from './peer.js';
+import { PiecePicker } from './picker.js';
+import { RateMeter, TokenBucket } from './rate.js';
+import { Requester } from './requests.js';
+import type { TorrentComponents, TorrentEvents, TorrentInit, TorrentState, TorrentStats } from './types.js';
+import { Uploader } from './upload.js';
+
+interface KnownPeer {
+  address: PeerAddress;
+  attempts: number;
+  nextTryMs: number;
+}
+
+const MAX_KNOWN_PEERS = 2000;
+
+/**
+ * One torrent's swarm: peers in and out, the picker, the choker, storage. Downloads what is wanted, seeds what it
+ * has, and fetches metadata first for a magnet link. `start()` / `stop()`; typed events; `stats()`; `addPeers()` is
+ * the seam trackers, the DHT and PEX feed.
+ *
+ * @example
+ *   const t = new Torrent({ metainfo, dir: 'downloads', peers: [{ host: '127.0.0.1', port: 6881 }] });
+ *   t.on('done', () => t.stop());
+ *   await t.start();
+ */
+export class Torrent extends TypedEmitter<TorrentEvents> {
+  readonly config: SwarmConfig;
+  readonly infoHash: Buffer;
+  readonly peerId: Buffer;
+  readonly random: () => number;
+  meta?: Metainfo;
+  layout?: PieceLayout;
+  storage?: PieceStorage;
+  picker?: PiecePicker;
+  requester?: Requester;
+  readonly peers = new Map<string, Peer>();
+  readonly downMeter = new RateMeter();
+  readonly upMeter = new RateMeter();
+  readonly downBucket: TokenBucket;
+  readonly upBucket: TokenBucket;
+  /** Addresses and peer ids banned for the session (BEP-less, but every client does it). */
+  readonly banned = new Set<string>();
+  readonly strikes = new Map<string, number>();
+  state: TorrentState = 'stopped';
+  readonly downloader: Downloader;
+  readonly uploader: Uploader;
+  readonly metadata: MetadataFetcher;
+  readonly choker: ChokeRound;
+  private readonly known = new Map<string, KnownPeer>();
+  private connecting = 0;
+  private readonly dialing = new Set<Socket>();
+  private listener?: PeerListener;
+  private ownListener = false;
+  private timers: NodeJS.Timeout[] = [];
+  private doneEmitted = false;
+  private resumeDirty = false;
+  private lastResumeSaveMs = 0;
+  private saving: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly init: TorrentInit,
+    private readonly components: TorrentComponents = {},
+  ) {
+    super();
+    this.config = { ...DEFAULT_CONFIG, ...init.config };
+    const hash = init.metainfo?.infoHashV1 ?? init.infoHash;
+    if (!hash || hash.length !== 20) {
+      throw new SwarmError('SWARM_METADATA', 'tandem joins v1 swarms: this torrent has no v1 info hash (v2-only swarms come later)', 'input');
+    }
+    this.infoHash = hash;
+    this.peerId = components.peerId ?? makePeerId();
+    this.random = components.random ?? Math.random;
+    this.downBucket = new TokenBucket(init.downloadLimitBytesPerSec ?? 0);
+    this.upBucket = new TokenBucket(init.uploadLimitBytesPerSec ?? 0);
+    this.downloader = new Downloader(this);
+    this.uploader = new Uploader(this);
+    this.metadata = new MetadataFetcher(this);
+    this.choker = new ChokeRound(this);
+  }
+
+  get listenPort(): number {
+    return this.listener?.port ?? 0;
+  }
+
+  async start(): Promise<void> {
+    if (this.components.listener) this.listener = this.components.listener;
+    else {
+      this.listener = new PeerListener({ hosts: this.init.listenHosts ?? ['127.0.0.1', '::1'], port: this.init.listenPort ?? 0, handshakeTimeoutMs: this.config.handshakeTimeoutMs });
+      this.ownListener = true;
+      await this.listener.start();
+    }
+    this.listener.register(this.infoHash, (socket, remote, leftover) => this.accept(socket, remote, leftover));
+    this.state = 'metadata';
+    if (this.init.metainfo) await this.setMetadata(this.init.metainfo, false);
+    this.addPeers(this.init.peers ?? []);
+    this.timers.push(setInterval(() => this.tick(), this.config.tickMs));
+    this.timers.push(setInterval(() => this.choker.round(Date.now()), this.config.chokeIntervalMs));
+    this.timers.push(setInterval(() => this.sendPex(), this.config.pexIntervalMs));
+    for (const t of this.timers) t.unref();
+  }
+
+  /** Called with the torrent's metadata: from the .torrent at start, or once fetched from peers (BEP 9). */
+  async setMetadata(meta: Metainfo, fetched: boolean): Promise<void> {
+    this.meta = meta;
+    this.layout = PieceLayout.of(meta);
+    this.picker = new PiecePicker(meta.pieceCount, { randomFirstPieces: this.config.randomFirstPieces, sequential: this.init.sequential ?? false, random: this.random });
+    this.requester = new Requester(this.picker, { blockBytes: this.config.blockBytes, pieceSize: (i) => this.layout!.pieceSize(i), maxPartialBytes: this.config.maxPartialBytes });
+    const wantedFiles = this.applyOnlyFiles(meta);
+    this.storage = this.components.storage?.(meta) ?? new FileStorage(this.init.dir, meta);
+    this.emit('metadata', { name: meta.name, pieceCount: meta.pieceCount });
+    this.state = 'checking';
+    await this.storage.open();
+    const check = this.init.trustData
+      ? { have: Bitfield.full(meta.pieceCount), source: 'resume' as const }
+      : await checkExisting(this.init.dir, meta, this.infoHash, this.storage, {
+          onProgress: (checked, total) => this.emit('check:progress', { checked, total }),
+        });
+    if ((this.state as TorrentState) === 'stopped') return;
+    await this.storage.open(wantedFiles);
+    for (const i of check.have.indexes()) this.picker.markHave(i);
+    this.state = 'downloading';
+    this.emit('ready', { piecesHave: this.picker.have.count, source: fetched && check.source === 'empty' ? 'new' : check.source });
+    for (const peer of this.peers.values()) this.metadata.adoptPeer(peer);
+    this.checkDone();
+  }
+
+  /** Sets piece priorities from `onlyFiles`; returns the files to create up front. */
+  private applyOnlyFiles(meta: Metainfo): number[] {
+    const only = this.init.onlyFiles;
+    const all = meta.files.map((_, i) => i);
+    if (!only) return all;
+    for (const i of only) {
+      if (!Number.isInteger(i) || i < 0 || i >= meta.files.length) throw new SwarmError('SWARM_BAD_PEER', `--only: file ${i} does not exist (the torrent has ${meta.files.length})`, 'input');
+    }
+    for (let p = 0; p < meta.pieceCount; p++) this.picker!.setPriority(p, 0);
+    for (const f of only) {
+      const range = this.layout!.piecesOfFile(f);
+      if (range) for (let p = range[0]; p <= range[1]; p++) this.picker!.setPriority(p, 1);
+    }
+    return only;
+  }
+
+  /** The seam for peer sources (trackers, DHT, PEX, `--peer`): remember addresses and dial some. */
+  addPeers(addresses: PeerAddress[]): void {
+    for (const address of addresses) {
+      const key = addressKey(address);
+      if (this.known.has(key) || this.banned.has(key) || this.known.size >= MAX_KNOWN_PEERS) continue;
+      if (address.port < 1 || address.port > 65535 || !isIP(normaliseHost(address.host))) continue;
+      this.known.set(key, { address: { host: normaliseHost(address.host), port: address.port }, attempts: 0, nextTryMs: 0 });
+    }
+    this.connectMore();
+  }
+
+  private connectMore(): void {
+    if (this.state === 'stopped') return;
+    const now = Date.now();
+    for (const [key, k] of this.known) {
+      if (this.connecting >= this.config.maxConnecting || this.peers.size + this.connecting >= this.config.maxPeers) return;
+      if (this.peers.has(key) || this.banned.has(key) || k.nextTryMs > now || k.attempts > this.config.maxReconnects) continue;
+      k.attempts++;
+      k.nextTryMs = Number.POSITIVE_INFINITY; // until this attempt ends
+      this.dial(key, k);
+    }
+  }
+
+  private dial(key: string, k: KnownPeer): void {
+    this.connecting++;
+    const socket = connect({ host: k.address.host, port: k.address.port });
+    this.dialing.add(socket);
+    const timer = setTimeout(() => socket.destroy(new Error('connect timed out')), this.config.connectTimeoutMs);
+    const settle = (): void => {
+      clearTimeout(timer);
+      this.dialing.delete(socket);
+      this.connecting--;
+    };
+    socket.once('error', () => {
+      settle();
+      k.nextTryMs = Date.now() + this.config.reconnectDelayMs * k.attempts;
+    });
+    socket.once('connect', () => {
+      settle();
+      socket.removeAllListeners('error');
+      if (this.state === 'stopped') return void socket.destroy();
+      this.adopt(new PeerConnection(socket, true, this.localHandshake(), { pieceCount: this.meta?.pieceCount, handshakeTimeoutMs: this.config.handshakeTimeoutMs }), key, k.address);
+    });
+  }
+
+  private accept(socket: Socket, remote: Handshake, leftover: Buffer): void {
+    const host = normaliseHost(socket.remoteAddress ?? '?');
+    const key = addressKey({ host, port: socket.remotePort ?? 0 });
+    if (this.state === 'stopped' || this.peers.size >= this.config.maxPeers || this.banned.has(remote.peerId.toString('hex'))) return void socket.destroy();
+    const conn = new PeerConnection(socket, false, this.localHandshake(), { pieceCount: this.meta?.pieceCount, handshakeTimeoutMs: this.config.handshakeTimeoutMs, remote, leftover });
+    this.adopt(conn, key, undefined);
+  }
+
+  localHandshake(): Handshake {
+    return { infoHash: this.infoHash, peerId: this.peerId, extended: true, fast: true, dht: false };
+  }
+
+  private adopt(conn: PeerConnection, key: string, address: PeerAddress | undefined): void {
+    const peer = new Peer(key, conn, address, normaliseHost(conn.socket.remoteAddress ?? '?'));
+    conn.on('handshake', (remote) => {
+      const dup = [...this.peers.values()].some((p) => p !== peer && p.peerId?.equals(remote.peerId));
+      if (dup || this.banned.has(remote.peerId.toString('hex'))) return conn.close(dup ? 'already connected to this peer' : 'banned');
+      if (this.peers.has(key)) return conn.close('already connected to this address');
+      this.peers.set(key, peer);
+      this.emit('peer:connect', { key, client: peer.clientName(), outgoing: conn.outgoing });
+      greet(this, peer);
+    });
+    conn.on('message', (m) => handleMessage(this, peer, m));
+    conn.on('drain', () => this.uploader.serve(peer));
+    conn.on('close', ({ reason }) => this.dropped(peer, reason));
+    conn.start();
+  }
+
+  private dropped(peer: Peer, reason: string): void {
+    if (this.peers.get(peer.key) !== peer) return;
+    this.peers.delete(peer.key);
+    this.requester?.releasePeer(peer.key);
+    if (peer.pieces) this.picker?.removePeer(peer.pieces);
+    this.metadata.peerGone(peer);
+    this.emit('peer:disconnect', { key: peer.key, reason });
+    const k = this.known.get(peer.key);
+    if (k) k.nextTryMs = Date.now() + this.config.reconnectDelayMs * k.attempts;
+    for (const other of this.peers.values()) this.downloader.requestMore(other);
+    this.connectMore();
+  }
+
+  /** A peer that sent bad data too often: dropped and never let back in this session. */
+  ban(peer: Peer, reason: string): void {
+    this.banned.add(peer.key);
+    if (peer.listenAddress) this.banned.add(addressKey(peer.listenAddress));
+    if (peer.peerId) this.banned.add(peer.peerId.toString('hex'));
+    this.emit('peer:banned', { key: peer.key, reason });
+    peer.conn.close(`banned: ${reason}`);
+  }
+
+  pieceFailed(index: number, peers: string[]): void {
+    this.emit('piece:failed', { index, peers });
+  }
+
+  /** BEP 5 PORT: handed on for the DHT node (another component) to use. */
+  dhtPort(peer: Peer, port: number): void {
+    this.emit('peer:dht-port', { host: peer.remoteHost, port });
+  }
+
+  warn(message: string): void {
+    this.emit('warning', { message });
+  }
+
+  fail(error: Error): void {
+    this.emit('error', { error });
+  }
+
+  /** Announces a verified piece to peers, and checks whether the download is done. */
+  pieceVerified(index: number): void {
+    this.resumeDirty = true;
+    this.emit('piece:verified', { index });
+    for (const p of this.peers.values()) {
+      if (!p.has(index)) p.conn.send({ type: 'have', index });
+      this.downloader.updateInterest(p);
+    }
+    this.checkDone();
+  }
+
+  checkDone(): void {
+    if (this.doneEmitted || !this.picker || this.picker.remaining() > 0 || this.downloader.writing > 0) return;
+    this.doneEmitted = true;
+    this.state = 'seeding';
+    if (this.resumeDirty) void this.saveResumeNow();
+    for (const p of this.peers.values()) {
+      this.downloader.updateInterest(p);
+      // Two seeds have nothing to trade.
+      if (p.isSeed() && this.picker.have.complete) p.conn.close('both seeds');
+    }
+    this.emit('done', this.stats());
+  }
+
+  get isDone(): boolean {
+    return this.doneEmitted;
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    this.downloader.checkTimeouts(now);
+    for (const p of this.peers.values()) {
+      if (now - p.conn.lastSentMs > this.config.keepAliveIntervalMs) p.conn.send({ type: 'keepAlive' });
+      if (now - p.conn.lastReceivedMs > this.config.idleTimeoutMs) p.conn.close('idle too long');
+    }
+    this.metadata.tick(now);
+    this.connectMore();
+    if (this.resumeDirty && now - this.lastResumeSaveMs > this.config.resumeSaveIntervalMs) void this.saveResumeNow();
+    this.emit('stats', this.stats());
+  }
+
+  /** Saves resume data; saves run one after another so an older one never lands last. */
+  private saveResumeNow(): Promise<void> {
+    if (!this.meta || !this.picker || !(this.storage instanceof FileStorage)) return Promise.resolve();
+    this.resumeDirty = false;
+    this.lastResumeSaveMs = Date.now();
+    const meta = this.meta;
+    const have = this.picker.have;
+    this.saving = this.saving.then(() =>
+      saveResume(this.init.dir, meta, this.infoHash, have).catch((err: Error) => this.warn(`could not save resume data: ${err.message}`)),
+    );
+    return this.saving;
+  }
+
+  private sendPex(): void {
+    const listed = [...this.peers.values()].filter((p) => p.listenAddress).map((p) => p.listenAddress!);
+    for (const p of this.peers.values()) this.metadata.sendPex(p, listed);
+  }
+
+  stats(): TorrentStats {
+    const now = Date.now();
+    let wantedBytes = 0;
+    let verifiedBytes = 0;
+    if (this.picker && this.layout) {
+      for (let i = 0; i < this.layout.pieceCount; i++) {
+        if (!this.picker.isWantedPiece(i)) continue;
+        const size = this.layout.pieceSize(i);
+        wantedBytes += size;
+        if (this.picker.have.has(i)) verifiedBytes += size;
+      }
+    }
+    const down = this.downMeter.rate(now);
+    const peers = [...this.peers.values()];
+    return {
+      state: this.state,
+      name: this.meta?.name,
+      infoHash: this.infoHash.toString('hex'),
+      pieceCount: this.meta?.pieceCount ?? 0,
+      piecesHave: this.picker?.have.count ?? 0,
+      wantedBytes,
+      verifiedBytes,
+      downloadRateBytesPerSec: down,
+      uploadRateBytesPerSec: this.upMeter.rate(now),
+      downloadedBytes: this.downMeter.total,
+      uploadedBytes: this.upMeter.total,
+      peers: peers.length,
+      seeds: peers.filter((p) => p.isSeed()).length,
+      etaSeconds: down > 0 ? Math.ceil((wantedBytes - verifiedBytes) / down) : undefined,
+      listenPort: this.listenPort,
+    };
+  }
+
+  /** Stops: closes every connection, waits for piece writes, saves resume data, closes files. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.state = 'stopped';
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    this.listener?.unregister(this.infoHash);
+    if (this.ownListener) await this.listener?.stop();
+    for (const s of this.dialing) s.destroy();
+    for (const p of [...this.peers.values()]) p.conn.close('torrent stopped');
+    this.uploader.stop();
+    await this.downloader.drain();
+    if (this.resumeDirty) await this.saveResumeNow();
+    await this.saving;
+    await this.storage?.close();
+    this.removeAllListeners();
+  }
+}

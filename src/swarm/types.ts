@@ -1,0 +1,79 @@
+import type { Metainfo } from '../metainfo/index.js';
+import type { PieceStorage } from '../storage/index.js';
+import type { PeerAddress } from '../wire/index.js';
+import type { SwarmConfig } from './defaults.js';
+import type { PeerListener } from './listener.js';
+
+/** Plain options of a torrent session (STYLE.md 16). */
+export interface TorrentInit {
+  /** The torrent, when known; for a magnet link give `infoHash` and the metadata is fetched from peers (BEP 9). */
+  metainfo?: Metainfo;
+  /** The v1 info hash (20 bytes): the swarm tandem joins, for v1 and hybrid torrents alike. */
+  infoHash?: Buffer;
+  /** The folder files are written under (the torrent's name is a folder or file inside it). */
+  dir: string;
+  /** Only these file indexes are downloaded (others are skipped unless a wanted piece touches them). */
+  onlyFiles?: number[];
+  sequential?: boolean;
+  downloadLimitBytesPerSec?: number;
+  uploadLimitBytesPerSec?: number;
+  /** Peers to connect to at start (`--peer`, magnet `x.pe`). */
+  peers?: PeerAddress[];
+  /** Where to listen for peers, if no shared listener is given. Port 0 picks a free port. */
+  listenHosts?: string[];
+  listenPort?: number;
+  config?: Partial<SwarmConfig>;
+  /** The data was just hashed (by `share`): seed it without checking again. */
+  trustData?: boolean;
+  /** Client name in the BEP 10 handshake. */
+  clientName?: string;
+}
+
+/** Injected dependencies (STYLE.md 16): tests pass a memory storage, a seeded random, a shared listener. */
+export interface TorrentComponents {
+  storage?: (meta: Metainfo) => PieceStorage;
+  listener?: PeerListener;
+  random?: () => number;
+  peerId?: Buffer;
+}
+
+export type TorrentState = 'metadata' | 'checking' | 'downloading' | 'seeding' | 'stopped';
+
+/** A snapshot of a torrent's progress, for progress bars, the daemon and its API. */
+export interface TorrentStats {
+  state: TorrentState;
+  name?: string;
+  infoHash: string;
+  pieceCount: number;
+  piecesHave: number;
+  /** Bytes of the wanted pieces, and how many of them are verified on disk. */
+  wantedBytes: number;
+  verifiedBytes: number;
+  downloadRateBytesPerSec: number;
+  uploadRateBytesPerSec: number;
+  downloadedBytes: number;
+  uploadedBytes: number;
+  peers: number;
+  seeds: number;
+  /** Seconds to completion at the current rate; undefined when unknown. */
+  etaSeconds?: number;
+  listenPort: number;
+}
+
+/** Events of a torrent (STYLE.md 13): namespaced names, one detail object each. */
+export interface TorrentEvents {
+  'metadata': { name: string; pieceCount: number };
+  'ready': { piecesHave: number; source: 'resume' | 'hashed' | 'empty' | 'new' };
+  'check:progress': { checked: number; total: number };
+  'piece:verified': { index: number };
+  'piece:failed': { index: number; peers: string[] };
+  'peer:connect': { key: string; client: string; outgoing: boolean };
+  'peer:disconnect': { key: string; reason: string };
+  'peer:banned': { key: string; reason: string };
+  /** BEP 5 PORT message: a peer's DHT node, for the DHT engineer's node to add. */
+  'peer:dht-port': { host: string; port: number };
+  'done': TorrentStats;
+  'stats': TorrentStats;
+  'warning': { message: string };
+  'error': { error: Error };
+}

@@ -1,0 +1,126 @@
+import type { Peer } from './peer.js';
+import type { Torrent } from './torrent.js';
+
+/** Bytes queued in a socket before we stop reading more blocks for it (backpressure, DESIGN.md §6). */
+const MAX_SOCKET_BUFFER_BYTES = 1024 * 1024;
+/** Whole pieces kept in memory for serving, so a peer's requests for one piece cost one disk read. */
+const PIECE_CACHE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The upload side: answers requests from unchoked peers in order, reading whole pieces through a small cache,
+ * respecting socket backpressure and the upload limit.
+ */
+export class Uploader {
+  private readonly cache = new Map<number, Promise<Buffer>>();
+  private cacheBytes = 0;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(private readonly t: Torrent) {}
+
+  onRequest(peer: Peer, m: { index: number; begin: number; length: number }): void {
+    const t = this.t;
+    const ok = !peer.amChoking && t.picker?.have.has(m.index) && t.layout && m.begin + m.length <= t.layout.pieceSize(m.index);
+    if (!ok || peer.uploadQueue.length >= t.config.maxIncomingRequests) {
+      // BEP 6: with the fast extension a request we will not serve is rejected, not silently dropped.
+      if (peer.fast) peer.conn.send({ type: 'reject', ...m });
+      return;
+    }
+    peer.uploadQueue.push(m);
+    this.serve(peer);
+  }
+
+  onCancel(peer: Peer, m: { index: number; begin: number; length: number }): void {
+    const i = peer.uploadQueue.findIndex((r) => r.index === m.index && r.begin === m.begin && r.length === m.length);
+    if (i >= 0) peer.uploadQueue.splice(i, 1);
+  }
+
+  /** BEP 3: choking a peer discards its requests; BEP 6 peers are told of each. */
+  clearQueue(peer: Peer): void {
+    if (peer.fast) {
+      peer.conn.cork();
+      for (const r of peer.uploadQueue) peer.conn.send({ type: 'reject', ...r });
+      peer.conn.uncork();
+    }
+    peer.uploadQueue.length = 0;
+  }
+
+  /** Sends queued blocks until the socket buffer is full, the queue is empty, or the upload limit says wait. */
+  serve(peer: Peer): void {
+    if (peer.serving || this.stopped) return;
+    peer.serving = true;
+    void this.serveLoop(peer).finally(() => {
+      peer.serving = false;
+    });
+  }
+
+  private async serveLoop(peer: Peer): Promise<void> {
+    const t = this.t;
+    // Bounded by the queue, which the peer cannot grow past maxIncomingRequests.
+    while (peer.uploadQueue.length > 0 && peer.conn.isOpen && !this.stopped) {
+      if (peer.conn.writableLength > MAX_SOCKET_BUFFER_BYTES) return; // resumed on 'drain'
+      const r = peer.uploadQueue[0]!;
+      const waitMs = t.upBucket.take(r.length, Date.now());
+      if (waitMs > 0) {
+        this.wake(waitMs);
+        return;
+      }
+      let piece: Buffer;
+      try {
+        piece = await this.readPiece(r.index);
+      } catch (err) {
+        t.warn(`cannot read piece ${r.index} to upload: ${(err as Error).message}`);
+        peer.conn.close('storage read failed');
+        return;
+      }
+      if (peer.uploadQueue[0] !== r) continue; // cancelled or choked meanwhile
+      peer.uploadQueue.shift();
+      peer.conn.sendPiece(r.index, r.begin, piece.subarray(r.begin, r.begin + r.length));
+      const now = Date.now();
+      peer.up.add(r.length, now);
+      t.upMeter.add(r.length, now);
+    }
+  }
+
+  private wake(ms: number): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      for (const p of this.t.peers.values()) this.serve(p);
+    }, ms);
+    this.timer.unref();
+  }
+
+  private readPiece(index: number): Promise<Buffer> {
+    const cached = this.cache.get(index);
+    if (cached) {
+      this.cache.delete(index);
+      this.cache.set(index, cached);
+      return cached;
+    }
+    const t = this.t;
+    const size = t.layout!.pieceSize(index);
+    const p = t.storage!.read(index, 0, size);
+    this.cache.set(index, p);
+    this.cacheBytes += size;
+    p.catch(() => {
+      if (this.cache.get(index) === p) {
+        this.cache.delete(index);
+        this.cacheBytes -= size;
+      }
+    });
+    for (const [i] of this.cache) {
+      if (this.cacheBytes <= PIECE_CACHE_BYTES || this.cache.size <= 1) break;
+      this.cache.delete(i);
+      this.cacheBytes -= t.layout!.pieceSize(i);
+    }
+    return p;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.cache.clear();
+    this.cacheBytes = 0;
+  }
+}
