@@ -29,7 +29,9 @@ interface Candidate {
 
 export class Lookup {
   private candidates: Candidate[] = [];
+  /** Every address ever offered (never re-added), and the live candidate for each. */
   private readonly seen = new Set<string>();
+  private readonly byAddress = new Map<string, Candidate>();
   private inFlight = 0;
   queriesSent = 0;
 
@@ -46,7 +48,9 @@ export class Lookup {
     const key = addressKey(c);
     if (this.seen.has(key)) return;
     this.seen.add(key);
-    this.candidates.push({ contact: { ...c }, state: 'new' });
+    const candidate: Candidate = { contact: { ...c }, state: 'new' };
+    this.candidates.push(candidate);
+    this.byAddress.set(key, candidate);
   }
 
   private sort(): void {
@@ -61,8 +65,10 @@ export class Lookup {
       let extra = this.candidates.length - this.opts.maxCandidates;
       for (let i = this.candidates.length - 1; i >= 0; i--) {
         const c = this.candidates[i]!;
-        if (extra > 0 && c.state === 'new') extra--;
-        else keep.push(c);
+        if (extra > 0 && c.state === 'new') {
+          extra--;
+          this.byAddress.delete(addressKey(c.contact));
+        } else keep.push(c);
       }
       this.candidates = keep.reverse();
     }
@@ -95,8 +101,7 @@ export class Lookup {
   }
 
   private find(c: PeerAddress): Candidate | undefined {
-    const key = addressKey(c);
-    return this.candidates.find((x) => addressKey(x.contact) === key);
+    return this.byAddress.get(addressKey(c));
   }
 
   /** A queried node answered with its id, the nodes it knows closer to the target, and maybe a token. */

@@ -4,6 +4,7 @@
  */
 import { randomBytes as cryptoRandomBytes } from 'node:crypto';
 import { lookup as dnsLookup } from 'node:dns/promises';
+import { setMaxListeners } from 'node:events';
 import { isIP } from 'node:net';
 import { addressKey, type Contact, type Family, type PeerAddress } from './compact.js';
 import { DHT_DEFAULTS, type DhtTunables } from './defaults.js';
@@ -122,6 +123,8 @@ export class DhtNode {
   async start(): Promise<void> {
     if (this.running) return;
     this.stopping = new AbortController();
+    // Every query in flight listens on this signal; their number is capped by maxQueriesInFlight instead.
+    setMaxListeners(0, this.stopping.signal);
     if (this.options.statePath && !this.saved) await this.load();
     const nowMs = this.now();
     this.ownId = this.options.id ? asNodeId(Buffer.from(this.options.id)) : (this.saved?.id ?? randomNodeId(this.randomBytes));
@@ -174,6 +177,7 @@ export class DhtNode {
     const seen = new Set<string>();
     const local = new AbortController(); // the consumer may stop early: then the lookup stops too
     const signal = AbortSignal.any([this.signalWith(options.signal), local.signal]);
+    setMaxListeners(0, signal);
     const run = this.getPeers(infoHash, signal, (p) => {
       const key = addressKey(p);
       if (seen.has(key)) return;
@@ -240,7 +244,10 @@ export class DhtNode {
 
   private signalWith(signal?: AbortSignal): AbortSignal {
     if (!this.running) throw new DhtError('DHT_NOT_STARTED', 'the DHT node is not running');
-    return signal ? AbortSignal.any([signal, this.stopping.signal]) : this.stopping.signal;
+    if (!signal) return this.stopping.signal;
+    const merged = AbortSignal.any([signal, this.stopping.signal]);
+    setMaxListeners(0, merged);
+    return merged;
   }
 
   private async getPeers(infoHash: Buffer, signal: AbortSignal, onPeer: (p: PeerAddress) => void) {
@@ -265,7 +272,7 @@ export class DhtNode {
     await traverse(stack.rpc, target, 'find_node', seeds, this.lookupOptions(), {
       onResponse: (r, from) => this.noteResponse(stack, { id: r.id, host: from.host, port: from.port }),
       onFailure: (c) => c.id && this.noteFailure(stack, c.id),
-    }, signal ? AbortSignal.any([signal, this.stopping.signal]) : this.stopping.signal);
+    }, this.signalWith(signal));
   }
 
   private onQuery(stack: Stack, q: KrpcQuery, from: PeerAddress): void {

@@ -53,6 +53,8 @@ interface Bucket {
 
 export class RoutingTable {
   private readonly buckets: Bucket[];
+  /** Addresses of the nodes in the buckets (one entry per address), kept in step with the buckets. */
+  private readonly addresses = new Set<string>();
 
   constructor(
     readonly ownId: NodeId,
@@ -104,7 +106,7 @@ export class RoutingTable {
       if (this.hasAddress(contact)) return { kind: 'rejected' }; // one table entry per address
       const entry = newEntry(contact, how, nowMs);
       if (bucket.nodes.length < this.opts.bucketSize) {
-        bucket.nodes.push(entry);
+        this.place(bucket, bucket.nodes.length, 0, entry);
         bucket.lastChangedMs = nowMs;
         return { kind: 'added' };
       }
@@ -119,7 +121,7 @@ export class RoutingTable {
   private offerToFullBucket(bucket: Bucket, entry: TableEntry, nowMs: number): InsertResult {
     const badIndex = bucket.nodes.findIndex((n) => this.status(n, nowMs) === 'bad');
     if (badIndex >= 0) {
-      const [evicted] = bucket.nodes.splice(badIndex, 1, entry);
+      const [evicted] = this.place(bucket, badIndex, 1, entry);
       bucket.lastChangedMs = nowMs;
       return { kind: 'replaced', evicted: evicted! };
     }
@@ -144,8 +146,15 @@ export class RoutingTable {
   }
 
   private hasAddress(c: Contact): boolean {
-    const key = addressKey(c);
-    return this.buckets.some((b) => b.nodes.some((n) => addressKey(n) === key));
+    return this.addresses.has(addressKey(c));
+  }
+
+  /** Puts `entry` at `index` in the bucket (replacing `replace` entries there), keeping the address set in step. */
+  private place(bucket: Bucket, index: number, replace: number, entry?: TableEntry): TableEntry[] {
+    const removed = entry ? bucket.nodes.splice(index, replace, entry) : bucket.nodes.splice(index, replace);
+    for (const r of removed) this.addresses.delete(addressKey(r));
+    if (entry) this.addresses.add(addressKey(entry));
+    return removed;
   }
 
   /**
@@ -161,8 +170,8 @@ export class RoutingTable {
     const status = this.status(node, nowMs);
     if (status === 'bad') {
       const replacement = bucket.replacements.pop();
-      if (replacement) {
-        bucket.nodes.splice(i, 1, replacement);
+      if (replacement && !this.hasAddress(replacement)) {
+        this.place(bucket, i, 1, replacement);
         bucket.lastChangedMs = nowMs;
       }
     }
@@ -173,9 +182,9 @@ export class RoutingTable {
     const bucket = this.buckets[this.bucketIndex(id)]!;
     const i = bucket.nodes.findIndex((n) => n.id.equals(id));
     if (i < 0) return false;
-    bucket.nodes.splice(i, 1);
+    this.place(bucket, i, 1);
     const replacement = bucket.replacements.pop();
-    if (replacement) bucket.nodes.push(replacement);
+    if (replacement && !this.hasAddress(replacement)) this.place(bucket, bucket.nodes.length, 0, replacement);
     return true;
   }
 

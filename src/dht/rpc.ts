@@ -23,6 +23,8 @@ export interface RpcCounters {
   datagramsOut: number;
   queriesSent: number;
   queriesAnswered: number;
+  /** get_peers queries received (the benchmark counts lookups' cost on the receiving side). */
+  getPeersReceived: number;
   timeouts: number;
   remoteErrors: number;
   droppedOversized: number;
@@ -42,7 +44,7 @@ interface Pending {
 export type QueryHandler = (q: KrpcQuery, from: PeerAddress) => void;
 
 export class KrpcRpc {
-  readonly counters: RpcCounters = { datagramsIn: 0, datagramsOut: 0, queriesSent: 0, queriesAnswered: 0, timeouts: 0, remoteErrors: 0, droppedOversized: 0, droppedMalformed: 0, droppedUnsolicited: 0, droppedRateLimited: 0 };
+  readonly counters: RpcCounters = { datagramsIn: 0, datagramsOut: 0, queriesSent: 0, queriesAnswered: 0, getPeersReceived: 0, timeouts: 0, remoteErrors: 0, droppedOversized: 0, droppedMalformed: 0, droppedUnsolicited: 0, droppedRateLimited: 0 };
   private readonly pending = new Map<string, Pending>();
   private nextTid: number;
   private closed = false;
@@ -142,6 +144,7 @@ export class KrpcRpc {
       return;
     }
     if (msg.y === 'q') {
+      if (msg.q === 'get_peers') this.counters.getPeersReceived++;
       this.onQuery(msg, from);
       return;
     }

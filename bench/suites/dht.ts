@@ -1,0 +1,152 @@
+// DHT lookups on a loopback network of 50 tandem nodes that a libtorrent node joins: for the same info hashes,
+// the time and the get_peers queries a tandem lookup and a libtorrent lookup (dht_get_peers) take to complete.
+// Both lookers are separate processes that join the network the same way (the tandem one is this file run with
+// DHT_BENCH_QUERIER set), so neither shares an event loop with the 50 responders.
+// Queries are counted where they land (every tandem node counts the get_peers it receives), the same instrument
+// for both; libtorrent's own counter (dht.dht_get_peers_out) is printed beside it as a cross-check.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { DhtNode } from '../../src/dht/index.js';
+import { printTable } from '../measure.js';
+
+
+const LT_NODE = fileURLToPath(new URL('../../../test/interop/helpers/dht_node.py', import.meta.url));
+const NODES = Number(process.env.BENCH_DHT_NODES ?? 50);
+const LOOKUPS = Number(process.env.BENCH_DHT_LOOKUPS ?? 20);
+const WARMUP = Number(process.env.BENCH_DHT_WARMUP ?? 300);
+// Every node here is 127.0.0.1: per-address rate limits would throttle the whole network as one host.
+const OPTS = { ipv4: { host: '127.0.0.1', port: 0 }, queryTimeoutMs: 1_000, lookupConcurrency: Number(process.env.BENCH_DHT_ALPHA ?? 4), rateLimitPerSecond: 1e6, rateLimitBurst: 1e6 };
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function received(nodes: DhtNode[]): number {
+  return nodes.reduce((n, d) => n + d.stats().counters.getPeersReceived, 0);
+}
+
+async function startNetwork(): Promise<DhtNode[]> {
+  const root = new DhtNode({ ...OPTS, bootstrap: [] });
+  await root.start();
+  const entry = `127.0.0.1:${root.address()!.port}`;
+  const nodes = [root];
+  for (let i = 1; i < NODES; i++) {
+    const n = new DhtNode({ ...OPTS, bootstrap: [entry] });
+    await n.start();
+    nodes.push(n);
+  }
+  for (let round = 0; round < 2; round++) for (const n of nodes) await n.bootstrap();
+  return nodes;
+}
+
+function startLooker(kind: 'libtorrent' | 'tandem', bootstrap: string) {
+  const port = 20_000 + Math.floor(Math.random() * 20_000); // libtorrent must be told a port; a clash fails loudly
+  const child =
+    kind === 'libtorrent'
+      ? spawn('/usr/bin/python3', [LT_NODE, 'node', String(port), bootstrap], { stdio: ['pipe', 'pipe', 'inherit'] })
+      : spawn(process.execPath, [fileURLToPath(import.meta.url)], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, DHT_BENCH_QUERIER: bootstrap } });
+  const lines: string[] = [];
+  const waiters: (() => void)[] = [];
+  createInterface({ input: child.stdout! }).on('line', (l) => {
+    lines.push(l);
+    waiters.splice(0).forEach((w) => w());
+  });
+  const next = async (pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const i = lines.findIndex((l) => pattern.test(l));
+      if (i >= 0) return lines.splice(i, 1)[0]!.match(pattern)!;
+      if (Date.now() > deadline) throw new Error(`${kind}: no line ${pattern}; saw ${lines.join(' | ')}`);
+      await Promise.race([new Promise<void>((r) => waiters.push(r)), sleep(200)]);
+    }
+  };
+  return { child, port, next };
+}
+
+export default {
+  async run(): Promise<void> {
+    const nodes = await startNetwork();
+    const entry = `127.0.0.1:${nodes[0]!.address()!.port}`;
+    const lookers = { tandem: startLooker('tandem', entry), libtorrent: startLooker('libtorrent', entry) };
+    try {
+      await lookers.libtorrent.next(/^bootstrapped/);
+      await lookers.tandem.next(/^bootstrapped/);
+      await sleep(3_000); // let libtorrent's table fill from its own refreshes
+      // Warm-up lookups, untimed in the table: a long-running node is warm, and V8's JIT needs a few hundred
+      // lookups to settle. The first one is reported apart ("first lookup ms": what a short `tandem get` pays).
+      // (libtorrent posts no reply alert for a lookup that found no peers, so the warm-up hash has a peer.)
+      const warm = createHash('sha1').update('warm-up').digest('hex');
+      await nodes[1]!.announce(Buffer.from(warm, 'hex'), 29_999);
+      const firstMs: Record<string, number> = {};
+      for (const who of ['tandem', 'libtorrent'] as const) {
+        for (let i = 0; i < WARMUP; i++) {
+          lookers[who].child.stdin!.write(`lookup ${warm}\n`);
+          const m = await lookers[who].next(/^result \S+ (\S+)/);
+          if (i === 0) firstMs[who] = Number(m[1]) * 1000;
+        }
+      }
+      const rows: { who: string; ms: number; queries: number; ltCounter: number; peers: number }[] = [];
+      for (let i = 0; i < LOOKUPS; i++) {
+        const ih = createHash('sha1').update(`bench ${i}`).digest();
+        for (let a = 0; a < 3; a++) await nodes[(i * 7 + a * 13 + 1) % NODES]!.announce(ih, 30_000 + a);
+        await sleep(200);
+        // Alternate who goes first, so neither always meets a warmer network.
+        const order = i % 2 === 0 ? (['tandem', 'libtorrent'] as const) : (['libtorrent', 'tandem'] as const);
+        for (const who of order) {
+          const before = received(nodes);
+          lookers[who].child.stdin!.write(`lookup ${ih.toString('hex')}\n`);
+          const m = await lookers[who].next(/^result (\S+) (\S+) (\d+) (-?\d+)/);
+          if (m[2] === 'timeout') throw new Error(`${who}: lookup ${i} got no reply in 10 s`);
+          await sleep(100);
+          rows.push({ who, ms: Number(m[2]) * 1000, queries: received(nodes) - before, ltCounter: Number(m[4]), peers: Number(m[3]) });
+        }
+      }
+      if (process.env.BENCH_DHT_ROWS) printTable(rows);
+      const pick = (who: string) => rows.filter((r) => r.who === who);
+      const summary = ['tandem', 'libtorrent'].map((who) => ({
+        lookup: who,
+        'first lookup ms': firstMs[who]!,
+        'median ms': median(pick(who).map((r) => r.ms)),
+        'median get_peers': median(pick(who).map((r) => r.queries)),
+        'max get_peers': Math.max(...pick(who).map((r) => r.queries)),
+        'own counter': median(pick(who).map((r) => r.ltCounter)),
+        'median peers found': median(pick(who).map((r) => r.peers)),
+      }));
+      console.log(`${NODES} tandem nodes on loopback, joined by one tandem and one libtorrent process; ${LOOKUPS} info hashes each announced by 3 nodes; complete lookups after ${WARMUP} warm-up lookups`);
+      console.log('get_peers = queries received by the 50 nodes; own counter = what the looker says it sent');
+      printTable(summary);
+      const t = summary[0]!;
+      const l = summary[1]!;
+      printTable([{ 'queries tandem/libtorrent': t['median get_peers'] / l['median get_peers'], 'time tandem/libtorrent': t['median ms'] / l['median ms'] }]);
+    } finally {
+      for (const l of Object.values(lookers)) {
+        l.child.stdin!.end();
+        l.child.kill('SIGKILL');
+      }
+      await Promise.all(nodes.map((n) => n.stop()));
+    }
+  },
+};
+
+/** The tandem looker process: joins the network, then answers "lookup HEX" lines with "result HEX SECONDS PEERS SENT". */
+async function querier(bootstrap: string): Promise<void> {
+  const node = new DhtNode({ ...OPTS, bootstrap: [bootstrap] });
+  await node.start();
+  await node.bootstrap();
+  console.log('bootstrapped');
+  const rl = createInterface({ input: process.stdin });
+  for await (const line of rl) {
+    const [cmd, hex] = line.split(' ');
+    if (cmd !== 'lookup' || !hex) continue;
+    const sentBefore = node.stats().counters.queriesSent;
+    const t0 = performance.now();
+    let peers = 0;
+    for await (const _ of node.lookup(Buffer.from(hex, 'hex'))) peers++;
+    const seconds = (performance.now() - t0) / 1000;
+    console.log(`result ${hex} ${seconds.toFixed(4)} ${peers} ${node.stats().counters.queriesSent - sentBefore}`);
+  }
+  await node.stop();
+}
+
+if (process.env.DHT_BENCH_QUERIER) await querier(process.env.DHT_BENCH_QUERIER);
