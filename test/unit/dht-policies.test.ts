@@ -92,3 +92,15 @@ test('lookup: failures are skipped and the query budget is a hard cap', () => {
   assert.equal(lookup.queriesSent, 20);
   assert.deepEqual(lookup.closestResponded(8), []);
 });
+
+test('saved state: round trip; broken files are typed errors; bad node entries are skipped', async () => {
+  const { parseState, serializeState } = await import('../../src/dht/persistence.js');
+  const id = asNodeId(Buffer.alloc(20, 9));
+  const nodes = [{ id: asNodeId(Buffer.alloc(20, 1)), host: '127.0.0.1', port: 6881 }, { id: asNodeId(Buffer.alloc(20, 2)), host: '::1', port: 1 }];
+  assert.deepEqual(parseState(serializeState({ id, nodes })), { id, nodes });
+  for (const bad of ['', '{', '[]', '{"version":2}', '{"version":1,"id":"zz","nodes":[]}', '{"version":1,"id":"' + '0'.repeat(40) + '"}']) {
+    assert.throws(() => parseState(bad), { code: 'DHT_STATE_FILE' }, bad);
+  }
+  const mixed = JSON.stringify({ version: 1, id: '0'.repeat(40), nodes: [{ id: '1'.repeat(40), host: 'not-an-ip', port: 1 }, { id: '1'.repeat(40), host: '1.2.3.4', port: 70000 }, { id: 'x', host: '1.2.3.4', port: 1 }, { id: '2'.repeat(40), host: '1.2.3.4', port: 5 }] });
+  assert.deepEqual(parseState(mixed).nodes.map((n) => n.port), [5]);
+});
