@@ -5,10 +5,9 @@
 //   node dist/bench/tracker-load.js udp://127.0.0.1:6969/announce --seconds 5 --inflight 64 --torrents 1000 --peers 100000
 //   node dist/bench/tracker-load.js --serve-bittorrent-tracker 7000     (runs the npm bittorrent-tracker server)
 import { createSocket } from 'node:dgram';
-import { request } from 'node:http';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { connect } from 'node:net';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { decodeResponse, encodeAnnounce, encodeConnect } from '../src/tracker/bep15-udp.js';
 import { buildAnnounceUrl } from '../src/tracker/http-codec.js';
 
@@ -96,23 +95,33 @@ async function drive(o: LoadOptions, one: (torrent: number, peer: number) => Pro
   return { url: o.url, announces, errors, seconds, ratePerSecond: announces / seconds, p50Ms: lat.quantile(0.5), p99Ms: lat.quantile(0.99), firstError };
 }
 
+/**
+ * HTTP announces written on raw sockets, one connection per announce with "Connection: close" (as BitTorrent
+ * clients announce, and as opentracker answers): node's http client costs more CPU than the servers under test.
+ */
 async function loadHttp(o: LoadOptions): Promise<LoadResult> {
-  // No keep-alive: BitTorrent clients announce minutes apart, each on a fresh connection, and opentracker closes
-  // every connection after its answer; a new connection per announce is the realistic load for every server.
-
   const u = new URL(o.url);
+  const port = Number(u.port || 80);
   const hashes = Array.from({ length: o.torrents }, (_, i) => infoHash(i));
   const one = (t: number, p: number): Promise<void> =>
     new Promise((resolve, reject) => {
       const path = buildAnnounceUrl(u.pathname, { infoHash: hashes[t]!, peerId: peerId(p), port: 1024 + (p % 60_000), uploaded: 0, downloaded: 0, left: p % 3 === 0 ? 0 : 1000, event: 'none', numwant: o.numwant, compact: true });
-      const req = request({ host: u.hostname, port: u.port, path, agent: false, headers: { Connection: 'close' }, timeout: REQUEST_TIMEOUT_MS }, (res) => {
-        let first = -1;
-        res.on('data', (d: Buffer) => (first = first < 0 ? d[0]! : first));
-        res.on('end', () => (res.statusCode === 200 && first === 0x64 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
+      const sock = connect(port, u.hostname);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      sock.setTimeout(REQUEST_TIMEOUT_MS, () => sock.destroy(new Error('timeout')));
+      sock.on('connect', () => sock.end(`GET ${path} HTTP/1.1\r\nHost: ${u.host}\r\nConnection: close\r\n\r\n`));
+      sock.on('data', (d: Buffer) => {
+        size += d.length;
+        if (size <= 65_536) chunks.push(d);
       });
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', reject);
-      req.end();
+      sock.on('error', reject);
+      sock.on('close', () => {
+        const text = Buffer.concat(chunks).toString('latin1');
+        const body = text.indexOf('\r\n\r\n');
+        if (text.startsWith('HTTP/1.1 200') && body > 0 && text[body + 4] === 'd') resolve();
+        else reject(new Error(`bad answer: ${text.slice(0, 40)}`));
+      });
     });
   return drive(o, one);
 }
@@ -173,13 +182,14 @@ export function runLoad(o: LoadOptions): Promise<LoadResult> {
 
 /** Runs the npm bittorrent-tracker server (a bench reference) from the test-only packages in .cache/test-npm. */
 async function serveBittorrentTracker(port: number): Promise<void> {
-  const root = fileURLToPath(new URL('../../.cache/test-npm/', import.meta.url));
-  const entry = createRequire(join(root, 'package.json')).resolve('bittorrent-tracker/server');
-  const { default: Server } = (await import(entry)) as { default: new (o: object) => { listen(port: number, host: string, cb: () => void): void; on(e: string, f: (err: Error) => void): void } };
+  // The package exports its server for `import` only, so it is loaded by path.
+  const entry = fileURLToPath(new URL('../../.cache/test-npm/node_modules/bittorrent-tracker/server.js', import.meta.url));
+  if (!existsSync(entry)) throw new Error('bittorrent-tracker is missing: run scripts/install-test-deps.sh (npm package bittorrent-tracker@11)');
+  const { default: Server } = (await import(pathToFileURL(entry).href)) as { default: new (o: object) => { listen(port: number, host: object, cb: () => void): void; on(e: string, f: (err: Error) => void): void } };
   const server = new Server({ http: true, udp: true, ws: false, stats: false, trustProxy: false });
   server.on('error', (err) => console.error(`bittorrent-tracker: ${err.message}`));
   server.on('warning', () => {});
-  server.listen(port, '127.0.0.1', () => console.log(`bittorrent-tracker listening on ${port}`));
+  server.listen(port, { http: '127.0.0.1', udp: '127.0.0.1', udp6: '::1' }, () => console.log(`bittorrent-tracker listening on ${port}`));
 }
 
 function parseArgs(argv: string[]): LoadOptions {

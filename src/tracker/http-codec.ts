@@ -280,6 +280,7 @@ export interface AnnounceReply {
 
 /** Encodes an announce reply, compact (BEP 23 `peers`, BEP 7 `peers6`) or as a list of dictionaries (BEP 3). */
 export function encodeAnnounceReply(r: AnnounceReply, compact: boolean, noPeerId: boolean): Buffer {
+  if (compact && !r.warning) return encodeCompactReply(r);
   const d: Record<string, BInput> = {
     complete: r.complete,
     downloaded: r.downloaded,
@@ -316,4 +317,23 @@ export function encodeScrapeReply(entries: ScrapeEntry[]): Buffer {
   const files = new Map<string, BInput>();
   for (const e of entries) files.set(e.infoHash.toString('latin1'), { complete: e.complete, downloaded: e.downloaded, incomplete: e.incomplete });
   return encode({ files });
+}
+
+/**
+ * The common answer, written directly: the keys in their sorted order (BEP 3 requires sorted keys), then the
+ * compact peer strings. Equal to what `encode` makes of the same dictionary (a unit test checks it), at a
+ * fraction of the cost on the hot path.
+ */
+function encodeCompactReply(r: AnnounceReply): Buffer {
+  const head = `d8:completei${r.complete}e10:downloadedi${r.downloaded}e10:incompletei${r.incomplete}e8:intervali${r.intervalS}e12:min intervali${r.minIntervalS}e5:peers${r.v4.length}:`;
+  const mid = r.v6.length > 0 ? `6:peers6${r.v6.length}:` : '';
+  const out = Buffer.allocUnsafe(head.length + r.v4.length + mid.length + r.v6.length + 1);
+  let at = out.write(head, 0, 'latin1');
+  at += r.v4.copy(out, at);
+  if (mid) {
+    at += out.write(mid, at, 'latin1');
+    at += r.v6.copy(out, at);
+  }
+  out[at] = 0x65; // 'e'
+  return out;
 }
