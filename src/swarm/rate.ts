@@ -54,13 +54,29 @@ export class TokenBucket {
     return this.bytesPerSecond > 0;
   }
 
-  /** Spends `bytes` (going into debt if need be) and returns the milliseconds to wait before the next spend. */
-  take(bytes: number, nowMs: number): number {
-    if (!this.limited) return 0;
+  private refill(nowMs: number): void {
     if (this.lastMs >= 0) this.tokens = Math.min(this.burstBytes, this.tokens + ((nowMs - this.lastMs) * this.bytesPerSecond) / 1000);
     this.lastMs = nowMs;
+  }
+
+  /** Spends `bytes` already moved (a received block), going into debt if need be; returns ms until out of debt. */
+  take(bytes: number, nowMs: number): number {
+    if (!this.limited) return 0;
+    this.refill(nowMs);
     this.tokens -= bytes;
     return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens * 1000) / this.bytesPerSecond);
+  }
+
+  /**
+   * Asks to send `bytes`: allowed (0) while the bucket is not in debt, and then spent; otherwise nothing is spent
+   * and the answer is how many ms to wait. Several waiting senders cannot drain the bucket by asking.
+   */
+  tryTake(bytes: number, nowMs: number): number {
+    if (!this.limited) return 0;
+    this.refill(nowMs);
+    if (this.tokens < 0) return Math.ceil((-this.tokens * 1000) / this.bytesPerSecond);
+    this.tokens -= bytes;
+    return 0;
   }
 }
 

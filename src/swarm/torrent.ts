@@ -366,9 +366,10 @@ export class Torrent extends TypedEmitter<TorrentEvents> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     this.listener?.unregister(this.infoHash);
-    if (this.ownListener) await this.listener?.stop();
     for (const s of this.dialing) s.destroy();
     for (const p of [...this.peers.values()]) p.conn.close('torrent stopped');
+    // After the peers: a server's close waits for every connection it accepted to end.
+    if (this.ownListener) await this.listener?.stop();
     this.uploader.stop();
     await this.downloader.drain();
     if (this.resumeDirty) await this.saveResumeNow();

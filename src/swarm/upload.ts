@@ -15,6 +15,7 @@ export class Uploader {
   private cacheBytes = 0;
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  private turn = 0;
 
   constructor(private readonly t: Torrent) {}
 
@@ -60,7 +61,7 @@ export class Uploader {
     while (peer.uploadQueue.length > 0 && peer.conn.isOpen && !this.stopped) {
       if (peer.conn.writableLength > MAX_SOCKET_BUFFER_BYTES) return; // resumed on 'drain'
       const r = peer.uploadQueue[0]!;
-      const waitMs = t.upBucket.take(r.length, Date.now());
+      const waitMs = t.upBucket.tryTake(r.length, Date.now());
       if (waitMs > 0) {
         this.wake(waitMs);
         return;
@@ -86,7 +87,10 @@ export class Uploader {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      for (const p of this.t.peers.values()) this.serve(p);
+      // Start with a different peer each time, so the first in the map does not take every token.
+      const peers = [...this.t.peers.values()];
+      this.turn = (this.turn + 1) % Math.max(1, peers.length);
+      for (let i = 0; i < peers.length; i++) this.serve(peers[(this.turn + i) % peers.length]!);
     }, ms);
     this.timer.unref();
   }

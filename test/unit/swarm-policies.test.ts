@@ -150,4 +150,9 @@ test('rate meter and token bucket', () => {
   assert.equal(b.take(500, 0), 500);
   assert.equal(b.take(0, 1000), 0);
   assert.equal(new TokenBucket(0).take(1e9, 0), 0);
+  const up = new TokenBucket(1000, 1000);
+  assert.equal(up.tryTake(1500, 0), 0, 'a send is allowed while the bucket is not in debt');
+  assert.equal(up.tryTake(100, 0), 500, 'then the sender waits for the debt to clear');
+  assert.equal(up.tryTake(100, 0), 500, 'asking again spends nothing');
+  assert.equal(up.tryTake(100, 500), 0);
 });
