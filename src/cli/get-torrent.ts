@@ -61,6 +61,7 @@ export async function runTorrent(torrent: Torrent, options: RunOptions): Promise
   const out = new Output(flags);
   const view = new TorrentProgress(flags);
   let tracker: TrackerClient | undefined;
+  let interrupted = (): void => undefined;
   const finished = new Promise<number>((resolve) => {
     torrent.on('error', ({ error }) => {
       out.json({ event: 'error', message: error.message });
@@ -75,10 +76,17 @@ export async function runTorrent(torrent: Torrent, options: RunOptions): Promise
       if (!options.seed) resolve(0);
       else out.line('seeding; press Ctrl-C to stop');
     });
-    const interrupted = (): void => resolve(torrent.isDone ? 0 : 1);
+    interrupted = (): void => resolve(torrent.isDone ? 0 : 1);
     process.once('SIGINT', interrupted);
     process.once('SIGTERM', interrupted);
   });
+  const release = async (): Promise<void> => {
+    view.stop();
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+    await tracker?.stop();
+    await torrent.stop();
+  };
   torrent.on('metadata', (m) => out.json({ event: 'metadata', ...m }));
   torrent.on('ready', (r) => {
     out.json({ event: 'ready', ...r });
@@ -92,7 +100,12 @@ export async function runTorrent(torrent: Torrent, options: RunOptions): Promise
   });
   torrent.on('warning', (w) => out.detail(`warning: ${w.message}`));
   torrent.on('stats', (s) => view.update(s));
-  await torrent.start();
+  try {
+    await torrent.start();
+  } catch (err) {
+    await release();
+    throw err;
+  }
   options.onListening?.(torrent.listenPort);
   if (options.trackers.length > 0) {
     tracker = new TrackerClient({ infoHash: torrent.infoHash, peerId: torrent.peerId, port: torrent.listenPort, tiers: options.trackers }, {
@@ -108,9 +121,7 @@ export async function runTorrent(torrent: Torrent, options: RunOptions): Promise
   try {
     return await finished;
   } finally {
-    view.stop();
-    await tracker?.stop();
-    await torrent.stop();
+    await release();
   }
 }
 
