@@ -1,0 +1,79 @@
+#!/usr/bin/python3
+"""A libtorrent peer for interop tests and benchmarks, on loopback only.
+
+usage: lt_peer.py seed|leech TORRENT_OR_MAGNET SAVE_DIR [--peer HOST:PORT]... [--timeout S] [--fast]
+Prints JSON lines: {"event":"listening","port":N} once listening, {"event":"progress",...} each second,
+{"event":"done",...} when every piece is verified. A leecher exits 0 then; a seed runs until killed.
+uTP, DHT, LSD, UPnP and NAT-PMP are off, so nothing leaves the machine.
+"""
+import json
+import sys
+import time
+import libtorrent as lt
+
+args = sys.argv[1:]
+mode, source, save = args[0], args[1], args[2]
+peers, timeout, fast = [], 120.0, False
+i = 3
+while i < len(args):
+    if args[i] == "--peer":
+        host, port = args[i + 1].rsplit(":", 1)
+        peers.append((host.strip("[]"), int(port)))
+        i += 2
+    elif args[i] == "--timeout":
+        timeout = float(args[i + 1])
+        i += 2
+    elif args[i] == "--fast":
+        fast = True
+        i += 1
+    else:
+        raise SystemExit("unknown argument " + args[i])
+
+settings = lt.high_performance_seed() if fast else lt.default_settings()
+settings.update({
+    "listen_interfaces": "127.0.0.1:0",
+    "enable_dht": False,
+    "enable_lsd": False,
+    "enable_upnp": False,
+    "enable_natpmp": False,
+    "enable_incoming_utp": False,
+    "enable_outgoing_utp": False,
+    "allow_multiple_connections_per_ip": True,
+    "alert_mask": 0,
+})
+ses = lt.session(settings)
+
+if source.startswith("magnet:"):
+    params = lt.parse_magnet_uri(source)
+else:
+    params = lt.add_torrent_params()
+    params.ti = lt.torrent_info(source)
+params.save_path = save
+handle = ses.add_torrent(params)
+
+
+def emit(event, **fields):
+    print(json.dumps(dict(event=event, **fields)), flush=True)
+
+
+emit("listening", port=ses.listen_port())
+start = time.time()
+last_connect = 0.0
+done = False
+while time.time() - start < timeout:
+    now = time.time()
+    if peers and now - last_connect > 2:
+        for p in peers:
+            handle.connect_peer(p)
+        last_connect = now
+    st = handle.status()
+    if not done and st.is_seeding and st.has_metadata:
+        done = True
+        emit("done", seconds=round(now - start, 3), downloaded=st.total_payload_download, uploaded=st.total_payload_upload)
+        if mode == "leech":
+            sys.exit(0)
+    time.sleep(0.05 if not done else 0.5)
+    if int(now * 20) % 20 == 0:
+        emit("progress", state=str(st.state), progress=st.progress, peers=st.num_peers, uploaded=st.total_payload_upload)
+emit("timeout")
+sys.exit(1)
