@@ -6,8 +6,11 @@ import { createTorrent } from '../../src/metainfo/index.js';
 import { TrackerServer } from '../../src/tracker/index.js';
 import { makeTree, treeHashes } from '../helpers/peer-fixtures.js';
 import { freeTcpPort } from '../helpers/ports.js';
-import { startProcess, tandem, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
-import { requireProgram } from '../helpers/programs.js';
+import { run, startProcess, tandem, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { fileURLToPath } from 'node:url';
+
+const LT_PEER = fileURLToPath(new URL('../../../test/interop/helpers/lt_peer.py', import.meta.url));
+import { DEBIAN_PYTHON, requireLibtorrent, requireProgram } from '../helpers/programs.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /** aria2 cannot be handed a peer (REFERENCE-PROGRAMS.md): peers meet it through tandem's own HTTP tracker. */
@@ -64,4 +67,23 @@ test('aria2 seed -> tandem leecher, meeting through a tracker: sha256 identical'
   const r = await tandem(['get', file, '-o', out, '--json'], { timeoutMs: 60_000 });
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(await treeHashes(join(out, 'content')), await treeHashes(src));
+});
+
+test('mixed swarm through one tracker: a tandem seed with libtorrent, aria2 and tandem leechers; all complete', async (t) => {
+  const aria2c = requireProgram('aria2c', 'aria2');
+  requireLibtorrent();
+  const { dir, src, file } = await fixture(t);
+  // The seed's upload is capped so the leechers also trade among themselves.
+  const seed = startProcess(t, process.execPath, [TANDEM_BIN, 'get', file, '-o', dir, '--seed', '--json', '--upload-limit', '2MiB']);
+  const [line] = await waitForLine(seed, /^\{"event":"done".*\}$/);
+  const seedPort = (JSON.parse(line) as { listenPort: number }).listenPort;
+  const lt = run(DEBIAN_PYTHON, [LT_PEER, 'leech', file, join(dir, 'lt'), '--peer', `127.0.0.1:${seedPort}`, '--timeout', '60'], { timeoutMs: 70_000 });
+  const aria = run(aria2c, await aria2Args(join(dir, 'aria2'), file, false), { timeoutMs: 70_000 });
+  const td = tandem(['get', file, '-o', join(dir, 'td'), '--json'], { timeoutMs: 70_000 });
+  const [ltr, ar, tdr] = await Promise.all([lt, aria, td]);
+  assert.equal(ltr.code, 0, ltr.stdout + ltr.stderr);
+  assert.equal(ar.code, 0, ar.stdout + ar.stderr);
+  assert.equal(tdr.code, 0, tdr.stderr);
+  const want = await treeHashes(src);
+  for (const who of ['lt', 'aria2', 'td']) assert.deepEqual(await treeHashes(join(dir, who, 'content')), want, who);
 });
