@@ -1,31 +1,41 @@
-// The in-memory swarm store. Sized for a million peers in well under 300 MB: a peer is one small object of small
-// integers (an IPv4 address is one int32) kept in an array (for O(1) random sampling and swap-removal) and a map
-// keyed by peer id (for updates). Answers are written straight into one compact buffer, with no object per peer.
+// The in-memory swarm store. Sized for a million peers in under 300 MB of process memory: a peer is one object of
+// five fields, mostly small integers (an IPv4 address is one int32), kept in an array (for O(1) random sampling
+// and swap-removal) and a map keyed by its flat peer-id string (for updates), one pair per address family.
+// Answers are written straight into one compact buffer, with no object per returned peer.
 import { TrackerError } from '../errors.js';
 import type { StoreAnnounce, StoreAnnounceResult, StoreLimits, StoreScrape, StoreStats, SwarmStore } from './store.js';
 
 interface Peer {
-  /** The map key (peer id as latin1, then the family digit): the same string as the map holds, no copy. */
+  /** The peer id as latin1: the same flat string the map holds as its key, no copy. */
   key: string;
-  /** IPv4: the address as an int32 (a small integer to V8, stored unboxed); 0 for IPv6 peers. */
-  ip: number;
-  port: number;
-  /** IPv6: the 16 address bytes as latin1; '' for IPv4 peers (one shape for both keeps the code monomorphic). */
-  a6: string;
-  seeder: boolean;
+  /** IPv4: the address as an int32 (a small integer to V8, stored in the field itself); IPv6: the 16 bytes as latin1. */
+  addr: number | string;
+  /** The port in the low 16 bits, bit 16 set for a seeder: one small integer instead of two fields. */
+  ps: number;
   /** Seconds, so V8 keeps it a small integer rather than a boxed double. */
   lastS: number;
   /** Position in its family's array. */
   idx: number;
 }
 
+const SEEDER = 0x10000;
+
+/** One family's peers of a torrent: an array for sampling, a map by peer id for updates. */
+interface Family {
+  list: Peer[];
+  byId: Map<string, Peer>;
+}
+
 interface Torrent {
-  v4: Peer[];
-  v6: Peer[];
-  /** Keyed by peer id (latin1) plus the family digit: one peer may announce over both families. */
-  byKey: Map<string, Peer>;
+  v4: Family;
+  /** Created on the first IPv6 announce: most torrents never see one. */
+  v6: Family | undefined;
   seeders: number;
   downloaded: number;
+}
+
+function size(t: Torrent): number {
+  return t.v4.byId.size + (t.v6?.byId.size ?? 0);
 }
 
 export class MemoryStore implements SwarmStore {
@@ -40,52 +50,52 @@ export class MemoryStore implements SwarmStore {
     return this.announceSync(a);
   }
 
-  /** The synchronous core, also used directly by the server's fast path. */
+  /** The synchronous core. */
   announceSync(a: StoreAnnounce): StoreAnnounceResult {
     const ih = a.infoHash.toString('latin1');
     let t = this.torrents.get(ih);
     if (!t) {
       if (a.event === 'stopped') return { complete: 0, incomplete: 0, downloaded: 0, peers4: EMPTY, peers6: EMPTY };
       if (this.torrents.size >= this.limits.maxTorrents) throw new TrackerError('TRACKER_FULL', 'tracker is tracking as many torrents as it may');
-      t = { v4: [], v6: [], byKey: new Map(), seeders: 0, downloaded: 0 };
+      t = { v4: { list: [], byId: new Map() }, v6: undefined, seeders: 0, downloaded: 0 };
       this.torrents.set(ih, t);
     }
-    const v6 = a.addr.length === 18;
-    const key = a.peerId.toString('latin1') + (v6 ? '6' : '4');
-    let self = t.byKey.get(key);
+    const fam: Family = a.addr.length === 18 ? (t.v6 ??= { list: [], byId: new Map<string, Peer>() }) : t.v4;
+    const key = a.peerId.toString('latin1');
+    let self = fam.byId.get(key);
     if (a.event === 'completed') {
       t.downloaded++;
       this.downloadedTotal++;
     }
+    const ps = a.addr.readUInt16BE(a.addr.length - 2) | (a.seeder ? SEEDER : 0);
     if (a.event === 'stopped') {
-      if (self) this.remove(t, key, self);
+      if (self) this.remove(t, fam, key, self);
       self = undefined;
     } else if (self) {
-      if (self.seeder !== a.seeder) this.countSeeder(t, a.seeder ? 1 : -1);
-      self.seeder = a.seeder;
-      setAddress(self, a.addr);
+      if ((self.ps & SEEDER) !== (ps & SEEDER)) this.countSeeder(t, a.seeder ? 1 : -1);
+      self.addr = addrOf(a.addr);
+      self.ps = ps;
       self.lastS = Math.floor(a.nowMs / 1000);
-    } else if (t.byKey.size < this.limits.maxPeersPerTorrent && this.peersTotal < this.limits.maxPeersTotal) {
-      const list = v6 ? t.v6 : t.v4;
-      self = { key, ip: 0, port: 0, a6: '', seeder: a.seeder, lastS: Math.floor(a.nowMs / 1000), idx: list.length };
-      setAddress(self, a.addr);
-      list.push(self);
-      t.byKey.set(key, self);
+    } else if (size(t) < this.limits.maxPeersPerTorrent && this.peersTotal < this.limits.maxPeersTotal) {
+      self = { key, addr: addrOf(a.addr), ps, lastS: Math.floor(a.nowMs / 1000), idx: fam.list.length };
+      fam.list.push(self);
+      fam.byId.set(key, self);
       this.peersTotal++;
       if (a.seeder) this.countSeeder(t, 1);
     }
     const picked4: Peer[] = [];
     const picked6: Peer[] = [];
     if (a.event !== 'stopped' && a.numwant > 0) {
-      if (a.families !== 'v6') sample(t.v4, a.numwant, self, picked4);
-      if (a.families !== 'v4') sample(t.v6, a.numwant - picked4.length, self, picked6);
+      if (a.families !== 'v6') sample(t.v4.list, a.numwant, self, picked4);
+      if (a.families !== 'v4' && t.v6) sample(t.v6.list, a.numwant - picked4.length, self, picked6);
     }
-    const result: StoreAnnounceResult = { complete: t.seeders, incomplete: t.byKey.size - t.seeders, downloaded: t.downloaded, peers4: compact(picked4, 6), peers6: compact(picked6, 18) };
+    const n = size(t);
+    const result: StoreAnnounceResult = { complete: t.seeders, incomplete: n - t.seeders, downloaded: t.downloaded, peers4: compact(picked4, 6), peers6: compact(picked6, 18) };
     if (a.withPeerIds) {
       result.ids4 = picked4.map(idOf);
       result.ids6 = picked6.map(idOf);
     }
-    if (t.byKey.size === 0 && t.downloaded === 0) this.torrents.delete(ih);
+    if (n === 0 && t.downloaded === 0) this.torrents.delete(ih);
     return result;
   }
 
@@ -94,23 +104,22 @@ export class MemoryStore implements SwarmStore {
     this.seedersTotal += delta;
   }
 
-  private remove(t: Torrent, key: string, p: Peer): void {
-    const list = key.endsWith('6') ? t.v6 : t.v4;
-    const last = list.pop()!;
+  private remove(t: Torrent, fam: Family, key: string, p: Peer): void {
+    const last = fam.list.pop()!;
     if (last !== p) {
-      list[p.idx] = last;
+      fam.list[p.idx] = last;
       last.idx = p.idx;
     }
-    t.byKey.delete(key);
+    fam.byId.delete(key);
     this.peersTotal--;
-    if (p.seeder) this.countSeeder(t, -1);
+    if (p.ps & SEEDER) this.countSeeder(t, -1);
   }
 
   async scrape(infoHashes: Buffer[]): Promise<StoreScrape[]> {
     return infoHashes.map((h) => {
       const t = this.torrents.get(h.toString('latin1'));
       if (!t) return { complete: 0, incomplete: 0, downloaded: 0 };
-      return { complete: t.seeders, incomplete: t.byKey.size - t.seeders, downloaded: t.downloaded };
+      return { complete: t.seeders, incomplete: size(t) - t.seeders, downloaded: t.downloaded };
     });
   }
 
@@ -122,14 +131,17 @@ export class MemoryStore implements SwarmStore {
     const oldestS = Math.floor((nowMs - this.limits.peerTtlMs) / 1000);
     let dropped = 0;
     for (const [ih, t] of this.torrents) {
-      for (const [key, p] of t.byKey) {
-        if (p.lastS < oldestS) {
-          this.remove(t, key, p);
-          dropped++;
+      for (const fam of [t.v4, t.v6]) {
+        if (!fam) continue;
+        for (const [key, p] of fam.byId) {
+          if (p.lastS < oldestS) {
+            this.remove(t, fam, key, p);
+            dropped++;
+          }
         }
       }
       // A torrent nobody announces keeps only its completed count; forget it when it has no peers left.
-      if (t.byKey.size === 0) this.torrents.delete(ih);
+      if (size(t) === 0) this.torrents.delete(ih);
     }
     return dropped;
   }
@@ -176,21 +188,19 @@ function compact(picked: Peer[], size: number): Buffer {
   for (let i = 0; i < picked.length; i++) {
     const p = picked[i]!;
     const at = i * size;
-    if (size === 6) b.writeInt32BE(p.ip, at);
-    else b.write(p.a6, at, 'latin1');
-    b.writeUInt16BE(p.port, at + size - 2);
+    if (size === 6) b.writeInt32BE(p.addr as number, at);
+    else b.write(p.addr as string, at, 'latin1');
+    b.writeUInt16BE(p.ps & 0xffff, at + size - 2);
   }
   return b;
 }
 
-function setAddress(p: Peer, addr: Buffer): void {
-  if (addr.length === 6) p.ip = addr.readInt32BE(0);
-  else p.a6 = addr.toString('latin1', 0, 16);
-  p.port = addr.readUInt16BE(addr.length - 2);
+function addrOf(addr: Buffer): number | string {
+  return addr.length === 6 ? addr.readInt32BE(0) : addr.toString('latin1', 0, 16);
 }
 
 function idOf(p: Peer): Buffer {
-  return Buffer.from(p.key.slice(0, 20), 'latin1');
+  return Buffer.from(p.key, 'latin1');
 }
 
 const EMPTY = Buffer.alloc(0);
