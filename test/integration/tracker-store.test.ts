@@ -72,6 +72,15 @@ for (const [name, make] of backends) {
       }
     }
     assert.ok(seen.size > 5, 'samples differ between announces');
+    // The dense case (numwant over half the swarm): still distinct peers, never the asker.
+    for (let i = 0; i < 8; i++) await s.announce({ ...base, infoHash: hash(7), peerId: peerId(i), addr: v4(i) });
+    for (let k = 0; k < 20; k++) {
+      const r = await s.announce({ ...base, infoHash: hash(7), peerId: peerId(0), addr: v4(0), numwant: 5, event: 'none', families: 'v4' });
+      const addrs = Array.from({ length: r.peers4.length / 6 }, (_, i) => r.peers4.subarray(i * 6, i * 6 + 6).toString('hex'));
+      assert.equal(addrs.length, 5);
+      assert.equal(new Set(addrs).size, 5, 'no peer twice');
+      assert.ok(!addrs.includes(v4(0).toString('hex')), 'never the asker');
+    }
     const only6 = await s.announce({ ...base, peerId: peerId(1), addr: v4(1), numwant: 50, event: 'none', families: 'v6' });
     assert.deepEqual([only6.peers4.length, only6.peers6], [0, v6]);
     const all = await s.announce({ ...base, peerId: peerId(1), addr: v4(1), numwant: 200, event: 'none', families: 'both', withPeerIds: true });

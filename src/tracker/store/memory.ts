@@ -172,14 +172,20 @@ function sample(list: Peer[], n: number, self: Peer | undefined, out: Peer[]): v
     }
     return;
   }
-  // Dense case: a partial Fisher-Yates shuffle of the indices.
-  const idx = Array.from({ length: len }, (_, i) => i);
+  // Dense case (len < 2n, so len is at most twice the numwant cap): a partial Fisher-Yates shuffle of the indices,
+  // in a reused scratch array rather than a fresh one per announce.
+  if (scratch.length < len) scratch = new Int32Array(Math.max(len, scratch.length * 2));
+  for (let i = 0; i < len; i++) scratch[i] = i;
   for (let k = 0; k < len && out.length < goal; k++) {
     const j = k + Math.floor(Math.random() * (len - k));
-    [idx[k], idx[j]] = [idx[j]!, idx[k]!];
-    if (list[idx[k]!] !== self) out.push(list[idx[k]!]!);
+    const pick = scratch[j]!;
+    scratch[j] = scratch[k]!;
+    scratch[k] = pick;
+    if (list[pick] !== self) out.push(list[pick]!);
   }
 }
+
+let scratch = new Int32Array(512);
 
 /** The compact form of the picked peers (BEP 23: 4 address bytes then the port; BEP 7: 16 then the port). */
 function compact(picked: Peer[], size: number): Buffer {
