@@ -8,6 +8,7 @@ import {
   Framer,
   HANDSHAKE_BYTES,
   maxFrameBytes,
+  MessageId,
   WireError,
   type Handshake,
   type Message,
@@ -118,6 +119,23 @@ export class PeerConnection extends TypedEmitter<ConnectionEvents> {
     if (this.state === 'closed') return false;
     this.lastSentMs = Date.now();
     return this.socket.write(encodeMessage(m));
+  }
+
+  /** Sends many BEP 3 requests in one write. */
+  sendRequests(reqs: { index: number; begin: number; length: number }[]): boolean {
+    if (this.state === 'closed' || reqs.length === 0) return false;
+    this.lastSentMs = Date.now();
+    const out = Buffer.allocUnsafe(reqs.length * 17);
+    let o = 0;
+    for (const r of reqs) {
+      out.writeUInt32BE(13, o);
+      out[o + 4] = MessageId.request;
+      out.writeUInt32BE(r.index, o + 5);
+      out.writeUInt32BE(r.begin, o + 9);
+      out.writeUInt32BE(r.length, o + 13);
+      o += 17;
+    }
+    return this.socket.write(out);
   }
 
   /** Sends a block with its 13-byte header, the block itself not copied (DESIGN.md §6). */

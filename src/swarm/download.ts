@@ -48,9 +48,8 @@ export class Downloader {
     if (reqs.length === 0) return;
     // The snub clock and the round-trip estimate start from the first request after an idle spell.
     if (idle) peer.lastBlockMs = now;
-    peer.conn.cork();
-    for (const r of reqs) peer.conn.send({ type: 'request', index: r.index, begin: r.begin, length: r.length });
-    peer.conn.uncork();
+    // One buffer and one write for the whole batch (DESIGN.md §6).
+    peer.conn.sendRequests(reqs);
   }
 
   onBlock(peer: Peer, index: number, begin: number, block: Buffer): void {

@@ -108,15 +108,22 @@ export class PiecePicker {
   pick(pieces: PeerPieces): number | undefined {
     const randomPhase = !this.options.sequential && this.have.count < this.options.randomFirstPieces;
     let best = -1;
-    let bestKey = [0, 0, 0];
+    let bestPrio = 0;
+    let bestOrder = 0;
+    let bestSalt = 0;
     for (let i = 0; i < this.pieceCount; i++) {
       if (!this.wanted(i) || this.started.has(i) || (pieces !== 'all' && !pieces.has(i))) continue;
-      // Smaller key wins: [-priority, order, salt].
+      // The comparison chain: higher priority, then lower order (index, nothing, or rarity), then the salt.
+      const prio = this.priority[i]!;
       const order = this.options.sequential ? i : randomPhase ? 0 : this.availability[i]!;
-      const key = [-this.priority[i]!, order, this.salt[i]!];
-      if (best < 0 || key[0]! < bestKey[0]! || (key[0] === bestKey[0] && (key[1]! < bestKey[1]! || (key[1] === bestKey[1] && key[2]! < bestKey[2]!)))) {
+      const salt = this.salt[i]!;
+      if (best < 0 || prio > bestPrio || (prio === bestPrio && (order < bestOrder || (order === bestOrder && salt < bestSalt)))) {
         best = i;
-        bestKey = key;
+        bestPrio = prio;
+        bestOrder = order;
+        bestSalt = salt;
+        // In sequential mode the first wanted piece of top priority cannot be beaten by a later index.
+        if (this.options.sequential && prio === 255) break;
       }
     }
     return best < 0 ? undefined : best;

@@ -11,7 +11,8 @@ const PIECE_CACHE_BYTES = 32 * 1024 * 1024;
  * respecting socket backpressure and the upload limit.
  */
 export class Uploader {
-  private readonly cache = new Map<number, Promise<Buffer>>();
+  private readonly ready = new Map<number, Buffer>();
+  private readonly reading = new Map<number, Promise<Buffer>>();
   private cacheBytes = 0;
   private timer?: NodeJS.Timeout;
   private stopped = false;
@@ -50,36 +51,71 @@ export class Uploader {
   serve(peer: Peer): void {
     if (peer.serving || this.stopped) return;
     peer.serving = true;
-    void this.serveLoop(peer).finally(() => {
-      peer.serving = false;
-    });
+    void this.serveLoop(peer);
   }
 
   private async serveLoop(peer: Peer): Promise<void> {
+    try {
+      await this.serveQueue(peer);
+    } catch (err) {
+      peer.serving = false;
+      this.t.warn(`upload to ${peer.key} failed: ${(err as Error).message}`);
+    }
+  }
+
+  private async serveQueue(peer: Peer): Promise<void> {
     const t = this.t;
+    // The flag is cleared synchronously at each return, not in a later microtask: a 'drain' that fires in
+    // between (it can come from a nextTick, before promise reactions) must find the loop idle and restart it.
+    const idle = (): void => {
+      peer.serving = false;
+    };
     // Bounded by the queue, which the peer cannot grow past maxIncomingRequests.
     while (peer.uploadQueue.length > 0 && peer.conn.isOpen && !this.stopped) {
-      if (peer.conn.writableLength > MAX_SOCKET_BUFFER_BYTES) return; // resumed on 'drain'
+      if (peer.conn.writableLength > MAX_SOCKET_BUFFER_BYTES) return idle(); // resumed on 'drain'
       const r = peer.uploadQueue[0]!;
-      const waitMs = t.upBucket.tryTake(r.length, Date.now());
-      if (waitMs > 0) {
-        this.wake(waitMs);
-        return;
+      let piece = this.ready.get(r.index);
+      if (!piece) {
+        try {
+          piece = await this.readPiece(r.index);
+        } catch (err) {
+          t.warn(`cannot read piece ${r.index} to upload: ${(err as Error).message}`);
+          peer.conn.close('storage read failed');
+          return idle();
+        }
+        continue; // the queue may have changed while reading; look again
       }
-      let piece: Buffer;
-      try {
-        piece = await this.readPiece(r.index);
-      } catch (err) {
-        t.warn(`cannot read piece ${r.index} to upload: ${(err as Error).message}`);
-        peer.conn.close('storage read failed');
-        return;
+      if (!this.sendBatch(peer)) return idle(); // the upload limit says wait: woken by its timer
+    }
+    idle();
+  }
+
+  /**
+   * Sends every queued block whose piece is in memory, corked into as few writes as the socket allows. Returns
+   * false when the upload limit stopped it.
+   */
+  private sendBatch(peer: Peer): boolean {
+    const t = this.t;
+    const now = Date.now();
+    peer.conn.cork();
+    try {
+      while (peer.uploadQueue.length > 0 && peer.conn.writableLength <= MAX_SOCKET_BUFFER_BYTES) {
+        const r = peer.uploadQueue[0]!;
+        const piece = this.ready.get(r.index);
+        if (!piece) return true;
+        const waitMs = t.upBucket.tryTake(r.length, now);
+        if (waitMs > 0) {
+          this.wake(waitMs);
+          return false;
+        }
+        peer.uploadQueue.shift();
+        peer.conn.sendPiece(r.index, r.begin, piece.subarray(r.begin, r.begin + r.length));
+        peer.up.add(r.length, now);
+        t.upMeter.add(r.length, now);
       }
-      if (peer.uploadQueue[0] !== r) continue; // cancelled or choked meanwhile
-      peer.uploadQueue.shift();
-      peer.conn.sendPiece(r.index, r.begin, piece.subarray(r.begin, r.begin + r.length));
-      const now = Date.now();
-      peer.up.add(r.length, now);
-      t.upMeter.add(r.length, now);
+      return true;
+    } finally {
+      peer.conn.uncork();
     }
   }
 
@@ -95,36 +131,34 @@ export class Uploader {
     this.timer.unref();
   }
 
+  /** Reads a whole piece into the cache of ready pieces (least recently read dropped first). */
   private readPiece(index: number): Promise<Buffer> {
-    const cached = this.cache.get(index);
-    if (cached) {
-      this.cache.delete(index);
-      this.cache.set(index, cached);
-      return cached;
-    }
+    const pending = this.reading.get(index);
+    if (pending) return pending;
     const t = this.t;
     const size = t.layout!.pieceSize(index);
-    const p = t.storage!.read(index, 0, size);
-    this.cache.set(index, p);
-    this.cacheBytes += size;
-    p.catch(() => {
-      if (this.cache.get(index) === p) {
-        this.cache.delete(index);
-        this.cacheBytes -= size;
+    const p = t.storage!.read(index, 0, size).then((data) => {
+      this.ready.set(index, data);
+      this.cacheBytes += size;
+      for (const [i, b] of this.ready) {
+        if (this.cacheBytes <= PIECE_CACHE_BYTES || this.ready.size <= 1) break;
+        this.ready.delete(i);
+        this.cacheBytes -= b.length;
       }
+      return data;
     });
-    for (const [i] of this.cache) {
-      if (this.cacheBytes <= PIECE_CACHE_BYTES || this.cache.size <= 1) break;
-      this.cache.delete(i);
-      this.cacheBytes -= t.layout!.pieceSize(i);
-    }
+    this.reading.set(index, p);
+    void p.then(
+      () => this.reading.delete(index),
+      () => this.reading.delete(index),
+    );
     return p;
   }
 
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
-    this.cache.clear();
+    this.ready.clear();
     this.cacheBytes = 0;
   }
 }
