@@ -42,7 +42,8 @@ export class Downloader {
     });
     const want = depth - t.requester.outstandingFor(peer.key);
     // Refill in batches, not one request per block received: fewer, larger writes.
-    if (want < Math.min(8, depth / 4)) return;
+    // Each socket write to a loopback peer costs a wake-up on both sides: refill in large batches.
+    if (want < Math.max(1, Math.min(depth / 2, 64))) return;
     const idle = t.requester.outstandingFor(peer.key) === 0;
     const reqs = t.requester.next(peer.key, peer.pieces, want, now);
     if (reqs.length === 0) return;
@@ -74,7 +75,10 @@ export class Downloader {
     const t = this.t;
     const expected = t.meta!.pieces!.subarray(index * 20, index * 20 + 20);
     const digest = createHash('sha1').update(data).digest();
-    if (!digest.equals(expected)) return this.hashFailed(index, contributors);
+    if (!digest.equals(expected)) {
+      t.requester!.recycle(data);
+      return this.hashFailed(index, contributors);
+    }
     this.writing++;
     const write = t
       .storage!.write(index, 0, data)
@@ -90,6 +94,7 @@ export class Downloader {
         },
       )
       .finally(() => {
+        t.requester?.recycle(data);
         this.writing--;
         this.writes.delete(write);
         t.checkDone();

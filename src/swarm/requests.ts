@@ -26,9 +26,10 @@ class PartialPiece {
     readonly size: number,
     readonly blockBytes: number,
     public owner: string | undefined,
+    buffer: Buffer | undefined,
   ) {
     this.state = new Uint8Array(Math.ceil(size / blockBytes));
-    this.buffer = Buffer.allocUnsafe(size);
+    this.buffer = buffer ?? Buffer.allocUnsafe(size);
   }
 
   blockLength(b: number): number {
@@ -98,7 +99,8 @@ export class Requester {
     while (out.length < max && this.partialBytes() < this.options.maxPartialBytes) {
       const index = this.picker.pick(pieces);
       if (index === undefined) break;
-      const p = new PartialPiece(index, this.options.pieceSize(index), this.options.blockBytes, peer);
+      const size = this.options.pieceSize(index);
+      const p = new PartialPiece(index, size, this.options.blockBytes, peer, this.takeBuffer(size));
       this.partial.set(index, p);
       this.picker.markStarted(index);
       this.fill(p, peer, out, max, nowMs, false);
@@ -115,6 +117,19 @@ export class Requester {
       }
     }
     return out;
+  }
+
+  /** Piece buffers come back once written, so a download does not churn the garbage collector. */
+  private readonly pool: Buffer[] = [];
+
+  private takeBuffer(size: number): Buffer | undefined {
+    const b = this.pool.pop();
+    return b && b.length === size ? b : undefined;
+  }
+
+  /** Hands a completed piece's buffer back for reuse (after it is written, or failed its hash). */
+  recycle(buffer: Buffer): void {
+    if (this.pool.length < 16 && buffer.length === this.options.pieceSize(0)) this.pool.push(buffer);
   }
 
   private partialBytes(): number {
@@ -219,6 +234,8 @@ export class Requester {
 
   /** Drops a partial piece (the file it belongs to is no longer wanted, or the session stops). */
   abandon(index: number): void {
+    const p = this.partial.get(index);
+    if (p) this.recycle(p.buffer);
     this.partial.delete(index);
     this.picker.unstart(index);
   }
