@@ -17,6 +17,8 @@ export interface SwarmConfig {
   snubTimeoutMs: number;
   /** Bytes of pieces held in memory while their blocks arrive (pieces are written once verified). */
   maxPartialBytes: number;
+  /** Bytes of verified pieces queued for writing before requests pause until the disk catches up. */
+  maxWriteQueueBytes: number;
   /** Upload slots for tit-for-tat, one of them optimistic. */
   uploadSlots: number;
   chokeIntervalMs: number;
@@ -54,7 +56,8 @@ export const DEFAULT_CONFIG: SwarmConfig = {
   maxRequestQueue: 1000,
   requestTimeoutMs: 20_000,
   snubTimeoutMs: 30_000,
-  maxPartialBytes: 64 * 1024 * 1024,
+  maxPartialBytes: 32 * 1024 * 1024,
+  maxWriteQueueBytes: 32 * 1024 * 1024,
   uploadSlots: 8,
   chokeIntervalMs: 10_000,
   optimisticIntervalMs: 30_000,

@@ -11,6 +11,8 @@ import type { Torrent } from './torrent.js';
 export class Downloader {
   /** Verified pieces being written; the download is not done, nor the piece had, until they land. */
   writing = 0;
+  /** Bytes of verified pieces waiting for their write: past the limit, no new requests go out (disk backpressure). */
+  private writingBytes = 0;
   private readonly writes = new Set<Promise<void>>();
   private limitPaused = false;
 
@@ -30,6 +32,7 @@ export class Downloader {
   requestMore(peer: Peer): void {
     const t = this.t;
     if (!t.requester || !peer.pieces || peer.peerChoking || !peer.amInterested || !peer.conn.isOpen || t.state !== 'downloading') return;
+    if (this.writingBytes > t.config.maxWriteQueueBytes) return;
     const now = Date.now();
     const depth = requestQueueDepth({
       rateBytesPerSec: peer.down.rate(now),
@@ -80,6 +83,7 @@ export class Downloader {
       return this.hashFailed(index, contributors);
     }
     this.writing++;
+    this.writingBytes += data.length;
     const write = t
       .storage!.write(index, 0, data)
       .then(
@@ -96,6 +100,9 @@ export class Downloader {
       .finally(() => {
         t.requester?.recycle(data);
         this.writing--;
+        const wasFull = this.writingBytes > t.config.maxWriteQueueBytes;
+        this.writingBytes -= data.length;
+        if (wasFull && this.writingBytes <= t.config.maxWriteQueueBytes) for (const p of t.peers.values()) this.requestMore(p);
         this.writes.delete(write);
         t.checkDone();
       });

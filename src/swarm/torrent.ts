@@ -204,6 +204,8 @@ export class Torrent extends TypedEmitter<TorrentEvents> {
     const host = normaliseHost(socket.remoteAddress ?? '?');
     const key = addressKey({ host, port: socket.remotePort ?? 0 });
     if (this.state === 'stopped' || this.peers.size >= this.config.maxPeers || this.banned.has(remote.peerId.toString('hex'))) return void socket.destroy();
+    // Our own dial reaching our own listener (a tracker or PEX listed us).
+    if (remote.peerId.equals(this.peerId)) return void socket.destroy();
     const conn = new PeerConnection(socket, false, this.localHandshake(), { pieceCount: this.meta?.pieceCount, handshakeTimeoutMs: this.config.handshakeTimeoutMs, remote, leftover });
     this.adopt(conn, key, undefined);
   }
@@ -229,7 +231,11 @@ export class Torrent extends TypedEmitter<TorrentEvents> {
   }
 
   private dropped(peer: Peer, reason: string): void {
-    if (this.peers.get(peer.key) !== peer) return;
+    if (this.peers.get(peer.key) !== peer) {
+      // Never got past the handshake: not a peer of ours, but worth a line in the log.
+      this.warn(`peer ${peer.key}: ${reason}`);
+      return;
+    }
     this.peers.delete(peer.key);
     this.requester?.releasePeer(peer.key);
     if (peer.pieces) this.picker?.removePeer(peer.pieces);
