@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import { isMagnet, parseMagnet, type Metainfo } from '../metainfo/index.js';
 import { parsePeerAddress, Torrent, type TorrentStats } from '../swarm/index.js';
+import { DhtNode, DhtPeerSource } from '../dht/index.js';
 import { TrackerClient } from '../tracker/index.js';
 import { TandemError } from '../util/errors.js';
 import type { PeerAddress } from '../wire/index.js';
@@ -40,7 +41,7 @@ export async function getTorrent(source: string, flags: GetFlags): Promise<numbe
     listenPort: flags.port === undefined ? 0 : parsePort(flags.port),
     config: flags.maxPeers === undefined ? {} : { maxPeers: parseCount(flags.maxPeers, '--max-peers') },
   });
-  return runTorrent(torrent, { flags, trackers, seed: Boolean(flags.seed) });
+  return runTorrent(torrent, { flags, trackers, seed: Boolean(flags.seed), dhtBootstrap: flags.dht ? flags.dhtBootstrap : [] });
 }
 
 export interface RunOptions {
@@ -48,6 +49,11 @@ export interface RunOptions {
   trackers: string[][];
   /** Keep seeding after completion until interrupted. */
   seed: boolean;
+  /**
+   * DHT bootstrap nodes: with any given, a DHT node runs and finds peers for the torrent (BEP 5). None given, no
+   * DHT runs, so nothing is sent to the public routers unless asked for.
+   */
+  dhtBootstrap?: string[];
   /** Printed (and in JSON) once the torrent listens. */
   onListening?: (port: number) => void;
 }
@@ -61,6 +67,8 @@ export async function runTorrent(torrent: Torrent, options: RunOptions): Promise
   const out = new Output(flags);
   const view = new TorrentProgress(flags);
   let tracker: TrackerClient | undefined;
+  let dht: DhtNode | undefined;
+  let dhtSource: DhtPeerSource | undefined;
   let interrupted = (): void => undefined;
   const finished = new Promise<number>((resolve) => {
     torrent.on('error', ({ error }) => {
@@ -85,6 +93,8 @@ export async function runTorrent(torrent: Torrent, options: RunOptions): Promise
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
     await tracker?.stop();
+    await dhtSource?.stop();
+    await dht?.stop();
     await torrent.stop();
   };
   torrent.on('metadata', (m) => out.json({ event: 'metadata', ...m }));
@@ -117,6 +127,25 @@ export async function runTorrent(torrent: Torrent, options: RunOptions): Promise
     tracker.on('peers', ({ peers }) => torrent.addPeers(peers as PeerAddress[]));
     tracker.on('error', ({ url, error }) => out.detail(`tracker ${url}: ${error.message}`));
     tracker.start();
+  }
+  const bootstrap = options.dhtBootstrap ?? [];
+  if (bootstrap.length > 0) {
+    // Bound to loopback when every bootstrap node is local (tests), else to every interface.
+    const local = bootstrap.every((b) => /^(127\.|\[::1\]|localhost)/.test(b));
+    dht = new DhtNode({ ipv4: { host: local ? '127.0.0.1' : '0.0.0.0', port: 0 }, bootstrap });
+    try {
+      await dht.start();
+    } catch (err) {
+      await release();
+      throw err;
+    }
+    dhtSource = new DhtPeerSource(dht, torrent.infoHash, {
+      port: torrent.listenPort,
+      onPeers: (peers) => torrent.addPeers(peers),
+      onError: (err) => out.detail(`dht: ${(err as Error).message}`),
+      intervalMs: 15_000,
+    });
+    dhtSource.start();
   }
   try {
     return await finished;

@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { FileStorage } from '../../src/storage/index.js';
+import { DhtNode } from '../../src/dht/index.js';
 import type { Metainfo } from '../../src/metainfo/index.js';
 import { makeTorrent, makeTree, startTorrent, treeHashes, whenDone } from '../helpers/peer-fixtures.js';
 import { startProcess, tandem, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
@@ -109,4 +110,21 @@ test('bad input exits 2 with one line: a missing torrent file, a malformed --pee
   const badOnly = await tandem(['get', join(dir, 'c.torrent'), '--only', '9', '-o', dir]);
   assert.equal(badOnly.code, 2);
   assert.match(badOnly.stderr, /--only: file 9 does not exist/);
+});
+
+test('DHT as a peer source: a magnet with no peer and no tracker is found through a loopback DHT (BEP 5)', async (t) => {
+  const dir = await tempDir(t);
+  const src = await makeTree(dir, 'content', 2);
+  const router = new DhtNode({ ipv4: { host: '127.0.0.1', port: 0 }, bootstrap: [] });
+  await router.start();
+  t.after(() => router.stop());
+  const bootstrap = `127.0.0.1:${router.address(4)!.port}`;
+  const share = startProcess(t, process.execPath, [TANDEM_BIN, 'share', src, '--json', '--dht-bootstrap', bootstrap]);
+  const [line] = await waitForLine(share, /^\{.*"event":"seeding".*\}$/);
+  const magnet = (JSON.parse(line) as { magnet: string }).magnet.replace(/&x\.pe=[^&]*/, '');
+  assert.doesNotMatch(magnet, /x\.pe|tr=/);
+  // The share's first announce goes out as it starts; the lookup retries every round until it finds it.
+  const r = await tandem(['get', magnet, '-o', join(dir, 'out'), '--dht-bootstrap', bootstrap], { timeoutMs: 60_000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(await treeHashes(join(dir, 'out', 'content')), await treeHashes(src));
 });
