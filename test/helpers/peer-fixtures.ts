@@ -75,11 +75,13 @@ export function whenDone(torrent: Torrent, ms = 30_000): Promise<void> {
 }
 
 /**
- * A peer that lies: it claims every piece, unchokes everyone and answers every request with random bytes. Built on
- * the wire codec over a real socket, so the leecher sees exactly what a hostile peer would send.
+ * A peer that lies: it claims every piece, unchokes everyone and answers every request with random bytes (or, in
+ * 'silent' mode, never answers at all). Built on the wire codec over a real socket, so the leecher sees exactly what
+ * a hostile peer would send.
  */
-export async function startLyingSeed(t: After, meta: Metainfo): Promise<{ port: number; blocksSent: () => number; connections: () => number }> {
+export async function startLyingSeed(t: After, meta: Metainfo, mode: 'lie' | 'silent' = 'lie'): Promise<{ port: number; blocksSent: () => number; requestsSeen: () => number; connections: () => number }> {
   let sent = 0;
+  let requests = 0;
   let connections = 0;
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
@@ -102,7 +104,8 @@ export async function startLyingSeed(t: After, meta: Metainfo): Promise<{ port: 
       }
       for (let body = framer.next(); body; body = framer.next()) {
         const m = decodeMessage(body, { pieceCount: meta.pieceCount });
-        if (m.type !== 'request') continue;
+        if (m.type === 'request') requests++;
+        if (m.type !== 'request' || mode === 'silent') continue;
         sent++;
         socket.write(encodePieceHeader(m.index, m.begin, m.length));
         socket.write(randomBytes(m.length));
@@ -117,5 +120,5 @@ export async function startLyingSeed(t: After, meta: Metainfo): Promise<{ port: 
         server.close(() => resolve());
       }),
   );
-  return { port: (server.address() as { port: number }).port, blocksSent: () => sent, connections: () => connections };
+  return { port: (server.address() as { port: number }).port, blocksSent: () => sent, requestsSeen: () => requests, connections: () => connections };
 }

@@ -84,6 +84,25 @@ test('a lying peer that sends corrupt blocks is banned; the download completes f
   assert.equal(liar.connections(), before);
 });
 
+test('a peer that takes requests and never answers does not stall the download: its blocks are asked of another peer', async (t) => {
+  const dir = await tempDir(t);
+  const src = await makeTree(dir);
+  const { meta } = await makeTorrent(src);
+  const silent = await startLyingSeed(t, meta, 'silent');
+  const seed = await startTorrent(t, { metainfo: meta, dir });
+  const out = join(dir, 'out');
+  const leech = await startTorrent(t, { metainfo: meta, dir: out, peers: [{ host: '127.0.0.1', port: silent.port }] });
+  await new Promise<void>((resolve) => leech.once('peer:connect', () => resolve()));
+  // Give the silent peer time to be asked for everything before the honest seed appears.
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(leech.stats().piecesHave, 0);
+  leech.addPeers([{ host: '127.0.0.1', port: seed.listenPort }]);
+  await whenDone(leech);
+  assert.equal(silent.blocksSent(), 0);
+  assert.ok(silent.requestsSeen() > 0, 'the silent peer was asked for blocks');
+  assert.deepEqual(await treeHashes(join(out, 'content')), await treeHashes(src));
+});
+
 test('a seed that dies mid-download while a second seed lives: the download completes', async (t) => {
   const dir = await tempDir(t);
   const src = await makeTree(dir, 'content', 16);
