@@ -125,7 +125,16 @@ export async function runTorrent(torrent: Torrent, options: RunOptions): Promise
       },
     });
     tracker.on('peers', ({ peers }) => torrent.addPeers(peers as PeerAddress[]));
-    tracker.on('error', ({ url, error }) => out.detail(`tracker ${url}: ${error.message}`));
+    // BEP 3: a tracker's `failure reason` and `warning message` are meant for the user; each is shown once.
+    const shown = new Set<string>();
+    const tell = (kind: 'warning' | 'error', url: string, message: string): void => {
+      if (shown.has(`${kind} ${url} ${message}`)) return;
+      shown.add(`${kind} ${url} ${message}`);
+      out.json({ event: `tracker:${kind}`, url, message });
+      out.warn(`tracker ${url}: ${message}`);
+    };
+    tracker.on('warning', ({ url, message }) => tell('warning', url, message));
+    tracker.on('error', ({ url, error }) => tell('error', url, error.message));
     tracker.start();
   }
   const bootstrap = options.dhtBootstrap ?? [];

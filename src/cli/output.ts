@@ -34,6 +34,11 @@ export class Output {
     if (this.flags.json) process.stdout.write(JSON.stringify(value) + '\n');
   }
 
+  /** A line a person should see even when all goes on (a tracker's warning); stderr, hidden by --quiet and --json. */
+  warn(text: string): void {
+    if (!this.flags.quiet && !this.flags.json) process.stderr.write(`tandem: ${text}\n`);
+  }
+
   detail(text: string): void {
     if (this.flags.verbose && !this.flags.json) process.stderr.write(text + '\n');
   }
