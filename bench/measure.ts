@@ -29,6 +29,16 @@ export function measure(command: string, args: string[], options: { cwd?: string
   }).finally(() => rmSync(dir, { recursive: true, force: true }));
 }
 
+/** Runs a measurement `runs` times and keeps the fastest: the run least disturbed by the rest of the machine. */
+export async function bestOf(runs: number, f: () => Promise<Measurement>): Promise<Measurement> {
+  let top: Measurement | undefined;
+  for (let i = 0; i < runs; i++) {
+    const m = await f();
+    if (!top || m.wallSeconds < top.wallSeconds) top = m;
+  }
+  return top!;
+}
+
 /** Prints rows as an aligned table. */
 export function printTable(rows: Record<string, string | number>[]): void {
   if (rows.length === 0) return;

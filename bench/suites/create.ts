@@ -3,21 +3,12 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomFile, benchDir } from '../data.js';
-import { measure, printTable, type Measurement } from '../measure.js';
+import { bestOf, measure, printTable, type Measurement } from '../measure.js';
 
 const TANDEM = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const LT_CREATE = fileURLToPath(new URL('../../../test/interop/helpers/lt_create.py', import.meta.url));
 const SIZE_MIB = Number(process.env.BENCH_CREATE_MIB ?? 1024);
 const PIECE_EXP = 20; // 1 MiB pieces for every tool
-
-async function best(runs: number, f: () => Promise<Measurement>): Promise<Measurement> {
-  let top: Measurement | undefined;
-  for (let i = 0; i < runs; i++) {
-    const m = await f();
-    if (!top || m.wallSeconds < top.wallSeconds) top = m;
-  }
-  return top!;
-}
 
 export default {
   async run(): Promise<void> {
@@ -35,7 +26,7 @@ export default {
     ];
     const results = new Map<string, Measurement>();
     for (const [name, cmd, args] of tools) {
-      results.set(name, await best(3, () => { rmSync(out, { force: true }); return measure(cmd, args); }));
+      results.set(name, await bestOf(3, () => { rmSync(out, { force: true }); return measure(cmd, args); }));
     }
     const rows = tools.map(([name, , , kind]) => {
       const m = results.get(name)!;

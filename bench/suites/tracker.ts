@@ -4,12 +4,12 @@
 // tandem tracker and its resident memory is read. BENCH_TRACKER_SECONDS sets the measured time per run (default 5).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { printTable } from '../measure.js';
 import { runLoad, type LoadResult } from '../tracker-load.js';
+import { freeTcpPort } from '../../test/helpers/ports.js';
 
 const SECONDS = Number(process.env.BENCH_TRACKER_SECONDS ?? 5);
 const TORRENTS = 1000;
@@ -23,17 +23,6 @@ interface Server {
   name: string;
   port: number;
   child: ChildProcess;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Kilobytes from /proc/PID/status (VmHWM: peak resident set; VmRSS: current). */
@@ -64,7 +53,7 @@ function benchHashesHex(): string {
 }
 
 async function startTandem(): Promise<Server> {
-  const port = await freePort();
+  const port = await freeTcpPort();
   const child = spawn(process.execPath, [TANDEM, 'tracker', '--http', `127.0.0.1:${port}`, '--udp', `127.0.0.1:${port}`, '--rate-limit', '0', '--max-peers', String(MILLION)], { stdio: 'ignore' });
   await ready(port, child);
   return { name: 'tandem tracker', port, child };
@@ -74,14 +63,14 @@ async function startOpentracker(dir: string): Promise<Server> {
   // Debian's build is whitelist-only and refuses root: the bench torrents go in a whitelist, the tracker runs as nobody.
   chmodSync(dir, 0o755);
   writeFileSync(join(dir, 'whitelist'), benchHashesHex(), { mode: 0o644 });
-  const port = await freePort();
+  const port = await freeTcpPort();
   const child = spawn('opentracker', ['-i', '127.0.0.1', '-p', String(port), '-P', String(port), '-d', dir, '-u', 'nobody', '-w', 'whitelist'], { stdio: 'ignore' });
   await ready(port, child);
   return { name: 'opentracker', port, child };
 }
 
 async function startBittorrentTracker(): Promise<Server> {
-  const port = await freePort();
+  const port = await freeTcpPort();
   const child = spawn(process.execPath, [LOADGEN, '--serve-bittorrent-tracker', String(port)], { stdio: 'ignore' });
   await ready(port, child);
   return { name: 'bittorrent-tracker (npm)', port, child };

@@ -4,33 +4,16 @@
 // Goal: tandem ≥ 0.8 × aria2c with its default cap of 2 requests in flight.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTorrent } from '../../src/metainfo/index.js';
 import { benchDir, randomFile } from '../data.js';
-import { measure, printTable, type Measurement } from '../measure.js';
+import { bestOf, measure, printTable, type Measurement } from '../measure.js';
+import { freeTcpPort } from '../../test/helpers/ports.js';
 
 const TANDEM = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const WEBSEED = fileURLToPath(new URL('../../src/webseed/index.js', import.meta.url));
 const SIZE_MIB = Number(process.env.BENCH_WEBSEED_MIB ?? 64);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function best(f: () => Promise<Measurement>): Promise<Measurement> {
-  const a = await f();
-  const b = await f();
-  return a.wallSeconds < b.wallSeconds ? a : b;
-}
 
 export default {
   async run(): Promise<void> {
@@ -39,7 +22,7 @@ export default {
     const name = `ws-${SIZE_MIB}MiB.bin`;
     randomFile(`webseed-root/${name}`, SIZE_MIB * 1024 * 1024);
     readFileSync(join(root, name)); // page cache warm
-    const port = await freePort();
+    const port = await freeTcpPort();
     const origin = `http://127.0.0.1:${port}/`;
     const { bytes } = await createTorrent(join(root, name), { pieceLengthBytes: 256 * 1024, webSeeds: [origin + name] });
     const torrent = join(benchDir(), 'webseed.torrent');
@@ -58,12 +41,12 @@ export default {
         `import { downloadFromWebSeeds } from '${WEBSEED}';` +
         `await downloadFromWebSeeds({ meta: parseTorrent(readFileSync('${torrent}')), outDir: '${out}', seedOptions: { maxInFlight: ${cap} } });`;
       for (const cap of [2, 4]) {
-        row(`tandem web seed, ${cap} in flight`, await best(async () => (fresh(), measure(process.execPath, ['--input-type=module', '-e', script(cap)]))));
+        row(`tandem web seed, ${cap} in flight`, await bestOf(2, async () => (fresh(), measure(process.execPath, ['--input-type=module', '-e', script(cap)]))));
       }
       // aria2c uses the url-list as a web seed; with no tracker and no DHT it has no peer at all.
       const aria = ['--enable-dht=false', '--enable-dht6=false', '--bt-enable-lpd=false', '--enable-peer-exchange=false', '--seed-time=0', '--summary-interval=0', '--console-log-level=error', '--check-integrity=false', '--file-allocation=none', '-d', out, torrent];
-      row('aria2c, torrent from web seed', await best(async () => (fresh(), measure('aria2c', aria))));
-      row('curl, plain GET (ceiling)', await best(async () => (fresh(), mkdirSync(out), measure('curl', ['-s', '-o', join(out, name), origin + name]))));
+      row('aria2c, torrent from web seed', await bestOf(2, async () => (fresh(), measure('aria2c', aria))));
+      row('curl, plain GET (ceiling)', await bestOf(2, async () => (fresh(), mkdirSync(out), measure('curl', ['-s', '-o', join(out, name), origin + name]))));
     } finally {
       server.kill('SIGTERM');
       fresh();
