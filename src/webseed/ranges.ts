@@ -3,7 +3,17 @@
  * answer lands in the piece buffer. No sockets, no timers.
  */
 import type { Metainfo } from '../metainfo/index.js';
+import { PieceLayout } from '../storage/index.js';
 import { WebSeedError } from './errors.js';
+
+// One layout per torrent: planning a piece is a binary search, not a rebuild of the file offsets.
+const layouts = new WeakMap<Metainfo, PieceLayout>();
+
+function layoutOf(meta: Metainfo): PieceLayout {
+  let layout = layouts.get(meta);
+  if (!layout) layouts.set(meta, (layout = PieceLayout.of(meta)));
+  return layout;
+}
 
 /** One ranged GET: bytes `[start, start + length)` of one file, copied to `bufferOffset` of the piece buffer. */
 export interface RangeRequest {
@@ -64,7 +74,7 @@ export function pieceSize(meta: Metainfo, index: number): number {
   if (!Number.isInteger(index) || index < 0 || index >= meta.pieceCount) {
     throw new WebSeedError('WEBSEED_RANGE', `piece ${index} is outside the torrent (0..${meta.pieceCount - 1})`);
   }
-  return index === meta.pieceCount - 1 ? meta.totalLengthBytes - index * meta.pieceLengthBytes : meta.pieceLengthBytes;
+  return layoutOf(meta).pieceSize(index);
 }
 
 /**
@@ -77,39 +87,19 @@ export function planPiece(base: string, meta: Metainfo, pieceIndex: number, begi
   if (!Number.isInteger(begin) || !Number.isInteger(want) || begin < 0 || want < 0 || begin + want > size) {
     throw new WebSeedError('WEBSEED_RANGE', `bytes ${begin}+${want} are outside piece ${pieceIndex} (${size} bytes)`);
   }
-  const start = pieceIndex * meta.pieceLengthBytes + begin;
-  const end = start + want;
-  const requests: RangeRequest[] = [];
-  // Files are in stream order with ascending offsets; a linear walk is plenty for one piece.
-  for (let i = firstFileAt(meta, start); i < meta.files.length; i++) {
-    const f = meta.files[i]!;
-    if (f.offset >= end) break;
-    const from = Math.max(start, f.offset);
-    const to = Math.min(end, f.offset + f.length);
-    if (to <= from || f.pad) continue;
-    requests.push({
-      fileIndex: i,
-      url: fileUrl(base, meta, i),
-      start: from - f.offset,
-      length: to - from,
-      fileLength: f.length,
-      bufferOffset: from - start,
-    });
-  }
+  // The storage layout splits the range by file; pad files (zeros) and empty files need no request.
+  const requests: RangeRequest[] = layoutOf(meta)
+    .spans(pieceIndex, begin, want)
+    .filter((span) => !span.pad && span.length > 0)
+    .map((span) => ({
+      fileIndex: span.fileIndex,
+      url: fileUrl(base, meta, span.fileIndex),
+      start: span.fileOffset,
+      length: span.length,
+      fileLength: meta.files[span.fileIndex]!.length,
+      bufferOffset: span.bufferOffset,
+    }));
   return { pieceIndex, length: want, requests };
-}
-
-/** Index of the first file whose bytes reach past `pos` (binary search over the ascending offsets). */
-function firstFileAt(meta: Metainfo, pos: number): number {
-  let lo = 0;
-  let hi = meta.files.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    const f = meta.files[mid]!;
-    if (f.offset + f.length <= pos) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** The `Range` header value for one request (RFC 9110 §14.1.2: last-byte-pos is inclusive). */
