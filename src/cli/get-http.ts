@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { downloadHttp } from '../http/index.js';
 import type { GetFlags } from './commands/get.js';
-import { Output } from './output.js';
+import { Output, untilInterrupted } from './output.js';
 import { ByteProgress } from './progress.js';
 import { formatBytes } from './units.js';
 
@@ -10,12 +10,9 @@ export async function getHttp(source: string, flags: GetFlags): Promise<number> 
   const out = new Output(flags);
   await mkdir(flags.output, { recursive: true });
   const progress = new ByteProgress('http', flags);
-  const controller = new AbortController();
-  const abort = (): void => controller.abort();
-  process.once('SIGINT', abort);
   try {
     const started = Date.now();
-    const r = await downloadHttp({ url: source, outDir: flags.output, signal: controller.signal, onProgress: (d, t) => progress.update(d, t < 0 ? d : t) });
+    const r = await untilInterrupted((signal) => downloadHttp({ url: source, outDir: flags.output, signal, onProgress: (d, t) => progress.update(d, t < 0 ? d : t) }));
     progress.stop();
     const seconds = Math.max(0.001, (Date.now() - started) / 1000);
     out.line(`saved ${r.path} (${formatBytes(r.bytes)}${r.resumedFromBytes > 0 ? `, resumed from ${formatBytes(r.resumedFromBytes)}` : ''}, ${formatBytes(Math.round((r.bytes - r.resumedFromBytes) / seconds))}/s)`);
@@ -23,6 +20,5 @@ export async function getHttp(source: string, flags: GetFlags): Promise<number> 
     return 0;
   } finally {
     progress.stop();
-    process.off('SIGINT', abort);
   }
 }

@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { parseTftpUrl, tftpGet } from '../tftp/index.js';
 import { TandemError } from '../util/errors.js';
 import type { GetFlags } from './commands/get.js';
-import { Output } from './output.js';
+import { Output, untilInterrupted } from './output.js';
 import { ByteProgress } from './progress.js';
 import { formatBytes } from './units.js';
 
@@ -24,12 +24,9 @@ export async function getTftp(source: string, flags: GetFlags): Promise<number> 
   const name = basename(url.file.replace(/\\/g, '/')) || 'download';
   const outPath = join(flags.output, name === '..' || name === '.' ? 'download' : name);
   const progress = new ByteProgress('tftp', flags);
-  const controller = new AbortController();
-  const abort = (): void => controller.abort();
-  process.once('SIGINT', abort);
   try {
     const started = Date.now();
-    const r = await tftpGet({ host: url.host, port: url.port, file: url.file, mode: url.mode, outPath, blockSizeBytes, windowSize, signal: controller.signal, onProgress: (d, t) => progress.update(d, t) });
+    const r = await untilInterrupted((signal) => tftpGet({ host: url.host, port: url.port, file: url.file, mode: url.mode, outPath, blockSizeBytes, windowSize, signal, onProgress: (d, t) => progress.update(d, t) }));
     progress.stop();
     const seconds = Math.max(0.001, (Date.now() - started) / 1000);
     out.line(`saved ${outPath} (${formatBytes(r.bytes)}, blksize ${r.options.blockSizeBytes}, windowsize ${r.options.windowSize}, ${formatBytes(Math.round(r.bytes / seconds))}/s)`);
@@ -37,6 +34,5 @@ export async function getTftp(source: string, flags: GetFlags): Promise<number> 
     return 0;
   } finally {
     progress.stop();
-    process.off('SIGINT', abort);
   }
 }

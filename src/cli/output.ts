@@ -45,6 +45,21 @@ export class Output {
 }
 
 /**
+ * Runs `body` with a signal that aborts on Ctrl-C (with `reason`, or the standard AbortError), and removes the
+ * SIGINT listener when the body ends, so a long command stops cleanly instead of dying mid-write.
+ */
+export async function untilInterrupted<T>(body: (signal: AbortSignal) => Promise<T>, reason?: unknown): Promise<T> {
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort(reason);
+  process.once('SIGINT', onSigint);
+  try {
+    return await body(controller.signal);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+/**
  * Runs a command body and turns a thrown error into one line on stderr and the contract's exit code:
  * bad input (a typed error of kind 'input') exits 2, anything else 1. --verbose adds the stack.
  */

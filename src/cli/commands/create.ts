@@ -2,10 +2,11 @@ import { access, writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { createTorrent, magnetFromMetainfo, type TorrentVersion } from '../../metainfo/index.js';
 import { TandemError } from '../../util/errors.js';
-import { addCommonFlags, Output, runCommand, type CommonFlags } from '../output.js';
+import { addCommonFlags, Output, runCommand, untilInterrupted, type CommonFlags } from '../output.js';
 import { ByteProgress } from '../progress.js';
 import { parseBytes } from '../units.js';
 import { VERSION } from '../version.js';
+import { repeatable } from '../options.js';
 
 interface CreateFlags extends CommonFlags {
   output?: string;
@@ -23,15 +24,13 @@ interface CreateFlags extends CommonFlags {
   force?: boolean;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
 export default function createCommand(): Command {
   const cmd = new Command('create')
     .description('make a .torrent for a file or a folder (v1 by default; --v2 or --hybrid on request)')
     .argument('<path>', 'file or folder to describe')
     .option('-o, --output <file>', 'where to write the torrent (default: <name>.torrent)')
-    .option('-t, --tracker <url>', 'tracker announce URL; repeat for backups, each its own tier', collect, [])
-    .option('-w, --web-seed <url>', 'web seed URL (BEP 19); repeat for more', collect, [])
+    .option('-t, --tracker <url>', 'tracker announce URL; repeat for backups, each its own tier', repeatable, [])
+    .option('-w, --web-seed <url>', 'web seed URL (BEP 19); repeat for more', repeatable, [])
     .option('--piece-length <bytes>', 'piece length, a power of two from 16KiB (default: chosen from the size)')
     .addOption(new Option('--v1', 'v1 torrent (BEP 3), readable by every client (default)').conflicts(['v2', 'hybrid']))
     .addOption(new Option('--v2', 'v2-only torrent (BEP 52)').conflicts(['hybrid']))
@@ -56,28 +55,28 @@ async function runCreate(path: string, flags: CreateFlags): Promise<void> {
     throw new TandemError('CLI_USAGE', `--threads: "${flags.threads}" is not a number of threads from 0 to 256`, 'input');
   }
   const progress = new ByteProgress('hashing', flags);
-  const ac = new AbortController();
-  const onSigint = (): void => ac.abort(new TandemError('CLI_INTERRUPTED', 'interrupted'));
-  process.once('SIGINT', onSigint);
   let created;
   try {
-    created = await createTorrent(path, {
-      version,
-      pieceLengthBytes,
-      trackers: flags.tracker,
-      webSeeds: flags.webSeed,
-      private: flags.private,
-      name: flags.name,
-      comment: flags.comment,
-      createdBy: `tandem/${VERSION}`,
-      creationDate: flags.date ? undefined : null,
-      workers,
-      signal: ac.signal,
-      onProgress: (done, total) => progress.update(done, total),
-    });
+    created = await untilInterrupted(
+      (signal) =>
+        createTorrent(path, {
+          version,
+          pieceLengthBytes,
+          trackers: flags.tracker,
+          webSeeds: flags.webSeed,
+          private: flags.private,
+          name: flags.name,
+          comment: flags.comment,
+          createdBy: `tandem/${VERSION}`,
+          creationDate: flags.date ? undefined : null,
+          workers,
+          signal,
+          onProgress: (done, total) => progress.update(done, total),
+        }),
+      new TandemError('CLI_INTERRUPTED', 'interrupted'),
+    );
   } finally {
     progress.stop();
-    process.off('SIGINT', onSigint);
   }
   const { metainfo, bytes } = created;
   const target = flags.output ?? `${metainfo.name}.torrent`;

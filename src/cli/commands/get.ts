@@ -4,6 +4,7 @@ import { getHttp } from '../get-http.js';
 import { getTftp } from '../get-tftp.js';
 import { getTorrent } from '../get-torrent.js';
 import { addCommonFlags, runCommand, type CommonFlags } from '../output.js';
+import { repeatable } from '../options.js';
 
 /** Every flag `get` takes; each source kind reads the ones that concern it. */
 export interface GetFlags extends CommonFlags {
@@ -22,18 +23,16 @@ export interface GetFlags extends CommonFlags {
   windowsize?: string;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
 export default function getCommand(): Command {
   const cmd = new Command('get')
     .description('download a magnet link, a .torrent file, an http(s):// or a tftp:// URL')
     .argument('<source>', 'magnet:?..., path/to/file.torrent, http(s)://host/path or tftp://host:port/path')
     .option('-o, --output <dir>', 'folder to download into', '.')
-    .option('--peer <host:port>', 'connect to this peer directly (repeatable)', collect, [])
+    .option('--peer <host:port>', 'connect to this peer directly (repeatable)', repeatable, [])
     .option('--port <n>', 'port to accept peers on (default: any free port)')
     .option('--seed', 'keep seeding after the download completes (until Ctrl-C)')
     .option('--no-dht', 'do not use the DHT to find peers')
-    .option('--dht-bootstrap <host:port>', 'DHT node to bootstrap from instead of the public routers (repeatable)', collect, [])
+    .option('--dht-bootstrap <host:port>', 'DHT node to bootstrap from instead of the public routers (repeatable)', repeatable, [])
     .option('--max-peers <n>', 'most peers connected at once')
     .option('--download-limit <rate>', 'cap download rate, bytes per second (e.g. 2MiB)')
     .option('--upload-limit <rate>', 'cap upload rate, bytes per second (e.g. 512KiB)')

@@ -7,6 +7,7 @@ import { parsePort, runTorrent } from '../get-torrent.js';
 import { addCommonFlags, Output, runCommand, type CommonFlags } from '../output.js';
 import { parseBytes } from '../units.js';
 import { VERSION } from '../version.js';
+import { repeatable } from '../options.js';
 
 interface ShareFlags extends CommonFlags {
   port?: string;
@@ -20,17 +21,15 @@ interface ShareFlags extends CommonFlags {
   uploadLimit?: string;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
 export default function shareCommand(): Command {
   const cmd = new Command('share')
     .description('make a torrent of a file or folder (v1, or --hybrid) and seed it, printing the magnet link')
     .argument('<path>', 'file or folder to share')
     .option('--port <n>', 'port to accept peers on (default: any free port)')
-    .option('-t, --tracker <url>', 'tracker announce URL (repeatable)', collect, [])
-    .option('-w, --web-seed <url>', 'web seed URL, BEP 19 (repeatable)', collect, [])
+    .option('-t, --tracker <url>', 'tracker announce URL (repeatable)', repeatable, [])
+    .option('-w, --web-seed <url>', 'web seed URL, BEP 19 (repeatable)', repeatable, [])
     .option('--no-dht', 'do not use the DHT')
-    .option('--dht-bootstrap <host:port>', 'DHT bootstrap node (repeatable)', collect, [])
+    .option('--dht-bootstrap <host:port>', 'DHT bootstrap node (repeatable)', repeatable, [])
     .option('--torrent-out <file>', 'also write the .torrent here')
     .option('--hybrid', 'make a hybrid v1+v2 torrent (seeded in its v1 swarm)')
     .option('--piece-length <bytes>', 'piece length, a power of two from 16KiB')
