@@ -40,11 +40,16 @@ export function torrentSummary(meta: Metainfo): Record<string, unknown> {
   };
 }
 
+/** A printer of `label:  value` lines, values aligned in one column. */
+function labelled(out: Output): (label: string, value: string) => void {
+  return (label, value) => out.line(`${(label + ':').padEnd(14)}${value}`);
+}
+
 function showTorrent(meta: Metainfo, out: Output): void {
   const s = torrentSummary(meta);
   out.json(s);
   const files = s.files as { path: string; lengthBytes: number }[];
-  const row = (k: string, v: string): void => out.line(`${(k + ':').padEnd(14)}${v}`);
+  const row = labelled(out);
   row('name', meta.name);
   row('version', meta.version);
   if (meta.infoHashV1) row('info hash v1', meta.infoHashV1.toString('hex'));
@@ -72,7 +77,7 @@ function showMagnet(link: MagnetLink, out: Output): void {
     peers: link.peers,
     selectOnly: link.selectOnly,
   });
-  const row = (k: string, v: string): void => out.line(`${(k + ':').padEnd(14)}${v}`);
+  const row = labelled(out);
   if (link.name !== undefined) row('name', link.name);
   if (link.infoHashV1) row('info hash v1', link.infoHashV1.toString('hex'));
   if (link.infoHashV2) row('info hash v2', link.infoHashV2.toString('hex'));
