@@ -20,6 +20,16 @@ test('hashing in worker threads gives the same torrent as hashing inline', async
   }
 });
 
+test('an aborted signal stops hashing with its own reason, inline and in threads', async (t) => {
+  const root = await tempDir(t);
+  const file = join(root, 'big.bin');
+  await writeFile(file, Buffer.concat(Array.from({ length: 40 }, (_, i) => patternBytes(1024 * 1024, i + 1))));
+  for (const workers of [0, 2]) {
+    const reason = new Error(`stop ${workers}`);
+    await assert.rejects(createTorrent(file, { workers, signal: AbortSignal.abort(reason) }), (err: unknown) => err === reason);
+  }
+});
+
 test('create then info round-trips through the CLI, with --json', async (t) => {
   const root = await tempDir(t);
   const dir = await makeSampleTree(root);

@@ -31,7 +31,7 @@ export async function hashPlan(plan: HashPlan, options: HashOptions = {}): Promi
     leaves: plan.files.map((f) => Buffer.alloc(plan.v2 ? Math.ceil(f.length / BLOCK_BYTES) * HASH_BYTES : 0)),
   };
   const perJob = Math.max(1, Math.floor(JOB_BYTES / plan.pieceLengthBytes));
-  const jobs: { first: number; end: number }[] = [];
+  const jobs: Job[] = [];
   for (let p = 0; p < pieceCount; p += perJob) jobs.push({ first: p, end: Math.min(pieceCount, p + perJob) });
   let hashed = 0;
   const collect = (r: PieceRangeHashes, bytes: number): void => {
@@ -39,10 +39,10 @@ export async function hashPlan(plan: HashPlan, options: HashOptions = {}): Promi
     hashed += bytes;
     options.onProgress?.(Math.min(hashed, plan.totalLengthBytes), plan.totalLengthBytes);
   };
-  const jobBytes = (j: { first: number; end: number }): number => (j.end - j.first) * plan.pieceLengthBytes;
+  const jobBytes = (j: Job): number => (j.end - j.first) * plan.pieceLengthBytes;
   const wanted = options.workers ?? availableParallelism();
-  if (wanted <= 1 || plan.totalLengthBytes < INLINE_BELOW_BYTES) hashInline(plan, jobs, collect, jobBytes, options.signal);
-  else await hashInWorkers(plan, new JobQueue(jobs), Math.min(wanted - 1, jobs.length), collect, jobBytes, options.signal);
+  const workers = wanted <= 1 || plan.totalLengthBytes < INLINE_BELOW_BYTES ? 0 : Math.min(wanted - 1, jobs.length);
+  await hashWithThreads(plan, new JobQueue(jobs), workers, collect, jobBytes, options.signal);
   return out;
 }
 
@@ -63,32 +63,19 @@ class JobQueue {
   }
 }
 
-function hashInline(plan: HashPlan, jobs: Job[], collect: (r: PieceRangeHashes, n: number) => void, jobBytes: (j: Job) => number, signal?: AbortSignal): void {
-  const reader = new PlanFileReader(plan);
-  const scratch = Buffer.allocUnsafe(plan.pieceLengthBytes);
-  try {
-    for (const job of jobs) {
-      signal?.throwIfAborted();
-      collect(hashPieceRange(plan, job.first, job.end, reader.read, scratch), jobBytes(job));
-    }
-  } catch (err) {
-    throw ioError(err);
-  } finally {
-    reader.close();
-  }
-}
-
 function ioError(err: unknown, message = (err as Error).message): Error {
   if (err instanceof Error && err.name === 'AbortError') return err;
   return new MetainfoError('CREATE_IO', `reading files failed: ${message}`, 'runtime', { cause: err });
 }
 
 /**
- * Hashes with `count` worker threads and the calling thread together: the calling thread starts at once while the
- * workers boot, and between its own jobs it yields so that workers' results are collected.
+ * Hashes with `count` worker threads (0 for small inputs) and the calling thread together: the calling thread
+ * starts at once while the workers boot, and between its own jobs it yields so that workers' results are collected.
  */
-function hashInWorkers(plan: HashPlan, queue: JobQueue, count: number, collect: (r: PieceRangeHashes, n: number) => void, jobBytes: (j: Job) => number, signal?: AbortSignal): Promise<void> {
+function hashWithThreads(plan: HashPlan, queue: JobQueue, count: number, collect: (r: PieceRangeHashes, n: number) => void, jobBytes: (j: Job) => number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
+    const reader = new PlanFileReader(plan);
+    const scratch = Buffer.allocUnsafe(plan.pieceLengthBytes);
     const workers: Worker[] = [];
     const current = new Map<Worker, Job>();
     let pending = queue.jobs.length;
@@ -108,6 +95,7 @@ function hashInWorkers(plan: HashPlan, queue: JobQueue, count: number, collect: 
       if (--pending === 0) finish();
     };
     const onAbort = (): void => finish(signal!.reason instanceof Error ? signal!.reason : new Error('aborted'));
+    if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     const feed = (w: Worker): void => {
       const job = queue.take();
@@ -126,8 +114,6 @@ function hashInWorkers(plan: HashPlan, queue: JobQueue, count: number, collect: 
       w.on('error', (err) => finish(ioError(err)));
       feed(w);
     }
-    const reader = new PlanFileReader(plan);
-    const scratch = Buffer.allocUnsafe(plan.pieceLengthBytes);
     const hashOwn = (): void => {
       if (settled) return;
       const job = queue.take();
