@@ -12,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { HTTP_DEFAULTS } from './defaults.js';
 import { HttpError } from './errors.js';
 import { checkSegments } from './safe-path.js';
+import { parseContentRange } from './content-range.js';
 
 export interface HttpDownloadOptions {
   url: string;
@@ -93,8 +94,8 @@ function parseUrl(text: string): URL {
 
 /** A 206 must start exactly where our partial file ends (RFC 9110 §14.4). */
 function checkContentRange(res: http.IncomingMessage, have: number): number {
-  const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(res.headers['content-range'] ?? '');
-  if (!m || Number(m[1]) !== have) {
+  const range = parseContentRange(res.headers['content-range']);
+  if (!range || range.first !== have) {
     res.resume();
     throw new HttpError('HTTP_PROTOCOL', `the server sent Content-Range "${res.headers['content-range'] ?? ''}" for a resume at byte ${have}`);
   }
