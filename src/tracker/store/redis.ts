@@ -1,15 +1,20 @@
 // The Redis swarm store: several tracker processes share one swarm. Each torrent is three keys (a sorted set of
 // seeders and one of leechers, scored by last announce time, and a hash of compact addresses) plus a completed
 // counter; one Lua script does a whole announce atomically in one round trip, expiring stale peers as it goes.
-import { createHash } from 'node:crypto';
+// The connection is ioredis's: it reconnects on its own with a capped backoff. While Redis is away, commands fail
+// at once (no offline queue) so the tracker answers "try later" rather than holding every client's request open.
+import { Redis, type RedisOptions } from 'ioredis';
 import { TrackerError } from '../errors.js';
-import { RespClient, type RespValue } from './resp.js';
 import type { StoreAnnounce, StoreAnnounceResult, StoreLimits, StoreScrape, StoreStats, SwarmStore } from './store.js';
+
+type RespValue = number | Buffer | null | RespValue[];
 
 const PREFIX = 'tandem:tracker:';
 const INDEX_KEY = PREFIX + 'torrents';
 const STATS_KEY = PREFIX + 'stats';
 const CONNECT_TIMEOUT_MS = 5_000;
+/** Reconnect backoff: 100 ms doubling to this cap, for ever (a tracker outlives a Redis restart). */
+const MAX_RECONNECT_DELAY_MS = 2_000;
 /** Peers expired per set per script call: bounds the time one call holds Redis. */
 const EXPIRE_BATCH = 100;
 
@@ -103,10 +108,6 @@ if redis.call('ZCARD', KEYS[1]) + redis.call('ZCARD', KEYS[2]) == 0 then redis.c
 return n
 `;
 
-function sha1(text: string): string {
-  return createHash('sha1').update(text).digest('hex');
-}
-
 function keysOf(infoHash: Buffer): { hex: string; s: string; l: string; a: string; d: string } {
   const hex = infoHash.toString('hex');
   const base = `${PREFIX}t:${hex}:`;
@@ -119,39 +120,73 @@ function num(v: RespValue | undefined): number {
   return 0;
 }
 
-export class RedisStore implements SwarmStore {
-  private readonly announceSha = sha1(ANNOUNCE_LUA);
-  private readonly sweepSha = sha1(SWEEP_LUA);
+/** Parses `redis://HOST[:PORT][/DB]` (IPv6 hosts in brackets) into ioredis options. */
+export function redisOptions(url: string): RedisOptions {
+  const m = url.match(/^redis:\/\/(\[[^\]]+\]|[^:/]+)(?::(\d+))?(?:\/(\d+))?\/?$/);
+  if (!m) throw new TrackerError('TRACKER_BAD_URL', `bad Redis URL "${url}": use redis://HOST:PORT[/DB]`, 'input');
+  return {
+    host: m[1]!.replace(/^\[|\]$/g, ''),
+    port: Number(m[2] ?? 6379),
+    db: Number(m[3] ?? 0),
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    lazyConnect: true,
+    retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 10), MAX_RECONNECT_DELAY_MS),
+  };
+}
 
+export class RedisStore implements SwarmStore {
   private constructor(
-    private readonly client: RespClient,
+    private readonly client: Redis,
     private readonly limits: StoreLimits,
   ) {}
 
+  /** Connects (failing with a clear error if Redis is not there at start) and registers the two scripts. */
   static async connect(url: string, limits: StoreLimits): Promise<RedisStore> {
-    const m = url.match(/^redis:\/\/(\[[^\]]+\]|[^:/]+)(?::(\d+))?(?:\/(\d+))?\/?$/);
-    if (!m) throw new TrackerError('TRACKER_BAD_URL', `bad Redis URL "${url}": use redis://HOST:PORT[/DB]`, 'input');
-    const host = m[1]!.replace(/^\[|\]$/g, '');
-    const client = await RespClient.connect(host, Number(m[2] ?? 6379), CONNECT_TIMEOUT_MS);
-    if (m[3]) await client.command(['SELECT', m[3]]);
-    await client.command(['SCRIPT', 'LOAD', ANNOUNCE_LUA]);
-    await client.command(['SCRIPT', 'LOAD', SWEEP_LUA]);
+    const client = new Redis(redisOptions(url));
+    // Errors while reconnecting are reported through failed commands; the event keeps the first cause for start.
+    let cause: Error | undefined;
+    client.on('error', (err: Error) => (cause ??= err));
+    try {
+      await client.connect();
+    } catch (err) {
+      client.disconnect();
+      throw new TrackerError('TRACKER_STORE', `cannot reach Redis at ${url}: ${(cause ?? (err as Error)).message}`, 'runtime', { cause: err });
+    }
+    // defineCommand sends EVALSHA and falls back to EVAL when Redis lost the script (a restart, SCRIPT FLUSH).
+    client.defineCommand('tandemAnnounce', { numberOfKeys: 6, lua: ANNOUNCE_LUA });
+    client.defineCommand('tandemSweep', { numberOfKeys: 5, lua: SWEEP_LUA });
     return new RedisStore(client, limits);
+  }
+
+  /** Runs one command; a lost connection or an error reply becomes a TRACKER_STORE error (or TRACKER_FULL). */
+  private async call(name: string, args: (string | number | Buffer)[]): Promise<RespValue> {
+    try {
+      return (await this.client.callBuffer(name, ...args)) as RespValue;
+    } catch (err) {
+      const message = (err as Error).message;
+      if (/FULL/.test(message)) throw new TrackerError('TRACKER_FULL', 'tracker is tracking as many torrents as it may');
+      throw new TrackerError('TRACKER_STORE', `Redis: ${message}`, 'runtime', { cause: err });
+    }
+  }
+
+  /** Runs a script defined with defineCommand, through the same error mapping as `call`. */
+  private script(name: 'tandemAnnounceBuffer' | 'tandemSweepBuffer', keys: string[], args: (string | number | Buffer)[]): Promise<RespValue> {
+    const fn = (this.client as unknown as Record<string, (...a: unknown[]) => Promise<RespValue>>)[name]!;
+    return fn.call(this.client, ...keys, ...args).catch((err: Error) => {
+      if (/FULL/.test(err.message)) throw new TrackerError('TRACKER_FULL', 'tracker is tracking as many torrents as it may');
+      throw new TrackerError('TRACKER_STORE', `Redis: ${err.message}`, 'runtime', { cause: err });
+    });
   }
 
   async announce(a: StoreAnnounce): Promise<StoreAnnounceResult> {
     const k = keysOf(a.infoHash);
     const peerKey = Buffer.concat([a.peerId, Buffer.from(a.addr.length === 18 ? '6' : '4')]);
-    let reply: RespValue;
-    try {
-      reply = await this.evalsha(this.announceSha, ANNOUNCE_LUA, [k.s, k.l, k.a, k.d, INDEX_KEY, STATS_KEY], [
-        peerKey, a.addr, a.seeder ? '1' : '0', a.event, a.nowMs, a.nowMs - this.limits.peerTtlMs, a.numwant, a.families,
-        this.limits.maxPeersPerTorrent, this.limits.maxTorrents, k.hex, a.withPeerIds ? '1' : '0',
-      ]);
-    } catch (err) {
-      if (err instanceof TrackerError && /FULL/.test(err.message)) throw new TrackerError('TRACKER_FULL', 'tracker is tracking as many torrents as it may');
-      throw err;
-    }
+    const reply = await this.script('tandemAnnounceBuffer', [k.s, k.l, k.a, k.d, INDEX_KEY, STATS_KEY], [
+      peerKey, a.addr, a.seeder ? '1' : '0', a.event, a.nowMs, a.nowMs - this.limits.peerTtlMs, a.numwant, a.families,
+      this.limits.maxPeersPerTorrent, this.limits.maxTorrents, k.hex, a.withPeerIds ? '1' : '0',
+    ]);
     if (!Array.isArray(reply) || reply.length !== 4 || !Array.isArray(reply[3])) throw new TrackerError('TRACKER_STORE', 'unexpected reply from the announce script');
     const flat = reply[3];
     const v4: Buffer[] = [];
@@ -174,13 +209,13 @@ export class RedisStore implements SwarmStore {
     // Pipelined: all commands are written before the first reply is awaited.
     const calls = infoHashes.map((h) => {
       const k = keysOf(h);
-      return Promise.all([this.client.command(['ZCARD', k.s]), this.client.command(['ZCARD', k.l]), this.client.command(['GET', k.d])]);
+      return Promise.all([this.call('ZCARD', [k.s]), this.call('ZCARD', [k.l]), this.call('GET', [k.d])]);
     });
     return (await Promise.all(calls)).map(([s, l, d]) => ({ complete: num(s), incomplete: num(l), downloaded: num(d) }));
   }
 
   async stats(): Promise<StoreStats> {
-    const [torrents, raw] = await Promise.all([this.client.command(['SCARD', INDEX_KEY]), this.client.command(['HGETALL', STATS_KEY])]);
+    const [torrents, raw] = await Promise.all([this.call('SCARD', [INDEX_KEY]), this.call('HGETALL', [STATS_KEY])]);
     const fields = new Map<string, number>();
     if (Array.isArray(raw)) for (let i = 0; i + 1 < raw.length; i += 2) fields.set(String(raw[i]), num(raw[i + 1]));
     return { torrents: num(torrents), seeders: fields.get('seeders') ?? 0, leechers: fields.get('leechers') ?? 0, downloaded: fields.get('downloaded') ?? 0 };
@@ -191,13 +226,13 @@ export class RedisStore implements SwarmStore {
     let dropped = 0;
     // Bounded: SSCAN visits every member once per full cycle; the cap guards against a cursor that never ends.
     for (let rounds = 0; rounds < 100_000; rounds++) {
-      const r = await this.client.command(['SSCAN', INDEX_KEY, cursor, 'COUNT', 200]);
+      const r = await this.call('SSCAN', [INDEX_KEY, cursor, 'COUNT', 200]);
       if (!Array.isArray(r) || !Buffer.isBuffer(r[0]) || !Array.isArray(r[1])) break;
       cursor = r[0].toString('latin1');
       const batch = r[1].filter(Buffer.isBuffer).map(async (hexBuf) => {
         const hex = hexBuf.toString('latin1');
         const k = keysOf(Buffer.from(hex, 'hex'));
-        return num(await this.evalsha(this.sweepSha, SWEEP_LUA, [k.s, k.l, k.a, INDEX_KEY, STATS_KEY], [nowMs - this.limits.peerTtlMs, hex]));
+        return num(await this.script('tandemSweepBuffer', [k.s, k.l, k.a, INDEX_KEY, STATS_KEY], [nowMs - this.limits.peerTtlMs, hex]));
       });
       for (const n of await Promise.all(batch)) dropped += n;
       if (cursor === '0') break;
@@ -205,17 +240,7 @@ export class RedisStore implements SwarmStore {
     return dropped;
   }
 
-  close(): Promise<void> {
-    return this.client.close();
-  }
-
-  /** EVALSHA, falling back to EVAL once if Redis lost the script (a restart, SCRIPT FLUSH). */
-  private async evalsha(sha: string, script: string, keys: string[], args: (string | number | Buffer)[]): Promise<RespValue> {
-    try {
-      return await this.client.command(['EVALSHA', sha, keys.length, ...keys, ...args]);
-    } catch (err) {
-      if (!(err instanceof TrackerError) || !/NOSCRIPT/.test(err.message)) throw err;
-      return this.client.command(['EVAL', script, keys.length, ...keys, ...args]);
-    }
+  async close(): Promise<void> {
+    await this.client.quit().catch(() => this.client.disconnect());
   }
 }
