@@ -14,6 +14,8 @@ export class Downloader {
   /** Bytes of verified pieces waiting for their write: past the limit, no new requests go out (disk backpressure). */
   private writingBytes = 0;
   private readonly writes = new Set<Promise<void>>();
+  /** Pieces verified and being written, so a second source's copy of one is not written again. */
+  private readonly inWrite = new Set<number>();
   private limitPaused = false;
 
   constructor(private readonly t: Torrent) {}
@@ -82,8 +84,30 @@ export class Downloader {
       t.requester!.recycle(data);
       return this.hashFailed(index, contributors);
     }
+    this.write(index, data);
+  }
+
+  /**
+   * A whole piece from another source (a BEP 19 web seed): the same SHA-1 check (BEP 3) and write path as a piece
+   * assembled from peers. 'bad' when it does not match its hash; 'duplicate' when the piece is already had or
+   * being written (a peer delivered it first), so nothing is written twice.
+   */
+  acceptPiece(index: number, data: Buffer): 'ok' | 'bad' | 'duplicate' {
+    const t = this.t;
+    if (!t.meta?.pieces || !t.picker || t.state !== 'downloading') return 'duplicate';
+    if (t.picker.have.has(index) || this.inWrite.has(index)) return 'duplicate';
+    const expected = t.meta.pieces.subarray(index * 20, index * 20 + 20);
+    if (!createHash('sha1').update(data).digest().equals(expected)) return 'bad';
+    this.write(index, data);
+    return 'ok';
+  }
+
+  /** Writes a verified piece; only once it is on disk does it count as had (DESIGN.md §8). */
+  private write(index: number, data: Buffer): void {
+    const t = this.t;
     this.writing++;
     this.writingBytes += data.length;
+    this.inWrite.add(index);
     const write = t
       .storage!.write(index, 0, data)
       .then(
@@ -99,6 +123,7 @@ export class Downloader {
       )
       .finally(() => {
         t.requester?.recycle(data);
+        this.inWrite.delete(index);
         this.writing--;
         const wasFull = this.writingBytes > t.config.maxWriteQueueBytes;
         this.writingBytes -= data.length;
