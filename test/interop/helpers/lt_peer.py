@@ -2,9 +2,12 @@
 """A libtorrent peer for interop tests and benchmarks, on loopback only.
 
 usage: lt_peer.py seed|leech TORRENT_OR_MAGNET SAVE_DIR [--peer HOST:PORT]... [--timeout S] [--fast]
+                  [--dht HOST:PORT[,HOST:PORT...]]
 Prints JSON lines: {"event":"listening","port":N} once listening, {"event":"progress",...} each second,
 {"event":"done",...} when every piece is verified. A leecher exits 0 then; a seed runs until killed.
-uTP, DHT, LSD, UPnP and NAT-PMP are off, so nothing leaves the machine.
+uTP, DHT, LSD, UPnP and NAT-PMP are off, so nothing leaves the machine. With --dht, the DHT is on, bootstrapped
+only from the given loopback nodes (with the settings that let libtorrent route 127.0.0.1), and the torrent is
+announced every 2 s ({"event":"dht-bootstrapped"} is printed once the DHT is up).
 """
 import json
 import sys
@@ -13,7 +16,7 @@ import libtorrent as lt
 
 args = sys.argv[1:]
 mode, source, save = args[0], args[1], args[2]
-peers, timeout, fast = [], 120.0, False
+peers, timeout, fast, dht = [], 120.0, False, None
 i = 3
 while i < len(args):
     if args[i] == "--peer":
@@ -26,6 +29,11 @@ while i < len(args):
     elif args[i] == "--fast":
         fast = True
         i += 1
+    elif args[i] == "--dht":
+        dht = args[i + 1]
+        if not all(b.startswith("127.") for b in dht.split(",")):
+            raise SystemExit("--dht takes loopback nodes only")
+        i += 2
     else:
         raise SystemExit("unknown argument " + args[i])
 
@@ -41,6 +49,19 @@ settings.update({
     "allow_multiple_connections_per_ip": True,
     "alert_mask": 0,
 })
+if dht is not None:
+    settings.update({
+        "enable_dht": True,
+        "dht_bootstrap_nodes": dht,
+        # A loopback DHT: every node is 127.0.0.1, ids do not follow BEP 42, and loopback is "dark internet".
+        "dht_restrict_routing_ips": False,
+        "dht_restrict_search_ips": False,
+        "dht_enforce_node_id": False,
+        "dht_ignore_dark_internet": False,
+        "dht_prefer_verified_node_ids": False,
+        "dht_block_ratelimit": 100000,
+        "alert_mask": lt.alert.category_t.dht_notification,
+    })
 ses = lt.session(settings)
 
 if source.startswith("magnet:"):
@@ -59,9 +80,17 @@ def emit(event, **fields):
 emit("listening", port=ses.listen_port())
 start = time.time()
 last_connect = 0.0
+last_announce = 0.0
 done = False
 while time.time() - start < timeout:
     now = time.time()
+    if dht is not None:
+        for a in ses.pop_alerts():
+            if isinstance(a, lt.dht_bootstrap_alert):
+                emit("dht-bootstrapped")
+        if now - last_announce > 2 and (mode == "seed" or not done):
+            handle.force_dht_announce()
+            last_announce = now
     if peers and now - last_connect > 2:
         for p in peers:
             handle.connect_peer(p)
