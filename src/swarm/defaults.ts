@@ -46,6 +46,12 @@ export interface SwarmConfig {
   /** Delay before reconnecting to a peer we lost, and how many times. */
   reconnectDelayMs: number;
   maxReconnects: number;
+  /**
+   * A piece that connected peers have waits this long for one of them to be asked before a BEP 19 web seed may be
+   * asked for it instead (peers first, the origin as a backstop); also how long a web seed may hold a piece
+   * before peers are let at it too.
+   */
+  webSeedGraceMs: number;
 }
 
 export const DEFAULT_CONFIG: SwarmConfig = {
@@ -75,6 +81,7 @@ export const DEFAULT_CONFIG: SwarmConfig = {
   tickMs: 1_000,
   reconnectDelayMs: 1_000,
   maxReconnects: 5,
+  webSeedGraceMs: 3_000,
 };
 
 /** The preset tests use: quicker timeouts and choking rounds so faults show up within a test's time. */

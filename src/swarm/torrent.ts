@@ -19,6 +19,7 @@ import { RateMeter, TokenBucket } from './rate.js';
 import { Requester } from './requests.js';
 import type { TorrentComponents, TorrentEvents, TorrentInit, TorrentState, TorrentStats } from './types.js';
 import { Uploader } from './upload.js';
+import { WebSeeds } from './webseeds.js';
 
 interface KnownPeer {
   address: PeerAddress;
@@ -61,6 +62,8 @@ export class Torrent extends TypedEmitter<TorrentEvents> {
   readonly uploader: Uploader;
   readonly metadata: MetadataFetcher;
   readonly choker: ChokeRound;
+  /** BEP 19 web seeds, used alongside peers once metadata is known. */
+  readonly webSeeds: WebSeeds;
   private readonly known = new Map<string, KnownPeer>();
   private connecting = 0;
   private readonly dialing = new Set<Socket>();
@@ -91,6 +94,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> {
     this.uploader = new Uploader(this);
     this.metadata = new MetadataFetcher(this);
     this.choker = new ChokeRound(this);
+    this.webSeeds = new WebSeeds(this, init.webSeeds);
   }
 
   get listenPort(): number {
@@ -137,6 +141,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> {
     this.emit('ready', { piecesHave: this.picker.have.count, source: fetched && check.source === 'empty' ? 'new' : check.source });
     for (const peer of this.peers.values()) this.metadata.adoptPeer(peer);
     this.checkDone();
+    if (!this.doneEmitted) await this.webSeeds.start(meta);
   }
 
   /** Sets piece priorities from `onlyFiles`; returns the files to create up front. */
@@ -277,6 +282,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> {
   pieceVerified(index: number): void {
     this.resumeDirty = true;
     this.emit('piece:verified', { index });
+    this.webSeeds.pieceVerified(index);
     for (const p of this.peers.values()) {
       if (!p.has(index)) p.conn.send({ type: 'have', index });
       this.downloader.updateInterest(p);
@@ -309,6 +315,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> {
       if (now - p.conn.lastReceivedMs > this.config.idleTimeoutMs) p.conn.close('idle too long');
     }
     this.metadata.tick(now);
+    this.webSeeds.tick(now);
     this.connectMore();
     if (this.resumeDirty && now - this.lastResumeSaveMs > this.config.resumeSaveIntervalMs) void this.saveResumeNow();
     this.emit('stats', this.stats());
@@ -362,6 +369,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> {
       seeds: peers.filter((p) => p.isSeed()).length,
       etaSeconds: down > 0 ? Math.ceil((wantedBytes - verifiedBytes) / down) : undefined,
       listenPort: this.listenPort,
+      webSeedBytes: this.webSeeds.bytes,
     };
   }
 
@@ -377,6 +385,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> {
     // After the peers: a server's close waits for every connection it accepted to end.
     if (this.ownListener) await this.listener?.stop();
     this.uploader.stop();
+    await this.webSeeds.stop();
     await this.downloader.drain();
     if (this.resumeDirty) await this.saveResumeNow();
     await this.saving;

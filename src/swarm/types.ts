@@ -3,6 +3,7 @@ import type { PieceStorage } from '../storage/index.js';
 import type { PeerAddress } from '../wire/index.js';
 import type { SwarmConfig } from './defaults.js';
 import type { PeerListener } from './listener.js';
+import type { WebSeedsInit } from './webseeds.js';
 
 /** Plain options of a torrent session (STYLE.md 16). */
 export interface TorrentInit {
@@ -27,6 +28,8 @@ export interface TorrentInit {
   trustData?: boolean;
   /** Client name in the BEP 10 handshake. */
   clientName?: string;
+  /** BEP 19 web seeds: on by default for the torrent's url-list; extra URLs (magnet `ws=`) and the cap. */
+  webSeeds?: WebSeedsInit;
 }
 
 /** Injected dependencies (STYLE.md 16): tests pass a memory storage, a seeded random, a shared listener. */
@@ -58,6 +61,8 @@ export interface TorrentStats {
   /** Seconds to completion at the current rate; undefined when unknown. */
   etaSeconds?: number;
   listenPort: number;
+  /** Bytes received from BEP 19 web seeds (part of `downloadedBytes`). */
+  webSeedBytes: number;
 }
 
 /** Events of a torrent (STYLE.md 13): namespaced names, one detail object each. */
