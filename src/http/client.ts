@@ -81,7 +81,7 @@ export async function downloadHttp(opts: HttpDownloadOptions): Promise<HttpDownl
   throw new HttpError('HTTP_PROTOCOL', `${opts.url}: more than ${HTTP_DEFAULTS.clientMaxRedirects} redirects`);
 }
 
-function parseUrl(text: string): URL {
+export function parseUrl(text: string): URL {
   let url: URL;
   try {
     url = new URL(text);
@@ -102,11 +102,13 @@ function checkContentRange(res: http.IncomingMessage, have: number): number {
   return have;
 }
 
-function request(url: URL, headers: Record<string, string>, opts: HttpDownloadOptions): Promise<http.IncomingMessage> {
+/** One request (no redirects followed); the idle timeout and the signal apply until the response is read. */
+export function request(url: URL, headers: Record<string, string>, opts: { signal?: AbortSignal; idleTimeoutMs?: number }, method = 'GET'): Promise<http.IncomingMessage> {
   const lib = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const auth = url.username ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined;
-    const req = lib.get(url, { headers: { 'user-agent': 'tandem', ...headers }, auth, signal: opts.signal }, resolve);
+    const req = lib.request(url, { method, headers: { 'user-agent': 'tandem', ...headers }, auth, signal: opts.signal }, resolve);
+    req.end();
     req.setTimeout(opts.idleTimeoutMs ?? HTTP_DEFAULTS.clientIdleTimeoutMs, () => req.destroy(new HttpError('HTTP_TIMEOUT', `${url.href}: no data for ${(opts.idleTimeoutMs ?? HTTP_DEFAULTS.clientIdleTimeoutMs) / 1000} s`)));
     req.on('error', (err) => reject(err instanceof HttpError ? err : new HttpError('HTTP_STATUS', `${url.href}: ${err.message}`, 'runtime', { cause: err })));
   });

@@ -23,6 +23,9 @@ export interface RequestInfo {
   method: string;
   target: string;
   headers: Headers;
+  /** The client's address, and ours as it reached us, for routes that answer with them (the seed's tracker). */
+  remoteAddress?: string;
+  localAddress?: string;
 }
 
 export type ReplyBody =
@@ -54,7 +57,29 @@ export interface HandlerConfig {
   /** Returns true when the Authorization header is acceptable; absent means no authentication. */
   checkAuth?: (authorization: string | undefined) => boolean;
   uploadMaxBytes?: number;
+  /** Answers a request before the file routes (the seed's tracker at /announce), or passes it on with undefined. */
+  preRoute?: (req: RequestInfo) => Promise<Reply | undefined>;
+  /** Companions of served files: extra reply headers, and the `?torrent` document (`serve --seed`). */
+  files?: FileHooks;
 }
+
+/** A regular file about to be served: where it is, what it is now, and its canonical URL path. */
+export interface ServedFile {
+  realPath: string;
+  identity: FileIdentity;
+  /** Percent-encoded path from the root, e.g. `/iso/big%20file.iso`. */
+  urlPath: string;
+}
+
+export interface FileHooks {
+  /** Headers added to the file's 200, 206 and 304 replies (the Link to its torrent); may start background work. */
+  headers(file: ServedFile): Record<string, string> | undefined;
+  /** The reply to `GET /path?torrent`; undefined gives a 404. */
+  describedBy(file: ServedFile, req: RequestInfo): Reply | undefined;
+}
+
+/** The query that asks for a file's torrent instead of the file (the target of its Link header). */
+export const TORRENT_QUERY = 'torrent';
 
 const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
@@ -66,7 +91,7 @@ export async function handleRequest(req: RequestInfo, cfg: HandlerConfig): Promi
     refused.headers['www-authenticate'] = BASIC_CHALLENGE;
     return refused;
   }
-  const reply = await route(req, cfg);
+  const reply = (await cfg.preRoute?.(req)) ?? (await route(req, cfg));
   if (user !== undefined) reply.user = user;
   return reply;
 }
@@ -98,7 +123,20 @@ async function route(req: RequestInfo, cfg: HandlerConfig): Promise<Reply | Uplo
   }
   if (!st.isFile()) return errorReply(403, req); // devices, FIFOs and sockets are never served
   if (verdict.trailingSlash) return errorReply(404, req);
-  return serveFile(req, found.realPath, { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
+  const identity = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
+  if (!cfg.files) return serveFile(req, found.realPath, identity);
+  const file: ServedFile = { realPath: found.realPath, identity, urlPath: '/' + verdict.segments.map(encodeURIComponent).join('/') };
+  if (queryOf(req.target) === TORRENT_QUERY) return cfg.files.describedBy(file, req) ?? errorReply(404, req);
+  const reply = serveFile(req, found.realPath, identity);
+  if (reply.status === 200 || reply.status === 206 || reply.status === 304) Object.assign(reply.headers, cfg.files.headers(file));
+  return reply;
+}
+
+function queryOf(target: string): string | undefined {
+  const q = target.indexOf('?');
+  if (q < 0) return undefined;
+  const hash = target.indexOf('#', q);
+  return target.slice(q + 1, hash < 0 ? undefined : hash);
 }
 
 /** undefined: no auth configured; false: refused; a string: the user who passed. */

@@ -18,10 +18,11 @@ import { AccessLog } from './access-log.js';
 import { basicAuthChecker, type BasicCredentials } from './auth.js';
 import { HTTP_DEFAULTS } from './defaults.js';
 import { HttpError } from './errors.js';
-import { errorReply, handleRequest, type HandlerConfig, type Reply, type RequestInfo } from './handler.js';
+import { errorReply, handleRequest, type FileHooks, type HandlerConfig, type Reply, type RequestInfo } from './handler.js';
 import type { ByteRange } from './range.js';
 import { receiveUpload } from './upload.js';
 import { SmallFileCache, type FileIdentity } from './file-cache.js';
+import { Throttle, THROTTLE_SLICE_BYTES, type SendBudget } from './throttle.js';
 
 export interface HttpServerOptions {
   root: string;
@@ -34,6 +35,12 @@ export interface HttpServerOptions {
   accessLog?: Writable;
   /** Called with unexpected failures (the client saw a 500 or a cut connection). */
   onError?: (err: unknown) => void;
+  /** Every body byte is drawn from this allowance (`serve --upload-limit`, shared with the seed's peers). */
+  sendBudget?: SendBudget;
+  /** Routes answered before the files (the seed's tracker), see `HandlerConfig.preRoute`. */
+  preRoute?: HandlerConfig['preRoute'];
+  /** Companions of served files (the seed's Link header and `?torrent`), see `HandlerConfig.files`. */
+  files?: FileHooks;
 }
 
 export class HttpFileServer {
@@ -41,6 +48,8 @@ export class HttpFileServer {
   private cfg?: HandlerConfig;
   private readonly log?: AccessLog;
   private readonly cache = new SmallFileCache(HTTP_DEFAULTS.smallFileBytes, HTTP_DEFAULTS.smallFileCacheBytes);
+  /** Response body bytes handed to sockets since start: the server's own accounting of what it sent. */
+  bodyBytesSent = 0;
 
   constructor(private readonly opts: HttpServerOptions) {
     if (opts.accessLog) this.log = new AccessLog(opts.accessLog);
@@ -55,7 +64,7 @@ export class HttpFileServer {
     } catch (err) {
       throw new HttpError('HTTP_CONFIG', `cannot serve ${this.opts.root}: ${(err as Error).message}`, 'input', { cause: err });
     }
-    this.cfg = { realRoot, uploadMaxBytes: this.opts.uploadMaxBytes };
+    this.cfg = { realRoot, uploadMaxBytes: this.opts.uploadMaxBytes, preRoute: this.opts.preRoute, files: this.opts.files };
     if (this.opts.auth) this.cfg.checkAuth = basicAuthChecker(this.opts.auth);
     const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => void this.onRequest(req, res);
     const server = this.opts.tls ? https.createServer({ cert: this.opts.tls.cert, key: this.opts.tls.key }, listener) : http.createServer(listener);
@@ -92,23 +101,27 @@ export class HttpFileServer {
 
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const started = Date.now();
-    const info: RequestInfo = { method: req.method ?? 'GET', target: req.url ?? '/', headers: req.headers };
+    const remote = req.socket.remoteAddress ?? '-'; // the socket is gone by the time 'close' fires
+    const info: RequestInfo = { method: req.method ?? 'GET', target: req.url ?? '/', headers: req.headers, remoteAddress: remote, localAddress: req.socket.localAddress };
     let user: string | undefined;
     let sent = 0;
-    const remote = req.socket.remoteAddress ?? '-'; // the socket is gone by the time 'close' fires
+    const count = (n: number): void => {
+      sent += n;
+      this.bodyBytesSent += n;
+    };
     res.once('close', () => this.logRequest(req, res, remote, started, user, res.writableFinished ? Number(res.getHeader('content-length') ?? sent) : sent));
     try {
       const reply = await handleRequest(info, this.cfg!);
       user = reply.user;
       if ('kind' in reply) {
         const done = await receiveUpload(req, res, reply);
-        this.send(res, done, (n) => (sent += n));
+        this.send(res, done, count);
         return;
       }
-      this.send(res, reply, (n) => (sent += n));
+      this.send(res, reply, count);
     } catch (err) {
       this.opts.onError?.(err);
-      if (!res.headersSent) this.send(res, errorReply(500, info), (n) => (sent += n));
+      if (!res.headersSent) this.send(res, errorReply(500, info), count);
       else res.destroy();
     }
   }
@@ -120,10 +133,14 @@ export class HttpFileServer {
     if (body.kind === 'none') return void res.end();
     if (body.kind === 'bytes') {
       count(body.data.length);
-      return void res.end(body.data);
+      if (!this.opts.sendBudget) return void res.end(body.data);
+      const throttle = new Throttle(this.opts.sendBudget);
+      throttle.pipe(res);
+      return void throttle.end(body.data);
     }
     if (body.kind === 'file') {
-      if (body.identity.size <= this.cache.maxFileBytes) return void this.sendSmall(res, body.path, body.identity, body.range, count);
+      // Under an upload limit every body goes through the throttle, small cached files included.
+      if (body.identity.size <= this.cache.maxFileBytes && !this.opts.sendBudget) return void this.sendSmall(res, body.path, body.identity, body.range, count);
       return void this.pipeRange(res, body.path, body.range, count, true);
     }
     void this.sendMultipart(res, body.path, body.plan.parts, body.plan.tail, count);
@@ -144,19 +161,22 @@ export class HttpFileServer {
   /** Streams [start, end] of a file into the response, honouring backpressure through pipe(). */
   private pipeRange(res: http.ServerResponse, path: string, range: ByteRange, count: (n: number) => void, end: boolean): Promise<void> {
     return new Promise((resolve) => {
-      const stream = createReadStream(path, { start: range.start, end: range.end, highWaterMark: HTTP_DEFAULTS.streamChunkBytes });
-      stream.on('data', (chunk) => count(chunk.length));
+      const budget = this.opts.sendBudget;
+      const stream = createReadStream(path, { start: range.start, end: range.end, highWaterMark: budget ? THROTTLE_SLICE_BYTES : HTTP_DEFAULTS.streamChunkBytes });
+      const out = budget ? stream.pipe(new Throttle(budget)) : stream;
+      out.on('data', (chunk: Buffer) => count(chunk.length));
+      out.on('end', resolve);
       stream.on('error', (err) => {
         this.opts.onError?.(err);
         res.destroy();
         resolve();
       });
-      stream.on('end', resolve);
       res.once('close', () => {
         stream.destroy();
+        if (out !== stream) out.destroy();
         resolve();
       });
-      stream.pipe(res, { end });
+      out.pipe(res, { end });
     });
   }
 

@@ -21,6 +21,8 @@ export interface GetFlags extends CommonFlags {
   sequential?: boolean;
   blksize?: string;
   windowsize?: string;
+  /** false with --no-swarm: an http(s) URL is downloaded plainly even when its server offers a torrent of it. */
+  swarm?: boolean;
 }
 
 export default function getCommand(): Command {
@@ -38,6 +40,7 @@ export default function getCommand(): Command {
     .option('--upload-limit <rate>', 'cap upload rate, bytes per second (e.g. 512KiB)')
     .option('--only <indexes>', 'download only these files of a multi-file torrent (e.g. 0,3)')
     .option('--sequential', 'fetch pieces in order, for streaming')
+    .option('--no-swarm', 'for an http(s) URL: download over HTTP only, even when the server offers a torrent of the file')
     .option('--blksize <bytes>', 'TFTP block size to ask for (RFC 2348)')
     .option('--windowsize <n>', 'TFTP window size to ask for (RFC 7440)')
     .addHelpText('after', '\nExamples:\n  tandem get "magnet:?xt=urn:btih:..." -o downloads\n  tandem get file.torrent --peer 127.0.0.1:6881\n  tandem get http://127.0.0.1:8080/big.iso\n  tandem get tftp://127.0.0.1:6969/boot.img --blksize 1428 --windowsize 16');

@@ -1,11 +1,14 @@
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { HTTP_DEFAULTS, HttpFileServer, parseCredentials } from '../../http/index.js';
+import { HTTP_DEFAULTS, HttpFileServer, parseCredentials, type HttpServerOptions } from '../../http/index.js';
+import { defaultSeedCacheDir, SEED_DEFAULTS, SeedingFileServer, type SeedEvent } from '../../serve/index.js';
+import { TokenBucket } from '../../swarm/index.js';
+import { parsePort } from '../get-torrent.js';
 import { TftpServer, TFTP_DEFAULTS } from '../../tftp/index.js';
 import { TandemError } from '../../util/errors.js';
 import { addCommonFlags, Output, runCommand, type CommonFlags } from '../output.js';
-import { parseBytes } from '../units.js';
+import { formatBytes, parseBytes } from '../units.js';
 
 interface ServeFlags extends CommonFlags {
   http?: string;
@@ -18,6 +21,11 @@ interface ServeFlags extends CommonFlags {
   uploadMax?: string;
   tftpWrite?: boolean;
   seed?: boolean;
+  seedCache?: string;
+  seedPort?: string;
+  seedMinSize?: string;
+  publicUrl?: string;
+  uploadLimit?: string;
 }
 
 const usage = (message: string): TandemError => new TandemError('CLI_USAGE', message, 'input');
@@ -43,15 +51,21 @@ export default function serveCommand(): Command {
     .option('--upload', 'accept HTTP PUT uploads into the folder')
     .option('--upload-max <bytes>', 'largest accepted upload (default 1GiB)')
     .option('--tftp-write', 'accept TFTP write requests (new files only)')
-    .option('--seed', 'also seed the folder as a torrent with a web seed (not built yet)')
-    .addHelpText('after', '\nExamples:\n  tandem serve ./public --http 127.0.0.1:8080\n  tandem serve ./boot --tftp 127.0.0.1:6969 --tftp-write\n  tandem serve . --http 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --auth me:secret --upload');
+    .option('--upload-limit <rate>', 'cap what the server sends in total, bytes per second (HTTP bodies and, with --seed, peer uploads share it; e.g. 2MiB)')
+    .option('--seed', 'make a torrent for each served file (Link header, ?torrent), seed it, and run its tracker at /announce')
+    .option('--seed-cache <dir>', `where --seed keeps the torrents it made, outside DIR (default ${defaultSeedCacheDir()})`)
+    .option('--seed-port <n>', 'port the --seed peer listens on (default: any free port)')
+    .option('--seed-min-size <bytes>', `smallest file --seed makes a torrent for (default ${formatBytes(SEED_DEFAULTS.minFileBytes)})`)
+    .option('--public-url <url>', 'the base URL clients reach this server at, named in --seed torrents (default: the --http address)')
+    .addHelpText('after', '\nExamples:\n  tandem serve ./public --http 127.0.0.1:8080\n  tandem serve ./boot --tftp 127.0.0.1:6969 --tftp-write\n  tandem serve . --http 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --auth me:secret --upload\n  tandem serve ./iso --http 127.0.0.1:8080 --seed --upload-limit 2MiB    # then: tandem get http://127.0.0.1:8080/big.iso');
   addCommonFlags(cmd);
   return cmd.action((dir: string, flags: ServeFlags) => runCommand(flags, () => serve(dir, flags)));
 }
 
 async function serve(dir: string, flags: ServeFlags): Promise<number> {
   if (!flags.http && !flags.tftp) throw usage('give at least one of --http HOST:PORT and --tftp HOST:PORT');
-  if (flags.seed) throw new TandemError('CLI_NOT_BUILT', 'serve --seed is not built yet', 'runtime');
+  if (flags.seed && !flags.http) throw usage('--seed needs --http: the torrents name the HTTP server as web seed and tracker');
+  if (flags.seed && flags.auth !== undefined) throw usage('--seed and --auth do not go together: peers and web-seed clients send no credentials');
   if (Boolean(flags.tlsCert) !== Boolean(flags.tlsKey)) throw usage('--tls-cert and --tls-key go together');
   const out = new Output(flags);
   const stops: (() => Promise<void>)[] = [];
@@ -90,7 +104,7 @@ async function startHttp(dir: string, flags: ServeFlags, out: Output): Promise<(
     }
   }
   const accessLog = flags.accessLog ? createWriteStream(flags.accessLog, { flags: 'a' }) : flags.quiet || flags.json ? undefined : process.stdout;
-  const server = new HttpFileServer({
+  const options: HttpServerOptions = {
     root: dir,
     host,
     port,
@@ -99,14 +113,56 @@ async function startHttp(dir: string, flags: ServeFlags, out: Output): Promise<(
     accessLog,
     uploadMaxBytes: flags.upload ? (flags.uploadMax ? parseBytes(flags.uploadMax, '--upload-max') : HTTP_DEFAULTS.uploadMaxBytes) : undefined,
     onError: (err) => out.detail(`http: ${(err as Error).stack ?? String(err)}`),
-  });
+  };
+  const limit = flags.uploadLimit === undefined ? 0 : parseBytes(flags.uploadLimit, '--upload-limit');
+  const closeLog = async (): Promise<void> => {
+    if (flags.accessLog && accessLog) await new Promise<void>((resolve) => accessLog.end(() => resolve()));
+  };
+  if (flags.seed) return startSeeding(dir, flags, out, options, limit, closeLog);
+  const server = new HttpFileServer({ ...options, sendBudget: limit > 0 ? new TokenBucket(limit) : undefined });
   const addr = await server.start();
   out.line(`http: serving ${dir} at ${addr.url}`);
   out.json({ event: 'listening', protocol: tls ? 'https' : 'http', host: addr.host, port: addr.port, url: addr.url });
   return async () => {
     await server.stop();
-    if (flags.accessLog && accessLog) await new Promise<void>((resolve) => accessLog.end(() => resolve()));
+    reportSent(out, server.bodyBytesSent, 0);
+    await closeLog();
   };
+}
+
+async function startSeeding(dir: string, flags: ServeFlags, out: Output, http: HttpServerOptions, limit: number, closeLog: () => Promise<void>): Promise<() => Promise<void>> {
+  const server = new SeedingFileServer({
+    http,
+    cacheDir: flags.seedCache ?? defaultSeedCacheDir(),
+    uploadLimitBytesPerSec: limit,
+    publicUrl: flags.publicUrl,
+    peerPort: flags.seedPort === undefined ? 0 : parsePort(flags.seedPort),
+    seed: { minFileBytes: flags.seedMinSize === undefined ? undefined : parseBytes(flags.seedMinSize, '--seed-min-size') },
+    onEvent: (e) => reportSeedEvent(out, e),
+  });
+  const addr = await server.start();
+  out.line(`http: serving ${dir} at ${addr.url}`);
+  out.line(`seed: torrents of served files, tracker at ${addr.url}announce, peer on port ${addr.peerPort}`);
+  out.json({ event: 'listening', protocol: http.tls ? 'https' : 'http', host: addr.host, port: addr.port, url: addr.url, peerPort: addr.peerPort });
+  return async () => {
+    await server.stop();
+    const sent = server.sent();
+    reportSent(out, sent.httpBodyBytes, sent.peerBytes);
+    await closeLog();
+  };
+}
+
+function reportSeedEvent(out: Output, e: SeedEvent): void {
+  out.json(e);
+  if (e.event === 'seed:ready') out.detail(`seed: ${e.path} ready (${e.infoHash}${e.fromCache ? ', from the cache' : ''})`);
+  else if (e.event === 'seed:retired') out.detail(`seed: ${e.path} retired: ${e.reason}`);
+  else out.warn(`seed: ${e.path}: ${e.message}`);
+}
+
+/** The server's own account of what it sent, printed at exit (the origin-load test reads it). */
+function reportSent(out: Output, httpBodyBytes: number, peerBytes: number): void {
+  out.line(`sent: ${httpBodyBytes + peerBytes} bytes (${formatBytes(httpBodyBytes)} in HTTP bodies, ${formatBytes(peerBytes)} to peers)`);
+  out.json({ event: 'sent', httpBodyBytes, peerBytes, totalBytes: httpBodyBytes + peerBytes });
 }
 
 async function startTftp(dir: string, flags: ServeFlags, out: Output): Promise<() => Promise<void>> {
