@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import { isMagnet, parseMagnet, type Metainfo } from '../metainfo/index.js';
-import { parsePeerAddress, Torrent, type TorrentStats } from '../swarm/index.js';
+import { parsePeerAddress, Torrent, type TorrentStats, type WebSeedsInit } from '../swarm/index.js';
 import { DhtNode, DhtPeerSource } from '../dht/index.js';
 import { TrackerClient } from '../tracker/index.js';
 import { TandemError } from '../util/errors.js';
@@ -16,6 +16,7 @@ export async function getTorrent(source: string, flags: GetFlags): Promise<numbe
   let metainfo: Metainfo | undefined;
   let infoHash: Buffer | undefined;
   let trackers: string[][] = [];
+  let webSeedUrls: string[] = [];
   let only = flags.only === undefined ? undefined : parseOnly(flags.only);
   if (isMagnet(source)) {
     const link = parseMagnet(source);
@@ -23,6 +24,8 @@ export async function getTorrent(source: string, flags: GetFlags): Promise<numbe
     infoHash = link.infoHashV1;
     peers.push(...link.peers.map(parsePeerAddress));
     trackers = link.trackers.map((t) => [t]);
+    // BEP 9 `ws=`: web seeds, used once the metadata is known (fetched metadata has no url-list of its own).
+    webSeedUrls = link.webSeeds;
     only ??= link.selectOnly;
   } else {
     metainfo = await readTorrentFile(source);
@@ -33,6 +36,7 @@ export async function getTorrent(source: string, flags: GetFlags): Promise<numbe
     metainfo,
     infoHash,
     dir: flags.output,
+    webSeeds: webSeedOptions(flags, webSeedUrls),
     peers,
     onlyFiles: only,
     sequential: flags.sequential,
@@ -101,6 +105,11 @@ export async function runTorrent(torrent: Torrent, options: RunOptions): Promise
   torrent.on('ready', (r) => {
     out.json({ event: 'ready', ...r });
     out.detail(`${r.piecesHave} pieces already verified on disk (${r.source})`);
+  });
+  // A failing web seed is one line per seed and kind of failure (the seed backs off; it does not flood).
+  torrent.webSeeds.on('warning', (w) => {
+    out.json({ event: 'webseed:warning', ...w });
+    out.warn(w.message);
   });
   torrent.on('peer:connect', (p) => out.detail(`peer ${p.key} connected (${p.client})`));
   torrent.on('peer:disconnect', (p) => out.detail(`peer ${p.key} gone: ${p.reason}`));
@@ -181,6 +190,7 @@ class TorrentProgress {
       up: `${formatBytes(Math.round(s.uploadRateBytesPerSec))}/s`,
       peers: s.peers,
       eta: s.etaSeconds === undefined ? '?' : `${s.etaSeconds}s`,
+      web: s.webSeedBytes > 0 ? ` | ${formatBytes(s.webSeedBytes)} from web seeds` : '',
     };
     if (this.flags.json) {
       process.stdout.write(JSON.stringify({ event: 'progress', ...s }) + '\n');
@@ -189,7 +199,7 @@ class TorrentProgress {
     if (this.tty) {
       if (!this.bar) {
         this.bar = new cliProgress.SingleBar(
-          { format: '{state} [{bar}] {percent}% | down {down} | up {up} | {peers} peers | ETA {eta}', hideCursor: true },
+          { format: '{state} [{bar}] {percent}% | down {down} | up {up} | {peers} peers{web} | ETA {eta}', hideCursor: true },
           cliProgress.Presets.shades_classic,
         );
         this.bar.start(Math.max(1, s.wantedBytes), 0, { ...row, state: s.state });
@@ -201,7 +211,7 @@ class TorrentProgress {
     const now = Date.now();
     if (now - this.lastPlainMs >= 2000) {
       this.lastPlainMs = now;
-      process.stdout.write(`${s.state}: ${row.percent}% | down ${row.down} | up ${row.up} | ${row.peers} peers | ETA ${row.eta}\n`);
+      process.stdout.write(`${s.state}: ${row.percent}% | down ${row.down} | up ${row.up} | ${row.peers} peers${row.web} | ETA ${row.eta}\n`);
     }
   }
 
@@ -215,6 +225,16 @@ function parseOnly(text: string): number[] {
   const items = text.split(',').map((s) => s.trim());
   if (items.some((s) => !/^\d{1,9}$/.test(s))) throw new TandemError('CLI_USAGE', `--only: "${text}" is not a list of file indexes (e.g. 0,3)`, 'input');
   return items.map(Number);
+}
+
+/** BEP 19 web seeds for `get`: on unless --no-webseeds, capped per seed by --webseed-max-requests. */
+function webSeedOptions(flags: GetFlags, urls: string[]): WebSeedsInit {
+  const max = flags.webseedMaxRequests;
+  const n = Number(max);
+  if (max !== undefined && (!/^\d{1,3}$/.test(max) || n < 1 || n > 64)) {
+    throw new TandemError('CLI_USAGE', `--webseed-max-requests: "${max}" is not a count from 1 to 64`, 'input');
+  }
+  return { enabled: flags.webseeds, urls, maxRequestsPerSeed: max === undefined ? undefined : n };
 }
 
 function parsePort(text: string): number {

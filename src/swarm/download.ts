@@ -69,7 +69,7 @@ export class Downloader {
     peer.snubbed = false;
     // A rough round trip: the gap between blocks while the queue is full approximates per-block service time.
     peer.rttMs = 0.9 * peer.rttMs + 0.1 * Math.min(5000, now - sent);
-    const res = t.requester.receive(peer.key, index, begin, block);
+    const res = t.requester.receive(peer.key, index, begin, block, now);
     for (const other of res.cancelFrom) t.peers.get(other)?.conn.send({ type: 'cancel', index, begin, length: block.length });
     if (res.complete) this.pieceComplete(res.complete.index, res.complete.data, res.complete.contributors);
     this.applyDownloadLimit(block.length, now);

@@ -20,6 +20,8 @@ class PartialPiece {
   received = 0;
   /** Peers that sent blocks of this piece: on a hash failure each gets a strike. */
   readonly contributors = new Set<string>();
+  /** When a block of it was last asked for or received: a piece idle for long is not being sent (web seeds may help). */
+  touchedMs = 0;
 
   constructor(
     readonly index: number,
@@ -153,12 +155,13 @@ export class Requester {
       if (!who) p.requesters.set(b, (who = new Set()));
       who.add(peer);
       mine.set(this.key(p.index, b * p.blockBytes), nowMs);
+      p.touchedMs = nowMs;
       out.push({ index: p.index, begin: b * p.blockBytes, length: p.blockLength(b) });
     }
   }
 
   /** Takes a received block. A completed piece is handed back (and dropped from the partial set) for hashing. */
-  receive(peer: string, index: number, begin: number, data: Buffer): ReceiveResult {
+  receive(peer: string, index: number, begin: number, data: Buffer, nowMs?: number): ReceiveResult {
     const mine = this.outstanding.get(peer);
     const k = this.key(index, begin);
     const asked = mine?.delete(k) ?? false;
@@ -169,6 +172,7 @@ export class Requester {
     }
     if (!asked && !p.requesters.get(b)?.has(peer)) return { accepted: false, cancelFrom: [] };
     data.copy(p.buffer, begin);
+    if (nowMs !== undefined) p.touchedMs = nowMs;
     p.state[b] = RECEIVED;
     p.received++;
     p.contributors.add(peer);
@@ -232,12 +236,30 @@ export class Requester {
     return mine.values().next().value;
   }
 
-  /** Drops a partial piece (the file it belongs to is no longer wanted, or the session stops). */
-  abandon(index: number): void {
+  /**
+   * Drops a partial piece (another source delivered it, its file is no longer wanted, or the session stops).
+   * Returns the requests still out for it, for the caller to cancel.
+   */
+  abandon(index: number): { peer: string; request: BlockRequest }[] {
     const p = this.partial.get(index);
-    if (p) this.recycle(p.buffer);
+    const cancels: { peer: string; request: BlockRequest }[] = [];
+    if (p) {
+      for (const [b, who] of p.requesters) {
+        for (const peer of who) {
+          this.outstanding.get(peer)?.delete(this.key(index, b * p.blockBytes));
+          cancels.push({ peer, request: { index, begin: b * p.blockBytes, length: p.blockLength(b) } });
+        }
+      }
+      this.recycle(p.buffer);
+    }
     this.partial.delete(index);
     this.picker.unstart(index);
+    return cancels;
+  }
+
+  /** When a block of partial piece `index` was last asked for or received; undefined when it is not partial. */
+  lastActivityMs(index: number): number | undefined {
+    return this.partial.get(index)?.touchedMs;
   }
 
   hasPartial(index: number): boolean {

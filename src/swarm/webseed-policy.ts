@@ -3,12 +3,15 @@
  * layer 4): the state comes in through a narrow view and time as a number, so a unit test drives it step by step.
  *
  * The hybrid prefers peers, the origin is a backstop (issue 5: "the server is asked only for pieces no peer offers
- * soon enough"). A piece may go to a web seed when it is wanted, not had, not under way (no peer is sending it, no
- * seed is fetching it), the seed can serve it now, and one of these holds:
+ * soon enough"). A piece may go to a web seed when it is wanted, not had, not under way (no seed is fetching it, it
+ * is not being verified or written, no peer is sending it: a piece whose peer requests went unanswered for
+ * `graceMs` counts as not being sent), the seed can serve it now, and one of these holds:
  * - no useful peer at all (none connected, or none has unchoked us with something we want): ask at once;
  * - no connected peer has the piece: peers cannot give it, so waiting gains nothing;
  * - peers have it but none has been asked for it for `graceMs` since it was first seen waiting: peers are not
- *   getting to it soon enough.
+ *   getting to it soon enough;
+ * - peers were asked for it but nothing of it was asked for or arrived for `graceMs` (a slow or stalled peer):
+ *   the seed fetches it alongside, and whoever delivers first wins.
  * Among those, pieces no peer has come first, then the rarest, then the lowest index (neighbouring pieces make
  * neighbouring HTTP ranges, friendly to the origin's cache and read-ahead).
  */
@@ -19,8 +22,10 @@ export interface WebSeedView {
   pieceCount: number;
   /** Wanted (priority above 0) and not had. */
   wanted(index: number): boolean;
-  /** Under way already: a peer is sending it, it is being verified or written, or a seed is fetching it. */
+  /** Under way, not to be touched: a seed is fetching it, or it is being verified or written. */
   busy(index: number): boolean;
+  /** For a piece peers were asked for: when a block of it was last asked for or received; else undefined. */
+  peerActivityMs(index: number): number | undefined;
   /** Connected peers that have the piece. */
   holders(index: number): number;
   /** Peers that have unchoked us and have something we want. */
@@ -51,7 +56,12 @@ export class WebSeedPolicy {
         continue;
       }
       const holders = view.holders(i);
-      if (view.usefulPeers > 0 && holders > 0 && !this.graceOver(i, nowMs)) continue;
+      const activity = view.peerActivityMs(i);
+      if (activity !== undefined) {
+        // Peers were asked: only a piece they have left idle for the grace period is fair game.
+        this.waitingSince.delete(i);
+        if (nowMs - activity < this.options.graceMs) continue;
+      } else if (view.usefulPeers > 0 && holders > 0 && !this.graceOver(i, nowMs)) continue;
       candidates.push({ index: i, holders });
     }
     candidates.sort((a, b) => a.holders - b.holders || a.index - b.index);

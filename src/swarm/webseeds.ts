@@ -134,7 +134,9 @@ export class WebSeeds extends TypedEmitter<WebSeedsEvents> {
     return {
       pieceCount: picker.pieceCount,
       wanted: (i) => picker.wanted(i),
-      busy: (i) => picker.isStarted(i) || this.fetches.has(i),
+      // Started but not partial: a seed's piece, or one being verified or written.
+      busy: (i) => this.fetches.has(i) || (picker.isStarted(i) && !this.t.requester!.hasPartial(i)),
+      peerActivityMs: (i) => this.t.requester!.lastActivityMs(i),
       holders: (i) => picker.availabilityOf(i),
       usefulPeers,
       blocker: (i) => seed.blocker(i),
@@ -158,9 +160,11 @@ export class WebSeeds extends TypedEmitter<WebSeedsEvents> {
       this.limitTimer = setTimeout(() => this.fill(), waitMs).unref();
       return false;
     }
-    const f: Fetch = { seed, controller: new AbortController(), startedMs: now, shared: false };
+    // A piece peers were asked for (and left idle) stays theirs too: shared from the start.
+    const shared = t.requester!.hasPartial(index);
+    const f: Fetch = { seed, controller: new AbortController(), startedMs: now, shared };
     this.fetches.set(index, f);
-    t.picker!.markStarted(index);
+    if (!shared) t.picker!.markStarted(index);
     seed.fetchPiece(index, { signal: f.controller.signal }).then(
       (data) => this.arrived(f, index, data),
       (err: unknown) => this.failed(f, index, err),
@@ -177,8 +181,8 @@ export class WebSeeds extends TypedEmitter<WebSeedsEvents> {
     t.downMeter.add(data.length, Date.now());
     const result = t.downloader.acceptPiece(index, data);
     if (result === 'ok') {
-      // Peers offered a share of a slow fetch lose their copy; the piece stays marked until it is on disk.
-      if (f.shared && t.requester?.hasPartial(index)) t.requester.abandon(index);
+      // Peers sharing the piece lose their copy (their requests are cancelled); it stays marked until on disk.
+      if (f.shared && t.requester?.hasPartial(index)) this.cancelPeers(index);
       t.picker!.markStarted(index);
     } else if (result === 'bad') {
       f.seed.reportBadPiece();
@@ -197,6 +201,12 @@ export class WebSeeds extends TypedEmitter<WebSeedsEvents> {
     // Unavailable and aborted are "ask elsewhere", not faults; every other failure already backed the seed off.
     if (code !== 'WEBSEED_UNAVAILABLE' && code !== 'WEBSEED_ABORTED') this.warnOnce(f.seed.url, err);
     this.fill();
+  }
+
+  private cancelPeers(index: number): void {
+    const t = this.t;
+    for (const { peer, request } of t.requester!.abandon(index)) t.peers.get(peer)?.conn.send({ type: 'cancel', ...request });
+    for (const p of t.peers.values()) t.downloader.requestMore(p);
   }
 
   /** The piece goes back to the picker, unless peers already took it over. */

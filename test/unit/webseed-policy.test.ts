@@ -11,8 +11,10 @@ interface Case {
   name: string;
   /** w = wanted, h = had (or not wanted). */
   want: string;
-  /** b = busy: a peer is sending it, or a seed is fetching it. */
+  /** b = busy: a seed is fetching it, or it is being written. */
   busy?: string;
+  /** Peers were asked for it: seconds since a block of it was last asked for or received (a digit); . = not asked. */
+  asked?: string;
   /** Connected peers that have each piece (a digit). */
   holders?: string;
   /** What the seed says of each piece: . = can serve, m = file missing, r = ignores ranges, k = backed off. */
@@ -30,11 +32,14 @@ function viewOf(c: Case, blockerCalls: number[] = []): WebSeedView {
   const busy = c.busy ?? '.'.repeat(n);
   const holders = c.holders ?? '0'.repeat(n);
   const seed = c.seed ?? '.'.repeat(n);
-  for (const s of [busy, holders, seed]) assert.equal(s.length, n, `${c.name}: every row is ${n} pieces long`);
+  const asked = c.asked ?? '.'.repeat(n);
+  const now = (c.at ?? [0]).at(-1)!;
+  for (const s of [busy, holders, seed, asked]) assert.equal(s.length, n, `${c.name}: every row is ${n} pieces long`);
   return {
     pieceCount: n,
     wanted: (i) => c.want[i] === 'w',
     busy: (i) => busy[i] === 'b',
+    peerActivityMs: (i) => (asked[i] === '.' ? undefined : now - 1000 * Number(asked[i])),
     holders: (i) => Number(holders[i]),
     usefulPeers: c.usefulPeers,
     blocker: (i) => {
@@ -46,7 +51,10 @@ function viewOf(c: Case, blockerCalls: number[] = []): WebSeedView {
 
 const cases: Case[] = [
   { name: 'no peers at all: the first wanted piece, at once', want: 'hwww', usefulPeers: 0, expect: 1 },
-  { name: 'never a piece a peer is sending', want: 'wwww', busy: 'bb..', usefulPeers: 1, holders: '0000', expect: 2 },
+  { name: 'never a piece under way', want: 'wwww', busy: 'bb..', usefulPeers: 1, holders: '0000', expect: 2 },
+  { name: 'never a piece a peer is sending (asked within the grace period)', want: 'www', asked: '02.', holders: '111', usefulPeers: 1, at: [0, GRACE], expect: 2 },
+  { name: 'a piece a peer left idle past the grace period is fair game', want: 'www', asked: '93.', holders: '112', usefulPeers: 1, expect: 0 },
+  { name: 'even with no useful peer, a piece asked of a peer waits out its grace', want: 'ww', asked: '1.', holders: '11', usefulPeers: 0, expect: 1 },
   { name: 'useful peers: a piece no peer has goes to the seed at once', want: 'wwww', holders: '2202', usefulPeers: 2, expect: 2 },
   { name: 'useful peers have every piece: within the grace period the seed waits', want: 'wwww', holders: '1111', usefulPeers: 1, at: [0, GRACE - 1], expect: undefined },
   { name: 'useful peers have every piece, none asked for past the grace period: the rarest', want: 'wwww', holders: '3213', usefulPeers: 3, at: [0, GRACE], expect: 2 },

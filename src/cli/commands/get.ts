@@ -5,6 +5,7 @@ import { getTftp } from '../get-tftp.js';
 import { getTorrent } from '../get-torrent.js';
 import { addCommonFlags, runCommand, type CommonFlags } from '../output.js';
 import { repeatable } from '../options.js';
+import { WEBSEED_DEFAULTS } from '../../webseed/index.js';
 
 /** Every flag `get` takes; each source kind reads the ones that concern it. */
 export interface GetFlags extends CommonFlags {
@@ -19,6 +20,8 @@ export interface GetFlags extends CommonFlags {
   uploadLimit?: string;
   only?: string;
   sequential?: boolean;
+  webseeds: boolean;
+  webseedMaxRequests?: string;
   blksize?: string;
   windowsize?: string;
   /** false with --no-swarm: an http(s) URL is downloaded plainly even when its server offers a torrent of it. */
@@ -40,6 +43,8 @@ export default function getCommand(): Command {
     .option('--upload-limit <rate>', 'cap upload rate, bytes per second (e.g. 512KiB)')
     .option('--only <indexes>', 'download only these files of a multi-file torrent (e.g. 0,3)')
     .option('--sequential', 'fetch pieces in order, for streaming')
+    .option('--no-webseeds', "do not fetch pieces from the torrent's web seeds (BEP 19 url-list, magnet ws=)")
+    .option('--webseed-max-requests <n>', 'most HTTP requests in flight to one web seed', String(WEBSEED_DEFAULTS.maxInFlightPerSeed))
     .option('--no-swarm', 'for an http(s) URL: download over HTTP only, even when the server offers a torrent of the file')
     .option('--blksize <bytes>', 'TFTP block size to ask for (RFC 2348)')
     .option('--windowsize <n>', 'TFTP window size to ask for (RFC 7440)')
