@@ -205,7 +205,7 @@ export class SeedRegistry {
     const seed = new Torrent(
       // trustData: the torrent was just made from (or cached for) these exact bytes, so nothing is re-hashed.
       { metainfo: meta, dir: join(this.init.cacheDir, 'state'), trustData: true },
-      { listener: this.listener, storage: (m) => new ReadOnlyFileStorage(e.realPath, m), ...(this.components.uploadBucket ? { uploadBucket: this.components.uploadBucket } : {}) },
+      { listener: this.listener, storage: (m) => new ReadOnlyFileStorage(e.realPath, m), uploadBucket: this.components.uploadBucket },
     );
     seed.on('error', ({ error }) => void this.retire(e, error.message));
     await seed.start();

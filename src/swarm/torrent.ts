@@ -89,7 +89,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> {
     this.peerId = components.peerId ?? makePeerId();
     this.random = components.random ?? Math.random;
     this.downBucket = new TokenBucket(init.downloadLimitBytesPerSec ?? 0);
-    this.upBucket = new TokenBucket(init.uploadLimitBytesPerSec ?? 0);
+    this.upBucket = components.uploadBucket ?? new TokenBucket(init.uploadLimitBytesPerSec ?? 0);
     this.downloader = new Downloader(this);
     this.uploader = new Uploader(this);
     this.metadata = new MetadataFetcher(this);

@@ -3,6 +3,7 @@ import type { PieceStorage } from '../storage/index.js';
 import type { PeerAddress } from '../wire/index.js';
 import type { SwarmConfig } from './defaults.js';
 import type { PeerListener } from './listener.js';
+import type { TokenBucket } from './rate.js';
 import type { WebSeedsInit } from './webseeds.js';
 
 /** Plain options of a torrent session (STYLE.md 16). */
@@ -38,6 +39,11 @@ export interface TorrentComponents {
   listener?: PeerListener;
   random?: () => number;
   peerId?: Buffer;
+  /**
+   * An upload allowance shared with others (`serve --seed --upload-limit`: every seeded torrent and the HTTP
+   * bodies draw on one); replaces the torrent's own bucket from `uploadLimitBytesPerSec`.
+   */
+  uploadBucket?: TokenBucket;
 }
 
 export type TorrentState = 'metadata' | 'checking' | 'downloading' | 'seeding' | 'stopped';
