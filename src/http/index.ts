@@ -16,7 +16,7 @@ export { formatCombined, type AccessRecord } from './access-log.js';
 export { urlPathSegments, tftpPathSegments, resolveInside, isInside } from './safe-path.js';
 export { downloadHttp, fileNameFor, type HttpDownloadOptions, type HttpDownloadResult } from './client.js';
 export { probeHttp, fetchSmall, type ProbeResult } from './probe.js';
-export { parseLinkHeader, findTorrentLink, torrentLinkHeader, TORRENT_MEDIA_TYPE, type LinkValue } from './link-header.js';
+export { parseLinkHeader, findTorrentLink, torrentLinkHeader, TORRENT_MEDIA_TYPE, MAX_LINKS, type LinkValue } from './link-header.js';
 export { Throttle, type SendBudget } from './throttle.js';
 export type { FileIdentity } from './file-cache.js';
 export { HttpError, type HttpErrorCode } from './errors.js';
