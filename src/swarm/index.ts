@@ -19,5 +19,5 @@ export { PiecePicker, type PickerOptions, type PeerPieces } from './picker.js';
 export { chooseUnchoked, pickOptimistic, type ChokeCandidate, type ChokeOptions } from './choker.js';
 export { requestQueueDepth, RateMeter, TokenBucket } from './rate.js';
 export type { TorrentInit, TorrentComponents, TorrentEvents, TorrentStats, TorrentState } from './types.js';
-export { WebSeeds, type WebSeedsInit, type WebSeedsEvents } from './webseeds.js';
+export { WebSeeds, type WebSeedsInit, type WebSeedsEvents, type WebSeedsStats } from './webseeds.js';
 export { WebSeedPolicy, type WebSeedView, type WebSeedPolicyOptions } from './webseed-policy.js';

@@ -29,6 +29,18 @@ export interface WebSeedsEvents {
   'warning': { url: string; code: string; message: string };
 }
 
+/** What the web seeds did for this torrent. */
+export interface WebSeedsStats {
+  /** Pieces from web seeds that passed their hash and were written. */
+  pieces: number;
+  /** Pieces from web seeds that failed their hash (each one backs its seed off). */
+  badPieces: number;
+  /** Seed fetches stopped because peers delivered the piece first. */
+  lostToPeers: number;
+  /** Fetches given to a seed for a piece peers had been asked for and left idle past the grace period. */
+  takenFromIdlePeers: number;
+}
+
 interface Fetch {
   seed: WebSeed;
   controller: AbortController;
@@ -40,6 +52,7 @@ interface Fetch {
 export class WebSeeds extends TypedEmitter<WebSeedsEvents> {
   /** Bytes received from web seeds (verified or not), also counted in the torrent's download meter. */
   bytes = 0;
+  readonly stats: WebSeedsStats = { pieces: 0, badPieces: 0, lostToPeers: 0, takenFromIdlePeers: 0 };
   private seeds: WebSeed[] = [];
   private readonly fetches = new Map<number, Fetch>();
   private readonly warned = new Set<string>();
@@ -85,6 +98,8 @@ export class WebSeeds extends TypedEmitter<WebSeedsEvents> {
   /** Called on the torrent's tick: slow fetches are offered to peers too, and due pieces go to free seeds. */
   tick(nowMs: number): void {
     if (!this.running || !this.t.picker) return;
+    // Done: the seeds' keep-alive sockets are closed rather than held open while we only seed.
+    if (this.t.isDone) return void this.stopSeeds();
     const useful = this.usefulPeers();
     for (const [index, f] of this.fetches) {
       if (f.shared || !this.policy.shouldShare(f.startedMs, nowMs, this.t.picker.availabilityOf(index), useful)) continue;
@@ -100,17 +115,22 @@ export class WebSeeds extends TypedEmitter<WebSeedsEvents> {
     const f = this.fetches.get(index);
     if (!f) return;
     this.fetches.delete(index);
+    this.stats.lostToPeers++;
     f.controller.abort();
   }
 
   /** Aborts every request, waits for them, closes the seeds' sockets. */
   async stop(): Promise<void> {
+    await this.stopSeeds();
+    this.removeAllListeners();
+  }
+
+  private async stopSeeds(): Promise<void> {
     this.running = false;
     clearTimeout(this.limitTimer);
     for (const f of this.fetches.values()) f.controller.abort();
     this.fetches.clear();
     await Promise.all(this.seeds.map((s) => s.stop()));
-    this.removeAllListeners();
   }
 
   /** Gives every seed with a free slot the piece the policy names, until none is due. */
@@ -162,6 +182,7 @@ export class WebSeeds extends TypedEmitter<WebSeedsEvents> {
     }
     // A piece peers were asked for (and left idle) stays theirs too: shared from the start.
     const shared = t.requester!.hasPartial(index);
+    if (shared) this.stats.takenFromIdlePeers++;
     const f: Fetch = { seed, controller: new AbortController(), startedMs: now, shared };
     this.fetches.set(index, f);
     if (!shared) t.picker!.markStarted(index);
@@ -181,10 +202,12 @@ export class WebSeeds extends TypedEmitter<WebSeedsEvents> {
     t.downMeter.add(data.length, Date.now());
     const result = t.downloader.acceptPiece(index, data);
     if (result === 'ok') {
+      this.stats.pieces++;
       // Peers sharing the piece lose their copy (their requests are cancelled); it stays marked until on disk.
       if (f.shared && t.requester?.hasPartial(index)) this.cancelPeers(index);
       t.picker!.markStarted(index);
     } else if (result === 'bad') {
+      this.stats.badPieces++;
       f.seed.reportBadPiece();
       this.warnOnce(f.seed.url, new WebSeedError('WEBSEED_HASH', `${f.seed.url}: piece ${index} does not match its SHA-1; backing off`));
       this.release(f, index);
