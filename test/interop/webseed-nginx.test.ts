@@ -5,9 +5,11 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { createTorrent } from '../../src/metainfo/index.js';
 import { downloadFromWebSeeds } from '../../src/webseed/index.js';
+import { startTorrent } from '../helpers/peer-fixtures.js';
 import { freeTcpPort } from '../helpers/ports.js';
-import { startProcess } from '../helpers/processes.js';
+import { startProcess, tandem } from '../helpers/processes.js';
 import { requireProgram } from '../helpers/programs.js';
 import { tempDir } from '../helpers/tmp.js';
 import { makeSampleTree } from '../helpers/trees.js';
@@ -54,6 +56,28 @@ function canConnect(port: number): Promise<boolean> {
 }
 
 describe('web seeds against nginx', () => {
+  it('tandem get of a multi-file hybrid torrent with nginx as its only source, then with nginx beside a tandem peer', async (t) => {
+    const dir = await tempDir(t);
+    const sample = await makeSampleTree(join(dir, 'src'));
+    const { url, accessLog } = await startNginx(t, join(dir, 'src'));
+    const { bytes, metainfo } = await createTorrent(sample, { version: 'hybrid', pieceLengthBytes: 16_384, webSeeds: [url], workers: 1 });
+    const file = join(dir, 'sample.torrent');
+    await writeFile(file, bytes);
+    const alone = await tandem(['get', file, '-o', join(dir, 'alone'), '--no-dht', '--json'], { timeoutMs: 60_000 });
+    assert.equal(alone.code, 0, alone.stderr);
+    await assertSameTree(sample, join(dir, 'alone/sample'));
+    const done = JSON.parse(alone.stdout.split('\n').find((l) => l.includes('"event":"done"'))!) as { webSeedBytes: number };
+    assert.equal(done.webSeedBytes, metainfo.totalLengthBytes);
+    // nginx answered every request (BEP 47 pad files are never asked for, so no 404s).
+    const statuses = (await readFile(accessLog, 'utf8')).trim().split('\n').map((l) => /" (\d{3}) /.exec(l)?.[1]);
+    assert.ok(statuses.every((s) => s === '206' || s === '200'), statuses.join(','));
+
+    const seed = await startTorrent(t, { metainfo, dir: join(dir, 'src'), trustData: true });
+    const both = await tandem(['get', file, '-o', join(dir, 'both'), '--no-dht', '--peer', `127.0.0.1:${seed.listenPort}`], { timeoutMs: 60_000 });
+    assert.equal(both.code, 0, both.stderr);
+    await assertSameTree(sample, join(dir, 'both/sample'));
+  });
+
   it('downloads a multi-file torrent (v1 and hybrid) from nginx with ranged GETs', async (t) => {
     const dir = await tempDir(t);
     const sample = await makeSampleTree(join(dir, 'src'));
