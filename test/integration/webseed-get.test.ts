@@ -112,6 +112,24 @@ describe('tandem get with web seeds (BEP 19)', () => {
     assert.equal(warnings[0]!.code, 'WEBSEED_MISSING');
   });
 
+  it('a web seed answering 500 next to a live peer: backed off, not retried in a tight loop; one warning line on stderr', async (t) => {
+    const dir = await tempDir(t);
+    const body = patternBytes(300_001, 13);
+    const path = join(dir, 'data.bin');
+    await writeFile(path, body);
+    const broken = await startTestServer(t, (_req, res) => res.writeHead(500).end('broken'));
+    const { file, meta } = await torrentFile(dir, path, { webSeeds: [`${broken.url}data.bin`] });
+    const seed = await startTorrent(t, { metainfo: meta, dir, trustData: true });
+    const r = await tandem(['get', file, '-o', join(dir, 'out'), '--peer', `127.0.0.1:${seed.listenPort}`, '--no-dht'], { timeoutMs: 60_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(body.equals(await readFile(join(dir, 'out/data.bin'))));
+    // Backoff of 1 s doubling after each failure: a handful of requests however long the download takes here.
+    assert.ok(broken.hits.length >= 1 && broken.hits.length <= 8, `500 seed asked ${broken.hits.length} times`);
+    const lines = r.stderr.split('\n').filter((l) => l.includes('web seed'));
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, /HTTP 500.*backing off/);
+  });
+
   it('requests in flight to a web seed never exceed --webseed-max-requests', async (t) => {
     const dir = await tempDir(t);
     const body = patternBytes(400_000, 5);
