@@ -1,5 +1,6 @@
 // BEP 19 web seeds on loopback, side by side in one run: a 64 MiB single-file torrent whose only source is a
-// `tandem serve` origin, fetched by tandem's web-seed downloader (2 and 4 requests in flight) and by aria2c from
+// `tandem serve` origin, fetched by tandem's web-seed downloader (2 and 4 requests in flight), by `tandem get` of the
+// torrent (web seeds inside the swarm engine, no peer), and by aria2c from
 // the same torrent's url-list; curl's plain GET of the file is the ceiling.
 // Goal: tandem ≥ 0.8 × aria2c with its default cap of 2 requests in flight.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -42,6 +43,11 @@ export default {
         `await downloadFromWebSeeds({ meta: parseTorrent(readFileSync('${torrent}')), outDir: '${out}', seedOptions: { maxInFlight: ${cap} } });`;
       for (const cap of [2, 4]) {
         row(`tandem web seed, ${cap} in flight`, await bestOf(2, async () => (fresh(), measure(process.execPath, ['--input-type=module', '-e', script(cap)]))));
+      }
+      // The whole client: `tandem get` of the torrent, the web seed its only source (no peer, no tracker, no DHT).
+      for (const cap of [2, 4]) {
+        const args = [TANDEM, 'get', torrent, '-o', out, '--no-dht', '--quiet', '--webseed-max-requests', String(cap)];
+        row(`tandem get, web seed only, ${cap} in flight`, await bestOf(2, async () => (fresh(), measure(process.execPath, args))));
       }
       // aria2c uses the url-list as a web seed; with no tracker and no DHT it has no peer at all.
       const aria = ['--enable-dht=false', '--enable-dht6=false', '--bt-enable-lpd=false', '--enable-peer-exchange=false', '--seed-time=0', '--summary-interval=0', '--console-log-level=error', '--check-integrity=false', '--file-allocation=none', '-d', out, torrent];

@@ -12,8 +12,9 @@
  *   getting to it soon enough;
  * - peers were asked for it but nothing of it was asked for or arrived for `graceMs` (a slow or stalled peer):
  *   the seed fetches it alongside, and whoever delivers first wins.
- * Among those, pieces no peer has come first, then the rarest, then the lowest index (neighbouring pieces make
- * neighbouring HTTP ranges, friendly to the origin's cache and read-ahead).
+ * Among those, pieces no peer has come first, then the rarest; ties go in index order from just after the last
+ * piece chosen, so successive requests ask for neighbouring ranges (friendly to the origin's read-ahead) and a
+ * web-seed-only download finds its next piece without rescanning the torrent (O(1) per choice, not O(pieces)).
  */
 import type { Blocker } from '../webseed/index.js';
 
@@ -44,13 +45,18 @@ export interface WebSeedPolicyOptions {
 export class WebSeedPolicy {
   /** Piece → when it was first seen wanted, idle and offered by peers. */
   private readonly waitingSince = new Map<number, number>();
+  /** Where the next scan starts: just after the last piece chosen. */
+  private cursor = 0;
 
   constructor(readonly options: WebSeedPolicyOptions) {}
 
   /** The piece to ask the seed for now, or undefined: nothing is due, or the seed can serve none of what is. */
   choose(view: WebSeedView, nowMs: number): number | undefined {
-    const candidates: { index: number; holders: number }[] = [];
-    for (let i = 0; i < view.pieceCount; i++) {
+    const n = view.pieceCount;
+    const rarest: { index: number; holders: number; order: number }[] = [];
+    let checks = 0;
+    for (let k = 0; k < n; k++) {
+      const i = (this.cursor + k) % n;
       if (!view.wanted(i) || view.busy(i)) {
         this.waitingSince.delete(i);
         continue;
@@ -62,15 +68,25 @@ export class WebSeedPolicy {
         this.waitingSince.delete(i);
         if (nowMs - activity < this.options.graceMs) continue;
       } else if (view.usefulPeers > 0 && holders > 0 && !this.graceOver(i, nowMs)) continue;
-      candidates.push({ index: i, holders });
+      if (holders > 0) {
+        rarest.push({ index: i, holders, order: k });
+        continue;
+      }
+      // No peer has it: nothing can come before it, so the first one the seed serves is the answer.
+      if (checks++ >= this.options.maxBlockerChecks) return undefined;
+      if (view.blocker(i) === undefined) return this.chosen(i, n);
     }
-    candidates.sort((a, b) => a.holders - b.holders || a.index - b.index);
-    const checks = Math.min(candidates.length, this.options.maxBlockerChecks);
-    for (let k = 0; k < checks; k++) {
-      const { index } = candidates[k]!;
-      if (view.blocker(index) === undefined) return index;
+    rarest.sort((a, b) => a.holders - b.holders || a.order - b.order);
+    for (const { index } of rarest) {
+      if (checks++ >= this.options.maxBlockerChecks) return undefined;
+      if (view.blocker(index) === undefined) return this.chosen(index, n);
     }
     return undefined;
+  }
+
+  private chosen(index: number, pieceCount: number): number {
+    this.cursor = (index + 1) % pieceCount;
+    return index;
   }
 
   /** Starts a piece's grace clock on first sight; true once it has run out. */

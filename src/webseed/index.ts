@@ -7,14 +7,16 @@
  * ranged GET → "ignores ranges", a cap on requests in flight), `client.ts` (`WebSeed`, the I/O shell), and
  * `download.ts` (a web-seed-only downloader that verifies and writes pieces).
  *
- * How the swarm should use a web seed (the hybrid: peers first, the origin as a backstop):
+ * The swarm uses web seeds through `src/swarm/webseeds.ts` (the shell in a `Torrent`'s lifecycle) and
+ * `src/swarm/webseed-policy.ts` (the pure choice of piece), following these rules (the hybrid: peers first, the
+ * origin as a backstop):
  * - Create one `WebSeed` per url-list entry with the torrent, `start()` it with the torrent and `stop()` it when
  *   the torrent stops (stop aborts its requests).
  * - Prefer peers. Ask a web seed only for a piece that no unchoked peer has, or whose blocks no peer will deliver
  *   soon (e.g. not requested from any peer, or requested longer ago than a few round trips), and for the rarest
  *   pieces at the start when no peer has anything yet. Never ask a seed for a piece a peer is already sending.
  * - Respect the cap: call `seed.blocker(piece)` first; only when it is undefined call `fetchPiece(piece, {signal})`.
- *   The cap (`maxInFlightPerSeed`, default 2; the CLI should show it as `--webseed-max-requests`) is enforced
+ *   The cap (`maxInFlightPerSeed`, default 2; `tandem get --webseed-max-requests N`) is enforced
  *   inside too: extra calls wait for a slot, so a crowd of clients never multiplies the load on the origin.
  * - `fetchPiece` returns the whole piece unverified: hash it (SHA-1 for v1, or the v2 merkle layer) before
  *   writing; on a mismatch call `seed.reportBadPiece()` (backs the seed off) and ask a peer or another seed.

@@ -89,6 +89,15 @@ describe('web-seed policy: which piece a seed is asked for', () => {
     assert.equal(policy.choose(viewOf(idle), 2_500 + GRACE), 0);
   });
 
+  it('successive choices walk forward from the last one, wrapping around (neighbouring ranges for the origin)', () => {
+    const policy = new WebSeedPolicy({ graceMs: GRACE, maxBlockerChecks: 64 });
+    const want = ['wwwww', 'wwwww', 'wwwww', 'whwww', 'whhhh'];
+    // Each call sees the pieces chosen before as under way, except that piece 0 failed and came back.
+    const busy = ['.....', '..b..', '..bb.', '..bbb', '.....'];
+    const got = want.map((w, k) => policy.choose(viewOf({ name: 'walk', want: w, busy: busy[k], usefulPeers: 0, expect: undefined }), 0));
+    assert.deepEqual(got, [0, 1, 4, 0, 0]);
+  });
+
   it('asks the seed about a bounded number of pieces per decision', () => {
     const policy = new WebSeedPolicy({ graceMs: GRACE, maxBlockerChecks: 5 });
     const calls: number[] = [];
