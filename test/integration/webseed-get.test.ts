@@ -146,6 +146,23 @@ describe('tandem get with web seeds (BEP 19)', () => {
     assert.ok(origin.maxConcurrent >= 2, `only ${origin.maxConcurrent} request in flight at a time`);
   });
 
+  it('two web seeds share one download, no piece asked of both; an unusable url-list entry is one warning', async (t) => {
+    const dir = await tempDir(t);
+    const body = patternBytes(250_000, 17);
+    const path = join(dir, 'data.bin');
+    await writeFile(path, body);
+    const a = await startSlowOrigin(t, body, 10);
+    const b = await startSlowOrigin(t, body, 10);
+    const { file, meta } = await torrentFile(dir, path, { webSeeds: ['ftp://127.0.0.1/data.bin', `${a.url}data.bin`, `${b.url}data.bin`] });
+    const { done, events } = await get([file, '-o', join(dir, 'out')]);
+    assert.ok(body.equals(await readFile(join(dir, 'out/data.bin'))));
+    assert.equal(done.webSeedBytes, meta.totalLengthBytes);
+    assert.ok(a.hits.length > 0 && b.hits.length > 0, `hits: ${a.hits.length} and ${b.hits.length}`);
+    assert.equal(a.hits.length + b.hits.length, meta.pieceCount, 'each piece asked of one seed once');
+    const warnings = events.filter((e) => e.event === 'webseed:warning');
+    assert.deepEqual(warnings.map((w) => w.code), ['WEBSEED_URL']);
+  });
+
   it('--no-webseeds never contacts the web seed; --webseed-max-requests is checked', async (t) => {
     const dir = await tempDir(t);
     const body = patternBytes(100_000, 3);
