@@ -163,6 +163,30 @@ describe('tandem get with web seeds (BEP 19)', () => {
     assert.deepEqual(warnings.map((w) => w.code), ['WEBSEED_URL']);
   });
 
+  it('a web seed that ignores Range: used for a small file (fetched whole, sliced), dropped for a big one', async (t) => {
+    const dir = await tempDir(t);
+    const small = patternBytes(100_000, 23);
+    const big = patternBytes(1_500_000, 29);
+    await writeFile(join(dir, 'small.bin'), small);
+    await writeFile(join(dir, 'big.bin'), big);
+    const whole = (body: Buffer) => (_req: http.IncomingMessage, res: http.ServerResponse) => res.writeHead(200, { 'content-length': body.length }).end(body);
+    const smallOrigin = await startTestServer(t, whole(small));
+    const bigOrigin = await startTestServer(t, whole(big));
+
+    const s = await torrentFile(dir, join(dir, 'small.bin'), { webSeeds: [`${smallOrigin.url}small.bin`] });
+    const first = await get([s.file, '-o', join(dir, 'out-small')]);
+    assert.ok(small.equals(await readFile(join(dir, 'out-small/small.bin'))));
+    assert.equal(first.done.webSeedBytes, small.length);
+
+    const b = await torrentFile(dir, join(dir, 'big.bin'), { webSeeds: [`${bigOrigin.url}big.bin`], pieceLengthBytes: 65_536 });
+    const seed = await startTorrent(t, { metainfo: b.meta, dir, trustData: true });
+    const second = await get([b.file, '-o', join(dir, 'out-big'), '--peer', `127.0.0.1:${seed.listenPort}`]);
+    assert.ok(big.equals(await readFile(join(dir, 'out-big/big.bin'))));
+    // The first answer shows Range is ignored; a 1.5 MB file is not fetched whole per piece, so the seed is dropped.
+    assert.ok(bigOrigin.hits.length >= 1 && bigOrigin.hits.length <= 2, `${bigOrigin.hits.length} requests`);
+    assert.deepEqual(second.events.filter((e) => e.event === 'webseed:warning').map((e) => e.code), ['WEBSEED_NO_RANGES']);
+  });
+
   it('--no-webseeds never contacts the web seed; --webseed-max-requests is checked', async (t) => {
     const dir = await tempDir(t);
     const body = patternBytes(100_000, 3);
