@@ -64,6 +64,8 @@ export class SeedRegistry {
   private readonly tracker: MountedTracker;
   private listener?: PeerListener;
   private stopped = false;
+  /** Aborts torrents being hashed when the server stops. */
+  private readonly abort = new AbortController();
 
   constructor(
     private readonly init: SeedRegistryInit,
@@ -100,6 +102,7 @@ export class SeedRegistry {
   async stop(): Promise<void> {
     this.stopped = true;
     this.queue.length = 0;
+    this.abort.abort();
     await Promise.all([...this.entries.values()].map((e) => this.retire(e, 'server stopping')));
     await this.tracker.stop();
     await this.listener?.stop();
@@ -128,8 +131,9 @@ export class SeedRegistry {
       return busy;
     }
     const data = e.torrent!.bytes;
-    const name = basename(e.realPath).replace(/["\\\r\n]/g, '_');
-    const headers = { 'content-type': TORRENT_MEDIA_TYPE, 'content-length': String(data.length), 'content-disposition': `attachment; filename="${name}.torrent"`, 'cache-control': 'no-cache' };
+    // RFC 6266 §4.3: filename* carries any name (UTF-8, percent-encoded), where a plain filename could not.
+    const disposition = `attachment; filename*=UTF-8''${encodeURIComponent(basename(e.realPath) + '.torrent')}`;
+    const headers = { 'content-type': TORRENT_MEDIA_TYPE, 'content-length': String(data.length), 'content-disposition': disposition, 'cache-control': 'no-cache' };
     return { status: 200, headers, body: req.method === 'HEAD' ? { kind: 'none' } : { kind: 'bytes', data } };
   }
 
@@ -176,7 +180,7 @@ export class SeedRegistry {
       this.evictBeyondCap();
     } catch (err) {
       e.state = 'failed';
-      this.emit({ event: 'seed:warning', path: e.realPath, message: `no torrent: ${(err as Error).message}` });
+      if (!this.stopped) this.emit({ event: 'seed:warning', path: e.realPath, message: `no torrent: ${(err as Error).message}` });
     }
   }
 
@@ -188,7 +192,7 @@ export class SeedRegistry {
       return { torrent: cached, fromCache: true };
     }
     const webSeed = new URL(e.urlPath.slice(1), this.init.baseUrl).href;
-    const created = await createTorrent(e.realPath, { version: 'v1', trackers: [this.announceUrl], webSeeds: [webSeed], workers: this.init.hashWorkers ?? SEED_DEFAULTS.hashWorkers, createdBy: 'tandem serve --seed' });
+    const created = await createTorrent(e.realPath, { version: 'v1', trackers: [this.announceUrl], webSeeds: [webSeed], workers: this.init.hashWorkers ?? SEED_DEFAULTS.hashWorkers, createdBy: 'tandem serve --seed', signal: this.abort.signal });
     const now = await stat(e.realPath);
     // Hashed while it was being written: the torrent may mix old and new bytes, so it is dropped (the next request retries).
     if (seedCacheKey(e.realPath, { size: now.size, mtimeMs: now.mtimeMs, ino: now.ino }) !== e.key) {

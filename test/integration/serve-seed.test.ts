@@ -21,6 +21,8 @@ interface SeedServer {
 }
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+/** Every byte percent-encoded, as BEP 3 query values are sent (escape() would leave `+`, which reads as a space). */
+const pct = (b: Buffer): string => [...b].map((x) => '%' + x.toString(16).padStart(2, '0')).join('');
 
 /** Starts `serve --seed --json` and resolves once it listens; its JSON lines are collected as they come. */
 async function startSeedServer(t: { after: (fn: () => void) => void }, root: string, cache: string, extra: string[] = []): Promise<SeedServer> {
@@ -78,6 +80,7 @@ test('serve --seed: Link header, the torrent it names, a cache hit without re-ha
   const data = randomBytes(3 * 1024 * 1024 + 5);
   await writeFile(join(root, 'big file.bin'), data);
   await writeFile(join(root, 'small.txt'), 'too small for a swarm\n');
+  await writeFile(join(root, '日本.bin'), randomBytes(1024 * 1024 + 1));
   await writeFile(join(dir, 'outside.bin'), randomBytes(2 * 1024 * 1024));
   await symlink(join(dir, 'outside.bin'), join(root, 'escape.bin'));
 
@@ -100,9 +103,11 @@ test('serve --seed: Link header, the torrent it names, a cache hit without re-ha
   const p0 = data.subarray(0, first.meta.pieceLengthBytes);
   assert.ok(first.meta.pieces!.subarray(0, 20).equals(createHash('sha1').update(p0).digest()), 'piece 0 hashes the real bytes');
   const cached = await torrentsIn(cache);
-  assert.equal(cached.length, 1);
+  assert.equal(cached.length, 1, 'one torrent made so far');
   const cachedMtime = (await stat(join(cache, cached[0]!))).mtimeMs;
-  assert.deepEqual(server.events.filter((e) => e.event === 'seed:ready').map((e) => e.fromCache), [false]);
+  // The event line may reach us a moment after the header does.
+  const ready = await waitFor(() => server.events.find((e) => e.event === 'seed:ready'), 10_000, () => 'no seed:ready event');
+  assert.equal(ready.fromCache, false);
 
   // No torrent: a file under the minimum size, a folder, a symlink out of the root, a path escaping it.
   const small = await fetch(server.base + 'small.txt', { method: 'HEAD' });
@@ -120,9 +125,18 @@ test('serve --seed: Link header, the torrent it names, a cache hit without re-ha
     await res.arrayBuffer();
   }
 
+  // A name outside ASCII: the Link target is percent-encoded, the download name goes in RFC 6266 filename*.
+  const utf8 = await waitForLink(server.base + encodeURIComponent('日本.bin'));
+  assert.equal(utf8, `</${encodeURIComponent('日本.bin')}?torrent>; rel="describedby"; type="application/x-bittorrent"`);
+  const named = await fetch(server.base + encodeURIComponent('日本.bin') + '?torrent');
+  assert.equal(named.headers.get('content-disposition'), `attachment; filename*=UTF-8''${encodeURIComponent('日本.bin.torrent')}`);
+  assert.equal(parseTorrent(Buffer.from(await named.arrayBuffer())).name, '日本.bin');
+  const allCached = await torrentsIn(cache);
+  assert.equal(allCached.length, 2);
+
   // The mounted tracker knows this torrent's swarm and no other.
   const ask = (hash: Buffer): Promise<Map<string, unknown>> =>
-    fetch(`${server.base}announce?info_hash=${escape(hash.toString('latin1'))}&peer_id=${'-XX0000-123456789012'}&port=6881&left=5&compact=1`)
+    fetch(`${server.base}announce?info_hash=${pct(hash)}&peer_id=-XX0000-123456789012&port=6881&left=5&compact=1`)
       .then(async (r) => decode(Buffer.from(await r.arrayBuffer())))
       .then((v) => (isDict(v) ? (v as Map<string, unknown>) : new Map()));
   const ours = await ask(first.meta.infoHashV1!);
@@ -139,8 +153,9 @@ test('serve --seed: Link header, the torrent it names, a cache hit without re-ha
   assert.ok(second.meta.infoHashV1!.equals(first.meta.infoHashV1!));
   assert.deepEqual(second.meta.urlList, [again.base + 'big%20file.bin']);
   assert.deepEqual(second.meta.announce, [[again.base + 'announce']]);
-  assert.deepEqual(again.events.filter((e) => e.event === 'seed:ready').map((e) => e.fromCache), [true]);
-  assert.deepEqual(await torrentsIn(cache), cached);
+  const readyAgain = await waitFor(() => again.events.find((e) => e.event === 'seed:ready'), 10_000, () => 'no seed:ready event');
+  assert.equal(readyAgain.fromCache, true, 'taken from the disk cache, not hashed');
+  assert.deepEqual(await torrentsIn(cache), allCached, 'nothing new in the cache');
   assert.equal((await stat(join(cache, cached[0]!))).mtimeMs, cachedMtime, 'the cache file was not rewritten');
 
   // The file changes (same size, new bytes and mtime): a new torrent, cached under a new key.
@@ -158,7 +173,7 @@ test('serve --seed: Link header, the torrent it names, a cache hit without re-ha
     () => 'the changed file never got a new torrent',
   );
   assert.ok(third.meta.pieces!.subarray(0, 20).equals(createHash('sha1').update(changed.subarray(0, third.meta.pieceLengthBytes)).digest()));
-  assert.equal((await torrentsIn(cache)).length, 2);
+  assert.equal((await torrentsIn(cache)).length, 3, 'the changed file is cached under a new key');
   await stopServer(again);
 });
 
@@ -193,4 +208,24 @@ test('tandem get http:// of a seeded file joins its swarm; --no-swarm downloads 
   assert.ok(lines.some((l) => l.includes('"GET /data.bin?torrent HTTP/1.1" 200')), 'the swarm client fetched the torrent');
   assert.ok(lines.some((l) => l.includes('"GET /announce?')), 'and announced to the mounted tracker');
   assert.equal(lines.filter((l) => l.includes(`"GET /data.bin HTTP/1.1" 200 ${data.length} `)).length, 1, 'one whole-file GET: the --no-swarm download');
+});
+
+test('serve --upload-limit holds HTTP bodies to the rate (a lower bound on time) and reports what it sent at exit', async (t) => {
+  const dir = await tempDir(t);
+  const data = randomBytes(768 * 1024);
+  await writeFile(join(dir, 'slow.bin'), data);
+  const child = startProcess(t, process.execPath, [TANDEM_BIN, 'serve', dir, '--http', '127.0.0.1:0', '--upload-limit', '256KiB', '--json']);
+  let stdout = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  const listening = await waitFor(() => stdout.split('\n').find((l) => l.includes('"event":"listening"')), 15_000, () => stdout);
+  const started = Date.now();
+  const body = Buffer.from(await (await fetch(JSON.parse(listening).url + 'slow.bin')).arrayBuffer());
+  const seconds = (Date.now() - started) / 1000;
+  assert.ok(body.equals(data));
+  // 768 KiB at 256 KiB/s, less one 64 KiB burst and one 64 KiB slice of debt: at least 2.5 s however fast the machine.
+  assert.ok(seconds >= 2.4, `took ${seconds} s`);
+  child.kill('SIGTERM');
+  if (child.exitCode === null) await once(child, 'exit');
+  const sent = JSON.parse(stdout.split('\n').find((l) => l.includes('"event":"sent"'))!);
+  assert.deepEqual([sent.httpBodyBytes, sent.peerBytes], [data.length, 0]);
 });
