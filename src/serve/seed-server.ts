@@ -52,15 +52,16 @@ export class SeedingFileServer {
   async start(): Promise<{ host: string; port: number; url: string; peerPort: number }> {
     await checkCacheOutside(this.init.cacheDir, this.init.http.root);
     const addr = await this.http.start();
-    const baseUrl = seedBaseUrl(this.init.publicUrl, addr);
-    const registry = new SeedRegistry(
-      { ...this.init.seed, cacheDir: this.init.cacheDir, baseUrl, peerHosts: this.init.peerHosts ?? [addr.host], peerPort: this.init.peerPort ?? 0 },
-      { uploadBucket: this.budget, onEvent: this.init.onEvent },
-    );
+    let registry: SeedRegistry | undefined;
     try {
+      const baseUrl = seedBaseUrl(this.init.publicUrl, addr);
+      registry = new SeedRegistry(
+        { ...this.init.seed, cacheDir: this.init.cacheDir, baseUrl, peerHosts: this.init.peerHosts ?? [addr.host], peerPort: this.init.peerPort ?? 0 },
+        { uploadBucket: this.budget, onEvent: this.init.onEvent },
+      );
       await registry.start();
     } catch (err) {
-      await registry.stop();
+      await registry?.stop();
       await this.http.stop();
       throw err;
     }

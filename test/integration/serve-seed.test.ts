@@ -229,3 +229,22 @@ test('serve --upload-limit holds HTTP bodies to the rate (a lower bound on time)
   const sent = JSON.parse(stdout.split('\n').find((l) => l.includes('"event":"sent"'))!);
   assert.deepEqual([sent.httpBodyBytes, sent.peerBytes], [data.length, 0]);
 });
+
+test('serve --seed: usage errors exit 2 with a reason', async (t) => {
+  const dir = await tempDir(t);
+  const cases: [args: string[], why: RegExp][] = [
+    [['--seed-cache', join(dir, 'inside')], /inside the served folder/],
+    [['--seed-cache', dir], /inside the served folder/],
+    [['--auth', 'me:secret'], /--seed and --auth/],
+    [['--public-url', 'ftp://example/'], /not http/],
+    [['--upload-limit', 'fast'], /--upload-limit/],
+  ];
+  for (const [extra, why] of cases) {
+    const r = await tandem(['serve', dir, '--http', '127.0.0.1:0', '--seed', ...extra], { timeoutMs: 15_000 });
+    assert.equal(r.code, 2, `${extra.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, why);
+  }
+  const noHttp = await tandem(['serve', dir, '--tftp', '127.0.0.1:0', '--seed']);
+  assert.equal(noHttp.code, 2);
+  assert.match(noHttp.stderr, /--seed needs --http/);
+});
