@@ -10,6 +10,8 @@ export { parseTorrent, parseInfo, MIN_PIECE_LENGTH_BYTES, MAX_PIECE_LENGTH_BYTES
 export { parseMagnet, buildMagnet, magnetFromMetainfo, isMagnet, type MagnetLink } from './magnet.js';
 export { createTorrent, type CreateOptions, type CreatedTorrent } from './create/create.js';
 export { autoPieceLength } from './create/plan.js';
+export { HashPool, sharedHashPool } from './create/hash-pool.js';
+export { type HashPlan, type TolerantHashes } from './create/hash-core.js';
 export { MetainfoError, type MetainfoErrorCode } from './errors.js';
 export { type Metainfo, type TorrentFile, type TorrentVersion, type InfoHash, asInfoHash } from './types.js';
 export { fileTree, pieceLayerRoot, BLOCK_BYTES } from './merkle.js';

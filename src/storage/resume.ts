@@ -1,10 +1,11 @@
 import { mkdir, open, rename, readFile, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { decode, encode, isBytes, isDict, isInt, isList } from '../bencode/index.js';
-import type { Metainfo } from '../metainfo/index.js';
+import { sharedHashPool, type HashPool, type Metainfo } from '../metainfo/index.js';
 import { Bitfield } from '../wire/index.js';
-import { filePath } from './file-storage.js';
+import { FileStorage, filePath } from './file-storage.js';
 import type { PieceStorage } from './interface.js';
+import { verifyOnDisk } from './verify.js';
 
 /**
  * Resume data: the verified bitfield, with the size and mtime of every file at the moment it was saved. On
@@ -95,24 +96,27 @@ export interface CheckResult {
   source: 'resume' | 'hashed' | 'empty';
 }
 
+export interface CheckOptions {
+  signal?: AbortSignal;
+  onProgress?: (checked: number, total: number) => void;
+  /** Threads that hash files on disk; the process-wide pool by default. */
+  pool?: HashPool;
+}
+
 /**
  * What is already on disk and verified. `onProgress` reports pieces checked. Pieces outside `wanted` are checked too
- * (they may be needed to seed), but cost nothing when their files are missing.
+ * (they may be needed to seed); a missing or short file fails only its own pieces. Files are hashed in the hash
+ * pool's threads; other backends through `hashPiece`.
  */
-export async function checkExisting(
-  root: string,
-  meta: Metainfo,
-  infoHash: Buffer,
-  storage: PieceStorage,
-  options: { signal?: AbortSignal; onProgress?: (checked: number, total: number) => void } = {},
-): Promise<CheckResult> {
+export async function checkExisting(root: string, meta: Metainfo, infoHash: Buffer, storage: PieceStorage, options: CheckOptions = {}): Promise<CheckResult> {
   const current = await statFiles(root, meta);
   const resume = await loadResume(root, meta, infoHash);
   if (resume && current.every((c, i) => meta.files[i]!.pad || (c && resume.files[i] && c[0] === resume.files[i]![0] && c[1] === resume.files[i]![1]))) {
     return { have: resume.bitfield, source: 'resume' };
   }
+  if (current.every((c, i) => meta.files[i]!.pad || c === undefined)) return { have: new Bitfield(meta.pieceCount), source: 'empty' };
+  if (storage instanceof FileStorage) return { have: await verifyOnDisk(storage.root, meta, options.pool ?? sharedHashPool(), options), source: 'hashed' };
   const have = new Bitfield(meta.pieceCount);
-  if (current.every((c, i) => meta.files[i]!.pad || c === undefined)) return { have, source: 'empty' };
   for (let p = 0; p < meta.pieceCount; p++) {
     options.signal?.throwIfAborted();
     const digest = await storage.hashPiece(p);

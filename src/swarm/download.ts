@@ -1,20 +1,22 @@
 import { createHash } from 'node:crypto';
+import { sharedHashPool } from '../metainfo/index.js';
 import type { Peer } from './peer.js';
 import { requestQueueDepth } from './rate.js';
 import type { Torrent } from './torrent.js';
 
 /**
  * The download side of a torrent: keeps each unchoked peer's request queue full, takes blocks in, hashes a piece
- * once when complete, writes it once verified (positional writes, DESIGN.md §6) and only then counts it as had.
- * A piece that fails its hash is fetched again; its contributors take strikes and are banned past the limit.
+ * once when complete (in the hash pool's threads, so the main thread keeps moving bytes: DESIGN.md §6), writes it
+ * once verified (positional writes) and only then counts it as had. A piece that fails its hash is fetched again;
+ * its contributors take strikes and are banned past the limit.
  */
 export class Downloader {
-  /** Verified pieces being written; the download is not done, nor the piece had, until they land. */
+  /** Complete pieces being hashed or written; the download is not done, nor the piece had, until they land. */
   writing = 0;
-  /** Bytes of verified pieces waiting for their write: past the limit, no new requests go out (disk backpressure). */
+  /** Bytes of complete pieces waiting for their hash or write: past the limit, no new requests go out (disk backpressure). */
   private writingBytes = 0;
   private readonly writes = new Set<Promise<void>>();
-  /** Pieces verified and being written, so a second source's copy of one is not written again. */
+  /** Pieces being hashed or written, so a second source's copy of one is not written again. */
   private readonly inWrite = new Set<number>();
   private limitPaused = false;
 
@@ -79,12 +81,26 @@ export class Downloader {
   private pieceComplete(index: number, data: Buffer, contributors: string[]): void {
     const t = this.t;
     const expected = t.meta!.pieces!.subarray(index * 20, index * 20 + 20);
-    const digest = createHash('sha1').update(data).digest();
-    if (!digest.equals(expected)) {
-      t.requester!.recycle(data);
-      return this.hashFailed(index, contributors);
-    }
-    this.write(index, data);
+    const size = data.length;
+    this.hold(index, size);
+    // The buffer moves to a hash thread and back without a copy; only the one handed back is used afterwards.
+    const job = sharedHashPool()
+      .sha1(data)
+      .then(
+        ({ digest, data: back }) => {
+          if (t.state !== 'stopped' && digest.equals(expected)) return this.write(index, back, true);
+          t.requester?.recycle(back);
+          this.letGo(index, size);
+          if (t.state !== 'stopped') this.hashFailed(index, contributors);
+        },
+        (err: Error) => {
+          this.letGo(index, size);
+          t.picker!.markLost(index);
+          t.fail(err);
+        },
+      )
+      .finally(() => this.writes.delete(job));
+    this.writes.add(job);
   }
 
   /**
@@ -102,12 +118,27 @@ export class Downloader {
     return 'ok';
   }
 
-  /** Writes a verified piece; only once it is on disk does it count as had (DESIGN.md §8). */
-  private write(index: number, data: Buffer): void {
-    const t = this.t;
+  /** Counts a complete piece as in flight (hashing or writing) until `letGo`. */
+  private hold(index: number, bytes: number): void {
     this.writing++;
-    this.writingBytes += data.length;
+    this.writingBytes += bytes;
     this.inWrite.add(index);
+  }
+
+  private letGo(index: number, bytes: number): void {
+    const t = this.t;
+    this.inWrite.delete(index);
+    this.writing--;
+    const wasFull = this.writingBytes > t.config.maxWriteQueueBytes;
+    this.writingBytes -= bytes;
+    if (wasFull && this.writingBytes <= t.config.maxWriteQueueBytes) for (const p of t.peers.values()) this.requestMore(p);
+    t.checkDone();
+  }
+
+  /** Writes a verified piece (`held`: already counted by `hold`); only once it is on disk does it count as had (DESIGN.md §8). */
+  private write(index: number, data: Buffer, held = false): void {
+    const t = this.t;
+    if (!held) this.hold(index, data.length);
     const write = t
       .storage!.write(index, 0, data)
       .then(
@@ -123,13 +154,8 @@ export class Downloader {
       )
       .finally(() => {
         t.requester?.recycle(data);
-        this.inWrite.delete(index);
-        this.writing--;
-        const wasFull = this.writingBytes > t.config.maxWriteQueueBytes;
-        this.writingBytes -= data.length;
-        if (wasFull && this.writingBytes <= t.config.maxWriteQueueBytes) for (const p of t.peers.values()) this.requestMore(p);
         this.writes.delete(write);
-        t.checkDone();
+        this.letGo(index, data.length);
       });
     this.writes.add(write);
   }

@@ -80,3 +80,29 @@ function blockHashes(data: Buffer, file: number, firstBlock: number): PieceRange
   }
   return { file, firstBlock, hashes };
 }
+
+/** SHA-1 of pieces [first, end) read from disk, where a piece that cannot be read whole is marked, not fatal. */
+export interface TolerantHashes {
+  first: number;
+  sha1: Buffer;
+  /** One byte per piece: 1 when a file it needs is missing, short or unreadable (its SHA-1 is then zeros). */
+  missing: Uint8Array;
+}
+
+/**
+ * v1 hashes of a run of pieces for a resume check: a missing or short file fails only the pieces that touch it,
+ * never the whole run (data on disk is hostile input, and a half-written download is the normal case).
+ */
+export function hashPiecesTolerant(plan: HashPlan, first: number, end: number, read: ReadAt, scratch: Buffer): TolerantHashes {
+  const sha1 = Buffer.alloc((end - first) * 20);
+  const missing = new Uint8Array(end - first);
+  const v1Only = { ...plan, v1: true, v2: false };
+  for (let p = first; p < end; p++) {
+    try {
+      hashPieceRange(v1Only, p, p + 1, read, scratch).sha1.copy(sha1, (p - first) * 20);
+    } catch {
+      missing[p - first] = 1;
+    }
+  }
+  return { first, sha1, missing };
+}
