@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import cliProgress from 'cli-progress';
 import { isMagnet, parseMagnet, type Metainfo } from '../metainfo/index.js';
 import { parsePeerAddress, Torrent, type TorrentStats, type WebSeedsInit } from '../swarm/index.js';
@@ -43,6 +44,7 @@ export async function getTorrent(source: string, flags: GetFlags): Promise<numbe
     downloadLimitBytesPerSec: flags.downloadLimit === undefined ? undefined : parseBytes(flags.downloadLimit, '--download-limit'),
     uploadLimitBytesPerSec: flags.uploadLimit === undefined ? undefined : parseBytes(flags.uploadLimit, '--upload-limit'),
     listenPort: flags.port === undefined ? 0 : parsePort(flags.port),
+    listenHosts: parseListenHosts(flags.listen),
     config: flags.maxPeers === undefined ? {} : { maxPeers: parseCount(flags.maxPeers, '--max-peers') },
   });
   return runTorrent(torrent, { flags, trackers, seed: Boolean(flags.seed), dhtBootstrap: flags.dht ? flags.dhtBootstrap : [] });
@@ -249,4 +251,14 @@ function parseCount(text: string, option: string): number {
   return n;
 }
 
-export { parsePort };
+/** `--listen HOST` values: IP literals (IPv6 with or without brackets); none means every interface. */
+function parseListenHosts(values: string[]): string[] | undefined {
+  if (values.length === 0) return undefined;
+  return values.map((v) => {
+    const host = v.startsWith('[') && v.endsWith(']') ? v.slice(1, -1) : v;
+    if (!isIP(host)) throw new TandemError('CLI_USAGE', `--listen: "${v}" is not an IP address (e.g. 127.0.0.1, ::1, 0.0.0.0)`, 'input');
+    return host;
+  });
+}
+
+export { parsePort, parseListenHosts };

@@ -84,6 +84,15 @@ export const DEFAULT_CONFIG: SwarmConfig = {
   webSeedGraceMs: 3_000,
 };
 
+/**
+ * Where a torrent listens for peers unless told: every IPv4 and IPv6 interface, so a peer on another machine can
+ * connect (BEP 3 peers dial each other; a peer reachable only on loopback can never be dialled).
+ */
+export const DEFAULT_LISTEN_HOSTS: readonly string[] = ['0.0.0.0', '::'];
+
+/** Loopback only: what tests listen on, so nothing outside the machine can reach them. */
+export const LOOPBACK_HOSTS: readonly string[] = ['127.0.0.1', '::1'];
+
 /** The preset tests use: quicker timeouts and choking rounds so faults show up within a test's time. */
 export function testConfig(overrides: Partial<SwarmConfig> = {}): SwarmConfig {
   return { ...DEFAULT_CONFIG, requestTimeoutMs: 5_000, snubTimeoutMs: 8_000, chokeIntervalMs: 2_000, optimisticIntervalMs: 4_000, reconnectDelayMs: 300, ...overrides };

@@ -10,9 +10,9 @@
  *   await torrent.start();
  */
 export { Torrent } from './torrent.js';
-export { PeerListener } from './listener.js';
+export { PeerListener, isWildcardHost } from './listener.js';
 export { parsePeerAddress, addressKey } from './address.js';
-export { DEFAULT_CONFIG, testConfig, type SwarmConfig } from './defaults.js';
+export { DEFAULT_CONFIG, DEFAULT_LISTEN_HOSTS, LOOPBACK_HOSTS, testConfig, type SwarmConfig } from './defaults.js';
 export { SwarmError, type SwarmErrorCode } from './errors.js';
 export { makePeerId } from './ids.js';
 export { PiecePicker, type PickerOptions, type PeerPieces } from './picker.js';

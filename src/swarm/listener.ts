@@ -5,12 +5,21 @@ import { SwarmError } from './errors.js';
 /** What a torrent registers to be handed incoming connections for its info hash. */
 export type IncomingHandler = (socket: Socket, remote: Handshake, leftover: Buffer) => void;
 
+/** A wildcard address: listening on it means every interface of that family. */
+export function isWildcardHost(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '[::]';
+}
+
 /**
  * Accepts peer connections on one port for any number of torrents: reads the 68-byte handshake (with a time
- * limit and a size bound), finds the torrent by info hash and hands the socket over. IPv4 and IPv6.
+ * limit and a size bound), finds the torrent by info hash and hands the socket over. IPv4 and IPv6: the first
+ * host picks the port (0: any free one) and the others share it, so a peer reaches us at one port whatever the
+ * family. A host whose address family the machine lacks (no IPv6) is skipped, unless it is the only one.
  */
 export class PeerListener {
   private servers: Server[] = [];
+  /** The hosts actually bound, in the order given (a skipped family is left out). */
+  hosts: string[] = [];
   private readonly torrents = new Map<string, IncomingHandler>();
   private readonly pending = new Set<Socket>();
   port = 0;
@@ -47,6 +56,7 @@ export class PeerListener {
       }
       port = (server.address() as { port: number }).port;
       this.servers.push(server);
+      this.hosts.push(host);
     }
     this.port = port;
     return port;
@@ -96,5 +106,6 @@ export class PeerListener {
     this.pending.clear();
     await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     this.servers = [];
+    this.hosts = [];
   }
 }

@@ -5,7 +5,7 @@ import { Bitfield, type Handshake, type PeerAddress } from '../wire/index.js';
 import { addressKey, normaliseHost } from './address.js';
 import { ChokeRound } from './choking.js';
 import { PeerConnection } from './connection.js';
-import { DEFAULT_CONFIG, type SwarmConfig } from './defaults.js';
+import { DEFAULT_CONFIG, DEFAULT_LISTEN_HOSTS, type SwarmConfig } from './defaults.js';
 import { Downloader } from './download.js';
 import { SwarmError } from './errors.js';
 import { TypedEmitter } from './events.js';
@@ -101,10 +101,15 @@ export class Torrent extends TypedEmitter<TorrentEvents> {
     return this.listener?.port ?? 0;
   }
 
+  /** The addresses the listener is bound to (wildcards included as given). */
+  get listenHosts(): string[] {
+    return [...(this.listener?.hosts ?? [])];
+  }
+
   async start(): Promise<void> {
     if (this.components.listener) this.listener = this.components.listener;
     else {
-      this.listener = new PeerListener({ hosts: this.init.listenHosts ?? ['127.0.0.1', '::1'], port: this.init.listenPort ?? 0, handshakeTimeoutMs: this.config.handshakeTimeoutMs });
+      this.listener = new PeerListener({ hosts: [...(this.init.listenHosts ?? DEFAULT_LISTEN_HOSTS)], port: this.init.listenPort ?? 0, handshakeTimeoutMs: this.config.handshakeTimeoutMs });
       this.ownListener = true;
       await this.listener.start();
     }

@@ -21,7 +21,7 @@ export interface TorrentInit {
   uploadLimitBytesPerSec?: number;
   /** Peers to connect to at start (`--peer`, magnet `x.pe`). */
   peers?: PeerAddress[];
-  /** Where to listen for peers, if no shared listener is given. Port 0 picks a free port. */
+  /** Where to listen for peers, if no shared listener is given: every interface by default. Port 0 picks a free port. */
   listenHosts?: string[];
   listenPort?: number;
   config?: Partial<SwarmConfig>;

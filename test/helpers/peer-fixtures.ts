@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile, readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { createServer, type Server, type Socket } from 'node:net';
-import { Torrent, testConfig, type TorrentInit } from '../../src/swarm/index.js';
+import { LOOPBACK_HOSTS, Torrent, testConfig, type TorrentInit } from '../../src/swarm/index.js';
 import { Bitfield, decodeHandshake, decodeMessage, encodeHandshake, encodeMessage, encodePieceHeader, Framer, HANDSHAKE_BYTES, maxFrameBytes } from '../../src/wire/index.js';
 import { createTorrent, type Metainfo, type TorrentVersion } from '../../src/metainfo/index.js';
 
@@ -50,9 +50,9 @@ export async function treeHashes(dir: string): Promise<Map<string, string>> {
 
 type After = { after: (fn: () => Promise<void> | void) => void };
 
-/** Starts a torrent session stopped at the end of the test; test config (quick timeouts) unless given. */
+/** Starts a torrent session stopped at the end of the test; test config (quick timeouts) and loopback unless given. */
 export async function startTorrent(t: After, init: TorrentInit): Promise<Torrent> {
-  const torrent = new Torrent({ ...init, config: testConfig(init.config) });
+  const torrent = new Torrent({ listenHosts: [...LOOPBACK_HOSTS], ...init, config: testConfig(init.config) });
   t.after(() => torrent.stop());
   await torrent.start();
   return torrent;

@@ -30,7 +30,7 @@ function jsonLines(text: string): Record<string, unknown>[] {
 test('tandem share prints a magnet; tandem get of that magnet exits 0 with identical files; --json gives progress lines', async (t) => {
   const dir = await tempDir(t);
   const src = await makeTree(dir, 'content', 5);
-  const share = startProcess(t, process.execPath, [TANDEM_BIN, 'share', src, '--json']);
+  const share = startProcess(t, process.execPath, [TANDEM_BIN, 'share', src, '--listen', '127.0.0.1', '--json']);
   const [line] = await waitForLine(share, /^\{.*"event":"seeding".*\}$/);
   const { magnet } = JSON.parse(line) as { magnet: string };
   assert.match(magnet, /^magnet:\?xt=urn:btih:[0-9a-f]{40}&dn=content&x\.pe=127\.0\.0\.1%3A\d+$/);

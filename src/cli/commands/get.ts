@@ -12,6 +12,8 @@ export interface GetFlags extends CommonFlags {
   output: string;
   peer: string[];
   port?: string;
+  /** Addresses to accept peers on (`--listen`, repeatable); every interface when none. */
+  listen: string[];
   seed?: boolean;
   dht: boolean;
   dhtBootstrap: string[];
@@ -35,6 +37,7 @@ export default function getCommand(): Command {
     .option('-o, --output <dir>', 'folder to download into', '.')
     .option('--peer <host:port>', 'connect to this peer directly (repeatable)', repeatable, [])
     .option('--port <n>', 'port to accept peers on (default: any free port)')
+    .option('--listen <host>', 'address to accept peers on, e.g. 127.0.0.1 or ::1 (repeatable; default: every interface)', repeatable, [])
     .option('--seed', 'keep seeding after the download completes (until Ctrl-C)')
     .option('--no-dht', 'do not use the DHT to find peers')
     .option('--dht-bootstrap <host:port>', 'DHT node to bootstrap from instead of the public routers (repeatable)', repeatable, [])

@@ -2,8 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import { buildMagnet, createTorrent } from '../../metainfo/index.js';
-import { Torrent } from '../../swarm/index.js';
-import { parsePort, runTorrent } from '../get-torrent.js';
+import { isWildcardHost, Torrent } from '../../swarm/index.js';
+import { parseListenHosts, parsePort, runTorrent } from '../get-torrent.js';
 import { addCommonFlags, Output, runCommand, type CommonFlags } from '../output.js';
 import { parseBytes } from '../units.js';
 import { VERSION } from '../version.js';
@@ -11,6 +11,7 @@ import { repeatable } from '../options.js';
 
 interface ShareFlags extends CommonFlags {
   port?: string;
+  listen: string[];
   tracker: string[];
   webSeed: string[];
   dht: boolean;
@@ -26,6 +27,7 @@ export default function shareCommand(): Command {
     .description('make a torrent of a file or folder (v1, or --hybrid) and seed it, printing the magnet link')
     .argument('<path>', 'file or folder to share')
     .option('--port <n>', 'port to accept peers on (default: any free port)')
+    .option('--listen <host>', 'address to accept peers on (repeatable; default: every interface); the magnet names each one that is not a wildcard', repeatable, [])
     .option('-t, --tracker <url>', 'tracker announce URL (repeatable)', repeatable, [])
     .option('-w, --web-seed <url>', 'web seed URL, BEP 19 (repeatable)', repeatable, [])
     .option('--no-dht', 'do not use the DHT')
@@ -54,6 +56,7 @@ async function runShare(path: string, flags: ShareFlags): Promise<number> {
     dir: dirname(resolve(path)),
     trustData: true,
     listenPort: flags.port === undefined ? 0 : parsePort(flags.port),
+    listenHosts: parseListenHosts(flags.listen),
     uploadLimitBytesPerSec: flags.uploadLimit === undefined ? undefined : parseBytes(flags.uploadLimit, '--upload-limit'),
   });
   return runTorrent(torrent, {
@@ -68,11 +71,14 @@ async function runShare(path: string, flags: ShareFlags): Promise<number> {
         name: metainfo.name,
         trackers: metainfo.announce.flat(),
         webSeeds: metainfo.urlList,
-        peers: [`127.0.0.1:${port}`],
+        // BEP 9 x.pe: only an address a peer can dial; a wildcard (every interface) names none.
+        peers: torrent.listenHosts.filter((h) => !isWildcardHost(h)).map((h) => (h.includes(':') ? `[${h}]:${port}` : `${h}:${port}`)),
       });
-      out.json({ event: 'seeding', magnet, port, infoHash: metainfo.infoHashV1?.toString('hex'), torrentFile: flags.torrentOut });
+      const listen = torrent.listenHosts;
+      out.json({ event: 'seeding', magnet, port, listen, infoHash: metainfo.infoHashV1?.toString('hex'), torrentFile: flags.torrentOut });
       out.line(`magnet: ${magnet}`);
-      out.line(`seeding ${metainfo.name} on port ${port}; press Ctrl-C to stop`);
+      out.line(`seeding ${metainfo.name} on ${listen.map((h) => (h.includes(':') ? `[${h}]` : h)).join(', ')} port ${port}; press Ctrl-C to stop`);
+      if (!magnet.includes('x.pe=')) out.line('the link names no address (every interface listens): peers find this seed through its trackers or the DHT, or give --listen ADDRESS');
     },
   });
 }
