@@ -48,6 +48,8 @@ interface Contender {
 
 const contenders: Contender[] = [
   { name: 'tandem', start: (root, port) => spawn(process.execPath, [TANDEM, 'serve', root, '--http', `127.0.0.1:${port}`, '--quiet'], { stdio: 'ignore' }) },
+  // One worker per core, as nginx's `worker_processes auto` below.
+  { name: 'tandem --workers auto', start: (root, port) => spawn(process.execPath, [TANDEM, 'serve', root, '--http', `127.0.0.1:${port}`, '--quiet', '--workers', 'auto'], { stdio: 'ignore' }) },
   { name: 'nginx', start: (root, port) => spawn('nginx', ['-c', nginxConfig(benchDir(), root, port), '-e', join(benchDir(), 'nginx-error.log')], { stdio: 'ignore' }) },
   { name: 'http-server', start: (root, port) => spawn(process.execPath, [HTTP_SERVER, root, '-a', '127.0.0.1', '-p', String(port), '-s', '-c-1'], { stdio: 'ignore' }) },
 ];

@@ -19,6 +19,7 @@ export { seedCacheKey, restamp, describesFile, TorrentDiskCache } from './torren
 export { ANNOUNCE_PATH } from './tracker-mount.js';
 export { SeedError, type SeedErrorCode } from './errors.js';
 export { SEED_DEFAULTS } from './defaults.js';
+export { WorkerPool, isServeWorker, reportToPrimary, stopRequested, type WorkerMessage } from './worker-pool.js';
 
 /** `$XDG_CACHE_HOME/tandem/seed-torrents`, else `~/.cache/tandem/seed-torrents`. */
 export function defaultSeedCacheDir(env: NodeJS.ProcessEnv = process.env): string {

@@ -1,8 +1,9 @@
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
 import { HTTP_DEFAULTS, HttpFileServer, parseCredentials, type HttpServerOptions } from '../../http/index.js';
-import { defaultSeedCacheDir, SEED_DEFAULTS, SeedingFileServer, type SeedEvent } from '../../serve/index.js';
+import { defaultSeedCacheDir, isServeWorker, reportToPrimary, SEED_DEFAULTS, SeedingFileServer, stopRequested, WorkerPool, type SeedEvent } from '../../serve/index.js';
 import { TokenBucket } from '../../swarm/index.js';
 import { parsePort } from '../get-torrent.js';
 import { TftpServer, TFTP_DEFAULTS } from '../../tftp/index.js';
@@ -26,6 +27,7 @@ interface ServeFlags extends CommonFlags {
   seedMinSize?: string;
   publicUrl?: string;
   uploadLimit?: string;
+  workers?: string;
 }
 
 const usage = (message: string): TandemError => new TandemError('CLI_USAGE', message, 'input');
@@ -56,6 +58,7 @@ export default function serveCommand(): Command {
     .option('--seed-cache <dir>', `where --seed keeps the torrents it made, outside DIR (default ${defaultSeedCacheDir()})`)
     .option('--seed-port <n>', 'port the --seed peer listens on (default: any free port)')
     .option('--seed-min-size <bytes>', `smallest file --seed makes a torrent for (default ${formatBytes(SEED_DEFAULTS.minFileBytes)})`)
+    .option('--workers <n>', 'HTTP worker processes sharing the port, or "auto" for one per core (default 1; not with --seed or --upload-limit)')
     .option('--public-url <url>', 'the base URL clients reach this server at, named in --seed torrents (default: the --http address)')
     .addHelpText('after', '\nExamples:\n  tandem serve ./public --http 127.0.0.1:8080\n  tandem serve ./boot --tftp 127.0.0.1:6969 --tftp-write\n  tandem serve . --http 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --auth me:secret --upload\n  tandem serve ./iso --http 127.0.0.1:8080 --seed --upload-limit 2MiB    # then: tandem get http://127.0.0.1:8080/big.iso');
   addCommonFlags(cmd);
@@ -67,13 +70,15 @@ async function serve(dir: string, flags: ServeFlags): Promise<number> {
   if (flags.seed && !flags.http) throw usage('--seed needs --http: the torrents name the HTTP server as web seed and tracker');
   if (flags.seed && flags.auth !== undefined) throw usage('--seed and --auth do not go together: peers and web-seed clients send no credentials');
   if (Boolean(flags.tlsCert) !== Boolean(flags.tlsKey)) throw usage('--tls-cert and --tls-key go together');
+  const workers = parseWorkers(flags);
   const out = new Output(flags);
+  if (isServeWorker()) return serveAsWorker(dir, flags, out);
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.reverse()) await stop();
   };
   try {
-    if (flags.http) stops.push(await startHttp(dir, flags, out));
+    if (flags.http) stops.push(workers > 1 ? await startWorkers(dir, workers, flags, out) : await startHttp(dir, flags, out));
     if (flags.tftp) stops.push(await startTftp(dir, flags, out));
   } catch (err) {
     await stopAll();
@@ -88,7 +93,54 @@ async function serve(dir: string, flags: ServeFlags): Promise<number> {
   return 0;
 }
 
-async function startHttp(dir: string, flags: ServeFlags, out: Output): Promise<() => Promise<void>> {
+/** `--workers N|auto`: 1 unless asked; refused where state must be shared by one process. */
+function parseWorkers(flags: ServeFlags): number {
+  if (flags.workers === undefined) return 1;
+  const n = flags.workers === 'auto' ? availableParallelism() : /^\d{1,3}$/.test(flags.workers) ? Number(flags.workers) : NaN;
+  if (!(n >= 1 && n <= 256)) throw usage(`--workers: "${flags.workers}" is not a number from 1 to 256 or "auto"`);
+  if (n > 1 && !flags.http) throw usage('--workers is for --http');
+  if (n > 1 && flags.seed) throw usage('--workers and --seed do not go together: the torrents, tracker and peer live in one process');
+  if (n > 1 && flags.uploadLimit !== undefined) throw usage('--workers and --upload-limit do not go together: the limit is one budget in one process');
+  return n;
+}
+
+/** The primary of `--workers`: forks the HTTP workers; TFTP, if asked for, stays in this process. */
+async function startWorkers(dir: string, count: number, flags: ServeFlags, out: Output): Promise<() => Promise<void>> {
+  const pool = new WorkerPool(count, (message) => out.warn(`http: ${message}`));
+  let addr;
+  try {
+    addr = await pool.start();
+  } catch (err) {
+    await pool.stop();
+    throw err;
+  }
+  out.line(`http: serving ${dir} at ${addr.url} (${count} worker processes)`);
+  out.json({ event: 'listening', protocol: flags.tlsCert ? 'https' : 'http', host: addr.host, port: addr.port, url: addr.url, workers: count });
+  return async () => reportSent(out, await pool.stop(), 0);
+}
+
+/** One HTTP worker of `--workers`: serves until the primary says stop, then reports what it sent. */
+async function serveAsWorker(dir: string, flags: ServeFlags, out: Output): Promise<number> {
+  const quiet = new Output({ ...flags, quiet: true, json: false });
+  let stop;
+  try {
+    stop = await startHttp(dir, flags, quiet, (addr, sentBytes) => {
+      if (addr) reportToPrimary({ kind: 'listening', url: addr.url, host: addr.host, port: addr.port });
+      else reportToPrimary({ kind: 'sent', bytes: sentBytes });
+    });
+  } catch (err) {
+    reportToPrimary({ kind: 'failed', message: (err as Error).message });
+    throw err;
+  }
+  await stopRequested();
+  await stop();
+  out.detail('http worker stopped');
+  return 0;
+}
+
+type WorkerReport = (addr: { url: string; host: string; port: number } | undefined, sentBytes: number) => void;
+
+async function startHttp(dir: string, flags: ServeFlags, out: Output, report?: WorkerReport): Promise<() => Promise<void>> {
   const { host, port } = parseHostPort(flags.http!, '--http');
   let auth;
   if (flags.auth !== undefined) {
@@ -103,6 +155,7 @@ async function startHttp(dir: string, flags: ServeFlags, out: Output): Promise<(
       throw usage(`cannot read the TLS files: ${(err as Error).message}`);
     }
   }
+  // A worker's Output is quiet, but `flags` are the command line's, so its access log goes where the primary's would.
   const accessLog = flags.accessLog ? createWriteStream(flags.accessLog, { flags: 'a' }) : flags.quiet || flags.json ? undefined : process.stdout;
   const options: HttpServerOptions = {
     root: dir,
@@ -121,10 +174,12 @@ async function startHttp(dir: string, flags: ServeFlags, out: Output): Promise<(
   if (flags.seed) return startSeeding(dir, flags, out, options, limit, closeLog);
   const server = new HttpFileServer({ ...options, sendBudget: limit > 0 ? new TokenBucket(limit) : undefined });
   const addr = await server.start();
+  report?.(addr, 0);
   out.line(`http: serving ${dir} at ${addr.url}`);
   out.json({ event: 'listening', protocol: tls ? 'https' : 'http', host: addr.host, port: addr.port, url: addr.url });
   return async () => {
     await server.stop();
+    report?.(undefined, server.bodyBytesSent);
     reportSent(out, server.bodyBytesSent, 0);
     await closeLog();
   };
