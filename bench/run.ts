@@ -2,6 +2,9 @@
 // cores and side-by-side figures must share conditions). BENCH_ONLY=name1,name2 picks suites.
 import { readdirSync } from 'node:fs';
 
+// Benchmarks run on loopback only: a DHT node that would reach the public DHT fails loudly (src/dht/bootstrap.ts).
+process.env.TANDEM_NO_PUBLIC_DHT = '1';
+
 export interface BenchSuite {
   /** Runs the suite, printing its own table with ratios to the reference programs. */
   run(): Promise<void>;

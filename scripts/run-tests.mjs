@@ -27,5 +27,8 @@ if (files.length === 0) {
 }
 const filter = process.env.TEST_FILTER;
 const chosen = filter ? files.filter((f) => f.includes(filter)) : files;
-const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...chosen], { stdio: 'inherit' });
+// Nothing in a test may reach the public DHT: with this set, a DHT node that would (no --dht-bootstrap, or a
+// non-loopback node) fails loudly with DHT_PUBLIC_FORBIDDEN instead of sending a packet (src/dht/bootstrap.ts).
+const env = { ...process.env, TANDEM_NO_PUBLIC_DHT: '1' };
+const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...chosen], { stdio: 'inherit', env });
 process.exit(result.status ?? 1);

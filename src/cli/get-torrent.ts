@@ -2,13 +2,13 @@ import { isIP } from 'node:net';
 import cliProgress from 'cli-progress';
 import { isMagnet, parseMagnet, type Metainfo } from '../metainfo/index.js';
 import { parsePeerAddress, Torrent, type TorrentStats, type WebSeedsInit } from '../swarm/index.js';
-import { DhtNode, DhtPeerSource } from '../dht/index.js';
 import { TrackerClient } from '../tracker/index.js';
 import { TandemError } from '../util/errors.js';
 import type { PeerAddress } from '../wire/index.js';
 import type { GetFlags } from './commands/get.js';
 import { Output, type CommonFlags } from './output.js';
 import { readTorrentFile } from './torrent-source.js';
+import { dhtOptionsFor, TorrentDht, type DhtChoice } from './torrent-dht.js';
 import { formatBytes, parseBytes } from './units.js';
 
 /** `tandem get` for a magnet link or a .torrent file: download, verify, and optionally keep seeding. */
@@ -47,7 +47,7 @@ export async function getTorrent(source: string, flags: GetFlags): Promise<numbe
     listenHosts: parseListenHosts(flags.listen),
     config: flags.maxPeers === undefined ? {} : { maxPeers: parseCount(flags.maxPeers, '--max-peers') },
   });
-  return runTorrent(torrent, { flags, trackers, seed: Boolean(flags.seed), dhtBootstrap: flags.dht ? flags.dhtBootstrap : [] });
+  return runTorrent(torrent, { flags, trackers, seed: Boolean(flags.seed), dht: { enabled: flags.dht, bootstrap: flags.dhtBootstrap } });
 }
 
 export interface RunOptions {
@@ -55,11 +55,8 @@ export interface RunOptions {
   trackers: string[][];
   /** Keep seeding after completion until interrupted. */
   seed: boolean;
-  /**
-   * DHT bootstrap nodes: with any given, a DHT node runs and finds peers for the torrent (BEP 5). None given, no
-   * DHT runs, so nothing is sent to the public routers unless asked for.
-   */
-  dhtBootstrap?: string[];
+  /** The DHT (BEP 5): off with --no-dht, else from the --dht-bootstrap nodes or the public routers (torrent-dht.ts). */
+  dht?: DhtChoice;
   /** Printed (and in JSON) once the torrent listens. */
   onListening?: (port: number) => void;
 }
@@ -73,8 +70,7 @@ export async function runTorrent(torrent: Torrent, options: RunOptions): Promise
   const out = new Output(flags);
   const view = new TorrentProgress(flags);
   let tracker: TrackerClient | undefined;
-  let dht: DhtNode | undefined;
-  let dhtSource: DhtPeerSource | undefined;
+  let dht: TorrentDht | undefined;
   let interrupted = (): void => undefined;
   const finished = new Promise<number>((resolve) => {
     torrent.on('error', ({ error }) => {
@@ -99,7 +95,6 @@ export async function runTorrent(torrent: Torrent, options: RunOptions): Promise
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
     await tracker?.stop();
-    await dhtSource?.stop();
     await dht?.stop();
     await torrent.stop();
   };
@@ -122,6 +117,9 @@ export async function runTorrent(torrent: Torrent, options: RunOptions): Promise
   torrent.on('warning', (w) => out.detail(`warning: ${w.message}`));
   torrent.on('stats', (s) => view.update(s));
   try {
+    const dhtOptions = options.dht && dhtOptionsFor(options.dht);
+    // Started first, so that the torrent's first handshakes already carry the DHT bit (BEP 5).
+    if (dhtOptions) dht = await TorrentDht.start(torrent, dhtOptions, out);
     await torrent.start();
   } catch (err) {
     await release();
@@ -148,25 +146,7 @@ export async function runTorrent(torrent: Torrent, options: RunOptions): Promise
     tracker.on('error', ({ url, error }) => tell('error', url, error.message));
     tracker.start();
   }
-  const bootstrap = options.dhtBootstrap ?? [];
-  if (bootstrap.length > 0) {
-    // Bound to loopback when every bootstrap node is local (tests), else to every interface.
-    const local = bootstrap.every((b) => /^(127\.|\[::1\]|localhost)/.test(b));
-    dht = new DhtNode({ ipv4: { host: local ? '127.0.0.1' : '0.0.0.0', port: 0 }, bootstrap });
-    try {
-      await dht.start();
-    } catch (err) {
-      await release();
-      throw err;
-    }
-    dhtSource = new DhtPeerSource(dht, torrent.infoHash, {
-      port: torrent.listenPort,
-      onPeers: (peers) => torrent.addPeers(peers),
-      onError: (err) => out.detail(`dht: ${(err as Error).message}`),
-      intervalMs: 15_000,
-    });
-    dhtSource.start();
-  }
+  dht?.attach();
   try {
     return await finished;
   } finally {

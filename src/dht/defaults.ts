@@ -41,8 +41,12 @@ export const DHT_DEFAULTS = {
   maxQueriesPerLookup: 200,
   /** Candidate nodes one lookup remembers (closest kept). */
   maxLookupCandidates: 128,
-  /** The public routers used when no bootstrap node is given (never in tests: they always pass bootstrap). */
-  publicBootstrap: ['router.bittorrent.com:6881', 'dht.transmissionbt.com:6881', 'router.utorrent.com:6881'],
+  /** BEP 5 PORT: a peer's DHT node is pinged at most once per this interval... */
+  portPingIntervalMs: 10 * 60_000,
+  /** ...and at most this many such pings are in flight at once (a swarm cannot make us a ping flood). */
+  maxPortPingsInFlight: 16,
+  /** The well-known public routers used when no bootstrap node is given (never in tests: see bootstrap.ts). */
+  publicBootstrap: ['router.bittorrent.com:6881', 'dht.transmissionbt.com:6881', 'router.utorrent.com:6881', 'dht.libtorrent.org:25401'],
 } as const;
 
 export type DhtTunables = { -readonly [K in keyof typeof DHT_DEFAULTS]: (typeof DHT_DEFAULTS)[K] extends readonly string[] ? string[] : number };

@@ -11,7 +11,8 @@ export type DhtErrorCode =
   | 'DHT_BAD_ADDRESS' // a HOST:PORT that cannot be parsed
   | 'DHT_STATE_FILE' // the saved routing table cannot be read or written
   | 'DHT_READ_ONLY' // announce called on a read-only node (BEP 43 nodes take no part in storage)
-  | 'DHT_TOO_MANY_QUERIES'; // the cap on queries in flight was reached
+  | 'DHT_TOO_MANY_QUERIES' // the cap on queries in flight was reached
+  | 'DHT_PUBLIC_FORBIDDEN'; // TANDEM_NO_PUBLIC_DHT=1 (tests) and the node would reach past loopback
 
 export class DhtError extends TandemError {
   constructor(code: DhtErrorCode, message: string, kind: ErrorKind = 'runtime', options?: { cause?: unknown }) {

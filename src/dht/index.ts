@@ -16,6 +16,9 @@
  *   that gave a token. Resolves `{accepted, peers}`.
  * - `DhtPeerSource(dht, infoHash, {port, onPeers, intervalMs})`: the torrent engine's plug: look up and announce
  *   now and every `intervalMs`, handing peers to `onPeers` (e.g. `torrent.addPeers`) as they arrive.
+ * - `addNode({host, port})`: BEP 5 PORT: ping a peer's DHT node and, if it answers, offer it to the routing table.
+ * - Guard: with `TANDEM_NO_PUBLIC_DHT=1` (set by the test and bench runners) `start()` refuses the public
+ *   routers and any non-loopback node with `DHT_PUBLIC_FORBIDDEN` (see `bootstrap.ts`).
  * - `save()` / `load()`: the routing table to and from `statePath` (JSON; atomic write).
  * - `stats()`: node counts per family, stored peers, and packet counters (dropped malformed, oversized,
  *   unsolicited, rate-limited...). `address(family)`, `nodes(family)`, `id`.
@@ -29,8 +32,9 @@
  *   await dht.stop();
  */
 export { DhtPeerSource, DHT_PEER_SOURCE_INTERVAL_MS, type DhtPeerSourceOptions } from './peer-source.js';
-export { DhtNode, parseHostPort, type DhtOptions, type DhtComponents, type DhtStats, type AnnounceResult } from './node.js';
+export { DhtNode, type DhtOptions, type DhtComponents, type DhtStats, type AnnounceResult } from './node.js';
 export { DHT_DEFAULTS, type DhtTunables } from './defaults.js';
+export { parseHostPort, isLoopbackHost, publicDhtForbidden, NO_PUBLIC_DHT_ENV } from './bootstrap.js';
 export { DhtError, type DhtErrorCode } from './errors.js';
 export { type PeerAddress, type Contact, type Family } from './compact.js';
 export { type NodeId, asNodeId } from './node-id.js';

@@ -3,7 +3,6 @@
  * parts together: KRPC codec, routing tables, tokens, peer store, rate limiter and lookups.
  */
 import { randomBytes as cryptoRandomBytes } from 'node:crypto';
-import { lookup as dnsLookup } from 'node:dns/promises';
 import { setMaxListeners } from 'node:events';
 import { isIP } from 'node:net';
 import { addressKey, type Contact, type Family, type PeerAddress } from './compact.js';
@@ -22,6 +21,7 @@ import { bindUdp, type BindSocket } from './socket.js';
 import { TokenPolicy } from './tokens.js';
 import { traverse } from './traversal.js';
 import { AsyncQueue } from './async-queue.js';
+import { checkPublicGuard, publicDhtForbidden, resolveBootstrap } from './bootstrap.js';
 
 export interface DhtOptions extends Partial<DhtTunables> {
   /** IPv4 socket: host and UDP port to bind (default 0.0.0.0, port 0 = any free port); `false` for none. */
@@ -36,6 +36,8 @@ export interface DhtOptions extends Partial<DhtTunables> {
   readOnly?: boolean;
   /** Where the routing table is saved by `save()` and `stop()`, and loaded from by `start()`. */
   statePath?: string;
+  /** Refuse to reach past loopback (see bootstrap.ts); default: `TANDEM_NO_PUBLIC_DHT=1` in the environment. */
+  forbidPublic?: boolean;
 }
 
 /** Injected dependencies: tests pass their own clock, randomness or sockets. */
@@ -66,6 +68,7 @@ interface Stack {
   table: RoutingTable;
 }
 
+const MAX_PORT_PINGS_REMEMBERED = 4_096;
 const VERSION = Buffer.from([0x54, 0x44, 0x00, 0x01]); // BEP 5 "v": client "TD", version 0.1
 
 export class DhtNode {
@@ -82,6 +85,11 @@ export class DhtNode {
   private stopping = new AbortController();
   private readonly pinging = new Set<string>();
   private saved: SavedState | undefined;
+  /** Why the state file could not be loaded at the last start(), if it could not (the caller may warn). */
+  stateFileError: Error | undefined;
+  /** BEP 5 PORT pings: when each address was last pinged, and how many are in flight. */
+  private readonly portPinged = new Map<string, number>();
+  private portPingsInFlight = 0;
 
   constructor(options: DhtOptions = {}, components: DhtComponents = {}) {
     this.options = { ...DHT_DEFAULTS, publicBootstrap: [...DHT_DEFAULTS.publicBootstrap], ...options } as DhtTunables & DhtOptions;
@@ -125,7 +133,11 @@ export class DhtNode {
     this.stopping = new AbortController();
     // Every query in flight listens on this signal; their number is capped by maxQueriesInFlight instead.
     setMaxListeners(0, this.stopping.signal);
-    if (this.options.statePath && !this.saved) await this.load();
+    if (this.options.statePath && !this.saved) {
+      // A broken state file costs a slower start, not the node: it is overwritten by the next save.
+      await this.load().catch((err: unknown) => (this.stateFileError = err as Error));
+    }
+    checkPublicGuard(this.options.bootstrap, this.saved?.nodes ?? [], this.options.forbidPublic ?? publicDhtForbidden());
     const nowMs = this.now();
     this.ownId = this.options.id ? asNodeId(Buffer.from(this.options.id)) : (this.saved?.id ?? randomNodeId(this.randomBytes));
     this.tokens = new TokenPolicy(this.options, this.randomBytes, nowMs);
@@ -217,6 +229,35 @@ export class DhtNode {
       ),
     );
     return { accepted, peers: [...peers.values()] };
+  }
+
+  /**
+   * BEP 5 PORT: a peer says its DHT node listens at `address`. "The receiving node should attempt to ping the
+   * node on the received port and IP address of the remote peer. If a response to the ping is received, the
+   * node should attempt to insert the new contact information into their routing table according to the usual
+   * rules." Each address is pinged at most once per `portPingIntervalMs`, and at most `maxPortPingsInFlight` at
+   * once. Resolves true when the node answered (and was offered to the table).
+   */
+  async addNode(address: PeerAddress): Promise<boolean> {
+    const stack = this.stackFor(address.host);
+    const key = addressKey(address);
+    const nowMs = this.now();
+    if (!stack || !isIP(address.host) || !Number.isInteger(address.port) || address.port < 1 || address.port > 65535) return false;
+    const last = this.portPinged.get(key);
+    if ((last !== undefined && nowMs - last < this.options.portPingIntervalMs) || this.portPingsInFlight >= this.options.maxPortPingsInFlight) return false;
+    this.portPinged.delete(key); // re-inserted: Map order is recency order, the oldest is forgotten first
+    this.portPinged.set(key, nowMs);
+    if (this.portPinged.size > MAX_PORT_PINGS_REMEMBERED) this.portPinged.delete(this.portPinged.keys().next().value!);
+    this.portPingsInFlight++;
+    try {
+      const r = await stack.rpc.query(address, { q: 'ping' }, { signal: this.stopping.signal });
+      this.noteResponse(stack, { id: r.id, host: address.host, port: address.port });
+      return true;
+    } catch {
+      return false;
+    } finally {
+      this.portPingsInFlight--;
+    }
   }
 
   stats(): DhtStats {
@@ -353,25 +394,7 @@ export class DhtNode {
     return isIP(p.host) === 6 ? 6 : 4;
   }
 
-  private async bootstrapContacts(): Promise<PeerAddress[]> {
-    const list = this.options.bootstrap ?? this.options.publicBootstrap;
-    const out: PeerAddress[] = [];
-    for (const entry of list) {
-      const { host, port } = parseHostPort(entry);
-      if (isIP(host)) out.push({ host, port });
-      else {
-        const found = await dnsLookup(host, { all: true }).catch(() => []);
-        for (const a of found) out.push({ host: a.address, port });
-      }
-    }
-    return out;
+  private bootstrapContacts(): Promise<PeerAddress[]> {
+    return resolveBootstrap(this.options.bootstrap ?? this.options.publicBootstrap, this.options.forbidPublic ?? publicDhtForbidden());
   }
-}
-
-/** Parses HOST:PORT or [V6]:PORT (as `--dht-bootstrap` takes it). */
-export function parseHostPort(text: string): PeerAddress {
-  const m = text.match(/^\[([^\]]+)\]:(\d+)$/) ?? text.match(/^([^:]+):(\d+)$/);
-  const port = m ? Number(m[2]) : NaN;
-  if (!m || !m[1] || !Number.isInteger(port) || port < 1 || port > 65535) throw new DhtError('DHT_BAD_ADDRESS', `not HOST:PORT: ${text}`, 'input');
-  return { host: m[1], port };
 }

@@ -2,7 +2,8 @@
  * The routing table saved on exit and loaded on start: a small JSON file with our id and the nodes we knew.
  * The file is input like any other: size-capped, every field checked, a bad entry skipped.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { isIP } from 'node:net';
 import type { Contact } from './compact.js';
 import { DhtError } from './errors.js';
@@ -59,10 +60,11 @@ export async function readState(path: string): Promise<SavedState | undefined> {
   return parseState(text);
 }
 
-/** Writes atomically (temp file then rename), so a crash mid-write leaves the old file whole. */
+/** Writes atomically (temp file then rename), so a crash mid-write leaves the old file whole; creates the folder. */
 export async function writeState(path: string, state: SavedState): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
   try {
+    await mkdir(dirname(path), { recursive: true }); // the state dir (~/.local/state/tandem) may not exist yet
     await writeFile(tmp, serializeState(state));
     await rename(tmp, path);
   } catch (err) {

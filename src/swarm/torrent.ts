@@ -220,8 +220,14 @@ export class Torrent extends TypedEmitter<TorrentEvents> {
     this.adopt(conn, key, undefined);
   }
 
+  /**
+   * BEP 5: the UDP port of our DHT node while one runs. It sets the handshake's DHT bit, and peers that set theirs
+   * are sent a PORT message with it. Set before `start()` so every connection carries it.
+   */
+  localDhtPort: number | undefined;
+
   localHandshake(): Handshake {
-    return { infoHash: this.infoHash, peerId: this.peerId, extended: true, fast: true, dht: false };
+    return { infoHash: this.infoHash, peerId: this.peerId, extended: true, fast: true, dht: this.localDhtPort !== undefined };
   }
 
   private adopt(conn: PeerConnection, key: string, address: PeerAddress | undefined): void {
@@ -233,6 +239,8 @@ export class Torrent extends TypedEmitter<TorrentEvents> {
       this.peers.set(key, peer);
       this.emit('peer:connect', { key, client: peer.clientName(), outgoing: conn.outgoing });
       greet(this, peer);
+      // BEP 5: "Upon receiving a handshake indicating the remote peer supports the DHT, the local peer should send a PORT message."
+      if (this.localDhtPort !== undefined && remote.dht) conn.send({ type: 'port', port: this.localDhtPort });
     });
     conn.on('message', (m) => handleMessage(this, peer, m));
     conn.on('drain', () => this.uploader.serve(peer));

@@ -1,6 +1,10 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+// Tests never reach the public DHT, even when run one file at a time without scripts/run-tests.mjs: every
+// tandem child (and any DhtNode in this process) fails loudly with DHT_PUBLIC_FORBIDDEN if it would.
+process.env.TANDEM_NO_PUBLIC_DHT = '1';
+
 /** The compiled CLI, as a user runs it. */
 export const TANDEM_BIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 

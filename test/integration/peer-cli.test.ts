@@ -30,12 +30,12 @@ function jsonLines(text: string): Record<string, unknown>[] {
 test('tandem share prints a magnet; tandem get of that magnet exits 0 with identical files; --json gives progress lines', async (t) => {
   const dir = await tempDir(t);
   const src = await makeTree(dir, 'content', 5);
-  const share = startProcess(t, process.execPath, [TANDEM_BIN, 'share', src, '--listen', '127.0.0.1', '--json']);
+  const share = startProcess(t, process.execPath, [TANDEM_BIN, 'share', src, '--no-dht', '--listen', '127.0.0.1', '--json']);
   const [line] = await waitForLine(share, /^\{.*"event":"seeding".*\}$/);
   const { magnet } = JSON.parse(line) as { magnet: string };
   assert.match(magnet, /^magnet:\?xt=urn:btih:[0-9a-f]{40}&dn=content&x\.pe=127\.0\.0\.1%3A\d+$/);
   const out = join(dir, 'out');
-  const r = await tandem(['get', magnet, '-o', out, '--json'], { timeoutMs: 30_000 });
+  const r = await tandem(['get', magnet, '-o', out, '--no-dht', '--json'], { timeoutMs: 30_000 });
   assert.equal(r.code, 0, r.stderr);
   const events = jsonLines(r.stdout);
   assert.deepEqual(events.map((e) => e.event).filter((e) => e !== 'progress'), ['metadata', 'ready', 'done']);
@@ -56,7 +56,7 @@ test('a leecher killed with SIGKILL mid-download resumes and finishes; it never 
   const seed = await startTorrent(t, { metainfo: meta, dir });
   const out = join(dir, 'out');
   const peer = `127.0.0.1:${seed.listenPort}`;
-  const first = startProcess(t, process.execPath, [TANDEM_BIN, 'get', file, '-o', out, '--peer', peer, '--json', '--download-limit', '512KiB']);
+  const first = startProcess(t, process.execPath, [TANDEM_BIN, 'get', file, '-o', out, '--peer', peer, '--no-dht', '--json', '--download-limit', '512KiB']);
   let stdout = '';
   first.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   // Killed once some but not all of it is verified.
@@ -68,14 +68,14 @@ test('a leecher killed with SIGKILL mid-download resumes and finishes; it never 
   assert.ok(good < meta.pieceCount, 'the kill came mid-download');
   assert.ok(reported <= good * meta.pieceLengthBytes, `reported ${reported} bytes verified but only ${good} pieces are on disk`);
 
-  const second = await tandem(['get', file, '-o', out, '--peer', peer, '--json'], { timeoutMs: 60_000 });
+  const second = await tandem(['get', file, '-o', out, '--peer', peer, '--no-dht', '--json'], { timeoutMs: 60_000 });
   assert.equal(second.code, 0, second.stderr);
   const ready = jsonLines(second.stdout).find((e) => e.event === 'ready')!;
   assert.ok((ready.piecesHave as number) > 0 && (ready.piecesHave as number) <= good, `resumed with ${String(ready.piecesHave)} pieces; ${good} were on disk`);
   assert.deepEqual(await treeHashes(join(out, 'content')), await treeHashes(src));
 
   // A clean restart trusts the resume file (no re-hash) and has nothing to fetch.
-  const third = await tandem(['get', file, '-o', out, '--peer', peer, '--json'], { timeoutMs: 30_000 });
+  const third = await tandem(['get', file, '-o', out, '--peer', peer, '--no-dht', '--json'], { timeoutMs: 30_000 });
   assert.equal(third.code, 0, third.stderr);
   assert.deepEqual(jsonLines(third.stdout).find((e) => e.event === 'ready'), { event: 'ready', piecesHave: meta.pieceCount, source: 'resume' });
 });
@@ -86,7 +86,7 @@ test('tandem get --seed with the data already in place verifies it, downloads no
   const { bytes, meta } = await makeTorrent(src);
   const file = join(dir, 'c.torrent');
   await writeFile(file, bytes);
-  const seeder = startProcess(t, process.execPath, [TANDEM_BIN, 'get', file, '-o', dir, '--seed', '--json']);
+  const seeder = startProcess(t, process.execPath, [TANDEM_BIN, 'get', file, '-o', dir, '--seed', '--no-dht', '--json']);
   const [line] = await waitForLine(seeder, /^\{.*"event":"done".*\}$/);
   const done = JSON.parse(line) as { downloadedBytes: number; listenPort: number; verifiedBytes: number };
   assert.equal(done.downloadedBytes, 0);
@@ -99,15 +99,15 @@ test('tandem get --seed with the data already in place verifies it, downloads no
 
 test('bad input exits 2 with one line: a missing torrent file, a malformed --peer, a bad --only', async (t) => {
   const dir = await tempDir(t);
-  const missing = await tandem(['get', join(dir, 'nope.torrent')]);
+  const missing = await tandem(['get', join(dir, 'nope.torrent'), '--no-dht']);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /^tandem: cannot open/);
   const { bytes } = await makeTorrent(await makeTree(dir));
   await writeFile(join(dir, 'c.torrent'), bytes);
-  const badPeer = await tandem(['get', join(dir, 'c.torrent'), '--peer', 'localhost']);
+  const badPeer = await tandem(['get', join(dir, 'c.torrent'), '--peer', 'localhost', '--no-dht']);
   assert.equal(badPeer.code, 2);
   assert.match(badPeer.stderr, /not a peer address/);
-  const badOnly = await tandem(['get', join(dir, 'c.torrent'), '--only', '9', '-o', dir]);
+  const badOnly = await tandem(['get', join(dir, 'c.torrent'), '--only', '9', '-o', dir, '--no-dht']);
   assert.equal(badOnly.code, 2);
   assert.match(badOnly.stderr, /--only: file 9 does not exist/);
 });

@@ -50,7 +50,7 @@ async function fixture(t: TestContext): Promise<{ dir: string; src: string; file
 test('tandem seed -> aria2 leecher, meeting through a tracker: sha256 identical', async (t) => {
   const aria2c = requireProgram('aria2c', 'aria2');
   const { dir, src, file } = await fixture(t);
-  const seed = startProcess(t, process.execPath, [TANDEM_BIN, 'get', file, '-o', dir, '--seed', '--json']);
+  const seed = startProcess(t, process.execPath, [TANDEM_BIN, 'get', file, '-o', dir, '--seed', '--no-dht', '--json']);
   await waitForLine(seed, /^\{"event":"done"/);
   const out = join(dir, 'aria2');
   const leech = startProcess(t, aria2c, await aria2Args(out, file, false));
@@ -64,7 +64,7 @@ test('aria2 seed -> tandem leecher, meeting through a tracker: sha256 identical'
   const { dir, src, file } = await fixture(t);
   startProcess(t, aria2c, await aria2Args(dir, file, true));
   const out = join(dir, 'out');
-  const r = await tandem(['get', file, '-o', out, '--json'], { timeoutMs: 60_000 });
+  const r = await tandem(['get', file, '-o', out, '--no-dht', '--json'], { timeoutMs: 60_000 });
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(await treeHashes(join(out, 'content')), await treeHashes(src));
 });
@@ -74,12 +74,12 @@ test('mixed swarm through one tracker: a tandem seed with libtorrent, aria2 and 
   requireLibtorrent();
   const { dir, src, file } = await fixture(t);
   // The seed's upload is capped so the leechers also trade among themselves.
-  const seed = startProcess(t, process.execPath, [TANDEM_BIN, 'get', file, '-o', dir, '--seed', '--json', '--upload-limit', '2MiB']);
+  const seed = startProcess(t, process.execPath, [TANDEM_BIN, 'get', file, '-o', dir, '--seed', '--no-dht', '--json', '--upload-limit', '2MiB']);
   const [line] = await waitForLine(seed, /^\{"event":"done".*\}$/);
   const seedPort = (JSON.parse(line) as { listenPort: number }).listenPort;
   const lt = run(DEBIAN_PYTHON, [LT_PEER, 'leech', file, join(dir, 'lt'), '--peer', `127.0.0.1:${seedPort}`, '--timeout', '60'], { timeoutMs: 70_000 });
   const aria = run(aria2c, await aria2Args(join(dir, 'aria2'), file, false), { timeoutMs: 70_000 });
-  const td = tandem(['get', file, '-o', join(dir, 'td'), '--json'], { timeoutMs: 70_000 });
+  const td = tandem(['get', file, '-o', join(dir, 'td'), '--no-dht', '--json'], { timeoutMs: 70_000 });
   const [ltr, ar, tdr] = await Promise.all([lt, aria, td]);
   assert.equal(ltr.code, 0, ltr.stdout + ltr.stderr);
   assert.equal(ar.code, 0, ar.stdout + ar.stderr);

@@ -30,7 +30,7 @@ for (const version of ['v1', 'hybrid'] as const) {
     await writeFile(file, bytes);
     const port = await ltSeed(t, file, dir);
     const out = join(dir, 'out');
-    const r = await tandem(['get', file, '-o', out, '--peer', `127.0.0.1:${port}`, '--json'], { timeoutMs: 60_000 });
+    const r = await tandem(['get', file, '-o', out, '--peer', `127.0.0.1:${port}`, '--no-dht', '--json'], { timeoutMs: 60_000 });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(await treeHashes(join(out, 'content')), await treeHashes(src));
   });
@@ -60,7 +60,7 @@ test('magnet: tandem fetches the metadata from a libtorrent seed (BEP 9), then t
   await writeFile(file, bytes);
   const port = await ltSeed(t, file, dir);
   const out = join(dir, 'out');
-  const r = await tandem(['get', magnetFromMetainfo(meta), '-o', out, '--peer', `127.0.0.1:${port}`, '--json'], { timeoutMs: 60_000 });
+  const r = await tandem(['get', magnetFromMetainfo(meta), '-o', out, '--peer', `127.0.0.1:${port}`, '--no-dht', '--json'], { timeoutMs: 60_000 });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /"event":"metadata","name":"content"/);
   assert.deepEqual(await treeHashes(join(out, 'content')), await treeHashes(src));

@@ -33,7 +33,7 @@ test('WebTorrent seed -> tandem leecher over TCP: sha256 identical', async (t) =
   await waitForLine(seed, /"event":"done"/);
   const { port } = JSON.parse(line) as { port: number };
   const out = join(dir, 'out');
-  const r = await tandem(['get', file, '-o', out, '--peer', `127.0.0.1:${port}`], { timeoutMs: 60_000 });
+  const r = await tandem(['get', file, '-o', out, '--peer', `127.0.0.1:${port}`, '--no-dht'], { timeoutMs: 60_000 });
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(await treeHashes(join(out, 'content')), await treeHashes(src));
 });

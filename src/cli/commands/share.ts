@@ -63,7 +63,7 @@ async function runShare(path: string, flags: ShareFlags): Promise<number> {
     flags,
     trackers: metainfo.announce,
     seed: true,
-    dhtBootstrap: flags.dht ? flags.dhtBootstrap : [],
+    dht: { enabled: flags.dht, bootstrap: flags.dhtBootstrap },
     onListening: (port) => {
       const magnet = buildMagnet({
         infoHashV1: metainfo.infoHashV1,

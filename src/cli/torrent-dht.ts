@@ -1,0 +1,84 @@
+/**
+ * The DHT of one `tandem get` or `tandem share` (BEP 5): which nodes it starts from, where its routing table is
+ * kept between runs, and its wiring to the torrent.
+ *
+ * - `--no-dht`: no DHT at all.
+ * - `--dht-bootstrap HOST:PORT...`: start from those nodes only; bound to 127.0.0.1 when they are all loopback.
+ *   No state file unless `TANDEM_STATE_DIR` is set (a test's nodes never land in the user's state).
+ * - neither: the well-known public routers (`DHT_DEFAULTS.publicBootstrap`), and the routing table saved in
+ *   `$TANDEM_STATE_DIR`, else `$XDG_STATE_HOME/tandem`, else `~/.local/state/tandem` (`dht.json`), so the next
+ *   start is fast. Refused with `TANDEM_NO_PUBLIC_DHT=1` (the test and bench runners set it).
+ *
+ * Wiring: peers found go to `torrent.addPeers`; the torrent's handshakes carry the DHT bit and PORT messages
+ * with our UDP port; a PORT from a peer gets its node pinged and, if it answers, added (`DhtNode.addNode`).
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { DhtNode, DhtPeerSource, isLoopbackHost, parseHostPort, type DhtOptions } from '../dht/index.js';
+import type { Torrent } from '../swarm/index.js';
+import type { Output } from './output.js';
+
+/** What the command line said about the DHT. */
+export interface DhtChoice {
+  /** False with --no-dht. */
+  enabled: boolean;
+  /** --dht-bootstrap nodes; none means the public routers. */
+  bootstrap: string[];
+}
+
+/** How often the torrent looks up and announces on the DHT (BEP 5 peers expire after about 30 minutes). */
+export const TORRENT_DHT_INTERVAL_MS = 15_000;
+const STATE_FILE = 'dht.json';
+
+/** The DHT node's options for a choice, or undefined for none. Pure: the environment is passed in. */
+export function dhtOptionsFor(choice: DhtChoice, env: NodeJS.ProcessEnv = process.env, home = homedir()): DhtOptions | undefined {
+  if (!choice.enabled) return undefined;
+  const given = choice.bootstrap.length > 0;
+  const local = given && choice.bootstrap.every((b) => isLoopbackHost(parseHostPort(b).host));
+  const stateDir = env.TANDEM_STATE_DIR || (given ? undefined : join(env.XDG_STATE_HOME || join(home, '.local', 'state'), 'tandem'));
+  return {
+    ipv4: { host: local ? '127.0.0.1' : '0.0.0.0', port: 0 },
+    bootstrap: given ? choice.bootstrap : undefined,
+    statePath: stateDir ? join(stateDir, STATE_FILE) : undefined,
+  };
+}
+
+/** A running DHT node wired to one torrent; `attach()` once the torrent listens, `stop()` at the end. */
+export class TorrentDht {
+  private source: DhtPeerSource | undefined;
+
+  private constructor(
+    readonly node: DhtNode,
+    private readonly torrent: Torrent,
+    private readonly out: Output,
+  ) {}
+
+  /** Starts the node before the torrent starts, so the torrent's first handshakes already carry the DHT bit. */
+  static async start(torrent: Torrent, options: DhtOptions, out: Output): Promise<TorrentDht> {
+    const node = new DhtNode(options);
+    await node.start();
+    if (node.stateFileError) out.warn(`dht: ${node.stateFileError.message} (starting from the bootstrap nodes)`);
+    const self = new TorrentDht(node, torrent, out);
+    torrent.localDhtPort = node.address(4)?.port;
+    torrent.on('peer:dht-port', (p) => void node.addNode(p));
+    return self;
+  }
+
+  /** Looks up and announces the torrent's listening port now and every TORRENT_DHT_INTERVAL_MS. */
+  attach(): void {
+    this.source = new DhtPeerSource(this.node, this.torrent.infoHash, {
+      port: this.torrent.listenPort,
+      onPeers: (peers) => this.torrent.addPeers(peers),
+      onError: (err) => this.out.detail(`dht: ${(err as Error).message}`),
+      intervalMs: TORRENT_DHT_INTERVAL_MS,
+    });
+    this.source.start();
+  }
+
+  /** Stops the lookups, then the node (which saves its routing table when it has a state file). */
+  async stop(): Promise<void> {
+    await this.source?.stop();
+    await this.node.stop();
+    this.torrent.localDhtPort = undefined;
+  }
+}
