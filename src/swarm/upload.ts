@@ -5,6 +5,10 @@ import type { Torrent } from './torrent.js';
 const MAX_SOCKET_BUFFER_BYTES = 1024 * 1024;
 /** Whole pieces kept in memory for serving, so a peer's requests for one piece cost one disk read. */
 const PIECE_CACHE_BYTES = 32 * 1024 * 1024;
+/** Pieces read ahead of the one being sent, so the disk works while the socket drains (no bubble per piece). */
+const READ_AHEAD_PIECES = 4;
+/** How far into a peer's request queue read-ahead looks for those pieces. */
+const READ_AHEAD_SCAN = 512;
 
 /**
  * The upload side: answers requests from unchoked peers in order, reading whole pieces through a small cache,
@@ -85,6 +89,7 @@ export class Uploader {
         }
         continue; // the queue may have changed while reading; look again
       }
+      this.readAhead(peer);
       if (!this.sendBatch(peer)) return idle(); // the upload limit says wait: woken by its timer
     }
     idle();
@@ -116,6 +121,20 @@ export class Uploader {
       return true;
     } finally {
       peer.conn.uncork();
+    }
+  }
+
+  /** Starts reading the next few pieces the peer asked for that are not in memory yet; errors surface when served. */
+  private readAhead(peer: Peer): void {
+    let ahead = 0;
+    let last = -1;
+    const n = Math.min(peer.uploadQueue.length, READ_AHEAD_SCAN);
+    for (let i = 0; i < n && ahead < READ_AHEAD_PIECES; i++) {
+      const index = peer.uploadQueue[i]!.index;
+      if (index === last) continue;
+      last = index;
+      ahead++;
+      if (!this.ready.has(index) && !this.reading.has(index)) this.readPiece(index).catch(() => undefined);
     }
   }
 

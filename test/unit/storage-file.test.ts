@@ -104,3 +104,19 @@ test('resume: a saved bitfield is trusted while files keep their mtimes; a touch
   await storage.close();
   assert.equal(createHash('sha1').update(stream.subarray(0, 16384)).digest().equals(meta.pieces!.subarray(0, 20)), true);
 });
+
+test('file storage: writes to one file land in the order issued, even many at once over the same bytes; a write outside the torrent is refused', async (t) => {
+  const dir = await tempDir(t);
+  const { meta } = await makeTorrent(await makeTree(dir));
+  const out = join(dir, 'out');
+  const storage = new FileStorage(out, meta);
+  await storage.open(meta.files.map((_, i) => i));
+  // 50 writes of piece 0 issued together, each a different fill byte: the last issued must be what stays on disk.
+  await Promise.all(Array.from({ length: 50 }, (_, i) => storage.write(0, 0, Buffer.alloc(16384, i))));
+  assert.deepEqual(await storage.read(0, 0, 16384), Buffer.alloc(16384, 49));
+  // Refused before it is queued; the next write still lands.
+  await assert.rejects(storage.write(meta.pieceCount, 0, Buffer.alloc(1)), { code: 'STORAGE_RANGE' });
+  await storage.write(1, 0, Buffer.alloc(16384, 7));
+  assert.deepEqual(await storage.read(1, 0, 16384), Buffer.alloc(16384, 7));
+  await storage.close();
+});
