@@ -8,6 +8,8 @@ export const DHT_DEFAULTS = {
   lookupConcurrency: 4,
   /** How long a query waits for its response. */
   queryTimeoutMs: 2_000,
+  /** A lookup's query unanswered this long stops holding a concurrency slot (see lookup.ts); its answer still counts. */
+  querySoftTimeoutMs: 750,
   /** Cap on queries in flight over the whole node (memory bound, flood bound). */
   maxQueriesInFlight: 512,
   /** BEP 5: the token secret changes every five minutes... */

@@ -5,6 +5,11 @@
  * Rule: keep the candidates sorted by XOR distance to the target; query the closest ones not yet asked, at most
  * `concurrency` at once; the lookup is over when the `k` closest candidates that have not failed have all
  * answered (nothing closer can be learned), or when the query budget is spent.
+ *
+ * Slow nodes: a query unanswered after a short soft timeout is marked `stalled`. It stops counting against
+ * `concurrency`, so the next candidate is asked at once instead of the whole lookup waiting out the full query
+ * timeout (as libtorrent does); a late answer is still taken. A stalled node among the k closest still holds
+ * the lookup open until it answers or fails; a stalled node farther out does not.
  */
 import { addressKey, type Contact, type PeerAddress } from './compact.js';
 import { compareDistance, type NodeId } from './node-id.js';
@@ -19,7 +24,7 @@ export interface LookupOptions {
 /** A node to query; bootstrap routers come without a known id. */
 export type LookupContact = PeerAddress & { id?: NodeId };
 
-type State = 'new' | 'pending' | 'responded' | 'failed';
+type State = 'new' | 'pending' | 'stalled' | 'responded' | 'failed';
 
 interface Candidate {
   contact: LookupContact;
@@ -33,6 +38,7 @@ export class Lookup {
   private readonly seen = new Set<string>();
   private readonly byAddress = new Map<string, Candidate>();
   private inFlight = 0;
+  private stalledCount = 0;
   queriesSent = 0;
 
   constructor(
@@ -89,8 +95,12 @@ export class Lookup {
   next(): LookupContact[] {
     const out: LookupContact[] = [];
     if (this.queriesSent >= this.opts.maxQueries) return out;
-    for (const c of this.frontier()) {
-      if (this.inFlight >= this.opts.concurrency || this.queriesSent >= this.opts.maxQueries) break;
+    // The k closest that have neither failed nor stalled: a slow node widens the search by one meanwhile.
+    let considered = 0;
+    for (const c of this.candidates) {
+      if (this.inFlight >= this.opts.concurrency || this.queriesSent >= this.opts.maxQueries || considered >= this.opts.k) break;
+      if (c.state === 'failed' || c.state === 'stalled') continue;
+      considered++;
       if (c.state !== 'new') continue;
       c.state = 'pending';
       this.inFlight++;
@@ -104,11 +114,18 @@ export class Lookup {
     return this.byAddress.get(addressKey(c));
   }
 
+  /** Ends a pending or stalled query; false if there was none (a duplicate or unknown answer). */
+  private settle(c: Candidate | undefined): c is Candidate {
+    if (!c || (c.state !== 'pending' && c.state !== 'stalled')) return false;
+    if (c.state === 'pending') this.inFlight--;
+    else this.stalledCount--;
+    return true;
+  }
+
   /** A queried node answered with its id, the nodes it knows closer to the target, and maybe a token. */
   responded(from: PeerAddress, id: NodeId, nodes: readonly Contact[], token?: Buffer): void {
     const c = this.find(from);
-    if (!c || c.state !== 'pending') return;
-    this.inFlight--;
+    if (!this.settle(c)) return;
     c.state = 'responded';
     c.contact.id = id;
     if (token) c.token = token;
@@ -118,13 +135,27 @@ export class Lookup {
 
   failed(from: PeerAddress): void {
     const c = this.find(from);
-    if (!c || c.state !== 'pending') return;
-    this.inFlight--;
+    if (!this.settle(c)) return;
     c.state = 'failed';
   }
 
+  /** The soft timeout passed with no answer: the query no longer holds a concurrency slot (see above). */
+  stalled(from: PeerAddress): void {
+    const c = this.find(from);
+    if (!c || c.state !== 'pending') return;
+    this.inFlight--;
+    this.stalledCount++;
+    c.state = 'stalled';
+  }
+
+  /** Queries holding a concurrency slot. */
   get pending(): number {
     return this.inFlight;
+  }
+
+  /** Queries not yet answered or failed, stalled ones included. */
+  get outstanding(): number {
+    return this.inFlight + this.stalledCount;
   }
 
   get done(): boolean {

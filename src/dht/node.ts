@@ -9,7 +9,7 @@ import { addressKey, type Contact, type Family, type PeerAddress } from './compa
 import { DHT_DEFAULTS, type DhtTunables } from './defaults.js';
 import { DhtError } from './errors.js';
 import type { KrpcQuery } from './krpc.js';
-import type { LookupContact, LookupOptions } from './lookup.js';
+import type { LookupContact } from './lookup.js';
 import { asNodeId, randomNodeId, type NodeId } from './node-id.js';
 import { PeerStore } from './peer-store.js';
 import { readState, writeState, type SavedState } from './persistence.js';
@@ -19,7 +19,7 @@ import { KrpcRpc, type RpcCounters } from './rpc.js';
 import { RoutingTable, type InsertResult } from './routing-table.js';
 import { bindUdp, type BindSocket } from './socket.js';
 import { TokenPolicy } from './tokens.js';
-import { traverse } from './traversal.js';
+import { traverse, type TraversalOptions } from './traversal.js';
 import { AsyncQueue } from './async-queue.js';
 import { checkPublicGuard, publicDhtForbidden, resolveBootstrap } from './bootstrap.js';
 
@@ -279,8 +279,9 @@ export class DhtNode {
 
   // ---- internals --------------------------------------------------------------------------------------------
 
-  private lookupOptions(): LookupOptions {
-    return { k: this.options.bucketSize, concurrency: this.options.lookupConcurrency, maxQueries: this.options.maxQueriesPerLookup, maxCandidates: this.options.maxLookupCandidates };
+  private lookupOptions(): TraversalOptions {
+    const o = this.options;
+    return { k: o.bucketSize, concurrency: o.lookupConcurrency, maxQueries: o.maxQueriesPerLookup, maxCandidates: o.maxLookupCandidates, softTimeoutMs: o.querySoftTimeoutMs };
   }
 
   private signalWith(signal?: AbortSignal): AbortSignal {

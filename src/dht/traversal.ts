@@ -15,12 +15,17 @@ export interface TraversalHooks {
   onFailure?: (c: LookupContact) => void;
 }
 
+export interface TraversalOptions extends LookupOptions {
+  /** After this long unanswered, a query stops holding a concurrency slot (its answer is still taken). */
+  softTimeoutMs: number;
+}
+
 export async function traverse(
   rpc: KrpcRpc,
   target: Buffer,
   method: 'find_node' | 'get_peers',
   seeds: readonly LookupContact[],
-  opts: LookupOptions,
+  opts: TraversalOptions,
   hooks: TraversalHooks,
   signal?: AbortSignal,
 ): Promise<Lookup> {
@@ -33,18 +38,31 @@ export async function traverse(
     w?.();
   };
   signal?.addEventListener('abort', woken, { once: true });
+  const softTimers = new Set<ReturnType<typeof setTimeout>>();
   try {
     while (!lookup.done) {
       if (signal?.aborted) throw new DhtError('DHT_ABORTED', 'lookup aborted');
       for (const c of lookup.next()) {
+        const soft = setTimeout(() => {
+          softTimers.delete(soft);
+          lookup.stalled(c);
+          woken();
+        }, opts.softTimeoutMs);
+        softTimers.add(soft);
+        const settled = (): void => {
+          clearTimeout(soft);
+          softTimers.delete(soft);
+        };
         rpc.query(c, args, { signal }).then(
           (r) => {
+            settled();
             const nodes: Contact[] = (rpc.family === 6 ? r.nodes6 : r.nodes) ?? [];
             lookup.responded(c, r.id, nodes, r.token);
             hooks.onResponse?.(r, c);
             woken();
           },
           () => {
+            settled();
             lookup.failed(c);
             hooks.onFailure?.(c);
             woken();
@@ -52,10 +70,11 @@ export async function traverse(
         );
       }
       if (lookup.done) break;
-      if (lookup.pending === 0) break; // nothing in flight and nothing to ask: no route to anywhere
+      if (lookup.outstanding === 0) break; // nothing in flight and nothing to ask: no route to anywhere
       await new Promise<void>((resolve) => (wake = resolve));
     }
   } finally {
+    for (const t of softTimers) clearTimeout(t);
     signal?.removeEventListener('abort', woken);
   }
   return lookup;

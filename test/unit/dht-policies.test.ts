@@ -93,6 +93,50 @@ test('lookup: failures are skipped and the query budget is a hard cap', () => {
   assert.deepEqual(lookup.closestResponded(8), []);
 });
 
+test('lookup: a stalled query frees its slot at once, its late answer still counts, and only a near one holds the end', () => {
+  const target = asNodeId(Buffer.alloc(20, 0));
+  const node = (i: number) => ({ id: asNodeId(Buffer.concat([Buffer.alloc(19, 0), Buffer.from([i])])), host: '127.0.0.1', port: i });
+  const lookup = new Lookup(target, { k: 2, concurrency: 1, maxQueries: 50, maxCandidates: 64 }, [node(1), node(2), node(3)]);
+  const [first] = lookup.next();
+  assert.equal(first!.port, 1);
+  assert.deepEqual(lookup.next(), [], 'one slot, taken');
+  lookup.stalled(first!);
+  assert.equal(lookup.pending, 0);
+  assert.equal(lookup.outstanding, 1);
+  const [second] = lookup.next();
+  assert.equal(second!.port, 2, 'the next candidate is asked without waiting for the slow one');
+  lookup.responded(second!, second!.id!, []);
+  assert.equal(lookup.done, false, 'node 1 is among the k closest and has not answered');
+  const [third] = lookup.next();
+  assert.equal(third!.port, 3, 'while node 1 is slow the search widens by one');
+  lookup.responded(third!, third!.id!, []);
+  assert.equal(lookup.done, false, 'node 1 is still among the k closest');
+  lookup.responded(first!, first!.id!, [], Buffer.from('late token'));
+  assert.equal(lookup.outstanding, 0);
+  assert.equal(lookup.done, true);
+  assert.deepEqual(lookup.closestResponded(2).map((r) => [r.contact.port, r.token?.toString()]), [[1, 'late token'], [2, undefined]]);
+  // A stalled node outside the k closest does not hold the lookup open.
+  const far = new Lookup(target, { k: 2, concurrency: 2, maxQueries: 50, maxCandidates: 64 }, [node(9), node(8)]);
+  const [eight, nine] = far.next();
+  assert.deepEqual([eight!.port, nine!.port], [8, 9]);
+  far.stalled(nine!);
+  far.responded(eight!, eight!.id!, [node(1)]);
+  const [one] = far.next();
+  assert.equal(one!.port, 1);
+  far.responded(one!, one!.id!, []);
+  assert.equal(far.outstanding, 1, '9 never answered');
+  assert.equal(far.done, true, '1 and 8 are the k closest and both answered');
+  const slow = new Lookup(target, { k: 1, concurrency: 1, maxQueries: 50, maxCandidates: 64 }, [node(9), node(8)]);
+  const [slow8] = slow.next();
+  slow.stalled(slow8!);
+  const [other] = slow.next();
+  assert.equal(other!.port, 9);
+  slow.responded(other!, other!.id!, []);
+  assert.equal(slow.done, false, '8 is closer than 9 and may still answer');
+  slow.failed(slow8!);
+  assert.equal(slow.done, true, 'with 8 failed, 9 is the closest and answered');
+});
+
 test('saved state: round trip; broken files are typed errors; bad node entries are skipped', async () => {
   const { parseState, serializeState } = await import('../../src/dht/persistence.js');
   const id = asNodeId(Buffer.alloc(20, 9));

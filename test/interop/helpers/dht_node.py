@@ -68,29 +68,50 @@ lookup_started = None
 bench = None  # (hex, started, get_peers_out before)
 
 
+# Alerts are only valid until the next pop_alerts(), so each is turned into a plain tuple at once and queued;
+# handling one may pop more (get_peers_out), which only appends to the queue. (Handling alerts while a nested
+# pop_alerts() freed them crashed the process.)
+backlog = []
+
+
+def pop_events():
+    """Pops libtorrent's alerts as plain tuples: ("bootstrapped",), ("reply", HEX, PEERS), ("stats", N)."""
+    events = []
+    for a in ses.pop_alerts():
+        if isinstance(a, lt.dht_bootstrap_alert):
+            events.append(("bootstrapped",))
+        elif isinstance(a, lt.dht_get_peers_reply_alert):
+            events.append(("reply", str(a.info_hash), [f"{ip}:{p}" for ip, p in a.peers()]))
+        elif isinstance(a, lt.session_stats_alert):
+            events.append(("stats", a.values["dht.dht_get_peers_out"]))
+    return events
+
+
 def get_peers_out():
     """libtorrent's own count of get_peers queries sent (session stats counter dht.dht_get_peers_out)."""
     ses.post_session_stats()
     end = time.time() + 5
     while time.time() < end:
         ses.wait_for_alert(100)
-        for a in ses.pop_alerts():
-            handle_alert(a)
-            if isinstance(a, lt.session_stats_alert):
-                return a.values["dht.dht_get_peers_out"]
+        found = None
+        for e in pop_events():
+            if e[0] == "stats" and found is None:
+                found = e[1]
+            elif e[0] != "stats":
+                backlog.append(e)
+        if found is not None:
+            return found
     return -1
 
 
-
-
-def handle_alert(a):
+def handle_event(e):
     global lookup_started, bench
-    if isinstance(a, lt.dht_bootstrap_alert):
+    if e[0] == "bootstrapped":
         say("bootstrapped")
-    elif isinstance(a, lt.dht_get_peers_reply_alert):
-        peers = [f"{ip}:{p}" for ip, p in a.peers()]
-        if bench is not None and str(a.info_hash) == bench[0]:
-            hexd, started, before = bench
+    elif e[0] == "reply":
+        _, hexd, peers = e
+        if bench is not None and hexd == bench[0]:
+            _, started, before = bench
             bench = None
             seconds = time.time() - started
             say("result", hexd, f"{seconds:.4f}", len(peers), get_peers_out() - before)
@@ -98,6 +119,12 @@ def handle_alert(a):
             lookup_started = None
             if peers:
                 say("peers", *peers)
+
+
+def drain_events():
+    backlog.extend(pop_events())
+    while backlog:
+        handle_event(backlog.pop(0))
 
 
 deadline = time.time() + 600
@@ -126,5 +153,4 @@ while time.time() < deadline:
         say("result", bench[0], "timeout", 0, 0)  # no reply alert: libtorrent posts none when nothing answered
         bench = None
     ses.wait_for_alert(20)
-    for a in ses.pop_alerts():
-        handle_alert(a)
+    drain_events()
