@@ -9,7 +9,7 @@
  *   `$TANDEM_STATE_DIR`, else `$XDG_STATE_HOME/tandem`, else `~/.local/state/tandem` (`dht.json`), so the next
  *   start is fast. Refused with `TANDEM_NO_PUBLIC_DHT=1` (the test and bench runners set it).
  *
- * Wiring: peers found go to `torrent.addPeers`; the torrent's handshakes carry the DHT bit and PORT messages
+ * Rounds: see `dhtRoundIntervalMs`. Wiring: peers found go to `torrent.addPeers`; the torrent's handshakes carry the DHT bit and PORT messages
  * with our UDP port; a PORT from a peer gets its node pinged and, if it answers, added (`DhtNode.addNode`).
  */
 import { homedir } from 'node:os';
@@ -26,8 +26,15 @@ export interface DhtChoice {
   bootstrap: string[];
 }
 
-/** How often the torrent looks up and announces on the DHT (BEP 5 peers expire after about 30 minutes). */
-export const TORRENT_DHT_INTERVAL_MS = 15_000;
+/**
+ * Time to the next DHT round (a get_peers lookup and announce_peer): every 15 s while a download has found no
+ * peer through it, every 5 minutes while it downloads, every 15 minutes once seeding (as libtorrent's
+ * dht_announce_interval). All well within the 30 minutes BEP 5 nodes keep an announce, and light on the public DHT.
+ */
+export function dhtRoundIntervalMs(state: { done: boolean; peersFound: number }): number {
+  if (state.done) return 15 * 60_000;
+  return state.peersFound === 0 ? 15_000 : 5 * 60_000;
+}
 const STATE_FILE = 'dht.json';
 
 /** The DHT node's options for a choice, or undefined for none. Pure: the environment is passed in. */
@@ -46,6 +53,8 @@ export function dhtOptionsFor(choice: DhtChoice, env: NodeJS.ProcessEnv = proces
 /** A running DHT node wired to one torrent; `attach()` once the torrent listens, `stop()` at the end. */
 export class TorrentDht {
   private source: DhtPeerSource | undefined;
+  /** Peers the DHT has handed to the torrent. */
+  peersFound = 0;
 
   private constructor(
     readonly node: DhtNode,
@@ -57,6 +66,7 @@ export class TorrentDht {
   static async start(torrent: Torrent, options: DhtOptions, out: Output): Promise<TorrentDht> {
     const node = new DhtNode(options);
     await node.start();
+    if (!options.bootstrap) out.detail(`dht: joining the public DHT through ${node.options.publicBootstrap.join(', ')}${options.statePath ? `; routing table kept in ${options.statePath}` : ''}`);
     if (node.stateFileError) out.warn(`dht: ${node.stateFileError.message} (starting from the bootstrap nodes)`);
     const self = new TorrentDht(node, torrent, out);
     torrent.localDhtPort = node.address(4)?.port;
@@ -64,13 +74,16 @@ export class TorrentDht {
     return self;
   }
 
-  /** Looks up and announces the torrent's listening port now and every TORRENT_DHT_INTERVAL_MS. */
+  /** Looks up and announces the torrent's listening port now, then as often as `dhtRoundIntervalMs` says. */
   attach(): void {
     this.source = new DhtPeerSource(this.node, this.torrent.infoHash, {
       port: this.torrent.listenPort,
-      onPeers: (peers) => this.torrent.addPeers(peers),
+      onPeers: (peers) => {
+        this.peersFound += peers.length;
+        this.torrent.addPeers(peers);
+      },
       onError: (err) => this.out.detail(`dht: ${(err as Error).message}`),
-      intervalMs: TORRENT_DHT_INTERVAL_MS,
+      nextIntervalMs: () => dhtRoundIntervalMs({ done: this.torrent.isDone, peersFound: this.peersFound }),
     });
     this.source.start();
   }

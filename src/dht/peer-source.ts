@@ -18,6 +18,8 @@ export interface DhtPeerSourceOptions {
   onPeers: (peers: PeerAddress[]) => void;
   /** Time between rounds; BEP 5 peers expire after about 30 minutes, so announce well within that. */
   intervalMs?: number;
+  /** Asked after each round for the time to the next (overrides `intervalMs`): e.g. quick until peers are found. */
+  nextIntervalMs?: () => number;
   /** Called when a round fails (the node is not running, say); the next round still comes. */
   onError?: (err: unknown) => void;
 }
@@ -60,7 +62,7 @@ export class DhtPeerSource {
           if (!this.abort.signal.aborted) this.opts.onError?.(err);
         })
         .finally(() => {
-          if (!this.abort.signal.aborted) this.schedule(this.opts.intervalMs ?? DHT_PEER_SOURCE_INTERVAL_MS);
+          if (!this.abort.signal.aborted) this.schedule(this.opts.nextIntervalMs?.() ?? this.opts.intervalMs ?? DHT_PEER_SOURCE_INTERVAL_MS);
         });
     }, delayMs);
     this.timer.unref?.();

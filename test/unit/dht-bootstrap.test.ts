@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkPublicGuard, isLoopbackHost, parseHostPort } from '../../src/dht/bootstrap.js';
 import { DHT_DEFAULTS, DhtNode } from '../../src/dht/index.js';
-import { dhtOptionsFor } from '../../src/cli/torrent-dht.js';
+import { dhtOptionsFor, dhtRoundIntervalMs } from '../../src/cli/torrent-dht.js';
 
 test('isLoopbackHost: 127/8, ::1, mapped loopback and localhost only', () => {
   for (const h of ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1', 'localhost', 'LOCALHOST']) assert.ok(isLoopbackHost(h), h);
@@ -46,4 +46,11 @@ test('dhtOptionsFor: --no-dht, --dht-bootstrap, and the public default with its 
   assert.equal(dhtOptionsFor({ enabled: true, bootstrap: [] }, { XDG_STATE_HOME: '/x' }, home)!.statePath, '/x/tandem/dht.json');
   assert.equal(dhtOptionsFor({ enabled: true, bootstrap: [] }, { XDG_STATE_HOME: '/x', TANDEM_STATE_DIR: '/t' }, home)!.statePath, '/t/dht.json');
   assert.throws(() => dhtOptionsFor({ enabled: true, bootstrap: ['127.0.0.1'] }, {}, home), { code: 'DHT_BAD_ADDRESS' });
+});
+
+test('DHT rounds: quick while nothing is found, slower while downloading, 15 minutes when seeding (< BEP 5\'s 30)', () => {
+  assert.equal(dhtRoundIntervalMs({ done: false, peersFound: 0 }), 15_000);
+  assert.equal(dhtRoundIntervalMs({ done: false, peersFound: 3 }), 5 * 60_000);
+  assert.equal(dhtRoundIntervalMs({ done: true, peersFound: 0 }), 15 * 60_000);
+  assert.ok(dhtRoundIntervalMs({ done: true, peersFound: 9 }) < DHT_DEFAULTS.peerTtlMs);
 });
