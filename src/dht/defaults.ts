@@ -37,6 +37,8 @@ export const DHT_DEFAULTS = {
   rateLimitTrackedAddresses: 10_000,
   /** How often the maintenance timer runs (bucket refresh, token rotation, peer expiry, questionable pings). */
   maintenanceIntervalMs: 30_000,
+  /** With a state file, the routing table is also saved this often while running (not only at stop()). */
+  stateSaveIntervalMs: 5 * 60_000,
   /** Announce/lookup: how many of the closest responding nodes get an announce_peer. */
   announceFanout: 8,
   /** Upper bound on the queries one lookup may send, whatever the network answers. */

@@ -90,6 +90,7 @@ export class DhtNode {
   /** BEP 5 PORT pings: when each address was last pinged, and how many are in flight. */
   private readonly portPinged = new Map<string, number>();
   private portPingsInFlight = 0;
+  private lastSavedMs = 0;
 
   constructor(options: DhtOptions = {}, components: DhtComponents = {}) {
     this.options = { ...DHT_DEFAULTS, publicBootstrap: [...DHT_DEFAULTS.publicBootstrap], ...options } as DhtTunables & DhtOptions;
@@ -139,6 +140,7 @@ export class DhtNode {
     }
     checkPublicGuard(this.options.bootstrap, this.saved?.nodes ?? [], this.options.forbidPublic ?? publicDhtForbidden());
     const nowMs = this.now();
+    this.lastSavedMs = nowMs;
     this.ownId = this.options.id ? asNodeId(Buffer.from(this.options.id)) : (this.saved?.id ?? randomNodeId(this.randomBytes));
     this.tokens = new TokenPolicy(this.options, this.randomBytes, nowMs);
     const wanted: [Family, { host?: string; port?: number }][] = [];
@@ -375,6 +377,11 @@ export class DhtNode {
     const nowMs = this.now();
     this.tokens.tick(nowMs);
     this.peers.expire(nowMs);
+    // Saved now and then too, not only at stop(): a crash or a kill -9 still leaves a recent table for next time.
+    if (this.options.statePath && nowMs - this.lastSavedMs >= this.options.stateSaveIntervalMs) {
+      this.lastSavedMs = nowMs;
+      void this.save().catch(() => {});
+    }
     for (const stack of this.stacks) {
       if (stack.table.size === 0) {
         void this.bootstrap().catch(() => {});

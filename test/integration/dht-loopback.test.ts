@@ -135,3 +135,20 @@ test('DhtPeerSource: two torrents on two nodes announce and find each other, rou
   await reader.runOnce();
   assert.deepEqual(found.sort(), ['127.0.0.1:1111', '127.0.0.1:2222']);
 });
+
+test('with a state file the routing table is also saved while running, so a killed node keeps a recent table', async (t) => {
+  const dir = await tempDir(t);
+  const statePath = join(dir, 'dht.json');
+  const nodes = await network(t, 4);
+  const a = await startNode(t, { bootstrap: [`127.0.0.1:${nodes[0]!.address()!.port}`], statePath, maintenanceIntervalMs: 50, stateSaveIntervalMs: 100 });
+  await a.bootstrap();
+  const { readState } = await import('../../src/dht/persistence.js');
+  const deadline = Date.now() + 10_000;
+  let saved = await readState(statePath);
+  while ((saved?.nodes.length ?? 0) < 3 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    saved = await readState(statePath);
+  }
+  assert.ok(saved && saved.nodes.length >= 3, `saved while running: ${JSON.stringify(saved?.nodes)}`);
+  assert.equal(saved.id.toString('hex'), a.id.toString('hex'));
+});
