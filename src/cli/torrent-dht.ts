@@ -12,9 +12,10 @@
  * Rounds: see `dhtRoundIntervalMs`. Wiring: peers found go to `torrent.addPeers`; the torrent's handshakes carry the DHT bit and PORT messages
  * with our UDP port; a PORT from a peer gets its node pinged and, if it answers, added (`DhtNode.addNode`).
  */
+import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { DhtNode, DhtPeerSource, isLoopbackHost, parseHostPort, type DhtOptions } from '../dht/index.js';
+import { DhtError, DhtNode, DhtPeerSource, isLoopbackHost, parseHostPort, type DhtOptions } from '../dht/index.js';
 import type { Torrent } from '../swarm/index.js';
 import type { Output } from './output.js';
 
@@ -41,10 +42,14 @@ const STATE_FILE = 'dht.json';
 export function dhtOptionsFor(choice: DhtChoice, env: NodeJS.ProcessEnv = process.env, home = homedir()): DhtOptions | undefined {
   if (!choice.enabled) return undefined;
   const given = choice.bootstrap.length > 0;
-  const local = given && choice.bootstrap.every((b) => isLoopbackHost(parseHostPort(b).host));
+  const hosts = choice.bootstrap.map((b) => parseHostPort(b).host);
+  const local = given && hosts.every(isLoopbackHost);
+  // BEP 32: an IPv6 node beside the IPv4 one on the public DHT, and whenever a bootstrap node is IPv6.
+  const ipv6 = !given || hosts.some((h) => isIP(h) === 6);
   const stateDir = env.TANDEM_STATE_DIR || (given ? undefined : join(env.XDG_STATE_HOME || join(home, '.local', 'state'), 'tandem'));
   return {
     ipv4: { host: local ? '127.0.0.1' : '0.0.0.0', port: 0 },
+    ipv6: ipv6 ? { host: local ? '::1' : '::', port: 0 } : false,
     bootstrap: given ? choice.bootstrap : undefined,
     statePath: stateDir ? join(stateDir, STATE_FILE) : undefined,
   };
@@ -64,12 +69,21 @@ export class TorrentDht {
 
   /** Starts the node before the torrent starts, so the torrent's first handshakes already carry the DHT bit. */
   static async start(torrent: Torrent, options: DhtOptions, out: Output): Promise<TorrentDht> {
-    const node = new DhtNode(options);
-    await node.start();
+    let node = new DhtNode(options);
+    try {
+      await node.start();
+    } catch (err) {
+      // A machine with no IPv6 still gets a DHT, on IPv4 alone.
+      if (!options.ipv6 || err instanceof DhtError) throw err;
+      out.detail(`dht: no IPv6 socket (${(err as Error).message}); IPv4 only`);
+      node = new DhtNode({ ...options, ipv6: false });
+      await node.start();
+    }
     if (!options.bootstrap) out.detail(`dht: joining the public DHT through ${node.options.publicBootstrap.join(', ')}${options.statePath ? `; routing table kept in ${options.statePath}` : ''}`);
     if (node.stateFileError) out.warn(`dht: ${node.stateFileError.message} (starting from the bootstrap nodes)`);
     const self = new TorrentDht(node, torrent, out);
-    torrent.localDhtPort = node.address(4)?.port;
+    // BEP 5 PORT carries one port: the IPv4 node's (the IPv6 one's when there is no IPv4 node).
+    torrent.localDhtPort = (node.address(4) ?? node.address(6))?.port;
     torrent.on('peer:dht-port', (p) => void node.addNode(p));
     return self;
   }

@@ -155,7 +155,7 @@ export class DhtNode {
         this.stacks.push(stack);
       }
     } catch (err) {
-      await this.stop();
+      await this.close();
       throw err;
     }
     for (const n of this.saved?.nodes ?? []) this.stackFor(n.host)?.table.insert(n, 'query', nowMs);
@@ -165,10 +165,15 @@ export class DhtNode {
   }
 
   async stop(): Promise<void> {
+    if (this.ownId && this.stacks.length > 0) await this.save().catch(() => {});
+    await this.close();
+  }
+
+  /** Closes every socket and timer without saving (a start() that failed half-way must not overwrite the file). */
+  private async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.stopping.abort();
-    if (this.ownId && this.stacks.length > 0) await this.save().catch(() => {});
     const stacks = this.stacks;
     this.stacks = [];
     await Promise.all(stacks.map((s) => s.rpc.close()));

@@ -55,3 +55,18 @@ test('the routing table is saved to TANDEM_STATE_DIR on exit and is enough to fi
   // Same node id across runs (BEP 5 nodes keep theirs, so others' tables stay right about us).
   assert.equal((JSON.parse(await readFile(join(state, 'dht.json'), 'utf8')) as { id: string }).id, saved.id);
 });
+
+test('IPv6 (BEP 32): share and get meet through a DHT of tandem nodes on ::1 only', async (t) => {
+  const dir = await tempDir(t);
+  const net = await tandemDhtNetwork(t, 4, { ipv4: false, ipv6: { host: '::1', port: 0 } });
+  const v6 = (i: number): string => `[::1]:${net[i]!.address(6)!.port}`;
+  const src = await makeTree(dir, 'six');
+  const share = startProcess(t, process.execPath, [TANDEM_BIN, 'share', src, '--json', '--dht-bootstrap', v6(0)]);
+  const [line] = await waitForLine(share, /^\{.*"event":"seeding".*\}$/);
+  const { infoHash, port } = JSON.parse(line) as { infoHash: string; port: number };
+  const seen = await lookupUntil(net[3]!, Buffer.from(infoHash, 'hex'), (p) => p === `::1:${port}`, 30_000);
+  assert.ok(seen.includes(`::1:${port}`), `the share announced over IPv6: ${JSON.stringify(seen)}`);
+  const r = await tandem(['get', `magnet:?xt=urn:btih:${infoHash}&dn=six`, '-o', join(dir, 'out'), '--json', '--dht-bootstrap', v6(1)], { timeoutMs: 60_000 });
+  assert.equal(r.code, 0, r.stdout.slice(-1500) + r.stderr);
+  assert.deepEqual(await treeHashes(join(dir, 'out', 'six')), await treeHashes(src));
+});

@@ -37,12 +37,14 @@ test('dhtOptionsFor: --no-dht, --dht-bootstrap, and the public default with its 
   const home = '/home/u';
   assert.equal(dhtOptionsFor({ enabled: false, bootstrap: ['127.0.0.1:1'] }, {}, home), undefined);
   // Loopback bootstrap (tests): bound to loopback, no state file in the user's home.
-  assert.deepEqual(dhtOptionsFor({ enabled: true, bootstrap: ['127.0.0.1:7', '[::1]:8'] }, {}, home), { ipv4: { host: '127.0.0.1', port: 0 }, bootstrap: ['127.0.0.1:7', '[::1]:8'], statePath: undefined });
+  assert.deepEqual(dhtOptionsFor({ enabled: true, bootstrap: ['127.0.0.1:7'] }, {}, home), { ipv4: { host: '127.0.0.1', port: 0 }, ipv6: false, bootstrap: ['127.0.0.1:7'], statePath: undefined });
+  // An IPv6 bootstrap node brings an IPv6 socket (BEP 32), on ::1 when every node is loopback.
+  assert.deepEqual(dhtOptionsFor({ enabled: true, bootstrap: ['127.0.0.1:7', '[::1]:8'] }, {}, home)!.ipv6, { host: '::1', port: 0 });
   // ...unless TANDEM_STATE_DIR names one.
   assert.equal(dhtOptionsFor({ enabled: true, bootstrap: ['127.0.0.1:7'] }, { TANDEM_STATE_DIR: '/s' }, home)!.statePath, '/s/dht.json');
   assert.deepEqual(dhtOptionsFor({ enabled: true, bootstrap: ['dht.example:6881'] }, {}, home)!.ipv4, { host: '0.0.0.0', port: 0 });
   // The default: public routers (bootstrap left to the node), every interface, the state under XDG or ~/.local/state.
-  assert.deepEqual(dhtOptionsFor({ enabled: true, bootstrap: [] }, {}, home), { ipv4: { host: '0.0.0.0', port: 0 }, bootstrap: undefined, statePath: '/home/u/.local/state/tandem/dht.json' });
+  assert.deepEqual(dhtOptionsFor({ enabled: true, bootstrap: [] }, {}, home), { ipv4: { host: '0.0.0.0', port: 0 }, ipv6: { host: '::', port: 0 }, bootstrap: undefined, statePath: '/home/u/.local/state/tandem/dht.json' });
   assert.equal(dhtOptionsFor({ enabled: true, bootstrap: [] }, { XDG_STATE_HOME: '/x' }, home)!.statePath, '/x/tandem/dht.json');
   assert.equal(dhtOptionsFor({ enabled: true, bootstrap: [] }, { XDG_STATE_HOME: '/x', TANDEM_STATE_DIR: '/t' }, home)!.statePath, '/t/dht.json');
   assert.throws(() => dhtOptionsFor({ enabled: true, bootstrap: ['127.0.0.1'] }, {}, home), { code: 'DHT_BAD_ADDRESS' });
@@ -53,4 +55,28 @@ test('DHT rounds: quick while nothing is found, slower while downloading, 15 min
   assert.equal(dhtRoundIntervalMs({ done: false, peersFound: 3 }), 5 * 60_000);
   assert.equal(dhtRoundIntervalMs({ done: true, peersFound: 0 }), 15 * 60_000);
   assert.ok(dhtRoundIntervalMs({ done: true, peersFound: 9 }) < DHT_DEFAULTS.peerTtlMs);
+});
+
+test('a start() that fails half-way (no IPv6 socket) closes what it bound and leaves the state file as it was', async (t) => {
+  const { mkdtemp, readFile, rm, writeFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { bindUdp } = await import('../../src/dht/index.js');
+  const dir = await mkdtemp(join(tmpdir(), 'tandem-dht-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const statePath = join(dir, 'dht.json');
+  const before = JSON.stringify({ version: 1, id: 'ab'.repeat(20), nodes: [{ id: 'cd'.repeat(20), host: '127.0.0.1', port: 6881 }] });
+  await writeFile(statePath, before);
+  let closed = 0;
+  const node = new DhtNode({ ipv4: { host: '127.0.0.1', port: 0 }, ipv6: { host: '::', port: 0 }, bootstrap: [], statePath }, {
+    bindSocket: async (family, host, port) => {
+      if (family === 6) throw new Error('EAFNOSUPPORT');
+      const s = await bindUdp(family, host, port);
+      return { ...s, family: s.family, close: () => (closed++, s.close()) };
+    },
+  });
+  await assert.rejects(node.start(), /EAFNOSUPPORT/);
+  assert.equal(closed, 1, 'the IPv4 socket was closed');
+  assert.equal(node.running, false);
+  assert.equal(await readFile(statePath, 'utf8'), before);
 });

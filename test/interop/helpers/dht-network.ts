@@ -66,13 +66,13 @@ export async function libtorrentDhtNode(t: After, mode: 'node' | 'seed' | 'find'
   return { child, port, ...reader };
 }
 
-/** `size` tandem DHT nodes on 127.0.0.1, the first one the entry point of the rest, each stopped at test end. */
+/** `size` tandem DHT nodes on 127.0.0.1 (or ::1 with `ipv4: false`), the first the entry point of the rest, each stopped at test end. */
 export async function tandemDhtNetwork(t: After, size: number, extra: DhtOptions = {}): Promise<DhtNode[]> {
   const opts: DhtOptions = { ipv4: { host: '127.0.0.1', port: 0 }, queryTimeoutMs: 1_000, ...extra };
   const root = new DhtNode({ ...opts, bootstrap: [] });
   await root.start();
   t.after(() => root.stop());
-  const entry = `127.0.0.1:${root.address()!.port}`;
+  const entry = extra.ipv4 === false ? `[::1]:${root.address(6)!.port}` : `127.0.0.1:${root.address(4)!.port}`;
   const nodes = [root];
   for (let i = 1; i < size; i++) {
     const n = new DhtNode({ ...opts, bootstrap: [entry] });
