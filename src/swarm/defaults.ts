@@ -21,6 +21,8 @@ export interface SwarmConfig {
   maxWriteQueueBytes: number;
   /** Upload slots for tit-for-tat, one of them optimistic. */
   uploadSlots: number;
+  /** BEP 6: pieces each fast-extension peer may fetch from us while choked (its allowed-fast set; BEP 6 suggests 10). */
+  allowedFastPieces: number;
   chokeIntervalMs: number;
   /** BEP 3: the optimistic unchoke rotates every 30 seconds. */
   optimisticIntervalMs: number;
@@ -65,6 +67,7 @@ export const DEFAULT_CONFIG: SwarmConfig = {
   maxPartialBytes: 32 * 1024 * 1024,
   maxWriteQueueBytes: 32 * 1024 * 1024,
   uploadSlots: 8,
+  allowedFastPieces: 10,
   chokeIntervalMs: 10_000,
   optimisticIntervalMs: 30_000,
   maxHashFailures: 2,

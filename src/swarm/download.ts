@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sharedHashPool } from '../metainfo/index.js';
+import { Bitfield } from '../wire/index.js';
 import type { Peer } from './peer.js';
 import { requestQueueDepth } from './rate.js';
 import type { Torrent } from './torrent.js';
@@ -35,7 +36,10 @@ export class Downloader {
 
   requestMore(peer: Peer): void {
     const t = this.t;
-    if (!t.requester || !peer.pieces || peer.peerChoking || !peer.amInterested || !peer.conn.isOpen || t.state !== 'downloading') return;
+    if (!t.requester || !peer.pieces || !peer.amInterested || !peer.conn.isOpen || t.state !== 'downloading') return;
+    // Choked, only the pieces of the peer's allowed-fast set may be asked for (BEP 6).
+    const pieces = peer.peerChoking ? this.allowedWhileChoked(peer) : peer.pieces;
+    if (!pieces) return;
     if (this.writingBytes > t.config.maxWriteQueueBytes) return;
     const now = Date.now();
     const depth = requestQueueDepth({
@@ -52,12 +56,21 @@ export class Downloader {
     // Each socket write to a loopback peer costs a wake-up on both sides: refill in large batches.
     if (want < Math.max(1, Math.min(depth / 2, 64))) return;
     const idle = t.requester.outstandingFor(peer.key) === 0;
-    const reqs = t.requester.next(peer.key, peer.pieces, want, now);
+    const reqs = t.requester.next(peer.key, pieces, want, now);
     if (reqs.length === 0) return;
     // The snub clock and the round-trip estimate start from the first request after an idle spell.
     if (idle) peer.lastBlockMs = now;
     // One buffer and one write for the whole batch (DESIGN.md §6).
     peer.conn.sendRequests(reqs);
+  }
+
+  /** The peer's allowed-fast pieces it has (BEP 6), as the picker's view of it; undefined when there are none. */
+  private allowedWhileChoked(peer: Peer): Bitfield | undefined {
+    const t = this.t;
+    if (!peer.fast || peer.allowedFastIn.size === 0 || !t.meta) return undefined;
+    const view = new Bitfield(t.meta.pieceCount);
+    for (const i of peer.allowedFastIn) if (i < t.meta.pieceCount && peer.has(i)) view.set(i);
+    return view.count > 0 ? view : undefined;
   }
 
   onBlock(peer: Peer, index: number, begin: number, block: Buffer): void {

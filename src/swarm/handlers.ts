@@ -8,6 +8,7 @@ import {
   type Message,
 } from '../wire/index.js';
 import { addressKey } from './address.js';
+import { allowedFastSet, MAX_ALLOWED_FAST_IN } from './bep6-allowed-fast.js';
 import type { Peer } from './peer.js';
 import type { Torrent } from './torrent.js';
 
@@ -32,7 +33,20 @@ export function greet(t: Torrent, peer: Peer): void {
     });
   }
   sendHave(t, peer);
+  grantAllowedFast(t, peer);
   peer.conn.uncork();
+}
+
+/**
+ * BEP 6: tells a fast-extension peer which pieces it may fetch while we choke it (its canonical allowed-fast set),
+ * naming those we have; the rest of the set is honoured too once we have them. Once per peer, when metadata is known.
+ */
+function grantAllowedFast(t: Torrent, peer: Peer): void {
+  if (!peer.fast || !t.meta || peer.allowedFastOut.size > 0) return;
+  for (const index of allowedFastSet(peer.remoteHost, t.infoHash, t.meta.pieceCount, t.config.allowedFastPieces)) {
+    peer.allowedFastOut.add(index);
+    if (t.picker?.have.has(index)) peer.conn.send({ type: 'allowedFast', index });
+  }
 }
 
 function sendHave(t: Torrent, peer: Peer): void {
@@ -53,6 +67,7 @@ export function settlePieces(t: Torrent, peer: Peer): void {
     setPieces(t, peer, new Bitfield(n, peer.rawBitfield));
     peer.rawBitfield = undefined;
   } else if (peer.haveNoneBeforeMetadata) setPieces(t, peer, new Bitfield(n));
+  grantAllowedFast(t, peer);
   t.downloader.updateInterest(peer);
 }
 
@@ -74,7 +89,8 @@ export function handleMessage(t: Torrent, peer: Peer, m: Message): void {
       // BEP 3: a choke discards our requests; BEP 6 peers reject them explicitly, which lands in the same place.
       t.requester?.releasePeer(peer.key);
       for (const other of t.peers.values()) if (other !== peer) t.downloader.requestMore(other);
-      return;
+      // BEP 6: its allowed-fast pieces may still be asked of it.
+      return t.downloader.requestMore(peer);
     case 'unchoke':
       peer.peerChoking = false;
       return t.downloader.requestMore(peer);
@@ -110,9 +126,12 @@ export function handleMessage(t: Torrent, peer: Peer, m: Message): void {
       t.dhtPort(peer, m.port);
       return;
     case 'suggest':
-    case 'allowedFast':
-      // BEP 6 hints; the picker's own order is kept.
+      // A BEP 6 hint; the picker's own order is kept.
       return;
+    case 'allowedFast':
+      // BEP 6: pieces we may fetch while choked. Bounded, so a peer cannot grow the set without end.
+      if (peer.allowedFastIn.size < MAX_ALLOWED_FAST_IN) peer.allowedFastIn.add(m.index);
+      return t.downloader.requestMore(peer);
     case 'extended':
       return onExtended(t, peer, m.id, m.payload);
   }

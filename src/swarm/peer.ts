@@ -29,6 +29,10 @@ export class Peer {
   serving = false;
   lastBlockMs = Date.now();
   snubbed = false;
+  /** BEP 6: pieces this peer may request while we choke it (our allowed-fast set for its address). */
+  readonly allowedFastOut = new Set<number>();
+  /** BEP 6: pieces the peer lets us request while it chokes us (at most MAX_ALLOWED_FAST_IN). */
+  readonly allowedFastIn = new Set<number>();
   /** BEP 11: peers we told this peer about, so the next message lists only changes. */
   pexSent = new Set<string>();
   connectedAtMs = Date.now();

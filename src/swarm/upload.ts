@@ -26,13 +26,15 @@ export class Uploader {
 
   onRequest(peer: Peer, m: { index: number; begin: number; length: number }): void {
     const t = this.t;
-    const ok = !peer.amChoking && t.picker?.have.has(m.index) && t.layout && m.begin + m.length <= t.layout.pieceSize(m.index);
+    // BEP 6: a choked peer may still fetch the pieces of its allowed-fast set.
+    const ok = (!peer.amChoking || peer.allowedFastOut.has(m.index)) && t.picker?.have.has(m.index) && t.layout && m.begin + m.length <= t.layout.pieceSize(m.index);
     if (!ok || peer.uploadQueue.length >= t.config.maxIncomingRequests) {
       // BEP 6: with the fast extension a request we will not serve is rejected, not silently dropped.
-      if (peer.fast) peer.conn.send({ type: 'reject', ...m });
+      // The type goes last: `m` is the request message itself, and its own `type` must not win.
+      if (peer.fast) peer.conn.send({ index: m.index, begin: m.begin, length: m.length, type: 'reject' });
       return;
     }
-    peer.uploadQueue.push(m);
+    peer.uploadQueue.push({ index: m.index, begin: m.begin, length: m.length });
     this.serve(peer);
   }
 
@@ -41,14 +43,17 @@ export class Uploader {
     if (i >= 0) peer.uploadQueue.splice(i, 1);
   }
 
-  /** BEP 3: choking a peer discards its requests; BEP 6 peers are told of each. */
+  /** BEP 3: choking a peer discards its requests; BEP 6 peers are told of each, and keep their allowed-fast ones. */
   clearQueue(peer: Peer): void {
-    if (peer.fast) {
-      peer.conn.cork();
-      for (const r of peer.uploadQueue) peer.conn.send({ type: 'reject', ...r });
-      peer.conn.uncork();
+    const q = peer.uploadQueue;
+    let kept = 0;
+    if (peer.fast) peer.conn.cork();
+    for (const r of q) {
+      if (peer.fast && peer.allowedFastOut.has(r.index)) q[kept++] = r;
+      else if (peer.fast) peer.conn.send({ ...r, type: 'reject' });
     }
-    peer.uploadQueue.length = 0;
+    if (peer.fast) peer.conn.uncork();
+    q.length = kept;
   }
 
   /** Sends queued blocks until the socket buffer is full, the queue is empty, or the upload limit says wait. */
