@@ -12,7 +12,8 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { DhtNode } from '../../src/dht/index.js';
+import { createSocket, type Socket } from 'node:dgram';
+import { DHT_DEFAULTS, DhtNode } from '../../src/dht/index.js';
 import { printTable } from '../measure.js';
 
 
@@ -20,18 +21,31 @@ const LT_NODE = fileURLToPath(new URL('../../../test/interop/helpers/dht_node.py
 const NODES = Number(process.env.BENCH_DHT_NODES ?? 50);
 const LOOKUPS = Number(process.env.BENCH_DHT_LOOKUPS ?? 20);
 const WARMUP = Number(process.env.BENCH_DHT_WARMUP ?? 300);
+// BENCH_DHT_DEAD=N: after both lookers have joined, the last N nodes go silent (their ports become black holes
+// that read and drop every datagram, as dead nodes on the Internet do: no ICMP reply), so lookups meet nodes that
+// never answer. BENCH_DHT_SOFT_MS sets tandem's soft timeout (1000 = the query timeout: no soft timeout).
+const DEAD = Number(process.env.BENCH_DHT_DEAD ?? 0);
+const LIVE = NODES - DEAD;
 // Every node here is 127.0.0.1: per-address rate limits would throttle the whole network as one host.
-const OPTS = { ipv4: { host: '127.0.0.1', port: 0 }, queryTimeoutMs: 1_000, lookupConcurrency: Number(process.env.BENCH_DHT_ALPHA ?? 4), rateLimitPerSecond: 1e6, rateLimitBurst: 1e6 };
+const OPTS = {
+  ipv4: { host: '127.0.0.1', port: 0 },
+  queryTimeoutMs: 1_000,
+  querySoftTimeoutMs: Number(process.env.BENCH_DHT_SOFT_MS ?? DHT_DEFAULTS.querySoftTimeoutMs),
+  lookupConcurrency: Number(process.env.BENCH_DHT_ALPHA ?? DHT_DEFAULTS.lookupConcurrency),
+  rateLimitPerSecond: 1e6,
+  rateLimitBurst: 1e6,
+};
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** Waits until `count()` has not changed for 300 ms (at most 5 s), and returns it. */
+/** Waits until `count()` has not changed for a while (longer than a query timeout when nodes are silent), and returns it. */
 async function settled(count: () => number): Promise<number> {
+  const stableMs = DEAD > 0 ? 2_500 : 300;
   let last = count();
   let stableSince = Date.now();
-  const deadline = Date.now() + 5_000;
-  while (Date.now() - stableSince < 300 && Date.now() < deadline) {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() - stableSince < stableMs && Date.now() < deadline) {
     await sleep(50);
     const now = count();
     if (now !== last) [last, stableSince] = [now, Date.now()];
@@ -39,8 +53,11 @@ async function settled(count: () => number): Promise<number> {
   return last;
 }
 
+/** get_peers queries that reached the silent nodes (counted by their black holes). */
+let silentGetPeers = 0;
+
 function received(nodes: DhtNode[]): number {
-  return nodes.reduce((n, d) => n + d.stats().counters.getPeersReceived, 0);
+  return silentGetPeers + nodes.reduce((n, d) => n + (d.running ? d.stats().counters.getPeersReceived : 0), 0);
 }
 
 async function startNetwork(): Promise<DhtNode[]> {
@@ -86,10 +103,12 @@ export default {
     const nodes = await startNetwork();
     const entry = `127.0.0.1:${nodes[0]!.address()!.port}`;
     const lookers = { tandem: startLooker('tandem', entry), libtorrent: startLooker('libtorrent', entry) };
+    const holes: Socket[] = [];
     try {
       await lookers.libtorrent.next(/^bootstrapped/);
       await lookers.tandem.next(/^bootstrapped/);
       await sleep(3_000); // let libtorrent's table fill from its own refreshes
+      for (let i = LIVE; i < NODES; i++) holes.push(await silence(nodes[i]!));
       // Warm-up lookups, untimed in the table: a long-running node is warm, and V8's JIT needs a few hundred
       // lookups to settle. The first one is reported apart ("first lookup ms": what a short `tandem get` pays).
       // (libtorrent posts no reply alert for a lookup that found no peers, so the warm-up hash has a peer.)
@@ -106,7 +125,7 @@ export default {
       const rows: { who: string; ms: number; fullMs: number; queries: number; ltCounter: number; peers: number }[] = [];
       for (let i = 0; i < LOOKUPS; i++) {
         const ih = createHash('sha1').update(`bench ${i}`).digest();
-        for (let a = 0; a < 3; a++) await nodes[(i * 7 + a * 13 + 1) % NODES]!.announce(ih, 30_000 + a);
+        for (let a = 0; a < 3; a++) await nodes[(i * 7 + a * 13 + 1) % LIVE]!.announce(ih, 30_000 + a);
         await sleep(200);
         // Alternate who goes first, so neither always meets a warmer network.
         const order = i % 2 === 0 ? (['tandem', 'libtorrent'] as const) : (['libtorrent', 'tandem'] as const);
@@ -131,7 +150,7 @@ export default {
         'own counter': median(pick(who).map((r) => r.ltCounter)),
         'median peers found': median(pick(who).map((r) => r.peers)),
       }));
-      console.log(`${NODES} tandem nodes on loopback, joined by one tandem and one libtorrent process; ${LOOKUPS} info hashes each announced by 3 nodes; complete lookups after ${WARMUP} warm-up lookups`);
+      console.log(`${NODES} tandem nodes on loopback${DEAD ? ` (${DEAD} of them gone silent)` : ''}, joined by one tandem and one libtorrent process; ${LOOKUPS} info hashes each announced by 3 nodes; complete lookups after ${WARMUP} warm-up lookups; tandem soft timeout ${OPTS.querySoftTimeoutMs} ms, query timeout ${OPTS.queryTimeoutMs} ms`);
       console.log('get_peers = queries received by the 50 nodes; own counter = what the looker says it sent');
       printTable(summary);
       const t = summary[0]!;
@@ -143,9 +162,25 @@ export default {
         l.child.kill('SIGKILL');
       }
       await Promise.all(nodes.map((n) => n.stop()));
+      await Promise.all(holes.map((h) => new Promise<void>((r) => h.close(() => r()))));
     }
   },
 };
+
+/** Stops a node and binds its port to a socket that drops everything: a dead node that sends no ICMP error. */
+async function silence(node: DhtNode): Promise<Socket> {
+  const port = node.address()!.port;
+  await node.stop();
+  const hole = createSocket('udp4');
+  hole.on('message', (d) => {
+    if (d.includes('9:get_peers')) silentGetPeers++;
+  });
+  await new Promise<void>((resolve, reject) => {
+    hole.once('error', reject);
+    hole.bind(port, '127.0.0.1', () => resolve());
+  });
+  return hole;
+}
 
 /** The tandem looker process: joins the network, then answers "lookup HEX" lines with "result HEX SECONDS PEERS SENT". */
 async function querier(bootstrap: string): Promise<void> {

@@ -7,9 +7,10 @@
  * answered (nothing closer can be learned), or when the query budget is spent.
  *
  * Slow nodes: a query unanswered after a short soft timeout is marked `stalled`. It stops counting against
- * `concurrency`, so the next candidate is asked at once instead of the whole lookup waiting out the full query
- * timeout (as libtorrent does); a late answer is still taken. A stalled node among the k closest still holds
- * the lookup open until it answers or fails; a stalled node farther out does not.
+ * `concurrency` and is passed over like a failed node, so the next candidate is asked at once and the lookup can
+ * end, once k live nodes closest to the target have answered, without waiting out the full query timeout (as
+ * libtorrent does with its short timeouts); an answer that comes late is still taken. On the public DHT many
+ * table entries are dead and never answer. With fewer than k live answers, stalled queries are waited for.
  */
 import { addressKey, type Contact, type PeerAddress } from './compact.js';
 import { compareDistance, type NodeId } from './node-id.js';
@@ -80,11 +81,11 @@ export class Lookup {
     }
   }
 
-  /** The k closest candidates that have not failed. */
+  /** The k closest candidates that have neither failed nor stalled. */
   private frontier(): Candidate[] {
     const out: Candidate[] = [];
     for (const c of this.candidates) {
-      if (c.state === 'failed') continue;
+      if (c.state === 'failed' || c.state === 'stalled') continue;
       out.push(c);
       if (out.length === this.opts.k) break;
     }
@@ -95,12 +96,8 @@ export class Lookup {
   next(): LookupContact[] {
     const out: LookupContact[] = [];
     if (this.queriesSent >= this.opts.maxQueries) return out;
-    // The k closest that have neither failed nor stalled: a slow node widens the search by one meanwhile.
-    let considered = 0;
-    for (const c of this.candidates) {
-      if (this.inFlight >= this.opts.concurrency || this.queriesSent >= this.opts.maxQueries || considered >= this.opts.k) break;
-      if (c.state === 'failed' || c.state === 'stalled') continue;
-      considered++;
+    for (const c of this.frontier()) {
+      if (this.inFlight >= this.opts.concurrency || this.queriesSent >= this.opts.maxQueries) break;
       if (c.state !== 'new') continue;
       c.state = 'pending';
       this.inFlight++;
@@ -161,7 +158,11 @@ export class Lookup {
   get done(): boolean {
     if (this.inFlight > 0) return false;
     if (this.queriesSent >= this.opts.maxQueries) return true;
-    return this.frontier().every((c) => c.state === 'responded');
+    const frontier = this.frontier();
+    if (!frontier.every((c) => c.state === 'responded')) return false;
+    // k live answers closest to the target: slow nodes are not waited for. With fewer (a small network, or every
+    // node so far slow), stalled queries are waited for until they answer or time out: they may be all there is.
+    return frontier.length >= this.opts.k || this.stalledCount === 0;
   }
 
   /** The closest nodes that answered, with the token each gave (for announce_peer). */

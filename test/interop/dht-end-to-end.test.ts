@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTorrent, makeTree, treeHashes } from '../helpers/peer-fixtures.js';
-import { run, startProcess, tandem, TANDEM_BIN } from '../helpers/processes.js';
+import { run, startProcess, TANDEM_BIN } from '../helpers/processes.js';
 import { DEBIAN_PYTHON, requireLibtorrent } from '../helpers/programs.js';
 import { tempDir } from '../helpers/tmp.js';
-import { endpoint, libtorrentDhtNode, LT_PEER_PY, lookupUntil, readLines, tandemDhtNetwork } from './helpers/dht-network.js';
+import { endpoint, libtorrentDhtNode, LT_PEER_PY, lookupUntil, readLines, tandemBounded, tandemDhtNetwork } from './helpers/dht-network.js';
 
 const bareMagnet = (infoHashHex: string, name: string): string => `magnet:?xt=urn:btih:${infoHashHex}&dn=${name}`;
 
@@ -38,8 +38,8 @@ test('magnets with no tracker and no peer resolve through a mixed tandem/libtorr
     assert.ok(seen.length > 0, 'the libtorrent seed never appeared in the DHT');
     const magnet = bareMagnet(ih.toString('hex'), 'from-libtorrent');
     // tandem bootstraps from a libtorrent node: its whole view of the DHT comes through libtorrent.
-    const r = await tandem(['get', magnet, '-o', join(dir, 'got'), '--json', '--dht-bootstrap', `127.0.0.1:${lt[0]!.port}`], { timeoutMs: 120_000 });
-    assert.equal(r.code, 0, r.stdout.slice(-2000) + r.stderr);
+    const r = await tandemBounded(['get', magnet, '-o', join(dir, 'got'), '--json', '--dht-bootstrap', `127.0.0.1:${lt[0]!.port}`], 120_000);
+    assert.equal(r.code, 0, `${r.timedOut ? 'killed after 120 s; ' : ''}seed ${JSON.stringify(seen)}\n${r.stdout.slice(-3000)}${r.stderr}`);
     assert.match(r.stdout, /"event":"metadata","name":"from-libtorrent"/);
     assert.deepEqual(await treeHashes(join(dir, 'got', 'from-libtorrent')), await treeHashes(src));
   });

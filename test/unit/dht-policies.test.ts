@@ -93,7 +93,7 @@ test('lookup: failures are skipped and the query budget is a hard cap', () => {
   assert.deepEqual(lookup.closestResponded(8), []);
 });
 
-test('lookup: a stalled query frees its slot at once, its late answer still counts, and only a near one holds the end', () => {
+test('lookup: a stalled query frees its slot at once, is passed over like a failure, and its late answer still counts', () => {
   const target = asNodeId(Buffer.alloc(20, 0));
   const node = (i: number) => ({ id: asNodeId(Buffer.concat([Buffer.alloc(19, 0), Buffer.from([i])])), host: '127.0.0.1', port: i });
   const lookup = new Lookup(target, { k: 2, concurrency: 1, maxQueries: 50, maxCandidates: 64 }, [node(1), node(2), node(3)]);
@@ -106,16 +106,16 @@ test('lookup: a stalled query frees its slot at once, its late answer still coun
   const [second] = lookup.next();
   assert.equal(second!.port, 2, 'the next candidate is asked without waiting for the slow one');
   lookup.responded(second!, second!.id!, []);
-  assert.equal(lookup.done, false, 'node 1 is among the k closest and has not answered');
+  assert.equal(lookup.done, false, 'node 3 is still to be asked');
   const [third] = lookup.next();
   assert.equal(third!.port, 3, 'while node 1 is slow the search widens by one');
   lookup.responded(third!, third!.id!, []);
-  assert.equal(lookup.done, false, 'node 1 is still among the k closest');
+  assert.equal(lookup.outstanding, 1);
+  assert.equal(lookup.done, true, 'the k closest that did not stall (2 and 3) answered: no wait for node 1');
   lookup.responded(first!, first!.id!, [], Buffer.from('late token'));
   assert.equal(lookup.outstanding, 0);
-  assert.equal(lookup.done, true);
   assert.deepEqual(lookup.closestResponded(2).map((r) => [r.contact.port, r.token?.toString()]), [[1, 'late token'], [2, undefined]]);
-  // A stalled node outside the k closest does not hold the lookup open.
+  // A stalled node farther out does not hold the lookup open either.
   const far = new Lookup(target, { k: 2, concurrency: 2, maxQueries: 50, maxCandidates: 64 }, [node(9), node(8)]);
   const [eight, nine] = far.next();
   assert.deepEqual([eight!.port, nine!.port], [8, 9]);
@@ -132,9 +132,15 @@ test('lookup: a stalled query frees its slot at once, its late answer still coun
   const [other] = slow.next();
   assert.equal(other!.port, 9);
   slow.responded(other!, other!.id!, []);
-  assert.equal(slow.done, false, '8 is closer than 9 and may still answer');
-  slow.failed(slow8!);
-  assert.equal(slow.done, true, 'with 8 failed, 9 is the closest and answered');
+  assert.equal(slow.done, true, 'with 8 stalled, 9 is the closest live node and answered');
+  assert.deepEqual(slow.closestResponded(1).map((r) => r.contact.port), [9]);
+  // Fewer than k live answers: a stalled query is all there is, so it is waited for (a slow bootstrap router).
+  const lone = new Lookup(target, { k: 8, concurrency: 3, maxQueries: 50, maxCandidates: 64 }, [{ host: '127.0.0.1', port: 6881 }]);
+  const [router] = lone.next();
+  lone.stalled(router!);
+  assert.equal(lone.done, false, 'not done with nothing but a slow router');
+  lone.responded(router!, node(4).id, [node(2), node(3)]);
+  assert.deepEqual(lone.next().map((c) => c.port), [2, 3], 'its late answer moves the lookup on');
 });
 
 test('saved state: round trip; broken files are typed errors; bad node entries are skipped', async () => {

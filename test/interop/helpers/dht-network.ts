@@ -1,10 +1,10 @@
 // A loopback DHT for interop tests: tandem nodes in this process, libtorrent nodes as child processes
 // (dht_node.py), bootstrapped from one another. Nothing here leaves 127.0.0.1.
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DhtNode, type DhtOptions } from '../../../src/dht/index.js';
 import { DEBIAN_PYTHON } from '../../helpers/programs.js';
-import { startProcess } from '../../helpers/processes.js';
+import { startProcess, TANDEM_BIN } from '../../helpers/processes.js';
 import { freeUdpPort } from '../../helpers/ports.js';
 
 export const DHT_NODE_PY = fileURLToPath(new URL('../../../../test/interop/helpers/dht_node.py', import.meta.url));
@@ -101,4 +101,31 @@ export async function lookupUntil(node: DhtNode, infoHash: Buffer, want: (peer: 
     await new Promise((r) => setTimeout(r, 500));
   }
   return seen;
+}
+
+/**
+ * Runs the tandem CLI to its end, bounded by `timeoutMs`; past it the child is killed and the result says so,
+ * with everything it printed (unlike `tandem()`, which rejects with stderr alone), so a failure can be read.
+ */
+export function tandemBounded(args: string[], timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [TANDEM_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, timedOut });
+    });
+  });
 }
