@@ -74,12 +74,12 @@ async function startNetwork(): Promise<DhtNode[]> {
   return nodes;
 }
 
-function startLooker(kind: 'libtorrent' | 'tandem', bootstrap: string) {
+function startLooker(kind: 'libtorrent' | 'tandem', bootstrap: string, env: Record<string, string> = {}) {
   const port = 20_000 + Math.floor(Math.random() * 20_000); // libtorrent must be told a port; a clash fails loudly
   const child =
     kind === 'libtorrent'
       ? spawn('/usr/bin/python3', [LT_NODE, 'node', String(port), bootstrap], { stdio: ['pipe', 'pipe', 'inherit'] })
-      : spawn(process.execPath, [fileURLToPath(import.meta.url)], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, DHT_BENCH_QUERIER: bootstrap } });
+      : spawn(process.execPath, [fileURLToPath(import.meta.url)], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, DHT_BENCH_QUERIER: bootstrap, ...env } });
   const lines: string[] = [];
   const waiters: (() => void)[] = [];
   createInterface({ input: child.stdout! }).on('line', (l) => {
@@ -102,11 +102,13 @@ export default {
   async run(): Promise<void> {
     const nodes = await startNetwork();
     const entry = `127.0.0.1:${nodes[0]!.address()!.port}`;
-    const lookers = { tandem: startLooker('tandem', entry), libtorrent: startLooker('libtorrent', entry) };
+    // BENCH_DHT_COMPARE_SOFT=1: a third looker, tandem with no soft timeout, in the same network.
+    const lookers: Record<string, ReturnType<typeof startLooker>> = { tandem: startLooker('tandem', entry), libtorrent: startLooker('libtorrent', entry) };
+    if (process.env.BENCH_DHT_COMPARE_SOFT) lookers['tandem, no soft timeout'] = startLooker('tandem', entry, { BENCH_DHT_SOFT_MS: String(OPTS.queryTimeoutMs) });
+    const who3 = Object.keys(lookers);
     const holes: Socket[] = [];
     try {
-      await lookers.libtorrent.next(/^bootstrapped/);
-      await lookers.tandem.next(/^bootstrapped/);
+      for (const who of who3) await lookers[who]!.next(/^bootstrapped/);
       await sleep(3_000); // let libtorrent's table fill from its own refreshes
       for (let i = LIVE; i < NODES; i++) holes.push(await silence(nodes[i]!));
       // Warm-up lookups, untimed in the table: a long-running node is warm, and V8's JIT needs a few hundred
@@ -115,10 +117,10 @@ export default {
       const warm = createHash('sha1').update('warm-up').digest('hex');
       await nodes[1]!.announce(Buffer.from(warm, 'hex'), 29_999);
       const firstMs: Record<string, number> = {};
-      for (const who of ['tandem', 'libtorrent'] as const) {
+      for (const who of who3) {
         for (let i = 0; i < WARMUP; i++) {
-          lookers[who].child.stdin!.write(`lookup ${warm}\n`);
-          const m = await lookers[who].next(/^result \S+ (\S+)/);
+          lookers[who]!.child.stdin!.write(`lookup ${warm}\n`);
+          const m = await lookers[who]!.next(/^result \S+ (\S+)/);
           if (i === 0) firstMs[who] = Number(m[1]) * 1000;
         }
       }
@@ -128,11 +130,11 @@ export default {
         for (let a = 0; a < 3; a++) await nodes[(i * 7 + a * 13 + 1) % LIVE]!.announce(ih, 30_000 + a);
         await sleep(200);
         // Alternate who goes first, so neither always meets a warmer network.
-        const order = i % 2 === 0 ? (['tandem', 'libtorrent'] as const) : (['libtorrent', 'tandem'] as const);
+        const order = [...who3.slice(i % who3.length), ...who3.slice(0, i % who3.length)];
         for (const who of order) {
           const before = received(nodes);
-          lookers[who].child.stdin!.write(`lookup ${ih.toString('hex')}\n`);
-          const m = await lookers[who].next(/^result (\S+) (\S+) (\d+) (-?\d+)(?: (\S+))?/);
+          lookers[who]!.child.stdin!.write(`lookup ${ih.toString('hex')}\n`);
+          const m = await lookers[who]!.next(/^result (\S+) (\S+) (\d+) (-?\d+)(?: (\S+))?/);
           if (m[2] === 'timeout') throw new Error(`${who}: lookup ${i} got no reply in 10 s`);
           const queries = (await settled(() => received(nodes))) - before;
           rows.push({ who, ms: Number(m[2]) * 1000, fullMs: m[5] ? Number(m[5]) * 1000 : NaN, queries, ltCounter: Number(m[4]), peers: Number(m[3]) });
@@ -140,11 +142,11 @@ export default {
       }
       if (process.env.BENCH_DHT_ROWS) printTable(rows);
       const pick = (who: string) => rows.filter((r) => r.who === who);
-      const summary = ['tandem', 'libtorrent'].map((who) => ({
+      const summary = who3.map((who) => ({
         lookup: who,
         'first lookup ms': firstMs[who]!,
         'median ms to peers': median(pick(who).map((r) => r.ms)),
-        'median ms whole lookup': who === 'tandem' ? median(pick(who).map((r) => r.fullMs)) : '-',
+        'median ms whole lookup': who.startsWith('tandem') ? median(pick(who).map((r) => r.fullMs)) : '-',
         'median get_peers': median(pick(who).map((r) => r.queries)),
         'max get_peers': Math.max(...pick(who).map((r) => r.queries)),
         'own counter': median(pick(who).map((r) => r.ltCounter)),
