@@ -59,6 +59,8 @@ export interface RunOptions {
   dht?: DhtChoice;
   /** Printed (and in JSON) once the torrent listens. */
   onListening?: (port: number) => void;
+  /** `share`: the data is complete from the start, so there is no `done` line and no BEP 3 `completed` announce. */
+  sharing?: boolean;
 }
 
 /**
@@ -79,6 +81,7 @@ export async function runTorrent(torrent: Torrent, options: RunOptions): Promise
       resolve(1);
     });
     torrent.on('done', (stats) => {
+      if (options.sharing) return;
       view.stop();
       out.json({ event: 'done', ...stats });
       out.line(`done: ${stats.name ?? ''} (${formatBytes(stats.verifiedBytes)} verified)`);

@@ -63,6 +63,7 @@ async function runShare(path: string, flags: ShareFlags): Promise<number> {
     flags,
     trackers: metainfo.announce,
     seed: true,
+    sharing: true,
     dht: { enabled: flags.dht, bootstrap: flags.dhtBootstrap },
     onListening: (port) => {
       const magnet = buildMagnet({
