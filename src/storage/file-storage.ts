@@ -60,10 +60,11 @@ export class FileStorage implements PieceStorage {
     return this.layout.spans(piece, begin, length);
   }
 
-  async read(piece: number, begin: number, length: number): Promise<Buffer> {
+  async read(piece: number, begin: number, length: number, into?: Buffer): Promise<Buffer> {
     const spans = this.check(piece, begin, length);
+    if (into && into.length < length) throw new StorageError('STORAGE_RANGE', `a ${into.length}-byte buffer cannot take ${length} bytes`);
     // Not zero-filled: every byte is read from disk except pad stretches (BEP 47), zeroed here.
-    const out = Buffer.allocUnsafe(length);
+    const out = into ? into.subarray(0, length) : Buffer.allocUnsafe(length);
     for (const s of spans) if (s.pad) out.fill(0, s.bufferOffset, s.bufferOffset + s.length);
     await Promise.all(
       spans.filter((s) => !s.pad && s.length > 0).map((s) =>

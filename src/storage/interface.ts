@@ -5,7 +5,8 @@
 export interface PieceStorage {
   /** Opens the backend; with `createFiles`, the files those indexes name are created (sparse) up front. */
   open(createFiles?: Iterable<number>): Promise<void>;
-  read(piece: number, begin: number, length: number): Promise<Buffer>;
+  /** Reads into `into` (at least `length` bytes; a reused buffer) when given, else into a new buffer. */
+  read(piece: number, begin: number, length: number, into?: Buffer): Promise<Buffer>;
   write(piece: number, begin: number, data: Buffer): Promise<void>;
   /** SHA-1 of the piece as stored (BEP 3), or undefined when some of its bytes are not there to read. */
   hashPiece(piece: number): Promise<Buffer | undefined>;

@@ -25,8 +25,11 @@ export class MemoryStorage implements PieceStorage {
     return p;
   }
 
-  async read(index: number, begin: number, length: number): Promise<Buffer> {
-    return Buffer.from(this.piece(index, begin, length).subarray(begin, begin + length));
+  async read(index: number, begin: number, length: number, into?: Buffer): Promise<Buffer> {
+    const src = this.piece(index, begin, length).subarray(begin, begin + length);
+    if (!into) return Buffer.from(src);
+    src.copy(into);
+    return into.subarray(0, length);
   }
 
   async write(index: number, begin: number, data: Buffer): Promise<void> {

@@ -138,12 +138,18 @@ export class PeerConnection extends TypedEmitter<ConnectionEvents> {
     return this.socket.write(out);
   }
 
-  /** Sends a block with its 13-byte header, the block itself not copied (DESIGN.md §6). */
-  sendPiece(index: number, begin: number, block: Buffer): boolean {
-    if (this.state === 'closed') return false;
+  /**
+   * Sends a block with its 13-byte header, the block itself not copied (DESIGN.md §6). `flushed` is called once
+   * the socket no longer holds the block (written to the kernel, or the connection failed), never before.
+   */
+  sendPiece(index: number, begin: number, block: Buffer, flushed?: () => void): boolean {
+    if (this.state === 'closed') {
+      flushed?.();
+      return false;
+    }
     this.lastSentMs = Date.now();
     this.socket.write(encodePieceHeader(index, begin, block.length));
-    return this.socket.write(block);
+    return this.socket.write(block, flushed && (() => flushed()));
   }
 
   /** Batches writes into one send (DESIGN.md §6). */

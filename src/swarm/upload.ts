@@ -1,5 +1,7 @@
 import type { Peer } from './peer.js';
+import type { BlockRequest } from './requests.js';
 import type { Torrent } from './torrent.js';
+import { UploadBuffers } from './upload-buffers.js';
 
 /** Bytes queued in a socket before we stop reading more blocks for it (backpressure, DESIGN.md §6). */
 const MAX_SOCKET_BUFFER_BYTES = 1024 * 1024;
@@ -21,6 +23,7 @@ export class Uploader {
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private turn = 0;
+  private buffers?: UploadBuffers;
 
   constructor(private readonly t: Torrent) {}
 
@@ -107,26 +110,36 @@ export class Uploader {
   private sendBatch(peer: Peer): boolean {
     const t = this.t;
     const now = Date.now();
+    // Each block is sent one step late, so that the batch's last write carries the callback that frees its pieces.
+    let last: { r: BlockRequest; piece: Buffer } | undefined;
+    const used: Buffer[] = [];
+    let limited = false;
     peer.conn.cork();
-    try {
-      while (peer.uploadQueue.length > 0 && peer.conn.writableLength <= MAX_SOCKET_BUFFER_BYTES) {
-        const r = peer.uploadQueue[0]!;
-        const piece = this.ready.get(r.index);
-        if (!piece) return true;
-        const waitMs = t.upBucket.tryTake(r.length, now);
-        if (waitMs > 0) {
-          this.wake(waitMs);
-          return false;
-        }
-        peer.uploadQueue.shift();
-        peer.conn.sendPiece(r.index, r.begin, piece.subarray(r.begin, r.begin + r.length));
-        peer.up.add(r.length, now);
-        t.upMeter.add(r.length, now);
+    while (peer.uploadQueue.length > 0 && peer.conn.writableLength <= MAX_SOCKET_BUFFER_BYTES) {
+      const r = peer.uploadQueue[0]!;
+      const piece = this.ready.get(r.index);
+      if (!piece) break;
+      const waitMs = t.upBucket.tryTake(r.length, now);
+      if (waitMs > 0) {
+        this.wake(waitMs);
+        limited = true;
+        break;
       }
-      return true;
-    } finally {
-      peer.conn.uncork();
+      peer.uploadQueue.shift();
+      if (last) peer.conn.sendPiece(last.r.index, last.r.begin, last.piece.subarray(last.r.begin, last.r.begin + last.r.length));
+      last = { r, piece };
+      if (!used.includes(piece)) used.push(piece);
+      peer.up.add(r.length, now);
+      t.upMeter.add(r.length, now);
     }
+    if (last) {
+      const buffers = this.buffers;
+      for (const b of used) buffers?.hold(b);
+      const block = last.piece.subarray(last.r.begin, last.r.begin + last.r.length);
+      peer.conn.sendPiece(last.r.index, last.r.begin, block, () => used.forEach((b) => buffers?.release(b)));
+    }
+    peer.conn.uncork();
+    return !limited;
   }
 
   /** Starts reading the next few pieces the peer asked for that are not in memory yet; errors surface when served. */
@@ -161,16 +174,26 @@ export class Uploader {
     if (pending) return pending;
     const t = this.t;
     const size = t.layout!.pieceSize(index);
-    const p = t.storage!.read(index, 0, size).then((data) => {
-      this.ready.set(index, data);
-      this.cacheBytes += size;
-      for (const [i, b] of this.ready) {
-        if (this.cacheBytes <= PIECE_CACHE_BYTES || this.ready.size <= 1) break;
-        this.ready.delete(i);
-        this.cacheBytes -= b.length;
-      }
-      return data;
-    });
+    this.buffers ??= new UploadBuffers(t.layout!.pieceLengthBytes, READ_AHEAD_PIECES * 2);
+    const buffers = this.buffers;
+    const into = buffers.take(size);
+    const p = t.storage!.read(index, 0, size, into).then(
+      (data) => {
+        this.ready.set(index, data);
+        this.cacheBytes += size;
+        for (const [i, b] of this.ready) {
+          if (this.cacheBytes <= PIECE_CACHE_BYTES || this.ready.size <= 1) break;
+          this.ready.delete(i);
+          this.cacheBytes -= b.length;
+          buffers.drop(b);
+        }
+        return data;
+      },
+      (err: unknown) => {
+        buffers.drop(into);
+        throw err;
+      },
+    );
     this.reading.set(index, p);
     void p.then(
       () => this.reading.delete(index),
@@ -184,5 +207,6 @@ export class Uploader {
     clearTimeout(this.timer);
     this.ready.clear();
     this.cacheBytes = 0;
+    this.buffers?.clear();
   }
 }
