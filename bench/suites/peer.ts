@@ -114,12 +114,12 @@ async function run(): Promise<void> {
     const gib = SIZE_MIB / 1024;
     const rows: Record<string, string | number>[] = [];
     const seeds = {
-      tandem: () => startSeed(process.execPath, [TANDEM, 'get', torrent, '-o', src, '--seed', '--no-dht', '--json'], /"event":"done"/, jsonPort),
+      tandem: () => startSeed(process.execPath, [TANDEM, 'get', torrent, '-o', src, '--seed', '--no-dht', '--listen', '127.0.0.1', '--json'], /"event":"done"/, jsonPort),
       libtorrent: () => startSeed(PY, [LT_PEER, 'seed', torrent, src, '--fast', '--timeout', '3600'], /"event": "done"/, jsonPort),
       aria2: async () => startSeed('aria2c', await aria2Args(src, torrent, true, 0 + 16881), /SEED\(/, () => 16881),
     };
     const leechers = {
-      tandem: (out: string, port: number) => timed(process.execPath, [TANDEM, 'get', torrent, '-o', out, '--peer', `127.0.0.1:${port}`, '--no-dht', '-q']),
+      tandem: (out: string, port: number) => timed(process.execPath, [TANDEM, 'get', torrent, '-o', out, '--peer', `127.0.0.1:${port}`, '--no-dht', '--listen', '127.0.0.1', '-q']),
       libtorrent: (out: string, port: number) => timed(PY, [LT_PEER, 'leech', torrent, out, '--peer', `127.0.0.1:${port}`, '--fast', '--timeout', '3600'], /"event": "done"/),
       aria2: async (out: string) => timed('aria2c', await aria2Args(out, torrent, false, 16882), /Download complete/),
     };
