@@ -16,6 +16,34 @@ import {
 import { SwarmError } from './errors.js';
 import { TypedEmitter } from './events.js';
 
+/** Bytes a dialled connection reads at once into its reused buffer. */
+const READ_BUFFER_BYTES = 256 * 1024;
+
+/**
+ * One reused receive buffer for a dialled socket (`net.connect`'s `onread`): a download then allocates nothing per
+ * read, where a plain socket allocates 64 KiB each time (1 GiB of garbage per GiB received). Bytes are handed on
+ * as views that the next read overwrites, so the connection copies out whatever it keeps.
+ */
+export class ReadBuffer {
+  private sink?: (chunk: Buffer, transient: boolean) => void;
+  /** Bytes that arrived before a connection took over, copied. */
+  private early: Buffer[] = [];
+  readonly onread = {
+    buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+    callback: (bytes: number, buf: Buffer): boolean => {
+      const chunk = buf.subarray(0, bytes);
+      if (this.sink) this.sink(chunk, true);
+      else this.early.push(Buffer.from(chunk));
+      return true;
+    },
+  };
+
+  attach(sink: (chunk: Buffer, transient: boolean) => void): void {
+    this.sink = sink;
+    for (const chunk of this.early.splice(0)) sink(chunk, false);
+  }
+}
+
 export interface ConnectionEvents {
   handshake: Handshake;
   message: Message;
@@ -44,13 +72,14 @@ export class PeerConnection extends TypedEmitter<ConnectionEvents> {
     readonly socket: Socket,
     readonly outgoing: boolean,
     private readonly local: Handshake,
-    options: { pieceCount?: number; handshakeTimeoutMs: number; remote?: Handshake; leftover?: Buffer },
+    options: { pieceCount?: number; handshakeTimeoutMs: number; remote?: Handshake; leftover?: Buffer; reader?: ReadBuffer },
   ) {
     super();
     this.pieceCount = options.pieceCount;
     this.framer = new Framer(maxFrameBytes({ pieceCount: this.pieceCount }));
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.reader = options.reader;
+    if (!this.reader) socket.on('data', (chunk: Buffer) => this.onData(chunk, false));
     socket.on('drain', () => this.emit('drain', undefined));
     socket.on('error', (err) => this.close(`socket error: ${err.message}`, err));
     socket.on('close', () => this.close('connection closed by peer'));
@@ -59,17 +88,19 @@ export class PeerConnection extends TypedEmitter<ConnectionEvents> {
   }
 
   private readonly handshakeTimeoutMs: number;
+  private readonly reader?: ReadBuffer;
   private readonly incoming?: { remote: Handshake; leftover?: Buffer };
 
   /** Sends our handshake; called once the owner listens to this connection's events. */
   start(): void {
     this.timer = setTimeout(() => this.close('handshake timed out', new SwarmError('SWARM_TIMEOUT', 'handshake timed out')), this.handshakeTimeoutMs);
     this.socket.write(encodeHandshake(this.local));
+    this.reader?.attach((chunk, transient) => this.onData(chunk, transient));
     if (this.incoming) {
       // Incoming: the listener already read the peer's handshake to find the torrent; we have just answered it.
       this.remote = this.incoming.remote;
       this.opened();
-      if (this.incoming.leftover?.length) this.onData(this.incoming.leftover);
+      if (this.incoming.leftover?.length) this.onData(this.incoming.leftover, false);
     }
   }
 
@@ -90,14 +121,24 @@ export class PeerConnection extends TypedEmitter<ConnectionEvents> {
     this.emit('handshake', this.remote!);
   }
 
-  private onData(chunk: Buffer): void {
+  /** `transient`: the chunk lives in a reused buffer; only piece blocks (copied at once by the requester) stay views. */
+  private onData(chunk: Buffer, transient: boolean): void {
     if (this.state === 'closed') return;
     this.lastReceivedMs = Date.now();
     this.framer.push(chunk);
     try {
+      this.takeFrames(transient);
+    } finally {
+      if (transient) this.framer.detach();
+    }
+  }
+
+  private takeFrames(transient: boolean): void {
+    try {
       if (this.state === 'handshaking') {
-        const hs = this.framer.take(HANDSHAKE_BYTES);
-        if (!hs) return;
+        const taken = this.framer.take(HANDSHAKE_BYTES);
+        if (!taken) return;
+        const hs = transient ? Buffer.from(taken) : taken;
         const remote = decodeHandshake(hs);
         if (!remote.infoHash.equals(this.local.infoHash)) throw new SwarmError('SWARM_HANDSHAKE', 'peer answered for another torrent');
         if (remote.peerId.equals(this.local.peerId)) throw new SwarmError('SWARM_HANDSHAKE', 'connected to ourselves');
@@ -106,7 +147,9 @@ export class PeerConnection extends TypedEmitter<ConnectionEvents> {
       }
       // Bounded by the bytes buffered: each frame consumes at least its 4-byte prefix.
       for (let body = this.framer.next(); body && this.state === 'open'; body = this.framer.next()) {
-        this.emit('message', decodeMessage(body, { pieceCount: this.pieceCount }));
+        // Every message but a piece may be kept (a bitfield, metadata, PEX): out of a reused buffer it is copied.
+        const own = transient && body[0] !== MessageId.piece ? Buffer.from(body) : body;
+        this.emit('message', decodeMessage(own, { pieceCount: this.pieceCount }));
       }
     } catch (err) {
       if (err instanceof WireError || err instanceof SwarmError) this.close(`${err.code}: ${err.message}`, err);

@@ -4,7 +4,7 @@ import { FileStorage, PieceLayout, checkExisting, saveResume, type PieceStorage 
 import { Bitfield, type Handshake, type PeerAddress } from '../wire/index.js';
 import { addressKey, normaliseHost } from './address.js';
 import { ChokeRound } from './choking.js';
-import { PeerConnection } from './connection.js';
+import { PeerConnection, ReadBuffer } from './connection.js';
 import { DEFAULT_CONFIG, DEFAULT_LISTEN_HOSTS, type SwarmConfig } from './defaults.js';
 import { Downloader } from './download.js';
 import { SwarmError } from './errors.js';
@@ -190,7 +190,8 @@ export class Torrent extends TypedEmitter<TorrentEvents> {
 
   private dial(key: string, k: KnownPeer): void {
     this.connecting++;
-    const socket = connect({ host: k.address.host, port: k.address.port });
+    const reader = new ReadBuffer();
+    const socket = connect({ host: k.address.host, port: k.address.port, onread: reader.onread });
     this.dialing.add(socket);
     const timer = setTimeout(() => socket.destroy(new Error('connect timed out')), this.config.connectTimeoutMs);
     const settle = (): void => {
@@ -206,7 +207,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> {
       settle();
       socket.removeAllListeners('error');
       if (this.state === 'stopped') return void socket.destroy();
-      this.adopt(new PeerConnection(socket, true, this.localHandshake(), { pieceCount: this.meta?.pieceCount, handshakeTimeoutMs: this.config.handshakeTimeoutMs }), key, k.address);
+      this.adopt(new PeerConnection(socket, true, this.localHandshake(), { pieceCount: this.meta?.pieceCount, handshakeTimeoutMs: this.config.handshakeTimeoutMs, reader }), key, k.address);
     });
   }
 

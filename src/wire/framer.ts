@@ -21,6 +21,21 @@ export class Framer {
     this.buffered += chunk.length;
   }
 
+  /**
+   * Copies whatever is buffered into memory the framer owns. For a reader that receives into one reused buffer:
+   * its bytes are overwritten by the next read, so a frame not yet complete must not keep pointing into it.
+   */
+  detach(): void {
+    if (this.buffered === 0) {
+      this.chunks = [];
+      return;
+    }
+    const own = Buffer.allocUnsafe(this.buffered);
+    let at = 0;
+    for (const c of this.chunks) at += c.copy(own, at);
+    this.chunks = [own];
+  }
+
   /** Takes exactly `n` bytes off the front (used for the 68-byte handshake), or undefined if fewer are buffered. */
   take(n: number): Buffer | undefined {
     if (this.buffered < n) return undefined;
