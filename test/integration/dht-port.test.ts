@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DhtNode } from '../../src/dht/index.js';
-import { Torrent, testConfig, type TorrentInit } from '../../src/swarm/index.js';
+import { LOOPBACK_HOSTS, Torrent, testConfig, type TorrentInit } from '../../src/swarm/index.js';
 import { freeUdpPort } from '../helpers/ports.js';
 import { makeTorrent, makeTree, whenDone } from '../helpers/peer-fixtures.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -28,7 +28,7 @@ interface Wired {
 
 /** A torrent started with (or without) a DHT node wired the way `tandem get`/`share` wire it. */
 async function wiredTorrent(t: After, init: TorrentInit, dht: DhtNode | undefined): Promise<Wired> {
-  const torrent = new Torrent({ ...init, config: testConfig(init.config) });
+  const torrent = new Torrent({ listenHosts: [...LOOPBACK_HOSTS], ...init, config: testConfig(init.config) });
   t.after(() => torrent.stop());
   const wired: Wired = { torrent, ports: [], remoteDhtBits: [] };
   torrent.localDhtPort = dht?.address()!.port;
