@@ -9,6 +9,7 @@ import type { GetFlags } from './commands/get.js';
 import { Output, type CommonFlags } from './output.js';
 import { readTorrentFile } from './torrent-source.js';
 import { dhtOptionsFor, TorrentDht, type DhtChoice } from './torrent-dht.js';
+import { lsdEnabled, TorrentLsd } from './torrent-lsd.js';
 import { formatBytes, parseBytes } from './units.js';
 
 /** `tandem get` for a magnet link or a .torrent file: download, verify, and optionally keep seeding. */
@@ -47,7 +48,7 @@ export async function getTorrent(source: string, flags: GetFlags): Promise<numbe
     listenHosts: parseListenHosts(flags.listen),
     config: flags.maxPeers === undefined ? {} : { maxPeers: parseCount(flags.maxPeers, '--max-peers') },
   });
-  return runTorrent(torrent, { flags, trackers, seed: Boolean(flags.seed), dht: { enabled: flags.dht, bootstrap: flags.dhtBootstrap } });
+  return runTorrent(torrent, { flags, trackers, seed: Boolean(flags.seed), dht: { enabled: flags.dht, bootstrap: flags.dhtBootstrap }, lsd: flags.lsd });
 }
 
 export interface RunOptions {
@@ -57,6 +58,8 @@ export interface RunOptions {
   seed: boolean;
   /** The DHT (BEP 5): off with --no-dht, else from the --dht-bootstrap nodes or the public routers (torrent-dht.ts). */
   dht?: DhtChoice;
+  /** Local Service Discovery (BEP 14): --lsd (true), --no-lsd (false) or neither (torrent-lsd.ts decides). */
+  lsd?: boolean;
   /** Printed (and in JSON) once the torrent listens. */
   onListening?: (port: number) => void;
   /** `share`: the data is complete from the start, so there is no `done` line and no BEP 3 `completed` announce. */
@@ -73,6 +76,7 @@ export async function runTorrent(torrent: Torrent, options: RunOptions): Promise
   const view = new TorrentProgress(flags);
   let tracker: TrackerClient | undefined;
   let dht: TorrentDht | undefined;
+  let lsd: TorrentLsd | undefined;
   let interrupted = (): void => undefined;
   const finished = new Promise<number>((resolve) => {
     torrent.on('error', ({ error }) => {
@@ -98,6 +102,7 @@ export async function runTorrent(torrent: Torrent, options: RunOptions): Promise
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
     await tracker?.stop();
+    await lsd?.stop();
     await dht?.stop();
     await torrent.stop();
   };
@@ -150,6 +155,10 @@ export async function runTorrent(torrent: Torrent, options: RunOptions): Promise
     tracker.start();
   }
   dht?.attach();
+  if (lsdEnabled(options.lsd)) {
+    lsd = new TorrentLsd(torrent, out);
+    await lsd.start();
+  }
   try {
     return await finished;
   } finally {

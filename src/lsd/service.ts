@@ -16,10 +16,14 @@ export interface LsdOptions {
   peerPort: number;
   /** BEP 14 suggests announcing at most once a minute per torrent; libtorrent uses 5 minutes. */
   announceIntervalMs?: number;
+  /** Time to the next announce, asked after each one; overrides `announceIntervalMs` (e.g. sooner while nobody answered). */
+  nextIntervalMs?: () => number;
   /** Multicast TTL: above 1 so the org-local group reaches past one router (BEP 14 implementation note). */
   multicastTtl?: number;
   /** Announces handled per source address per minute (the rest are dropped and counted). */
   maxAnnouncesPerMinutePerSource?: number;
+  /** Our cookie (BEP 14 `cookie`, to recognise our own announces); services of one program share one. */
+  cookie?: string;
   /** The group port; tests inside namespaces use the real one. */
   groupPort?: number;
 }
@@ -34,17 +38,19 @@ export const LSD_DEFAULTS = { announceIntervalMs: 5 * 60_000, multicastTtl: 32, 
 const MAX_TRACKED_SOURCES = 1_000;
 
 export class LsdService {
-  readonly cookie = randomBytes(8).toString('hex');
+  readonly cookie: string;
   readonly counters = { received: 0, malformed: 0, own: 0, rateLimited: 0, sent: 0 };
   private socket: Socket | undefined;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
   private infoHashes: Buffer[] = [];
   private readonly perSource = new Map<string, { windowStartMs: number; count: number }>();
 
   constructor(
     private readonly opts: LsdOptions,
     private readonly onPeer: (peer: LsdPeer) => void,
-  ) {}
+  ) {
+    this.cookie = opts.cookie ?? randomBytes(8).toString('hex');
+  }
 
   private get family(): 4 | 6 {
     return this.opts.family ?? 4;
@@ -80,14 +86,20 @@ export class LsdService {
   /** Sets the torrents we announce, announces them now and every `announceIntervalMs` after. */
   announce(infoHashes: Buffer[]): void {
     this.infoHashes = [...infoHashes];
+    if (this.timer) clearTimeout(this.timer);
+    this.announceAndReschedule();
+  }
+
+  private announceAndReschedule(): void {
     this.sendAnnounces();
-    if (this.timer) clearInterval(this.timer);
-    this.timer = setInterval(() => this.sendAnnounces(), this.opts.announceIntervalMs ?? LSD_DEFAULTS.announceIntervalMs);
+    if (!this.socket) return;
+    const ms = this.opts.nextIntervalMs?.() ?? this.opts.announceIntervalMs ?? LSD_DEFAULTS.announceIntervalMs;
+    this.timer = setTimeout(() => this.announceAndReschedule(), ms);
     this.timer.unref();
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const s = this.socket;
     this.socket = undefined;

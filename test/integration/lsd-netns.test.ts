@@ -2,44 +2,12 @@
 // other. Needs root (ip netns); fails with a clear message where namespaces cannot be created.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { requireProgram } from '../helpers/programs.js';
 import { startProcess, waitForLine } from '../helpers/processes.js';
+import { makeNamespaces } from './lsd-namespaces.js';
 
 const AGENT = fileURLToPath(new URL('./lsd-agent.js', import.meta.url));
-
-function ip(args: string[]): void {
-  const r = spawnSync('ip', args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`ip ${args.join(' ')} failed: ${r.stderr.trim()} (this test needs root and network namespaces)`);
-}
-
-/** Two namespaces with a veth pair between them, deleted when the test ends whatever happens. */
-function makeNamespaces(t: { after: (fn: () => void) => void }): { a: string; b: string; va: string; vb: string } {
-  requireProgram('ip', 'iproute2');
-  const tag = randomBytes(3).toString('hex');
-  const a = `tdlsdA-${tag}`;
-  const b = `tdlsdB-${tag}`;
-  const va = `tdla${tag}`;
-  const vb = `tdlb${tag}`;
-  t.after(() => {
-    spawnSync('ip', ['netns', 'del', a]);
-    spawnSync('ip', ['netns', 'del', b]);
-  });
-  ip(['netns', 'add', a]);
-  ip(['netns', 'add', b]);
-  ip(['link', 'add', va, 'type', 'veth', 'peer', 'name', vb]);
-  ip(['link', 'set', va, 'netns', a]);
-  ip(['link', 'set', vb, 'netns', b]);
-  for (const [ns, dev, v4, v6] of [[a, va, '10.214.0.1/24', 'fd14::1/64'], [b, vb, '10.214.0.2/24', 'fd14::2/64']] as const) {
-    ip(['-n', ns, 'link', 'set', 'lo', 'up']);
-    ip(['-n', ns, 'addr', 'add', v4, 'dev', dev]);
-    ip(['-n', ns, '-6', 'addr', 'add', v6, 'dev', dev, 'nodad']);
-    ip(['-n', ns, 'link', 'set', dev, 'up']);
-  }
-  return { a, b, va, vb };
-}
 
 function agent(t: Parameters<typeof startProcess>[0], ns: string, args: string[]) {
   return startProcess(t, 'ip', ['netns', 'exec', ns, process.execPath, AGENT, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });

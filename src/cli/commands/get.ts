@@ -17,6 +17,8 @@ export interface GetFlags extends CommonFlags {
   seed?: boolean;
   dht: boolean;
   dhtBootstrap: string[];
+  /** --lsd true, --no-lsd false, neither undefined (on, except under the test guard). */
+  lsd?: boolean;
   maxPeers?: string;
   downloadLimit?: string;
   uploadLimit?: string;
@@ -41,6 +43,8 @@ export default function getCommand(): Command {
     .option('--seed', 'keep seeding after the download completes (until Ctrl-C)')
     .option('--no-dht', 'do not use the DHT to find peers')
     .option('--dht-bootstrap <host:port>', 'DHT node to bootstrap from instead of the public routers (repeatable)', repeatable, [])
+    .option('--lsd', 'local peer discovery (BEP 14 multicast, on by default): force it on where TANDEM_NO_PUBLIC_DHT=1 turns it off (tests)')
+    .option('--no-lsd', 'do not announce or look for peers on the local network (BEP 14 multicast)')
     .option('--max-peers <n>', 'most peers connected at once')
     .option('--download-limit <rate>', 'cap download rate, bytes per second (e.g. 2MiB)')
     .option('--upload-limit <rate>', 'cap upload rate, bytes per second (e.g. 512KiB)')

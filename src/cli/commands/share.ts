@@ -16,6 +16,8 @@ interface ShareFlags extends CommonFlags {
   webSeed: string[];
   dht: boolean;
   dhtBootstrap: string[];
+  /** --lsd true, --no-lsd false, neither undefined (on, except under the test guard). */
+  lsd?: boolean;
   torrentOut?: string;
   hybrid?: boolean;
   pieceLength?: string;
@@ -32,6 +34,8 @@ export default function shareCommand(): Command {
     .option('-w, --web-seed <url>', 'web seed URL, BEP 19 (repeatable)', repeatable, [])
     .option('--no-dht', 'do not use the DHT')
     .option('--dht-bootstrap <host:port>', 'DHT bootstrap node (repeatable)', repeatable, [])
+    .option('--lsd', 'local peer discovery (BEP 14 multicast, on by default): force it on where TANDEM_NO_PUBLIC_DHT=1 turns it off (tests)')
+    .option('--no-lsd', 'do not announce this torrent on the local network (BEP 14 multicast)')
     .option('--torrent-out <file>', 'also write the .torrent here')
     .option('--hybrid', 'make a hybrid v1+v2 torrent (seeded in its v1 swarm)')
     .option('--piece-length <bytes>', 'piece length, a power of two from 16KiB')
@@ -65,6 +69,7 @@ async function runShare(path: string, flags: ShareFlags): Promise<number> {
     seed: true,
     sharing: true,
     dht: { enabled: flags.dht, bootstrap: flags.dhtBootstrap },
+    lsd: flags.lsd,
     onListening: (port) => {
       const magnet = buildMagnet({
         infoHashV1: metainfo.infoHashV1,

@@ -1,0 +1,121 @@
+/**
+ * Local Service Discovery (BEP 14) for one `tandem get` or `tandem share`: the torrent's info hash is announced to
+ * the LAN's multicast group with its listening port, and a neighbour's announce of the same info hash becomes a
+ * peer (`torrent.addPeers`).
+ *
+ * - On by default; `--no-lsd` turns it off. With `TANDEM_NO_PUBLIC_DHT=1` (the test and bench runners set it) it
+ *   is off unless `--lsd` asks for it: a multicast announce leaves loopback, and tests send nothing off loopback.
+ * - Where: on the interfaces the torrent listens on (`lsdInterfaces`), IPv4 and IPv6, one `LsdService` each.
+ * - A failure to join the group (no multicast route, no such interface) is one `--verbose` line, never a failed
+ *   download: LSD is a help, the trackers and the DHT still run.
+ */
+import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
+import { LsdService, type LsdOptions } from '../lsd/index.js';
+import type { Torrent } from '../swarm/index.js';
+import type { Output } from './output.js';
+
+/** Whether LSD runs: `flag` is true for --lsd, false for --no-lsd, undefined for neither. Pure. */
+export function lsdEnabled(flag: boolean | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (flag !== undefined) return flag;
+  // The test/bench guard: multicast reaches the LAN, so only an explicit --lsd sends it.
+  return env.TANDEM_NO_PUBLIC_DHT !== '1';
+}
+
+/**
+ * Time to the next announce: every minute while a download has found nobody through LSD (BEP 14 asks for at most
+ * one announce a minute per torrent), every 5 minutes after that and while seeding (as libtorrent).
+ */
+export function lsdAnnounceIntervalMs(state: { done: boolean; peersFound: number }): number {
+  return !state.done && state.peersFound === 0 ? 60_000 : 5 * 60_000;
+}
+
+type Interfaces = NodeJS.Dict<NetworkInterfaceInfo[]>;
+export type LsdInterface = Required<Pick<LsdOptions, 'family' | 'interfaceAddress'>>;
+
+/**
+ * The interfaces to announce on for a torrent listening on `listenHosts`: for a wildcard, every non-loopback
+ * interface of that family (`::` also covers IPv4, as the listener binds dual-stack); for an address, the interface
+ * that holds it. IPv4 names the interface by its address, IPv6 by scope (`::%eth0`), as `LsdService` wants. Pure.
+ */
+export function lsdInterfaces(listenHosts: string[], nets: Interfaces): LsdInterface[] {
+  const found = new Map<string, LsdInterface>();
+  const add = (family: 4 | 6, interfaceAddress: string): void => void found.set(`${family} ${interfaceAddress}`, { family, interfaceAddress });
+  for (const raw of listenHosts) {
+    const host = raw.startsWith('[') && raw.endsWith(']') ? raw.slice(1, -1) : raw;
+    for (const [name, infos] of Object.entries(nets)) {
+      for (const info of infos ?? []) {
+        if (info.internal) continue; // loopback has no multicast; a neighbour is never there
+        const v4 = info.family === 'IPv4';
+        const match = host === '::' || (host === '0.0.0.0' && v4) || (isIP(host) !== 0 && info.address === host);
+        if (match) add(v4 ? 4 : 6, v4 ? info.address : `::%${name}`);
+      }
+    }
+  }
+  return [...found.values()];
+}
+
+const MAX_SEEN = 1_000;
+
+/** The LSD services of one torrent; `start()` once the torrent listens, `stop()` with it. */
+export class TorrentLsd {
+  private services: LsdService[] = [];
+  /**
+   * One cookie for every interface: each socket is bound to the group port on every address, so it also hears
+   * what the other interfaces' services send, and must know it for ours (or we would dial ourselves).
+   */
+  private readonly cookie = randomBytes(8).toString('hex');
+  /** Neighbours already reported (one announce is heard once per socket); bounded. */
+  private readonly seen = new Set<string>();
+  /** Peers LSD has handed to the torrent. */
+  peersFound = 0;
+
+  constructor(
+    private readonly torrent: Torrent,
+    private readonly out: Output,
+    private readonly nets: () => Interfaces = networkInterfaces,
+  ) {}
+
+  /** Joins the group on each interface and announces; a join that fails is reported and skipped. */
+  async start(): Promise<void> {
+    const infoHash = this.torrent.infoHash;
+    const where = lsdInterfaces(this.torrent.listenHosts, this.nets());
+    if (where.length === 0) this.out.detail('lsd: no interface with multicast to announce on');
+    for (const iface of where) {
+      const service = new LsdService(
+        {
+          ...iface,
+          cookie: this.cookie,
+          peerPort: this.torrent.listenPort,
+          nextIntervalMs: () => lsdAnnounceIntervalMs({ done: this.torrent.isDone, peersFound: this.peersFound }),
+        },
+        (peer) => {
+          if (!peer.infoHash.equals(infoHash)) return;
+          const key = `${peer.host} ${peer.port}`;
+          if (!this.seen.has(key) && this.seen.size < MAX_SEEN) {
+            this.seen.add(key);
+            this.peersFound++;
+            this.out.detail(`lsd: peer ${peer.host} port ${peer.port} (heard on ${iface.interfaceAddress})`);
+          }
+          this.torrent.addPeers([{ host: peer.host, port: peer.port }]);
+        },
+      );
+      try {
+        await service.start();
+      } catch (err) {
+        this.out.detail(`lsd: not on ${iface.interfaceAddress}: ${(err as Error).message}`);
+        continue;
+      }
+      this.services.push(service);
+      service.announce([infoHash]);
+      this.out.detail(`lsd: announcing on ${iface.interfaceAddress}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    const services = this.services;
+    this.services = [];
+    await Promise.all(services.map((s) => s.stop()));
+  }
+}
