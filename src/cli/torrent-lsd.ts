@@ -74,13 +74,21 @@ export class TorrentLsd {
   constructor(
     private readonly torrent: Torrent,
     private readonly out: Output,
-    private readonly nets: () => Interfaces = networkInterfaces,
+    /** Where to announce for the torrent's listen hosts (a test names an interface it cannot join). */
+    private readonly interfacesFor: (listenHosts: string[]) => LsdInterface[] = (hosts) => lsdInterfaces(hosts, networkInterfaces()),
   ) {}
 
   /** Joins the group on each interface and announces; a join that fails is reported and skipped. */
   async start(): Promise<void> {
     const infoHash = this.torrent.infoHash;
-    const where = lsdInterfaces(this.torrent.listenHosts, this.nets());
+    let where: LsdInterface[];
+    try {
+      where = this.interfacesFor(this.torrent.listenHosts);
+    } catch (err) {
+      // Some sandboxes refuse the interface list (uv_interface_addresses): no LSD there, the download goes on.
+      this.out.detail(`lsd: cannot list the network interfaces: ${(err as Error).message}`);
+      return;
+    }
     if (where.length === 0) this.out.detail('lsd: no interface with multicast to announce on');
     for (const iface of where) {
       const service = new LsdService(

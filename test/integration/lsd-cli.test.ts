@@ -11,6 +11,10 @@ import { startProcess, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
 import { tempDir } from '../helpers/tmp.js';
 import { patternBytes } from '../helpers/trees.js';
 import { makeNamespaces } from './lsd-namespaces.js';
+import { createTorrent } from '../../src/metainfo/index.js';
+import { Output } from '../../src/cli/output.js';
+import { TorrentLsd } from '../../src/cli/torrent-lsd.js';
+import { startTorrent } from '../helpers/peer-fixtures.js';
 
 function tandemIn(t: Parameters<typeof startProcess>[0], ns: string, args: string[]): { child: ChildProcess; stderr: () => string } {
   const child = startProcess(t, 'ip', ['netns', 'exec', ns, process.execPath, TANDEM_BIN, ...args]);
@@ -65,4 +69,25 @@ test('get finds a share through LSD alone (bare magnet, no tracker, no DHT), fet
   assert.match(seed.stderr(), new RegExp(`lsd: peer ${ns.b4.replaceAll('.', '\\.')} port \\d+`));
   seed.child.kill('SIGINT');
   await exited(seed.child, 15_000, () => seed.stderr());
+});
+
+test('an interface where the group cannot be joined is one detail line; the torrent runs on and stop() is clean', async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, 'x.bin');
+  await writeFile(file, patternBytes(40_000, 3));
+  const { metainfo } = await createTorrent(file, { version: 'v1' });
+  const torrent = await startTorrent(t, { metainfo, dir, trustData: true });
+  const lines: string[] = [];
+  const out = new (class extends Output {
+    override detail(text: string): void {
+      lines.push(text);
+    }
+  })({ verbose: true });
+  // 192.0.2.77 (TEST-NET-1) is no address of this machine: joining the group on it fails, before anything is sent.
+  const lsd = new TorrentLsd(torrent, out, () => [{ family: 4, interfaceAddress: '192.0.2.77' }]);
+  await lsd.start();
+  assert.equal(lines.length, 1, lines.join('\n'));
+  assert.match(lines[0]!, /^lsd: not on 192\.0\.2\.77: cannot join the LSD group 239\.192\.152\.143/);
+  assert.ok(torrent.listenPort > 0);
+  await lsd.stop();
 });
