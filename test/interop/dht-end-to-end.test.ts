@@ -19,7 +19,7 @@ test('magnets with no tracker and no peer resolve through a mixed tandem/libtorr
   const dir = await tempDir(t);
   const tandems = await tandemDhtNetwork(t, 3);
   const lt = [await libtorrentDhtNode(t, 'node', endpoint(tandems[0]!)), await libtorrentDhtNode(t, 'node', endpoint(tandems[1]!))];
-  await Promise.all(lt.map((n) => n.line(/^bootstrapped/, 30_000)));
+  await Promise.all(lt.map((n) => n.line(/^bootstrapped/, 60_000)));
   await Promise.all(tandems.map((n) => n.bootstrap())); // tandem's tables now hold the libtorrent nodes too
   const ltPorts = new Set(lt.map((n) => n.port));
   assert.ok(tandems.some((n) => n.nodes().some((c) => ltPorts.has(c.port))), 'no libtorrent node in any tandem routing table');

@@ -68,7 +68,9 @@ export async function libtorrentDhtNode(t: After, mode: 'node' | 'seed' | 'find'
 
 /** `size` tandem DHT nodes on 127.0.0.1 (or ::1 with `ipv4: false`), the first the entry point of the rest, each stopped at test end. */
 export async function tandemDhtNetwork(t: After, size: number, extra: DhtOptions = {}): Promise<DhtNode[]> {
-  const opts: DhtOptions = { ipv4: { host: '127.0.0.1', port: 0 }, queryTimeoutMs: 1_000, ...extra };
+  // Every node of a loopback DHT shares 127.0.0.1, so the per-address rate limit would throttle the whole test
+  // network (libtorrent's bootstrap queries were dropped under load); dht_node.py lifts libtorrent's for the same reason.
+  const opts: DhtOptions = { ipv4: { host: '127.0.0.1', port: 0 }, queryTimeoutMs: 1_000, rateLimitPerSecond: 100_000, rateLimitBurst: 100_000, ...extra };
   const root = new DhtNode({ ...opts, bootstrap: [] });
   await root.start();
   t.after(() => root.stop());
