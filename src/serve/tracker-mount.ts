@@ -7,6 +7,7 @@ import { encodeCompactPeer } from '../tracker/compact.js';
 import { encodeAnnounceReply, encodeFailure, parseAnnounceQuery } from '../tracker/http-codec.js';
 import { AccessControl } from '../tracker/server/access.js';
 import { TrackerCore } from '../tracker/server/core.js';
+import { answerHttpAnnounce } from '../tracker/server/http-announce.js';
 import { MemoryStore } from '../tracker/store/index.js';
 import { SERVER_DEFAULTS } from '../tracker/index.js';
 import type { Reply, RequestInfo } from '../http/index.js';
@@ -71,21 +72,8 @@ export class MountedTracker {
     if (!own) return encodeFailure('this tracker only tracks the files this server seeds');
     const addr = encodeCompactPeer(remote, ann.port);
     if (!addr) return encodeFailure('cannot tell your address');
-    const result = await this.core.announce(
-      { infoHash: ann.infoHash, peerId: ann.peerId, addr, left: ann.left, event: ann.event, numwant: ann.numwant, families: 'both', passkey: undefined, withPeerIds: !ann.compact && !ann.noPeerId },
-      'http',
-    );
-    const reply = {
-      intervalS: cfg.announceIntervalS,
-      minIntervalS: cfg.minAnnounceIntervalS,
-      complete: result.complete + 1,
-      incomplete: result.incomplete,
-      downloaded: result.downloaded,
-      v4: result.peers4,
-      v6: result.peers6,
-      v4Ids: result.ids4,
-      v6Ids: result.ids6,
-    };
+    const reply = await answerHttpAnnounce(this.core, ann, addr, undefined);
+    reply.complete += 1; // the server's own peer, a seed that never announces
     const self = encodeCompactPeer(local, own.port);
     if (self && ann.event !== 'stopped' && !ann.peerId.equals(own.peerId)) {
       const v4 = self.length === 6;

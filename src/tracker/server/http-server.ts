@@ -4,12 +4,13 @@
 // about twice the announces per second this way). Keep-alive and pipelining work; bodies are refused.
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { encodeCompactPeer } from '../compact.js';
 import { SERVER_DEFAULTS } from '../defaults.js';
 import { badRequest, TrackerError } from '../errors.js';
+import { encodeCompactPeer } from '../compact.js';
 import { encodeAnnounceReply, encodeFailure, encodeScrapeReply, parseAnnounceQuery, parseScrapeQuery } from '../http-codec.js';
 import { passkeyFromPath } from './access.js';
 import type { TrackerCore } from './core.js';
+import { answerHttpAnnounce } from './http-announce.js';
 import { encodeResponse, parseRequestHead } from './http-wire.js';
 import { renderPrometheus, renderStatsPage, type Snapshot } from './metrics.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -152,25 +153,8 @@ export class HttpTracker {
     const ann = parseAnnounceQuery(query, cfg.defaultNumwant, cfg.maxNumwant);
     const addr = encodeCompactPeer(remote, ann.port);
     if (!addr) throw new TrackerError('TRACKER_BAD_FIELD', 'cannot tell the peer address');
-    const result = await this.core.announce(
-      { infoHash: ann.infoHash, peerId: ann.peerId, addr, left: ann.left, event: ann.event, numwant: ann.numwant, families: 'both', passkey: passkeyFromPath(path), withPeerIds: !ann.compact && !ann.noPeerId },
-      'http',
-    );
-    return encodeAnnounceReply(
-      {
-        intervalS: cfg.announceIntervalS,
-        minIntervalS: cfg.minAnnounceIntervalS,
-        complete: result.complete,
-        incomplete: result.incomplete,
-        downloaded: result.downloaded,
-        v4: result.peers4,
-        v6: result.peers6,
-        v4Ids: result.ids4,
-        v6Ids: result.ids6,
-      },
-      ann.compact,
-      ann.noPeerId,
-    );
+    const reply = await answerHttpAnnounce(this.core, ann, addr, passkeyFromPath(path));
+    return encodeAnnounceReply(reply, ann.compact, ann.noPeerId);
   }
 
   private async scrape(path: string, query: string): Promise<Buffer> {
