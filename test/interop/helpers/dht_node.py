@@ -14,6 +14,7 @@ import select
 import sys
 import time
 import libtorrent as lt
+from lt_loopback_dht import LOOPBACK_DHT_SETTINGS
 
 mode, port, bootstrap = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 
@@ -31,14 +32,7 @@ settings = {
     "enable_incoming_utp": False,
     "enable_outgoing_utp": False,
     "dht_bootstrap_nodes": bootstrap,
-    # A loopback DHT: every node is 127.0.0.1, ids do not follow BEP 42, and loopback is "dark internet".
-    "dht_restrict_routing_ips": False,
-    "dht_restrict_search_ips": False,
-    "dht_enforce_node_id": False,
-    "dht_ignore_dark_internet": False,
-    "dht_prefer_verified_node_ids": False,
-    # Every node here shares 127.0.0.1: a per-IP ban at 5 packets/s would ban the whole test network.
-    "dht_block_ratelimit": 100000,
+    **LOOPBACK_DHT_SETTINGS,
     # The default 8000 bytes/s DHT upload cap would throttle hundreds of benchmark lookups.
     "dht_upload_rate_limit": 10000000,
     "alert_mask": lt.alert.category_t.all_categories,

@@ -13,6 +13,7 @@ import json
 import sys
 import time
 import libtorrent as lt
+from lt_loopback_dht import LOOPBACK_DHT_SETTINGS
 
 args = sys.argv[1:]
 mode, source, save = args[0], args[1], args[2]
@@ -53,13 +54,7 @@ if dht is not None:
     settings.update({
         "enable_dht": True,
         "dht_bootstrap_nodes": dht,
-        # A loopback DHT: every node is 127.0.0.1, ids do not follow BEP 42, and loopback is "dark internet".
-        "dht_restrict_routing_ips": False,
-        "dht_restrict_search_ips": False,
-        "dht_enforce_node_id": False,
-        "dht_ignore_dark_internet": False,
-        "dht_prefer_verified_node_ids": False,
-        "dht_block_ratelimit": 100000,
+        **LOOPBACK_DHT_SETTINGS,
         "alert_mask": lt.alert.category_t.dht_notification,
     })
 ses = lt.session(settings)
