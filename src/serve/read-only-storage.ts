@@ -28,12 +28,14 @@ export class ReadOnlyFileStorage implements PieceStorage {
     return this.opening;
   }
 
-  async read(piece: number, begin: number, length: number): Promise<Buffer> {
+  /** Reads into `into` when given (the uploader's reused piece buffers, as `FileStorage` does), else a new buffer. */
+  async read(piece: number, begin: number, length: number, into?: Buffer): Promise<Buffer> {
     const offset = piece * this.meta.pieceLengthBytes + begin;
-    if (piece < 0 || begin < 0 || length < 0 || offset + length > this.meta.totalLengthBytes) {
-      throw new SeedError('SEED_IO', `bytes ${begin}+${length} of piece ${piece} are outside ${this.path}`);
+    if (piece < 0 || begin < 0 || length < 0 || offset + length > this.meta.totalLengthBytes || (into && into.length < length)) {
+      throw new SeedError('SEED_IO', `bytes ${begin}+${length} of piece ${piece} are outside ${this.path} or the buffer`);
     }
-    const out = Buffer.alloc(length);
+    // Not zero-filled: a read shorter than asked is refused below, so every byte returned comes from the file.
+    const out = into ? into.subarray(0, length) : Buffer.allocUnsafe(length);
     try {
       const { bytesRead } = await (await this.file()).read(out, 0, length, offset);
       if (bytesRead !== length) throw new Error(`short read at ${offset} (the file shrank)`);
