@@ -1,5 +1,4 @@
-import { mkdtemp, mkdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { downloadHttp, fetchSmall, fileNameFor, findTorrentLink, probeHttp } from '../http/index.js';
 import { parseTorrent, type Metainfo } from '../metainfo/index.js';
@@ -32,7 +31,6 @@ export async function getHttp(source: string, flags: GetFlags): Promise<number> 
 
 interface SwarmOffer {
   torrentUrl: string;
-  bytes: Buffer;
   metainfo: Metainfo;
 }
 
@@ -58,7 +56,7 @@ async function findSwarm(source: string, flags: GetFlags, out: Output): Promise<
       out.warn(`${link.href} does not describe ${source} (${problem}); downloading over HTTP only`);
       return undefined;
     }
-    return { torrentUrl: link.href, bytes: body, metainfo };
+    return { torrentUrl: link.href, metainfo };
   } catch (err) {
     out.warn(`cannot use the torrent the server offers (${(err as Error).message}); downloading over HTTP only`);
     return undefined;
@@ -78,14 +76,7 @@ function mismatch(meta: Metainfo, name: string, length: number): string | undefi
 async function getThroughSwarm(offer: SwarmOffer, flags: GetFlags, out: Output): Promise<number> {
   out.line(`joining the swarm of ${offer.metainfo.name} (${offer.torrentUrl})`);
   out.json({ event: 'swarm', torrentUrl: offer.torrentUrl, infoHash: offer.metainfo.infoHashV1!.toString('hex'), name: offer.metainfo.name });
-  const dir = await mkdtemp(join(tmpdir(), 'tandem-http-'));
-  try {
-    const path = join(dir, 'linked.torrent');
-    await writeFile(path, offer.bytes);
-    return await getTorrent(path, flags);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  return getTorrent(offer.metainfo, flags);
 }
 
 async function getPlain(source: string, flags: GetFlags, out: Output): Promise<number> {

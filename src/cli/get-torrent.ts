@@ -12,15 +12,18 @@ import { dhtOptionsFor, TorrentDht, type DhtChoice } from './torrent-dht.js';
 import { lsdEnabled, TorrentLsd } from './torrent-lsd.js';
 import { formatBytes, parseBytes } from './units.js';
 
-/** `tandem get` for a magnet link or a .torrent file: download, verify, and optionally keep seeding. */
-export async function getTorrent(source: string, flags: GetFlags): Promise<number> {
+/**
+ * `tandem get` for a magnet link, a .torrent file, or a torrent already parsed (one an HTTP server linked to):
+ * download, verify, and optionally keep seeding.
+ */
+export async function getTorrent(source: string | Metainfo, flags: GetFlags): Promise<number> {
   const peers = flags.peer.map(parsePeerAddress);
   let metainfo: Metainfo | undefined;
   let infoHash: Buffer | undefined;
   let trackers: string[][] = [];
   let webSeedUrls: string[] = [];
   let only = flags.only === undefined ? undefined : parseOnly(flags.only);
-  if (isMagnet(source)) {
+  if (typeof source === 'string' && isMagnet(source)) {
     const link = parseMagnet(source);
     if (!link.infoHashV1) throw new TandemError('CLI_V2_ONLY', 'this magnet link names only a v2 swarm; tandem joins v1 and hybrid swarms (v2-only swarms come later)', 'input');
     infoHash = link.infoHashV1;
@@ -30,8 +33,8 @@ export async function getTorrent(source: string, flags: GetFlags): Promise<numbe
     webSeedUrls = link.webSeeds;
     only ??= link.selectOnly;
   } else {
-    metainfo = await readTorrentFile(source);
-    if (!metainfo.infoHashV1) throw new TandemError('CLI_V2_ONLY', `${source} is a v2-only torrent; tandem joins v1 and hybrid swarms (v2-only swarms come later)`, 'input');
+    metainfo = typeof source === 'string' ? await readTorrentFile(source) : source;
+    if (!metainfo.infoHashV1) throw new TandemError('CLI_V2_ONLY', `${typeof source === 'string' ? source : metainfo.name} is a v2-only torrent; tandem joins v1 and hybrid swarms (v2-only swarms come later)`, 'input');
     trackers = metainfo.announce;
   }
   const torrent = new Torrent({
