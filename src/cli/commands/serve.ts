@@ -124,9 +124,9 @@ async function serveAsWorker(dir: string, flags: ServeFlags, out: Output): Promi
   const quiet = new Output({ ...flags, quiet: true, json: false });
   let stop;
   try {
-    stop = await startHttp(dir, flags, quiet, (addr, sentBytes) => {
-      if (addr) reportToPrimary({ kind: 'listening', url: addr.url, host: addr.host, port: addr.port });
-      else reportToPrimary({ kind: 'sent', bytes: sentBytes });
+    stop = await startHttp(dir, flags, quiet, {
+      listening: (addr) => reportToPrimary({ kind: 'listening', url: addr.url, host: addr.host, port: addr.port }),
+      stopped: (sentBytes) => reportToPrimary({ kind: 'sent', bytes: sentBytes }),
     });
   } catch (err) {
     reportToPrimary({ kind: 'failed', message: (err as Error).message });
@@ -138,7 +138,11 @@ async function serveAsWorker(dir: string, flags: ServeFlags, out: Output): Promi
   return 0;
 }
 
-type WorkerReport = (addr: { url: string; host: string; port: number } | undefined, sentBytes: number) => void;
+/** What a `--workers` worker tells its primary: where it listens, and at stop what it sent. */
+interface WorkerReport {
+  listening(addr: { url: string; host: string; port: number }): void;
+  stopped(sentBytes: number): void;
+}
 
 async function startHttp(dir: string, flags: ServeFlags, out: Output, report?: WorkerReport): Promise<() => Promise<void>> {
   const { host, port } = parseHostPort(flags.http!, '--http');
@@ -174,12 +178,12 @@ async function startHttp(dir: string, flags: ServeFlags, out: Output, report?: W
   if (flags.seed) return startSeeding(dir, flags, out, options, limit, closeLog);
   const server = new HttpFileServer({ ...options, sendBudget: limit > 0 ? new TokenBucket(limit) : undefined });
   const addr = await server.start();
-  report?.(addr, 0);
+  report?.listening(addr);
   out.line(`http: serving ${dir} at ${addr.url}`);
   out.json({ event: 'listening', protocol: tls ? 'https' : 'http', host: addr.host, port: addr.port, url: addr.url });
   return async () => {
     await server.stop();
-    report?.(undefined, server.bodyBytesSent);
+    report?.stopped(server.bodyBytesSent);
     reportSent(out, server.bodyBytesSent, 0);
     await closeLog();
   };
