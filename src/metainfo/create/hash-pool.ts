@@ -198,6 +198,8 @@ export interface PlanHashes {
 const INLINE_BELOW_BYTES = 32 * 1024 * 1024;
 // Each job is a run of pieces of about this many bytes: large enough to amortise messages, small enough to balance.
 const JOB_BYTES = 8 * 1024 * 1024;
+// The calling thread yields to the pool's messages after hashing about this much.
+const OWN_STEP_BYTES = 1024 * 1024;
 
 /** Hashes a whole plan for `create`: the calling thread and `workers - 1` pool threads take jobs from one queue. */
 export async function hashPlan(plan: HashPlan, options: HashOptions = {}): Promise<PlanHashes> {
@@ -279,14 +281,28 @@ function hashJobs(plan: HashPlan, jobs: Job[], pool: HashPool | undefined, colle
       );
     };
     for (let i = 0; i < (pool?.size ?? 0); i++) feedPool();
+    // The calling thread hashes its job a step at a time: a thread's finished job is collected, and the thread
+    // fed again, only between steps, so a long step here would leave that thread idle.
+    const stepPieces = Math.max(1, Math.floor(OWN_STEP_BYTES / plan.pieceLengthBytes));
+    let own: { job: Job; at: number } | undefined;
     const hashOwn = (): void => {
       if (settled) return;
-      const job = jobs[next++];
-      if (!job) return;
+      if (!own) {
+        const job = jobs[next++];
+        if (!job) return;
+        own = { job, at: job.first };
+      }
+      const { job, at } = own;
+      const end = Math.min(job.end, at + stepPieces);
       try {
-        done(hashPieceRange(plan, job.first, job.end, reader.read, scratch), job);
+        collect(hashPieceRange(plan, at, end, reader.read, scratch), { first: at, end });
       } catch (err) {
         return finish(ioError(err));
+      }
+      own.at = end;
+      if (end === job.end) {
+        own = undefined;
+        if (--pending === 0) return finish();
       }
       setImmediate(hashOwn);
     };
