@@ -15,6 +15,10 @@ export const HTTP_DEFAULTS = {
   /** A connection that moves no bytes for this long is closed. */
   socketIdleTimeoutMs: 60_000,
   maxConnections: 1024,
+  /** Request line and header fields of one request, as node:http's default maxHeaderSize (RFC 6585 431 beyond). */
+  maxHeadBytes: 16 * 1024,
+  /** Header fields in one request head (431 beyond); browsers send about 20. */
+  maxHeaderCount: 100,
   /** RFC 9110 §14.2: a server MAY ignore a Range with too many parts; beyond this we serve the whole file. */
   maxRanges: 64,
   /** Directory listings stop after this many entries (the page says so). */

@@ -1,6 +1,8 @@
 /**
- * The HTTP/1.1 file server's Node adapter: turns `IncomingMessage` into a `RequestInfo`, runs the handler, and
- * streams the reply with backpressure (fs read streams piped into the socket, never whole files in memory).
+ * The HTTP/1.1 file server: two adapters over one handler. Plain-HTTP GET, HEAD and OPTIONS are answered by the
+ * fast path on the raw socket (`h1-connection.ts`); everything else (uploads, `Expect`, `Upgrade`, other methods,
+ * and all of HTTPS) by node:http, which turns `IncomingMessage` into a `RequestInfo`. Both stream bodies with
+ * backpressure through `BodyWriter` (fs read streams piped into the socket, never whole files in memory).
  *
  * @example
  *   const server = new HttpFileServer({ root: './public', port: 0 });
@@ -8,21 +10,22 @@
  *   ...
  *   await server.stop();
  */
-import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 import { AccessLog } from './access-log.js';
 import { basicAuthChecker, type BasicCredentials } from './auth.js';
 import { HTTP_DEFAULTS } from './defaults.js';
 import { HttpError } from './errors.js';
+import { DateCache } from './h1-codec.js';
+import { H1Connection, type H1Context, type H1Limits } from './h1-connection.js';
 import { errorReply, handleRequest, type FileHooks, type HandlerConfig, type Reply, type RequestInfo } from './handler.js';
-import type { ByteRange } from './range.js';
 import { receiveUpload } from './upload.js';
-import { SmallFileCache, type FileIdentity } from './file-cache.js';
-import { Throttle, THROTTLE_SLICE_BYTES, type SendBudget } from './throttle.js';
+import { SmallFileCache } from './file-cache.js';
+import { BodyWriter } from './reply-body.js';
+import type { SendBudget } from './throttle.js';
 
 export interface HttpServerOptions {
   root: string;
@@ -41,18 +44,28 @@ export interface HttpServerOptions {
   preRoute?: HandlerConfig['preRoute'];
   /** Companions of served files (the seed's Link header and `?torrent`), see `HandlerConfig.files`. */
   files?: FileHooks;
+  /** Head size and timeouts of the fast path; `HTTP_DEFAULTS` unless a test needs them shorter. */
+  limits?: Partial<H1Limits>;
 }
+
+/** How a connection is to be served: every plain-HTTP one starts on the fast path. */
+type ConnectionListener = (this: http.Server, socket: Socket) => void;
 
 export class HttpFileServer {
   private server?: http.Server;
   private cfg?: HandlerConfig;
   private readonly log?: AccessLog;
-  private readonly cache = new SmallFileCache(HTTP_DEFAULTS.smallFileBytes, HTTP_DEFAULTS.smallFileCacheBytes);
+  private readonly body: BodyWriter;
+  private readonly fast = new Set<H1Connection>();
+  private sweeper?: NodeJS.Timeout;
+  private stopping = false;
   /** Response body bytes handed to sockets since start: the server's own accounting of what it sent. */
   bodyBytesSent = 0;
 
   constructor(private readonly opts: HttpServerOptions) {
     if (opts.accessLog) this.log = new AccessLog(opts.accessLog);
+    const cache = new SmallFileCache(HTTP_DEFAULTS.smallFileBytes, HTTP_DEFAULTS.smallFileCacheBytes);
+    this.body = new BodyWriter({ cache, sendBudget: opts.sendBudget, onError: opts.onError });
   }
 
   /** Binds and resolves with the real address (port 0 picks a free one). */
@@ -75,6 +88,8 @@ export class HttpFileServer {
     server.requestTimeout = 0; // uploads may be long; idle sockets are cut by the timeout below instead
     server.timeout = HTTP_DEFAULTS.socketIdleTimeoutMs;
     server.maxConnections = HTTP_DEFAULTS.maxConnections;
+    this.stopping = false;
+    if (!this.opts.tls) this.takeConnections(server, this.cfg);
     this.server = server;
     const host = this.opts.host ?? HTTP_DEFAULTS.host;
     await new Promise<void>((resolve, reject) => {
@@ -91,12 +106,57 @@ export class HttpFileServer {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    this.stopping = true;
+    clearInterval(this.sweeper);
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
+      for (const c of this.fast) if (c.idle) c.socket.destroy();
       // Connections still streaming are cut after a grace period so stop() always ends.
-      setTimeout(() => server.closeAllConnections(), 2_000).unref();
+      setTimeout(() => {
+        server.closeAllConnections();
+        for (const c of this.fast) c.socket.destroy();
+      }, 2_000).unref();
     });
+  }
+
+  /**
+   * Puts the fast path in front of node:http: the server's own connection listener is kept for the connections
+   * the fast path hands over (node documents emitting 'connection' to inject a socket).
+   */
+  private takeConnections(server: http.Server, cfg: HandlerConfig): void {
+    const nodeListener = server.listeners('connection')[0] as ConnectionListener;
+    server.removeListener('connection', nodeListener);
+    const limits: H1Limits = {
+      maxHeadBytes: HTTP_DEFAULTS.maxHeadBytes,
+      maxHeaderCount: HTTP_DEFAULTS.maxHeaderCount,
+      keepAliveTimeoutMs: HTTP_DEFAULTS.keepAliveTimeoutMs,
+      headersTimeoutMs: HTTP_DEFAULTS.headersTimeoutMs,
+      socketIdleTimeoutMs: HTTP_DEFAULTS.socketIdleTimeoutMs,
+      ...this.opts.limits,
+    };
+    const ctx: H1Context = {
+      cfg,
+      limits,
+      body: this.body,
+      dates: new DateCache(),
+      log: this.log,
+      onError: this.opts.onError,
+      countSent: (n) => void (this.bodyBytesSent += n),
+      handOff: (socket, unread) => {
+        if (unread.length > 0) socket.unshift(unread);
+        nodeListener.call(server, socket);
+      },
+      stopping: () => this.stopping,
+    };
+    const gone = (c: H1Connection): void => void this.fast.delete(c);
+    server.on('connection', (socket: Socket) => void this.fast.add(new H1Connection(socket, ctx, gone, Date.now())));
+    // One timer for every connection's keep-alive and headers timeouts, rather than a timer per request.
+    const everyMs = Math.max(50, Math.min(1_000, limits.keepAliveTimeoutMs / 4, limits.headersTimeoutMs / 4));
+    this.sweeper = setInterval(() => {
+      const now = Date.now();
+      for (const c of this.fast) c.sweep(now);
+    }, everyMs).unref();
   }
 
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -129,67 +189,7 @@ export class HttpFileServer {
   private send(res: http.ServerResponse, reply: Reply, count: (n: number) => void): void {
     if (res.destroyed) return;
     res.writeHead(reply.status, reply.headers);
-    const body = reply.body;
-    if (body.kind === 'none') return void res.end();
-    if (body.kind === 'bytes') {
-      count(body.data.length);
-      if (!this.opts.sendBudget) return void res.end(body.data);
-      const throttle = new Throttle(this.opts.sendBudget);
-      throttle.pipe(res);
-      return void throttle.end(body.data);
-    }
-    if (body.kind === 'file') {
-      // Under an upload limit every body goes through the throttle, small cached files included.
-      if (body.identity.size <= this.cache.maxFileBytes && !this.opts.sendBudget) return void this.sendSmall(res, body.path, body.identity, body.range, count);
-      return void this.pipeRange(res, body.path, body.range, count, true);
-    }
-    void this.sendMultipart(res, body.path, body.plan.parts, body.plan.tail, count);
-  }
-
-  /** A small file goes out in one write, from the memory cache when it is current. */
-  private async sendSmall(res: http.ServerResponse, path: string, identity: FileIdentity, range: ByteRange, count: (n: number) => void): Promise<void> {
-    try {
-      const data = (await this.cache.read(path, identity)).subarray(range.start, range.end + 1);
-      count(data.length);
-      res.end(data);
-    } catch (err) {
-      this.opts.onError?.(err);
-      res.destroy();
-    }
-  }
-
-  /** Streams [start, end] of a file into the response, honouring backpressure through pipe(). */
-  private pipeRange(res: http.ServerResponse, path: string, range: ByteRange, count: (n: number) => void, end: boolean): Promise<void> {
-    return new Promise((resolve) => {
-      const budget = this.opts.sendBudget;
-      const stream = createReadStream(path, { start: range.start, end: range.end, highWaterMark: budget ? THROTTLE_SLICE_BYTES : HTTP_DEFAULTS.streamChunkBytes });
-      const out = budget ? stream.pipe(new Throttle(budget)) : stream;
-      out.on('data', (chunk: Buffer) => count(chunk.length));
-      out.on('end', resolve);
-      stream.on('error', (err) => {
-        this.opts.onError?.(err);
-        res.destroy();
-        resolve();
-      });
-      res.once('close', () => {
-        stream.destroy();
-        if (out !== stream) out.destroy();
-        resolve();
-      });
-      out.pipe(res, { end });
-    });
-  }
-
-  private async sendMultipart(res: http.ServerResponse, path: string, parts: { head: Buffer; range: ByteRange }[], tail: Buffer, count: (n: number) => void): Promise<void> {
-    for (const part of parts) {
-      if (res.destroyed) return;
-      res.write(part.head);
-      count(part.head.length);
-      await this.pipeRange(res, path, part.range, count, false);
-    }
-    if (res.destroyed) return;
-    count(tail.length);
-    res.end(tail);
+    void this.body.write(res, undefined, reply.body, true, count);
   }
 
   private logRequest(req: http.IncomingMessage, res: http.ServerResponse, remote: string, started: number, user: string | undefined, bytes: number): void {

@@ -1,0 +1,226 @@
+/**
+ * The file server's fast path: one plain-HTTP connection served straight from the socket, below node:http. It reads
+ * request heads with the pure codec (`h1-codec.ts`), runs the same `handleRequest` as node:http's adapter, and writes
+ * each reply with `BodyWriter`: for a small file, head and body in one writev. Requests are answered one at a time
+ * in arrival order, so pipelined requests (RFC 9112 §9.3.2) get their responses in order.
+ *
+ * Whatever it does not do itself (a request body, `Expect`, `Upgrade`, a method other than GET/HEAD/OPTIONS) it
+ * hands over with the rest of the connection to node:http, unread bytes first, so uploads and `100-continue` work
+ * exactly as before. Why: node:http's per-request objects cost more than serving a small file (measured in
+ * `bench/suites/http.ts`).
+ */
+import type { Socket } from 'node:net';
+import type { AccessLog } from './access-log.js';
+import { checkPartialHead, DateCache, encodeRefusal, encodeResponseHead, findHeadEnd, parseRequestHead, type HeadLimits, type RequestHead } from './h1-codec.js';
+import { errorReply, handleRequest, type HandlerConfig, type Reply, type RequestInfo } from './handler.js';
+import type { BodyWriter } from './reply-body.js';
+
+export interface H1Limits extends HeadLimits {
+  keepAliveTimeoutMs: number;
+  headersTimeoutMs: number;
+  socketIdleTimeoutMs: number;
+}
+
+/** What a connection shares with its server. */
+export interface H1Context {
+  cfg: HandlerConfig;
+  limits: H1Limits;
+  body: BodyWriter;
+  dates: DateCache;
+  log?: AccessLog;
+  onError?: (err: unknown) => void;
+  /** Response body bytes handed to the socket. */
+  countSent(n: number): void;
+  /** Gives the socket, with `unread` pushed back in front, to node:http. */
+  handOff(socket: Socket, unread: Buffer): void;
+  /** True once the server is stopping: the current response is the connection's last. */
+  stopping(): boolean;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+export class H1Connection {
+  private buf: Buffer = EMPTY;
+  /** How far `findHeadEnd` already looked in `buf`. */
+  private searched = 0;
+  /** The complete lines of an unfinished head already checked end here (0, or just past an LF). */
+  private checked = 0;
+  private busy = false;
+  private ended = false;
+  private gone = false;
+  private paused = false;
+  /** When the connection began waiting for the next head (keep-alive and headers timeouts count from here). */
+  private waitingSinceMs: number;
+  private readonly remote: string;
+  private readonly onData = (d: Buffer): void => this.receive(d);
+  private readonly onEnd = (): void => this.peerEnded();
+  private readonly onClose = (): void => this.closed();
+  private readonly onTimeout = (): void => void this.socket.destroy();
+
+  constructor(
+    readonly socket: Socket,
+    private readonly ctx: H1Context,
+    private readonly onGone: (c: H1Connection) => void,
+    nowMs: number,
+  ) {
+    this.waitingSinceMs = nowMs;
+    this.remote = socket.remoteAddress ?? '-';
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('close', this.onClose);
+    socket.on('error', noop);
+    // A connection that moves no bytes at all for this long is cut, even mid-response (node's server.timeout).
+    socket.setTimeout(ctx.limits.socketIdleTimeoutMs, this.onTimeout);
+  }
+
+  /** Idle between requests, nothing buffered: safe to close without cutting a response. */
+  get idle(): boolean {
+    return !this.busy && this.buf.length === 0;
+  }
+
+  /** Called by the server's sweep: enforces the keep-alive and headers timeouts (slowloris). */
+  sweep(nowMs: number): void {
+    if (this.busy || this.gone) return;
+    const waited = nowMs - this.waitingSinceMs;
+    if (this.buf.length === 0 && waited > this.ctx.limits.keepAliveTimeoutMs) this.socket.destroy();
+    else if (this.buf.length > 0 && waited > this.ctx.limits.headersTimeoutMs) this.refuse(408);
+  }
+
+  private receive(d: Buffer): void {
+    if (this.buf.length === 0) {
+      this.buf = d;
+      if (!this.busy) this.waitingSinceMs = Date.now(); // headers timeout counts from the first byte of the head
+    } else this.buf = Buffer.concat([this.buf, d]);
+    if (this.busy) {
+      // Pipelined requests wait their turn; past one head's worth of them, stop reading (backpressure).
+      if (this.buf.length > this.ctx.limits.maxHeadBytes && !this.paused) {
+        this.paused = true;
+        this.socket.pause();
+      }
+      return;
+    }
+    this.pump();
+  }
+
+  private peerEnded(): void {
+    this.ended = true;
+    if (!this.busy) this.pump();
+  }
+
+  private closed(): void {
+    this.gone = true;
+    this.onGone(this);
+  }
+
+  /** Answers every complete head in `buf`, one at a time. */
+  private pump(): void {
+    while (!this.busy && !this.gone) {
+      const end = findHeadEnd(this.buf, this.searched);
+      if (end < 0) {
+        if (this.buf.length > this.ctx.limits.maxHeadBytes) return this.refuse(431);
+        const lines = this.buf.lastIndexOf(10) + 1;
+        const bad = checkPartialHead(this.buf, this.checked, Math.max(lines, this.checked));
+        if (bad) return this.refuse(bad.status);
+        this.checked = Math.max(lines, this.checked);
+        this.searched = this.buf.length;
+        if (this.ended) this.socket.end();
+        else if (this.paused) {
+          this.paused = false;
+          this.socket.resume();
+        }
+        return;
+      }
+      const parsed = parseRequestHead(this.buf.subarray(0, end), this.ctx.limits);
+      if (parsed.kind === 'bad') return this.refuse(parsed.status);
+      if (parsed.head.handOff) return this.handOff();
+      this.buf = end === this.buf.length ? EMPTY : this.buf.subarray(end);
+      this.searched = 0;
+      this.checked = 0;
+      this.busy = true;
+      void this.answer(parsed.head).then(() => this.next());
+    }
+  }
+
+  private next(): void {
+    this.busy = false;
+    this.waitingSinceMs = Date.now();
+    this.pump();
+  }
+
+  /** An unparseable head: the minimal answer node:http gives, then close (RFC 9112 §2.2 lets us). */
+  private refuse(status: number): void {
+    this.buf = EMPTY;
+    this.socket.off('data', this.onData);
+    this.socket.end(encodeRefusal(status), 'latin1');
+  }
+
+  /** node:http takes the connection from this head on; nothing of ours stays attached to the socket. */
+  private handOff(): void {
+    const s = this.socket;
+    s.off('data', this.onData);
+    s.off('end', this.onEnd);
+    s.off('close', this.onClose);
+    s.off('error', noop);
+    s.setTimeout(0);
+    s.off('timeout', this.onTimeout);
+    const unread = this.buf;
+    this.buf = EMPTY;
+    this.gone = true;
+    this.onGone(this);
+    this.ctx.handOff(s, unread);
+    // node:http's data listener is attached now; a socket we paused for backpressure must flow again for it.
+    if (this.paused) s.resume();
+  }
+
+  private async answer(head: RequestHead): Promise<void> {
+    const started = Date.now();
+    const info: RequestInfo = { method: head.method, target: head.target, headers: head.headers, remoteAddress: this.remote, localAddress: this.socket.localAddress };
+    let reply: Reply;
+    try {
+      const r = await handleRequest(info, this.ctx.cfg);
+      // The fast path never sees a PUT (handed off), so an upload plan here is a bug, answered as one.
+      reply = 'kind' in r ? errorReply(500, info) : r;
+    } catch (err) {
+      this.ctx.onError?.(err);
+      reply = errorReply(500, info);
+    }
+    // A client that half-closed after pipelining still gets every answer; the last one closes (RFC 9112 §9.6).
+    const keepAlive = head.keepAlive && (!this.ended || this.buf.length > 0) && !this.ctx.stopping();
+    let sent = 0;
+    const count = (n: number): void => {
+      sent += n;
+      this.ctx.countSent(n);
+    };
+    let text: string;
+    try {
+      text = encodeResponseHead(reply.status, reply.headers, { keepAlive, keepAliveSeconds: Math.floor(this.ctx.limits.keepAliveTimeoutMs / 1000), date: this.ctx.dates.at(started) }, head.method !== 'HEAD');
+    } catch (err) {
+      this.ctx.onError?.(err);
+      reply = errorReply(500, info);
+      text = encodeResponseHead(500, reply.headers, { keepAlive: false, keepAliveSeconds: 0, date: this.ctx.dates.at(started) }, true);
+    }
+    const closes = !keepAlive || reply.headers['connection'] === 'close';
+    const outcome = await this.ctx.body.write(this.socket, text, reply.body, closes, count);
+    const length = reply.headers['content-length'];
+    this.logRequest(head, reply, started, outcome === 'complete' ? Number(length ?? sent) : sent);
+    if (closes && outcome === 'complete') this.gone = true; // ended by the writer; read no further requests
+  }
+
+  private logRequest(head: RequestHead, reply: Reply, started: number, bytes: number): void {
+    const h = head.headers;
+    this.ctx.log?.write({
+      remoteAddress: this.remote,
+      user: reply.user,
+      timeMs: started,
+      method: head.method,
+      target: head.target,
+      httpVersion: head.httpVersion,
+      status: reply.status,
+      bodyBytes: bytes,
+      referer: h['referer'] as string | undefined,
+      userAgent: h['user-agent'] as string | undefined,
+    });
+  }
+}
+
+function noop(): void {}
