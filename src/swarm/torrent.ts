@@ -1,10 +1,11 @@
-import { connect, isIP, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Metainfo } from '../metainfo/index.js';
 import { FileStorage, PieceLayout, checkExisting, saveResume, type PieceStorage } from '../storage/index.js';
 import { Bitfield, type Handshake, type PeerAddress } from '../wire/index.js';
 import { addressKey, normaliseHost } from './address.js';
 import { ChokeRound } from './choking.js';
-import { PeerConnection, ReadBuffer } from './connection.js';
+import { PeerConnection } from './connection.js';
+import { Dialer } from './dialer.js';
 import { DEFAULT_CONFIG, DEFAULT_LISTEN_HOSTS, type SwarmConfig } from './defaults.js';
 import { Downloader } from './download.js';
 import { SwarmError } from './errors.js';
@@ -20,14 +21,6 @@ import { Requester } from './requests.js';
 import type { TorrentComponents, TorrentEvents, TorrentInit, TorrentState, TorrentStats } from './types.js';
 import { Uploader } from './upload.js';
 import { WebSeeds } from './webseeds.js';
-
-interface KnownPeer {
-  address: PeerAddress;
-  attempts: number;
-  nextTryMs: number;
-}
-
-const MAX_KNOWN_PEERS = 2000;
 
 /**
  * One torrent's swarm: peers in and out, the picker, the choker, storage. Downloads what is wanted, seeds what it
@@ -64,9 +57,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> {
   readonly choker: ChokeRound;
   /** BEP 19 web seeds, used alongside peers once metadata is known. */
   readonly webSeeds: WebSeeds;
-  private readonly known = new Map<string, KnownPeer>();
-  private connecting = 0;
-  private readonly dialing = new Set<Socket>();
+  private readonly dialer = new Dialer(this, (conn, key, address) => this.adopt(conn, key, address));
   private listener?: PeerListener;
   private ownListener = false;
   private timers: NodeJS.Timeout[] = [];
@@ -167,48 +158,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> {
 
   /** The seam for peer sources (trackers, DHT, PEX, `--peer`): remember addresses and dial some. */
   addPeers(addresses: PeerAddress[]): void {
-    for (const address of addresses) {
-      const key = addressKey(address);
-      if (this.known.has(key) || this.banned.has(key) || this.known.size >= MAX_KNOWN_PEERS) continue;
-      if (address.port < 1 || address.port > 65535 || !isIP(normaliseHost(address.host))) continue;
-      this.known.set(key, { address: { host: normaliseHost(address.host), port: address.port }, attempts: 0, nextTryMs: 0 });
-    }
-    this.connectMore();
-  }
-
-  private connectMore(): void {
-    if (this.state === 'stopped') return;
-    const now = Date.now();
-    for (const [key, k] of this.known) {
-      if (this.connecting >= this.config.maxConnecting || this.peers.size + this.connecting >= this.config.maxPeers) return;
-      if (this.peers.has(key) || this.banned.has(key) || k.nextTryMs > now || k.attempts > this.config.maxReconnects) continue;
-      k.attempts++;
-      k.nextTryMs = Number.POSITIVE_INFINITY; // until this attempt ends
-      this.dial(key, k);
-    }
-  }
-
-  private dial(key: string, k: KnownPeer): void {
-    this.connecting++;
-    const reader = new ReadBuffer();
-    const socket = connect({ host: k.address.host, port: k.address.port, onread: reader.onread });
-    this.dialing.add(socket);
-    const timer = setTimeout(() => socket.destroy(new Error('connect timed out')), this.config.connectTimeoutMs);
-    const settle = (): void => {
-      clearTimeout(timer);
-      this.dialing.delete(socket);
-      this.connecting--;
-    };
-    socket.once('error', () => {
-      settle();
-      k.nextTryMs = Date.now() + this.config.reconnectDelayMs * k.attempts;
-    });
-    socket.once('connect', () => {
-      settle();
-      socket.removeAllListeners('error');
-      if (this.state === 'stopped') return void socket.destroy();
-      this.adopt(new PeerConnection(socket, true, this.localHandshake(), { pieceCount: this.meta?.pieceCount, handshakeTimeoutMs: this.config.handshakeTimeoutMs, reader }), key, k.address);
-    });
+    this.dialer.add(addresses);
   }
 
   private accept(socket: Socket, remote: Handshake, leftover: Buffer): void {
@@ -260,10 +210,9 @@ export class Torrent extends TypedEmitter<TorrentEvents> {
     if (peer.pieces) this.picker?.removePeer(peer.pieces);
     this.metadata.peerGone(peer);
     this.emit('peer:disconnect', { key: peer.key, reason });
-    const k = this.known.get(peer.key);
-    if (k) k.nextTryMs = Date.now() + this.config.reconnectDelayMs * k.attempts;
+    this.dialer.peerGone(peer.key);
     for (const other of this.peers.values()) this.downloader.requestMore(other);
-    this.connectMore();
+    this.dialer.connectMore();
   }
 
   /** A peer that sent bad data too often: dropped and never let back in this session. */
@@ -330,7 +279,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> {
     }
     this.metadata.tick(now);
     this.webSeeds.tick(now);
-    this.connectMore();
+    this.dialer.connectMore();
     if (this.resumeDirty && now - this.lastResumeSaveMs > this.config.resumeSaveIntervalMs) void this.saveResumeNow();
     this.emit('stats', this.stats());
   }
@@ -394,7 +343,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     this.listener?.unregister(this.infoHash);
-    for (const s of this.dialing) s.destroy();
+    this.dialer.stop();
     for (const p of [...this.peers.values()]) p.conn.close('torrent stopped');
     // After the peers: a server's close waits for every connection it accepted to end.
     if (this.ownListener) await this.listener?.stop();
