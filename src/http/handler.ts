@@ -3,7 +3,7 @@
  * touches a socket; `server.ts` adapts Node's http objects to it and streams the bodies it describes.
  */
 import { lstat, opendir, stat } from 'node:fs/promises';
-import { statSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { sep } from 'node:path';
 import { BASIC_CHALLENGE } from './auth.js';
@@ -14,7 +14,7 @@ import type { FileIdentity } from './file-cache.js';
 import { contentTypeFor } from './mime.js';
 import { errorPage, STATUS_TEXT } from './pages.js';
 import { contentRange, decideRange, planMultipart, unsatisfiedRange, type ByteRange, type MultipartPlan } from './range.js';
-import { isInside, resolveInside, urlPathSegments } from './safe-path.js';
+import { isInside, lookupInside, resolveInside, urlPathSegments } from './safe-path.js';
 
 export type Headers = Record<string, string | string[] | undefined>;
 
@@ -109,14 +109,10 @@ async function route(req: RequestInfo, cfg: HandlerConfig): Promise<Reply | Uplo
   const verdict = urlPathSegments(req.target);
   if (!verdict.ok) return errorReply(verdict.reason === 'bad-request' ? 400 : 403, req);
   if (method === 'PUT') return planUpload(req, cfg, verdict.segments, verdict.trailingSlash);
-  const found = await resolveInside(cfg.realRoot, verdict.segments);
+  // Synchronous: a few lstat calls take microseconds, far less than a round trip through libuv's thread pool.
+  const found = lookupInside(cfg.realRoot, verdict.segments);
   if (found.kind !== 'found') return errorReply(found.kind === 'missing' ? 404 : 403, req);
-  let st;
-  try {
-    st = statSync(found.realPath); // synchronous for the same reason as the realpath in resolveInside
-  } catch (err) {
-    return errorReply((err as NodeJS.ErrnoException).code === 'EACCES' ? 403 : 404, req);
-  }
+  const st = found.stats;
   if (st.isDirectory()) {
     if (!verdict.trailingSlash) return redirectToSlash(req);
     return listDirectory(req, cfg, found.realPath, '/' + verdict.segments.map((s) => s + '/').join(''));

@@ -4,8 +4,8 @@
  * disk with backpressure, multipart parts one after another, and every body through the send budget when there is
  * one (`--upload-limit`).
  *
- * The raw socket passes its response head as `head`, so a small reply leaves as one writev (head and body corked
- * together); node:http has already taken its head through `writeHead` and passes none.
+ * The raw socket passes its response head as `head`, so a small reply leaves in one write, head and body in one
+ * buffer; node:http has already taken its head through `writeHead` and passes none.
  */
 import { createReadStream } from 'node:fs';
 import type { Writable } from 'node:stream';
@@ -75,18 +75,19 @@ export class BodyWriter {
     return 'complete';
   }
 
-  /** Head and body leave together: corked into one writev on a socket, one `end` on a node:http response. */
+  /**
+   * Head and body leave together: on a socket as one buffer in one write (measured cheaper than a writev of the
+   * two: the head is a string, which writev converts separately), on a node:http response as one `end`.
+   */
   private small(out: Writable, head: string | undefined, data: Buffer | undefined, end: boolean): BodyOutcome {
-    if (head === undefined) {
-      if (end) out.end(data);
-      else if (data) out.write(data);
-      return 'complete';
+    let chunk = data;
+    if (head !== undefined) {
+      chunk = Buffer.allocUnsafe(head.length + (data?.length ?? 0));
+      chunk.write(head, 0, 'latin1');
+      data?.copy(chunk, head.length);
     }
-    out.cork();
-    out.write(head, 'latin1');
-    if (data && data.length > 0) out.write(data);
-    if (end) out.end();
-    out.uncork();
+    if (end) out.end(chunk);
+    else if (chunk) out.write(chunk);
     return 'complete';
   }
 

@@ -2,7 +2,7 @@
  * Turning a name from the network into a file inside a root, never outside it (DESIGN.md §8). The pure part
  * splits and checks segments; `resolveInside` then follows symlinks with realpath and checks containment.
  */
-import { realpathSync } from 'node:fs';
+import { lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { sep } from 'node:path';
 
 export type PathVerdict = { ok: true; segments: string[]; trailingSlash: boolean } | { ok: false; reason: 'bad-request' | 'forbidden' };
@@ -86,4 +86,46 @@ export async function resolveInside(realRoot: string, segments: string[]): Promi
     return code === 'EACCES' || code === 'ELOOP' ? { kind: 'forbidden' } : { kind: 'missing' };
   }
   return isInside(realRoot, real) ? { kind: 'found', realPath: real } : { kind: 'forbidden' };
+}
+
+export type Looked = { kind: 'found'; realPath: string; stats: Stats } | { kind: 'missing' } | { kind: 'forbidden' };
+
+/**
+ * `resolveInside` and a stat of the result, in as few system calls as the path allows. `realRoot` has no symlinks
+ * (it went through realpath at start), and checked segments hold no `.` or `..`, so when no component below the
+ * root is a symlink the joined path is already the real path: one lstat per segment proves it and gives the file's
+ * stats. realpath(3) would instead readlink every component from `/`, and a stat would follow. A symlink anywhere
+ * falls back to realpath and its containment check. Nothing is remembered between calls: a file or link changed
+ * a moment ago is seen as it is now.
+ */
+export function lookupInside(realRoot: string, segments: string[]): Looked {
+  let path = realRoot;
+  let st: Stats | undefined;
+  try {
+    for (const s of segments) {
+      path = path + sep + s;
+      st = lstatSync(path, { throwIfNoEntry: false });
+      if (st === undefined) return { kind: 'missing' };
+      if (st.isSymbolicLink()) return lookupThroughLinks(realRoot, segments);
+    }
+    return { kind: 'found', realPath: path, stats: st ?? statSync(realRoot) };
+  } catch (err) {
+    return failedLookup(err);
+  }
+}
+
+function lookupThroughLinks(realRoot: string, segments: string[]): Looked {
+  let real: string;
+  try {
+    real = realpathSync.native(realRoot + sep + segments.join(sep));
+    if (!isInside(realRoot, real)) return { kind: 'forbidden' };
+    return { kind: 'found', realPath: real, stats: statSync(real) };
+  } catch (err) {
+    return failedLookup(err);
+  }
+}
+
+function failedLookup(err: unknown): Looked {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'EACCES' || code === 'ELOOP' ? { kind: 'forbidden' } : { kind: 'missing' };
 }

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, rename, symlink, writeFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { realpath } from 'node:fs/promises';
-import { resolveInside, tftpPathSegments, urlPathSegments } from '../../src/http/safe-path.js';
+import { lookupInside, resolveInside, tftpPathSegments, urlPathSegments } from '../../src/http/safe-path.js';
 import { basicAuthChecker, parseCredentials } from '../../src/http/auth.js';
 import { formatCombined } from '../../src/http/access-log.js';
 import { listingHtml, sortEntries, sortFromQuery } from '../../src/http/listing.js';
@@ -40,6 +41,39 @@ test('resolveInside follows symlinks and refuses those that leave the root', asy
   await mkdir(root + '2');
   await symlink(root + '2', join(root, 'sib'));
   assert.deepEqual(await resolveInside(root, ['sib']), { kind: 'forbidden' });
+});
+
+test('lookupInside: the real path and its stats, through symlinks or not, and a link changed a moment ago is seen at once', async (t) => {
+  const dir = await realpath(await tempDir(t));
+  const root = join(dir, 'root');
+  await mkdir(join(root, 'sub'), { recursive: true });
+  await writeFile(join(root, 'a.txt'), 'a');
+  await writeFile(join(root, 'sub', 'b.txt'), 'bb');
+  await writeFile(join(dir, 'secret'), 's');
+  await symlink('../a.txt', join(root, 'sub', 'in'));
+  await symlink(join(dir, 'secret'), join(root, 'out'));
+  const found = (segments: string[]): [string, number] => {
+    const r = lookupInside(root, segments);
+    assert.equal(r.kind, 'found', segments.join('/'));
+    const f = r as Extract<typeof r, { kind: 'found' }>;
+    assert.equal(f.stats.ino, statSync(f.realPath).ino);
+    return [f.realPath, f.stats.size];
+  };
+  assert.deepEqual(found(['a.txt']), [join(root, 'a.txt'), 1]);
+  assert.deepEqual(found(['sub', 'b.txt']), [join(root, 'sub', 'b.txt'), 2]);
+  assert.deepEqual(found(['sub', 'in']), [join(root, 'a.txt'), 1]);
+  assert.ok(lookupInside(root, []).kind === 'found');
+  assert.deepEqual(lookupInside(root, ['out']), { kind: 'forbidden' });
+  assert.deepEqual(lookupInside(root, ['nope']), { kind: 'missing' });
+  assert.deepEqual(lookupInside(root, ['a.txt', 'x']), { kind: 'missing' }); // ENOTDIR
+  // A regular file replaced by a link that leaves the root: refused on the very next lookup.
+  await rename(join(root, 'a.txt'), join(root, 'a.old'));
+  await symlink(join(dir, 'secret'), join(root, 'a.txt'));
+  assert.deepEqual(lookupInside(root, ['a.txt']), { kind: 'forbidden' });
+  // A folder swapped for a link to outside: its contents are refused too.
+  await rename(join(root, 'sub'), join(root, 'sub.old'));
+  await symlink(dir, join(root, 'sub'));
+  assert.deepEqual(lookupInside(root, ['sub', 'secret']), { kind: 'forbidden' });
 });
 
 test('Basic auth: exact credentials only; the password may contain colons', () => {
