@@ -2,7 +2,7 @@
 // tandem→tandem, libtorrent→libtorrent, aria2→aria2, tandem→libtorrent, libtorrent→tandem; then one seed to four
 // leechers (tandem and libtorrent). Prints throughput, leecher CPU seconds per GiB, leecher peak RSS, and ratios to
 // libtorrent. BENCH_PEER_MIB sets the size (default 1024).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { mkdtempSync, openSync, readFileSync, rmSync, writeSync, closeSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,6 +81,15 @@ const jsonPort = (line: string): number | undefined => {
   return m ? Number(m[1]) : undefined;
 };
 
+/**
+ * Flushes dirty pages to disk before a measured run: the source file just written, or the previous leecher's output
+ * just deleted, would otherwise be written back (or discarded) by the kernel during the next run, charging whichever
+ * pair runs next with the previous one's disk work.
+ */
+function settleDisk(): void {
+  spawnSync('sync', { stdio: 'ignore', timeout: 120_000 });
+}
+
 function stop(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -108,6 +117,7 @@ async function run(): Promise<void> {
     const chunk = Buffer.alloc(16 * 1024 * 1024);
     for (let i = 0; i < SIZE_MIB / 16; i++) writeSync(fd, randomFillSync(chunk));
     closeSync(fd);
+    settleDisk();
     const { bytes } = await createTorrent(file, { trackers: [`http://127.0.0.1:${http!.port}/announce`], creationDate: null });
     const torrent = join(work, 'big.torrent');
     writeFileSync(torrent, bytes);
@@ -127,6 +137,7 @@ async function run(): Promise<void> {
     const results = new Map<string, Run>();
     for (const [s, l] of pairs) {
       console.log(`${s} -> ${l} ...`);
+      settleDisk();
       const seed = await seeds[s]();
       const out = join(work, `out-${s}-${l}`);
       try {
@@ -142,6 +153,7 @@ async function run(): Promise<void> {
     }
     for (const swarm of ['tandem', 'libtorrent'] as const) {
       console.log(`${swarm} -> 4 x ${swarm} ...`);
+      settleDisk();
       const seed = await seeds[swarm]();
       const start = process.hrtime.bigint();
       try {
