@@ -15,9 +15,12 @@ export function makeEtag(sizeBytes: number, mtimeMs: number): string {
   return `"${Math.floor(mtimeMs).toString(16)}-${sizeBytes.toString(16)}"`;
 }
 
-/** IMF-fixdate (§5.6.7). */
+let lastDate = { seconds: NaN, text: '' };
+
+/** IMF-fixdate (§5.6.7). The last one is kept: a busy file asks for the same date again and again. */
 export function httpDate(seconds: number): string {
-  return new Date(seconds * 1000).toUTCString();
+  if (seconds !== lastDate.seconds) lastDate = { seconds, text: new Date(seconds * 1000).toUTCString() };
+  return lastDate.text;
 }
 
 /** Parses an HTTP date in any of the three §5.6.7 forms; undefined when it is not one. */

@@ -23,15 +23,20 @@ export class SmallFileCache {
 
   constructor(readonly maxFileBytes: number, private readonly maxTotalBytes: number) {}
 
+  /** The file's bytes when memory holds them as they are now (`id` from a stat just made), else undefined. */
+  peek(path: string, id: FileIdentity): Buffer | undefined {
+    const hit = this.entries.get(path);
+    if (!hit || hit.mtimeMs !== id.mtimeMs || hit.ino !== id.ino || hit.data.length !== id.size) return undefined;
+    // Map order doubles as recency: move the entry to the end.
+    this.entries.delete(path);
+    this.entries.set(path, hit);
+    return hit.data;
+  }
+
   /** The file's bytes, from memory when they are current, else read now and remembered. */
   async read(path: string, id: FileIdentity): Promise<Buffer> {
-    const hit = this.entries.get(path);
-    if (hit && hit.mtimeMs === id.mtimeMs && hit.ino === id.ino && hit.data.length === id.size) {
-      // Map order doubles as recency: move the entry to the end.
-      this.entries.delete(path);
-      this.entries.set(path, hit);
-      return hit.data;
-    }
+    const hit = this.peek(path, id);
+    if (hit) return hit;
     const data = await readFile(path);
     if (data.length !== id.size) return data; // changed while we read: serve it, remember nothing
     this.remember(path, { data, mtimeMs: id.mtimeMs, ino: id.ino });

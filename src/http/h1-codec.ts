@@ -68,28 +68,32 @@ const FIRST_WINS = new Set(['age', 'authorization', 'content-length', 'content-t
 
 const bad = (status: 400 | 431 | 505, reason: string): HeadParse => ({ kind: 'bad', status, reason });
 
-/** Parses one complete head (`buf` ends at the blank line, see `findHeadEnd`). Never throws. */
+/**
+ * Parses one complete head (`buf` ends at the blank line, see `findHeadEnd`). Never throws. The head is decoded
+ * once, as latin1 (node:http reads header bytes the same way), and read as a string from there.
+ */
 export function parseRequestHead(buf: Buffer, limits: HeadLimits): HeadParse {
   if (buf.length > limits.maxHeadBytes) return bad(431, 'request head too large');
-  let lineEnd = buf.indexOf(LF);
+  const t = buf.toString('latin1');
+  let lineEnd = t.indexOf('\n');
   // RFC 9112 §2.2: a server SHOULD ignore at least one empty line received before the request line.
   let start = 0;
-  while (lineEnd === start || (lineEnd === start + 1 && buf[start] === CR)) {
+  while (lineEnd === start || (lineEnd === start + 1 && t.charCodeAt(start) === CR)) {
     start = lineEnd + 1;
-    lineEnd = buf.indexOf(LF, start);
+    lineEnd = t.indexOf('\n', start);
   }
   if (lineEnd < 0) return bad(400, 'no request line');
-  const line = parseRequestLine(buf, start, trimCr(buf, start, lineEnd));
+  const line = parseRequestLine(t, start, trimCr(t, start, lineEnd));
   if ('kind' in line) return line;
   const headers: RequestHeaders = Object.create(null) as RequestHeaders;
   let count = 0;
   let pos = lineEnd + 1;
   for (;;) {
-    const end = buf.indexOf(LF, pos);
-    const stop = end < 0 ? buf.length : trimCr(buf, pos, end);
+    const end = t.indexOf('\n', pos);
+    const stop = end < 0 ? t.length : trimCr(t, pos, end);
     if (stop === pos) break; // the blank line
     if (++count > limits.maxHeaderCount) return bad(431, 'too many header fields');
-    const failed = addField(headers, buf, pos, stop);
+    const failed = addField(headers, t, pos, stop);
     if (failed) return bad(400, failed);
     if (end < 0) break;
     pos = end + 1;
@@ -103,66 +107,67 @@ export function parseRequestHead(buf: Buffer, limits: HeadLimits): HeadParse {
  * as node:http's streaming parser refuses it, instead of waiting for a blank line that may never come.
  */
 export function checkPartialHead(buf: Buffer, from: number, to: number): Extract<HeadParse, { kind: 'bad' }> | undefined {
+  const t = buf.toString('latin1');
   let pos = from;
   if (pos === 0) {
-    while (pos < to && (buf[pos] === LF || (buf[pos] === CR && buf[pos + 1] === LF))) pos += buf[pos] === LF ? 1 : 2;
+    while (pos < to && (t.charCodeAt(pos) === LF || (t.charCodeAt(pos) === CR && t.charCodeAt(pos + 1) === LF))) pos += t.charCodeAt(pos) === LF ? 1 : 2;
     if (pos < to) {
-      const lf = buf.indexOf(LF, pos);
-      const line = parseRequestLine(buf, pos, trimCr(buf, pos, lf));
+      const lf = t.indexOf('\n', pos);
+      const line = parseRequestLine(t, pos, trimCr(t, pos, lf));
       if ('kind' in line) return line as Extract<HeadParse, { kind: 'bad' }>;
       pos = lf + 1;
     }
   }
   const scratch: RequestHeaders = Object.create(null) as RequestHeaders;
   while (pos < to) {
-    const lf = buf.indexOf(LF, pos);
-    const failed = addField(scratch, buf, pos, trimCr(buf, pos, lf));
+    const lf = t.indexOf('\n', pos);
+    const failed = addField(scratch, t, pos, trimCr(t, pos, lf));
     if (failed) return { kind: 'bad', status: 400, reason: failed };
     pos = lf + 1;
   }
-  for (let i = Math.max(pos, to); i < buf.length; i++) {
-    const c = buf[i]!;
+  for (let i = Math.max(pos, to); i < t.length; i++) {
+    const c = t.charCodeAt(i);
     if ((c < 32 && c !== 9 && c !== CR) || c === 127) return { kind: 'bad', status: 400, reason: 'control byte in a head' };
   }
   return undefined;
 }
 
-function trimCr(buf: Buffer, start: number, lf: number): number {
-  return lf > start && buf[lf - 1] === CR ? lf - 1 : lf;
+function trimCr(t: string, start: number, lf: number): number {
+  return lf > start && t.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
 }
 
 /** RFC 9112 §3: `method SP request-target SP HTTP-version`, single spaces, no control bytes in the target. */
-function parseRequestLine(buf: Buffer, start: number, end: number): HeadParse | { method: string; target: string; httpVersion: '1.0' | '1.1' } {
-  const sp1 = buf.indexOf(32, start);
+function parseRequestLine(t: string, start: number, end: number): HeadParse | { method: string; target: string; httpVersion: '1.0' | '1.1' } {
+  const sp1 = t.indexOf(' ', start);
   if (sp1 <= start || sp1 >= end) return bad(400, 'malformed request line');
-  for (let i = start; i < sp1; i++) if (!TCHAR[buf[i]!]) return bad(400, 'malformed method');
-  const sp2 = buf.lastIndexOf(32, end - 1);
+  for (let i = start; i < sp1; i++) if (!TCHAR[t.charCodeAt(i)]) return bad(400, 'malformed method');
+  const sp2 = t.lastIndexOf(' ', end - 1);
   if (sp2 <= sp1 + 1) return bad(400, 'malformed request line');
   for (let i = sp1 + 1; i < sp2; i++) {
-    const c = buf[i]!;
+    const c = t.charCodeAt(i);
     if (c <= 32 || c === 127) return bad(400, 'malformed request target');
   }
-  const version = buf.toString('latin1', sp2 + 1, end);
+  const version = t.slice(sp2 + 1, end);
   if (version !== 'HTTP/1.1' && version !== 'HTTP/1.0') return /^HTTP\/\d(\.\d)?$/.test(version) ? bad(505, 'HTTP version not supported') : bad(400, 'malformed HTTP version');
-  return { method: buf.toString('latin1', start, sp1), target: buf.toString('latin1', sp1 + 1, sp2), httpVersion: version === 'HTTP/1.1' ? '1.1' : '1.0' };
+  return { method: t.slice(start, sp1), target: t.slice(sp1 + 1, sp2), httpVersion: version === 'HTTP/1.1' ? '1.1' : '1.0' };
 }
 
 /** One `name: value` line into `headers`; returns why it is refused, or undefined. */
-function addField(headers: RequestHeaders, buf: Buffer, start: number, end: number): string | undefined {
-  const colon = buf.indexOf(58, start);
+function addField(headers: RequestHeaders, t: string, start: number, end: number): string | undefined {
+  const colon = t.indexOf(':', start);
   if (colon <= start || colon >= end) return 'malformed header line'; // also obs-fold (RFC 9112 §5.2: MAY reject)
   // RFC 9112 §5.1: no whitespace between the name and the colon, and the name is a token.
-  for (let i = start; i < colon; i++) if (!TCHAR[buf[i]!]) return 'malformed header name';
+  for (let i = start; i < colon; i++) if (!TCHAR[t.charCodeAt(i)]) return 'malformed header name';
   let vs = colon + 1;
   let ve = end;
-  while (vs < ve && (buf[vs] === 32 || buf[vs] === 9)) vs++;
-  while (ve > vs && (buf[ve - 1] === 32 || buf[ve - 1] === 9)) ve--;
+  while (vs < ve && (t.charCodeAt(vs) === 32 || t.charCodeAt(vs) === 9)) vs++;
+  while (ve > vs && (t.charCodeAt(ve - 1) === 32 || t.charCodeAt(ve - 1) === 9)) ve--;
   for (let i = vs; i < ve; i++) {
-    const c = buf[i]!;
+    const c = t.charCodeAt(i);
     if ((c < 32 && c !== 9) || c === 127) return 'control byte in a header value'; // RFC 9110 §5.5
   }
-  const name = buf.toString('latin1', start, colon).toLowerCase();
-  const value = buf.toString('latin1', vs, ve);
+  const name = t.slice(start, colon).toLowerCase();
+  const value = t.slice(vs, ve);
   const old = headers[name];
   if (old === undefined) headers[name] = name === 'set-cookie' ? [value] : value;
   else if (name === 'host') return 'more than one Host'; // RFC 9112 §3.2: MUST respond 400

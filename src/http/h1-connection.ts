@@ -12,8 +12,8 @@
 import type { Socket } from 'node:net';
 import type { AccessLog } from './access-log.js';
 import { checkPartialHead, DateCache, encodeRefusal, encodeResponseHead, findHeadEnd, parseRequestHead, type HeadLimits, type RequestHead } from './h1-codec.js';
-import { errorReply, handleRequest, type HandlerConfig, type Reply, type RequestInfo } from './handler.js';
-import type { BodyWriter } from './reply-body.js';
+import { answerRequest, errorReply, type HandlerConfig, type Reply, type RequestInfo, type UploadPlan } from './handler.js';
+import type { BodyOutcome, BodyWriter } from './reply-body.js';
 
 export interface H1Limits extends HeadLimits {
   keepAliveTimeoutMs: number;
@@ -137,7 +137,11 @@ export class H1Connection {
       this.searched = 0;
       this.checked = 0;
       this.busy = true;
-      void this.answer(parsed.head).then(() => this.next());
+      // A small file in memory is answered synchronously; anything that waits resumes the loop when done.
+      const pending = this.answer(parsed.head);
+      if (pending) return void pending.then(() => this.next());
+      this.busy = false;
+      this.waitingSinceMs = Date.now();
     }
   }
 
@@ -172,38 +176,60 @@ export class H1Connection {
     if (this.paused) s.resume();
   }
 
-  private async answer(head: RequestHead): Promise<void> {
+  /** Runs the handler and sends its reply; a promise only when either had to wait. */
+  private answer(head: RequestHead): Promise<void> | undefined {
     const started = Date.now();
     const info: RequestInfo = { method: head.method, target: head.target, headers: head.headers, remoteAddress: this.remote, localAddress: this.socket.localAddress };
-    let reply: Reply;
+    let r: ReturnType<typeof answerRequest>;
     try {
-      const r = await handleRequest(info, this.ctx.cfg);
-      // The fast path never sees a PUT (handed off), so an upload plan here is a bug, answered as one.
-      reply = 'kind' in r ? errorReply(500, info) : r;
+      r = answerRequest(info, this.ctx.cfg);
     } catch (err) {
-      this.ctx.onError?.(err);
-      reply = errorReply(500, info);
+      r = this.failed(err, info);
     }
+    if (r instanceof Promise) {
+      return r.then(
+        (done) => this.send(head, info, done, started),
+        (err: unknown) => this.send(head, info, this.failed(err, info), started),
+      );
+    }
+    return this.send(head, info, r, started);
+  }
+
+  private failed(err: unknown, info: RequestInfo): Reply {
+    this.ctx.onError?.(err);
+    return errorReply(500, info);
+  }
+
+  private send(head: RequestHead, info: RequestInfo, r: Reply | UploadPlan, started: number): Promise<void> | undefined {
+    // The fast path never sees a PUT (handed off), so an upload plan here is a bug, answered as one.
+    let reply = 'kind' in r ? this.failed(new Error('upload plan on the fast path'), info) : r;
     // A client that half-closed after pipelining still gets every answer; the last one closes (RFC 9112 §9.6).
     const keepAlive = head.keepAlive && (!this.ended || this.buf.length > 0) && !this.ctx.stopping();
+    const limits = this.ctx.limits;
+    let text: string;
+    let broken = false;
+    try {
+      text = encodeResponseHead(reply.status, reply.headers, { keepAlive, keepAliveSeconds: Math.floor(limits.keepAliveTimeoutMs / 1000), date: this.ctx.dates.at(started) }, head.method !== 'HEAD');
+    } catch (err) {
+      reply = this.failed(err, info);
+      broken = true;
+      text = encodeResponseHead(500, reply.headers, { keepAlive: false, keepAliveSeconds: 0, date: this.ctx.dates.at(started) }, true);
+    }
+    const closes = !keepAlive || reply.headers['connection'] === 'close' || broken;
     let sent = 0;
     const count = (n: number): void => {
       sent += n;
       this.ctx.countSent(n);
     };
-    let text: string;
-    try {
-      text = encodeResponseHead(reply.status, reply.headers, { keepAlive, keepAliveSeconds: Math.floor(this.ctx.limits.keepAliveTimeoutMs / 1000), date: this.ctx.dates.at(started) }, head.method !== 'HEAD');
-    } catch (err) {
-      this.ctx.onError?.(err);
-      reply = errorReply(500, info);
-      text = encodeResponseHead(500, reply.headers, { keepAlive: false, keepAliveSeconds: 0, date: this.ctx.dates.at(started) }, true);
-    }
-    const closes = !keepAlive || reply.headers['connection'] === 'close';
-    const outcome = await this.ctx.body.write(this.socket, text, reply.body, closes, count);
-    const length = reply.headers['content-length'];
-    this.logRequest(head, reply, started, outcome === 'complete' ? Number(length ?? sent) : sent);
-    if (closes && outcome === 'complete') this.gone = true; // ended by the writer; read no further requests
+    const outcome = this.ctx.body.write(this.socket, text, reply.body, closes, count);
+    const finish = (o: BodyOutcome): void => {
+      const length = reply.headers['content-length'];
+      this.logRequest(head, reply, started, o === 'complete' ? Number(length ?? sent) : sent);
+      if (closes) this.gone = true; // ended by the writer; read no further requests
+    };
+    if (typeof outcome !== 'string') return outcome.then(finish);
+    finish(outcome);
+    return undefined;
   }
 
   private logRequest(head: RequestHead, reply: Reply, started: number, bytes: number): void {

@@ -85,18 +85,36 @@ const one = (v: string | string[] | undefined): string | undefined => (Array.isA
 
 /** Answers one request. Never throws for anything a client can send; unexpected failures become 500. */
 export async function handleRequest(req: RequestInfo, cfg: HandlerConfig): Promise<Reply | UploadPlan> {
+  return answerRequest(req, cfg);
+}
+
+/**
+ * `handleRequest` without a promise when nothing has to be waited for (a file, a redirect, an error page), so the
+ * fast path answers a small file in one synchronous step; a promise when something does (a listing, an upload
+ * plan, the pre-route). May throw where `handleRequest` would reject.
+ */
+export function answerRequest(req: RequestInfo, cfg: HandlerConfig): Reply | UploadPlan | Promise<Reply | UploadPlan> {
   const user = authUser(req, cfg);
   if (user === false) {
     const refused = errorReply(401, req);
     refused.headers['www-authenticate'] = BASIC_CHALLENGE;
     return refused;
   }
-  const reply = (await cfg.preRoute?.(req)) ?? (await route(req, cfg));
+  if (cfg.preRoute) return routeAfter(cfg.preRoute, req, cfg).then((reply) => withUser(reply, user));
+  const reply = route(req, cfg);
+  return reply instanceof Promise ? reply.then((r) => withUser(r, user)) : withUser(reply, user);
+}
+
+async function routeAfter(preRoute: NonNullable<HandlerConfig['preRoute']>, req: RequestInfo, cfg: HandlerConfig): Promise<Reply | UploadPlan> {
+  return (await preRoute(req)) ?? (await route(req, cfg));
+}
+
+function withUser<T extends Reply | UploadPlan>(reply: T, user: string | undefined): T {
   if (user !== undefined) reply.user = user;
   return reply;
 }
 
-async function route(req: RequestInfo, cfg: HandlerConfig): Promise<Reply | UploadPlan> {
+function route(req: RequestInfo, cfg: HandlerConfig): Reply | UploadPlan | Promise<Reply | UploadPlan> {
   const allow = cfg.uploadMaxBytes !== undefined ? 'GET, HEAD, PUT, OPTIONS' : 'GET, HEAD, OPTIONS';
   const method = req.method;
   if (method === 'OPTIONS') return { status: 204, headers: { allow }, body: { kind: 'none' } };
@@ -169,14 +187,13 @@ export function serveFile(req: RequestInfo, path: string, identity: FileIdentity
   const { size, mtimeMs } = identity;
   const v: Validators = { etag: makeEtag(size, mtimeMs), mtimeSeconds: Math.floor(mtimeMs / 1000) };
   const type = contentTypeFor(path);
-  const base: Record<string, string> = { etag: v.etag, 'last-modified': httpDate(v.mtimeSeconds), 'accept-ranges': 'bytes' };
+  const lastModified = httpDate(v.mtimeSeconds);
   const h = req.headers;
-  const pre = evaluatePreconditions(
-    { ifMatch: one(h['if-match']), ifNoneMatch: one(h['if-none-match']), ifModifiedSince: one(h['if-modified-since']), ifUnmodifiedSince: one(h['if-unmodified-since']) },
-    v,
-    true,
-  );
-  if (pre === 'not-modified') return { status: 304, headers: base, body: { kind: 'none' } };
+  const pre =
+    h['if-match'] === undefined && h['if-none-match'] === undefined && h['if-modified-since'] === undefined && h['if-unmodified-since'] === undefined
+      ? 'proceed'
+      : evaluatePreconditions({ ifMatch: one(h['if-match']), ifNoneMatch: one(h['if-none-match']), ifModifiedSince: one(h['if-modified-since']), ifUnmodifiedSince: one(h['if-unmodified-since']) }, v, true);
+  if (pre === 'not-modified') return { status: 304, headers: { etag: v.etag, 'last-modified': lastModified, 'accept-ranges': 'bytes' }, body: { kind: 'none' } };
   if (pre === 'failed') return errorReply(412, req);
   const head = req.method === 'HEAD';
   // §14.2: Range is ignored for methods other than GET, and §13.1.5 If-Range can cancel it.
@@ -189,15 +206,16 @@ export function serveFile(req: RequestInfo, path: string, identity: FileIdentity
   }
   if (decision.kind === 'full' || size === 0) {
     const range = { start: 0, end: size - 1 };
-    return { status: 200, headers: { ...base, 'content-type': type, 'content-length': String(size) }, body: head || size === 0 ? { kind: 'none' } : { kind: 'file', path, range, identity } };
+    const headers = { etag: v.etag, 'last-modified': lastModified, 'accept-ranges': 'bytes', 'content-type': type, 'content-length': String(size) };
+    return { status: 200, headers, body: head || size === 0 ? { kind: 'none' } : { kind: 'file', path, range, identity } };
   }
   if (decision.ranges.length === 1) {
     const range = decision.ranges[0]!;
-    const headers = { ...base, 'content-type': type, 'content-length': String(range.end - range.start + 1), 'content-range': contentRange(range, size) };
+    const headers = { etag: v.etag, 'last-modified': lastModified, 'accept-ranges': 'bytes', 'content-type': type, 'content-length': String(range.end - range.start + 1), 'content-range': contentRange(range, size) };
     return { status: 206, headers, body: head ? { kind: 'none' } : { kind: 'file', path, range, identity } };
   }
   const plan = planMultipart(decision.ranges, size, type, randomBytes(12).toString('hex'));
-  const headers = { ...base, 'content-type': plan.contentType, 'content-length': String(plan.totalBytes) };
+  const headers = { etag: v.etag, 'last-modified': lastModified, 'accept-ranges': 'bytes', 'content-type': plan.contentType, 'content-length': String(plan.totalBytes) };
   return { status: 206, headers, body: head ? { kind: 'none' } : { kind: 'multipart', path, plan } };
 }
 

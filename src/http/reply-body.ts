@@ -11,8 +11,8 @@ import { createReadStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { HTTP_DEFAULTS } from './defaults.js';
 import type { ReplyBody } from './handler.js';
-import type { ByteRange } from './range.js';
-import type { SmallFileCache } from './file-cache.js';
+import type { ByteRange, MultipartPlan } from './range.js';
+import type { FileIdentity, SmallFileCache } from './file-cache.js';
 import { Throttle, THROTTLE_SLICE_BYTES, type SendBudget } from './throttle.js';
 
 export interface BodyWriterDeps {
@@ -25,13 +25,17 @@ export interface BodyWriterDeps {
 export type BodyOutcome = 'complete' | 'cut';
 
 export class BodyWriter {
+  /** A cached small file's bytes with the last head sent before them, in one buffer (see `smallFile`). */
+  private readonly joined = new WeakMap<Buffer, { head: string; chunk: Buffer }>();
+
   constructor(private readonly deps: BodyWriterDeps) {}
 
   /**
    * Writes `head` (if any) and `body`, then ends `out` when `end` is true. `count` hears every body byte handed
-   * over. Resolves when the last byte is handed to `out` (not necessarily flushed), or when `out` closes first.
+   * over. Settles when the last byte is handed to `out` (not necessarily flushed), or when `out` closes first:
+   * at once, without a promise, for a body already in memory.
    */
-  async write(out: Writable, head: string | undefined, body: ReplyBody, end: boolean, count: (n: number) => void): Promise<BodyOutcome> {
+  write(out: Writable, head: string | undefined, body: ReplyBody, end: boolean, count: (n: number) => void): BodyOutcome | Promise<BodyOutcome> {
     if (out.destroyed) return 'cut';
     const budget = this.deps.sendBudget;
     if (body.kind === 'none') return this.small(out, head, undefined, end);
@@ -44,34 +48,66 @@ export class BodyWriter {
     if (body.kind === 'file') {
       // Under an upload limit every body goes through the throttle, small cached files included.
       if (body.identity.size <= this.deps.cache.maxFileBytes && !budget) {
-        let data: Buffer;
-        try {
-          data = (await this.deps.cache.read(body.path, body.identity)).subarray(body.range.start, body.range.end + 1);
-        } catch (err) {
-          this.deps.onError?.(err);
-          out.destroy();
-          return 'cut';
-        }
-        if (out.destroyed) return 'cut';
-        count(data.length);
-        return this.small(out, head, data, end);
+        const cached = this.deps.cache.peek(body.path, body.identity);
+        if (cached) return this.smallFile(out, head, cached, body.range, end, count);
+        return this.readSmallFile(out, head, body.path, body.identity, body.range, end, count);
       }
-      if (head !== undefined) out.write(head, 'latin1');
-      const outcome = await this.pipeRange(out, body.path, body.range, count);
-      if (outcome === 'complete' && end) out.end();
-      return outcome;
+      return this.streamFile(out, head, body.path, body.range, end, count);
     }
+    return this.multipart(out, head, body.path, body.plan, end, count);
+  }
+
+  private async readSmallFile(out: Writable, head: string | undefined, path: string, identity: FileIdentity, range: ByteRange, end: boolean, count: (n: number) => void): Promise<BodyOutcome> {
+    let data: Buffer;
+    try {
+      data = await this.deps.cache.read(path, identity);
+    } catch (err) {
+      this.deps.onError?.(err);
+      out.destroy();
+      return 'cut';
+    }
+    if (out.destroyed) return 'cut';
+    return this.smallFile(out, head, data, range, end, count);
+  }
+
+  /**
+   * A whole small file after a head goes out as one buffer kept with the file's bytes while the head stays the
+   * same (it changes with the Date second), so the bytes are neither copied nor allocated per request.
+   */
+  private smallFile(out: Writable, head: string | undefined, data: Buffer, range: ByteRange, end: boolean, count: (n: number) => void): BodyOutcome {
+    const whole = range.start === 0 && range.end === data.length - 1;
+    const part = whole ? data : data.subarray(range.start, range.end + 1);
+    count(part.length);
+    if (head === undefined || !whole) return this.small(out, head, part, end);
+    let joined = this.joined.get(data);
+    if (joined?.head !== head) {
+      joined = { head, chunk: join(head, data) };
+      this.joined.set(data, joined);
+    }
+    if (end) out.end(joined.chunk);
+    else out.write(joined.chunk);
+    return 'complete';
+  }
+
+  private async streamFile(out: Writable, head: string | undefined, path: string, range: ByteRange, end: boolean, count: (n: number) => void): Promise<BodyOutcome> {
     if (head !== undefined) out.write(head, 'latin1');
-    for (const part of body.plan.parts) {
+    const outcome = await this.pipeRange(out, path, range, count);
+    if (outcome === 'complete' && end) out.end();
+    return outcome;
+  }
+
+  private async multipart(out: Writable, head: string | undefined, path: string, plan: MultipartPlan, end: boolean, count: (n: number) => void): Promise<BodyOutcome> {
+    if (head !== undefined) out.write(head, 'latin1');
+    for (const part of plan.parts) {
       if (out.destroyed) return 'cut';
       out.write(part.head);
       count(part.head.length);
-      if ((await this.pipeRange(out, body.path, part.range, count)) === 'cut') return 'cut';
+      if ((await this.pipeRange(out, path, part.range, count)) === 'cut') return 'cut';
     }
     if (out.destroyed) return 'cut';
-    count(body.plan.tail.length);
-    if (end) out.end(body.plan.tail);
-    else out.write(body.plan.tail);
+    count(plan.tail.length);
+    if (end) out.end(plan.tail);
+    else out.write(plan.tail);
     return 'complete';
   }
 
@@ -80,12 +116,7 @@ export class BodyWriter {
    * two: the head is a string, which writev converts separately), on a node:http response as one `end`.
    */
   private small(out: Writable, head: string | undefined, data: Buffer | undefined, end: boolean): BodyOutcome {
-    let chunk = data;
-    if (head !== undefined) {
-      chunk = Buffer.allocUnsafe(head.length + (data?.length ?? 0));
-      chunk.write(head, 0, 'latin1');
-      data?.copy(chunk, head.length);
-    }
+    const chunk = head === undefined ? data : join(head, data);
     if (end) out.end(chunk);
     else if (chunk) out.write(chunk);
     return 'complete';
@@ -136,4 +167,12 @@ export class BodyWriter {
       source.pipe(out, { end });
     });
   }
+}
+
+/** A latin1 head and an optional body in one new buffer. */
+function join(head: string, data: Buffer | undefined): Buffer {
+  const chunk = Buffer.allocUnsafe(head.length + (data?.length ?? 0));
+  chunk.write(head, 0, 'latin1');
+  data?.copy(chunk, head.length);
+  return chunk;
 }

@@ -45,7 +45,7 @@ export function urlPathSegments(target: string): PathVerdict {
   let decoded: string[];
   try {
     // Split before decoding so an encoded slash (%2F) stays inside one segment, then refuse it there.
-    decoded = path.split('/').map((s) => decodeURIComponent(s));
+    decoded = path.split('/').map((s) => (s.includes('%') ? decodeURIComponent(s) : s));
   } catch {
     return { ok: false, reason: 'bad-request' };
   }
