@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { httpAnnounce, httpScrape, TrackerError, TrackerServer, UdpTrackerClient, type AnnounceRequest, type TrackerServerInit } from '../../src/tracker/index.js';
@@ -165,4 +166,25 @@ test('UDP: a wrong connection id gets a BEP 15 error, not an answer', async (t) 
   assert.equal(r.action, 'error');
   assert.equal(r.transactionId, 77);
   assert.match(r.action === 'error' ? r.message : '', /connection id/);
+});
+
+test('HTTP: a silent connection is closed after the idle timeout, and announces go on being answered', async (t) => {
+  const server = new TrackerServer({ http: { host: '127.0.0.1', port: 0, idleTimeoutMs: 300 } });
+  const a = await server.start();
+  t.after(() => server.stop());
+  const silent = connect(a.http!.port, '127.0.0.1');
+  t.after(() => silent.destroy());
+  const openedMs = Date.now();
+  // A slow client: half a request line, then nothing.
+  silent.write('GET /announce?info_hash=');
+  const closedAfterMs = await new Promise<number>((resolve, reject) => {
+    const limit = setTimeout(() => reject(new Error('the silent connection was never closed')), 5_000);
+    silent.once('close', () => {
+      clearTimeout(limit);
+      resolve(Date.now() - openedMs);
+    });
+  });
+  assert.ok(closedAfterMs >= 250, `closed after ${closedAfterMs} ms, before the idle timeout`);
+  const r = await httpAnnounce(`http://127.0.0.1:${a.http!.port}/announce`, req(1));
+  assert.equal(r.incomplete, 1);
 });

@@ -19,6 +19,8 @@ export interface HttpTrackerOptions {
   host: string;
   port: number;
   maxUrlBytes?: number;
+  /** A connection silent for this long is closed (default `SERVER_DEFAULTS.httpRequestTimeoutMs`). */
+  idleTimeoutMs?: number;
 }
 
 interface Reply {
@@ -31,10 +33,14 @@ const BENCODED = 'text/plain';
 const MAX_HEAD_BYTES = 8192;
 /** Requests answered on one connection before it is closed, so one client cannot hold a socket forever. */
 const MAX_REQUESTS_PER_CONNECTION = 1000;
+/** How often idle connections are looked for; a connection lives at most this long past its timeout. */
+const IDLE_SWEEP_MS = 1000;
 
 export class HttpTracker {
   private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
+  /** Open connections and when each last sent a byte, for the idle sweep. */
+  private readonly sockets = new Map<Socket, number>();
+  private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly core: TrackerCore,
@@ -45,7 +51,8 @@ export class HttpTracker {
 
   async start(): Promise<AddressInfo> {
     // allowHalfOpen: a client may send its request and its FIN together (as simple clients do); we still answer.
-    const server = createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.serve(socket));
+    // No noDelay: every reply leaves in a single write, so Nagle never holds one back, and the option is a syscall.
+    const server = createServer({ allowHalfOpen: true }, (socket) => this.serve(socket));
     server.maxConnections = SERVER_DEFAULTS.maxHttpConnections;
     this.server = server;
     await new Promise<void>((resolve, reject) => {
@@ -55,28 +62,37 @@ export class HttpTracker {
         resolve();
       });
     });
+    const idleMs = this.options.idleTimeoutMs ?? SERVER_DEFAULTS.httpRequestTimeoutMs;
+    this.sweepTimer = setInterval(() => this.closeIdle(Date.now(), idleMs), Math.min(IDLE_SWEEP_MS, idleMs)).unref();
     return server.address() as AddressInfo;
+  }
+
+  /**
+   * An idle or slow connection is closed rather than kept. One sweep over all connections rather than a timer per
+   * socket, which is armed and re-armed on every read: a measurable share of a connection that lives one request.
+   */
+  private closeIdle(nowMs: number, idleMs: number): void {
+    for (const [socket, lastMs] of this.sockets) if (nowMs - lastMs >= idleMs) socket.destroy();
   }
 
   async stop(): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    clearInterval(this.sweepTimer);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const s of this.sockets) s.destroy();
+    for (const s of this.sockets.keys()) s.destroy();
     await closed;
   }
 
   /** One connection: parse a head, answer it, repeat (requests are answered one at a time, in order). */
   private serve(socket: Socket): void {
-    this.sockets.add(socket);
+    this.sockets.set(socket, Date.now());
     const remote = socket.remoteAddress ?? '';
     let buf: Buffer = Buffer.alloc(0);
     let busy = false;
     let ended = false;
     let served = 0;
-    // RFC 9112 §9.8-ish: an idle or slow connection is closed rather than kept.
-    socket.setTimeout(SERVER_DEFAULTS.httpRequestTimeoutMs, () => socket.destroy());
     socket.on('error', () => {});
     socket.on('close', () => this.sockets.delete(socket));
     const pump = (): void => {
@@ -104,11 +120,16 @@ export class HttpTracker {
             if (keepAlive && !ended) {
               socket.write(bytes);
               pump();
+            } else if (ended) {
+              // The client already sent its FIN and everything before it was read: closing once the reply is with
+              // the kernel still delivers it, then FIN, and saves the shutdown and the stream's end machinery.
+              socket.write(bytes, () => socket.destroy());
             } else socket.end(bytes);
           });
       }
     };
     socket.on('data', (d: Buffer) => {
+      this.sockets.set(socket, Date.now());
       buf = buf.length === 0 ? d : Buffer.concat([buf, d]);
       if (buf.length > MAX_HEAD_BYTES * 4) {
         // A client that floods bytes faster than we answer gets cut off rather than buffered.

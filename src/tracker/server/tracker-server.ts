@@ -6,14 +6,14 @@ import { createStore } from '../store/index.js';
 import type { SwarmStore } from '../store/store.js';
 import { AccessControl } from './access.js';
 import { TrackerCore } from './core.js';
-import { HttpTracker } from './http-server.js';
+import { HttpTracker, type HttpTrackerOptions } from './http-server.js';
 import type { Snapshot } from './metrics.js';
 import { RateLimiter } from './rate-limit.js';
 import { UdpTracker } from './udp-server.js';
 
 export interface TrackerServerInit {
   /** "HOST:PORT" pairs already split; either may be absent, not both. */
-  http?: { host: string; port: number };
+  http?: HttpTrackerOptions;
   udp?: { host: string; port: number };
   /** "memory" (the default) or "redis://HOST:PORT[/DB]". */
   store?: string;
