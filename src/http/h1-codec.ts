@@ -204,6 +204,10 @@ function hasToken(list: string, token: string): boolean {
   return false;
 }
 
+/** RFC 9110 §5.5 field-value bytes, as node:http checks them: HTAB, visible ASCII, obs-text; nothing else. */
+// eslint-disable-next-line no-control-regex
+const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
 /** What a response head needs beyond the reply itself. */
 export interface ResponseFraming {
   keepAlive: boolean;
@@ -216,14 +220,15 @@ export interface ResponseFraming {
 /**
  * The response head, in the order and spelling node:http writes it (the reply's fields as given, then Date,
  * Connection and Keep-Alive), so clients see the same bytes from either adapter. A field value with CR or LF
- * would split the response (RFC 9110 §5.5): it throws, and the caller answers 500.
+ * would split the response (RFC 9110 §5.5), and one beyond latin1 cannot be written: it throws, and the caller
+ * answers 500.
  */
 export function encodeResponseHead(status: number, headers: Record<string, string>, framing: ResponseFraming, bodyAllowed: boolean): string {
   let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\n`;
   let connection: string | undefined;
   for (const name in headers) {
     const value = headers[name]!;
-    if (value.includes('\r') || value.includes('\n')) throw new Error(`header ${name} holds a line break`);
+    if (BAD_VALUE.test(value)) throw new Error(`header ${name} holds a byte a field value may not hold`);
     if (name === 'connection') connection = value;
     head += `${name}: ${value}\r\n`;
   }

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { HttpFileServer, type HttpServerOptions } from '../../src/http/index.js';
@@ -264,4 +264,41 @@ test('stop(): idle keep-alive connections are closed at once, and stop resolves'
   await c.response();
   await server.stop();
   await c.closedByServer();
+});
+
+test('a small file rewritten between two requests on one connection is served as it is now', async (t) => {
+  const { port, root } = await startServer(t);
+  const c = new RawClient(port);
+  t.after(() => c.destroy());
+  c.send(get('/a.txt'));
+  assert.equal((await c.response()).body.toString(), 'alpha\n');
+  // Same size, new bytes and a new modification time: the cached bytes and the head joined to them are stale.
+  await writeFile(join(root, 'a.txt'), 'omega\n');
+  await utimes(join(root, 'a.txt'), 1_700_000_000, 1_700_000_000);
+  c.send(get('/a.txt'));
+  const r = await c.response();
+  assert.deepEqual([r.body.toString(), r.headers['last-modified']], ['omega\n', 'Tue, 14 Nov 2023 22:13:20 GMT']);
+});
+
+test('a failing route answers 500 on the fast path, reports the error, and the connection goes on', async (t) => {
+  const errors: unknown[] = [];
+  const root = await tempDir(t);
+  await writeFile(join(root, 'a.txt'), 'alpha\n');
+  const server = new HttpFileServer({
+    root,
+    port: 0,
+    onError: (e) => errors.push(e),
+    preRoute: async (req) => {
+      if (req.target === '/boom') throw new Error('route failed');
+      return undefined;
+    },
+  });
+  const { port } = await server.start();
+  t.after(() => server.stop());
+  const c = new RawClient(port);
+  t.after(() => c.destroy());
+  c.send(get('/boom') + get('/a.txt'));
+  assert.equal((await c.response()).status, 500);
+  assert.equal((await c.response()).body.toString(), 'alpha\n');
+  assert.deepEqual(errors.map((e) => (e as Error).message), ['route failed']);
 });
