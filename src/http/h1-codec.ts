@@ -205,7 +205,6 @@ function hasToken(list: string, token: string): boolean {
 }
 
 /** RFC 9110 §5.5 field-value bytes, as node:http checks them: HTAB, visible ASCII, obs-text; nothing else. */
-// eslint-disable-next-line no-control-regex
 const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 /** What a response head needs beyond the reply itself. */
