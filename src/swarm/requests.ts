@@ -11,6 +11,13 @@ const NONE = 0;
 const REQUESTED = 1;
 const RECEIVED = 2;
 
+/**
+ * Piece buffers kept for reuse. They live on shared memory, which the hash and disk threads also reference until
+ * their own garbage collection runs, so a dropped buffer may linger: enough are kept that, once the download is
+ * going, pieces in flight (partial, hashing, writing) take recycled buffers instead of new ones.
+ */
+const MAX_POOLED_BUFFERS = 64;
+
 /** A piece whose blocks are arriving, held in memory until complete and verified. */
 class PartialPiece {
   readonly state: Uint8Array;
@@ -31,7 +38,8 @@ class PartialPiece {
     buffer: Buffer | undefined,
   ) {
     this.state = new Uint8Array(Math.ceil(size / blockBytes));
-    this.buffer = buffer ?? Buffer.allocUnsafe(size);
+    // Shared memory: the hash and disk-writer threads read it in place, and it is never detached under its owner.
+    this.buffer = buffer ?? Buffer.from(new SharedArrayBuffer(size));
   }
 
   blockLength(b: number): number {
@@ -131,7 +139,7 @@ export class Requester {
 
   /** Hands a completed piece's buffer back for reuse (after it is written, or failed its hash). */
   recycle(buffer: Buffer): void {
-    if (this.pool.length < 16 && buffer.length === this.options.pieceSize(0)) this.pool.push(buffer);
+    if (this.pool.length < MAX_POOLED_BUFFERS && buffer.length === this.options.pieceSize(0)) this.pool.push(buffer);
   }
 
   private partialBytes(): number {

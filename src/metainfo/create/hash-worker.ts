@@ -26,8 +26,9 @@ function answer(msg: Exclude<WorkerJob, { kind: 'drop' }>): { answer: WorkerAnsw
     }
     case 'sha1': {
       const digest = createHash('sha1').update(msg.data).digest();
-      // The buffer goes back to its owner the way it came: moved, not copied.
-      return { answer: { job: msg.job, ok: true, digest, data: msg.data }, transfer: [msg.data.buffer as ArrayBuffer] };
+      // The buffer goes back to its owner the way it came: moved, not copied; shared memory was never moved.
+      const shared = msg.data.buffer instanceof SharedArrayBuffer;
+      return { answer: { job: msg.job, ok: true, digest, data: shared ? undefined : msg.data }, transfer: shared ? [] : [msg.data.buffer as ArrayBuffer] };
     }
   }
 }
