@@ -1,3 +1,4 @@
+import type { PieceBuffers } from './piece-buffers.js';
 import type { PeerPieces, PiecePicker } from './picker.js';
 
 /** One block request: piece index, offset in the piece, length. */
@@ -11,19 +12,12 @@ const NONE = 0;
 const REQUESTED = 1;
 const RECEIVED = 2;
 
-/**
- * Piece buffers kept for reuse. They live on shared memory, which the hash and disk threads also reference until
- * their own garbage collection runs, so a dropped buffer may linger: enough are kept that, once the download is
- * going, pieces in flight (partial, hashing, writing) take recycled buffers instead of new ones.
- */
-const MAX_POOLED_BUFFERS = 64;
 
 /** A piece whose blocks are arriving, held in memory until complete and verified. */
 class PartialPiece {
   readonly state: Uint8Array;
   /** Who each block is requested from (several peers only in end-game). */
   readonly requesters = new Map<number, Set<string>>();
-  readonly buffer: Buffer;
   received = 0;
   /** Peers that sent blocks of this piece: on a hash failure each gets a strike. */
   readonly contributors = new Set<string>();
@@ -35,11 +29,9 @@ class PartialPiece {
     readonly size: number,
     readonly blockBytes: number,
     public owner: string | undefined,
-    buffer: Buffer | undefined,
+    readonly buffer: Buffer,
   ) {
     this.state = new Uint8Array(Math.ceil(size / blockBytes));
-    // Shared memory: the hash and disk-writer threads read it in place, and it is never detached under its owner.
-    this.buffer = buffer ?? Buffer.from(new SharedArrayBuffer(size));
   }
 
   blockLength(b: number): number {
@@ -65,6 +57,8 @@ export interface RequesterOptions {
   blockBytes: number;
   pieceSize: (index: number) => number;
   maxPartialBytes: number;
+  /** Where piece buffers come from and go back to. */
+  buffers: PieceBuffers;
 }
 
 /**
@@ -110,7 +104,7 @@ export class Requester {
       const index = this.picker.pick(pieces);
       if (index === undefined) break;
       const size = this.options.pieceSize(index);
-      const p = new PartialPiece(index, size, this.options.blockBytes, peer, this.takeBuffer(size));
+      const p = new PartialPiece(index, size, this.options.blockBytes, peer, this.options.buffers.take(size));
       this.partial.set(index, p);
       this.picker.markStarted(index);
       this.fill(p, peer, out, max, nowMs, false);
@@ -129,17 +123,9 @@ export class Requester {
     return out;
   }
 
-  /** Piece buffers come back once written, so a download does not churn the garbage collector. */
-  private readonly pool: Buffer[] = [];
-
-  private takeBuffer(size: number): Buffer | undefined {
-    const b = this.pool.pop();
-    return b && b.length === size ? b : undefined;
-  }
-
   /** Hands a completed piece's buffer back for reuse (after it is written, or failed its hash). */
   recycle(buffer: Buffer): void {
-    if (this.pool.length < MAX_POOLED_BUFFERS && buffer.length === this.options.pieceSize(0)) this.pool.push(buffer);
+    this.options.buffers.recycle(buffer);
   }
 
   private partialBytes(): number {

@@ -15,6 +15,7 @@ import { makePeerId } from './ids.js';
 import { PeerListener } from './listener.js';
 import { MetadataFetcher } from './metadata.js';
 import { Peer } from './peer.js';
+import { PieceBuffers } from './piece-buffers.js';
 import { PiecePicker } from './picker.js';
 import { RateMeter, TokenBucket } from './rate.js';
 import { Requester } from './requests.js';
@@ -119,7 +120,10 @@ export class Torrent extends TypedEmitter<TorrentEvents> {
     this.meta = meta;
     this.layout = PieceLayout.of(meta);
     this.picker = new PiecePicker(meta.pieceCount, { randomFirstPieces: this.config.randomFirstPieces, sequential: this.init.sequential ?? false, random: this.random });
-    this.requester = new Requester(this.picker, { blockBytes: this.config.blockBytes, pieceSize: (i) => this.layout!.pieceSize(i), maxPartialBytes: this.config.maxPartialBytes });
+    // Piece memory in flight: the partial pieces and the write queue, each of which may overshoot by a piece.
+    const bufferBytes = this.config.maxPartialBytes + this.config.maxWriteQueueBytes + 2 * meta.pieceLengthBytes;
+    const buffers = new PieceBuffers(meta.pieceLengthBytes, bufferBytes);
+    this.requester = new Requester(this.picker, { blockBytes: this.config.blockBytes, pieceSize: (i) => this.layout!.pieceSize(i), maxPartialBytes: this.config.maxPartialBytes, buffers });
     const wantedFiles = this.applyOnlyFiles(meta);
     this.storage = this.components.storage?.(meta) ?? new FileStorage(this.init.dir, meta);
     this.emit('metadata', { name: meta.name, pieceCount: meta.pieceCount });

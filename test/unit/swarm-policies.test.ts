@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { Bitfield } from '../../src/wire/index.js';
 import { PiecePicker } from '../../src/swarm/picker.js';
 import { Requester } from '../../src/swarm/requests.js';
+import { PieceBuffers } from '../../src/swarm/piece-buffers.js';
 import { chooseUnchoked, pickOptimistic } from '../../src/swarm/choker.js';
 import { RateMeter, TokenBucket, requestQueueDepth } from '../../src/swarm/rate.js';
 
@@ -67,7 +68,7 @@ test('picker: started pieces are not picked twice; interest follows what we lack
 
 function requester(pieces = 4, pieceSize = 4 * 16384): { p: PiecePicker; r: Requester } {
   const p = new PiecePicker(pieces, { randomFirstPieces: 0, sequential: true, random: rng() });
-  const r = new Requester(p, { blockBytes: 16384, pieceSize: () => pieceSize, maxPartialBytes: 1 << 30 });
+  const r = new Requester(p, { blockBytes: 16384, pieceSize: () => pieceSize, maxPartialBytes: 1 << 30, buffers: new PieceBuffers(pieceSize, 1 << 24) });
   return { p, r };
 }
 
@@ -110,7 +111,7 @@ test('requests: end-game cancels the duplicate when one copy arrives', () => {
 
 test('requests: memory cap stops new pieces from starting', () => {
   const p = new PiecePicker(8, { randomFirstPieces: 0, sequential: true, random: rng() });
-  const r = new Requester(p, { blockBytes: 16384, pieceSize: () => 65536, maxPartialBytes: 2 * 65536 });
+  const r = new Requester(p, { blockBytes: 16384, pieceSize: () => 65536, maxPartialBytes: 2 * 65536, buffers: new PieceBuffers(65536, 1 << 24) });
   assert.equal(r.next('A', 'all', 100, 0).length, 8);
   assert.equal(r.partialCount, 2);
 });
