@@ -1,0 +1,139 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { CRYPTO_PLAINTEXT, CRYPTO_RC4, MseError, MseInitiator, MseResponder, selectFor, type MseHandshake, type MseStep, type RandomBytes } from '../../src/mse/index.js';
+import { encodeHandshake } from '../../src/wire/index.js';
+import { registry } from '../helpers/mse-roles.js';
+import { xorshift } from '../helpers/rng.js';
+
+const INFO = Buffer.alloc(20, 0x42);
+const OTHER = Buffer.alloc(20, 0x43);
+const IA = encodeHandshake({ infoHash: INFO, peerId: Buffer.alloc(20, 1), extended: true, fast: true, dht: true });
+// The most a responder may buffer before it must decide: Ya, PadA + req1, req2^req3 and step 3's head, PadC, IA.
+const RESPONDER_BOUND = 96 + 532 + 34 + 514 + 0xffff;
+
+/** A seeded byte source, so a recorded handshake replays exactly. */
+function seeded(seed: number): RandomBytes {
+  const next = xorshift(seed);
+  return (n) => {
+    const out = Buffer.alloc(n);
+    for (let i = 0; i < n; i++) out[i] = next() & 0xff;
+    return out;
+  };
+}
+
+const responder = (seed: number): MseResponder => new MseResponder({ findInfoHash: registry([OTHER, INFO]), select: (p) => selectFor('allow', p), random: seeded(seed) });
+const initiator = (seed: number, provide: number, ia?: Buffer): MseInitiator => new MseInitiator({ infoHash: INFO, provide, initialPayload: ia, random: seeded(seed) });
+
+/** Feeds bytes in chunks; returns how it ended. Anything thrown but an MseError fails the property. */
+function feed(h: MseHandshake, bytes: Buffer, chunk: number): 'error' | 'done' | 'waiting' {
+  try {
+    for (let o = 0; o < bytes.length; o += chunk) {
+      const step: MseStep = h.receive(Buffer.from(bytes.subarray(o, o + chunk)));
+      if (step.done) return 'done';
+    }
+    return 'waiting';
+  } catch (err) {
+    assert.ok(err instanceof MseError, `unexpected ${(err as Error).stack}`);
+    return 'error';
+  }
+}
+
+/** Records what each side sends in one honest handshake with fixed randomness. */
+function transcript(provide: number, ia: Buffer | undefined): { toResponder: Buffer; toInitiator: Buffer } {
+  const init = initiator(7, provide, ia);
+  const resp = responder(9);
+  const a1 = init.start();
+  const b2 = Buffer.concat(resp.receive(a1).send);
+  const a3 = Buffer.concat(init.receive(b2).send);
+  const b4 = Buffer.concat(resp.receive(a3).send);
+  assert.ok(init.receive(b4).done);
+  return { toResponder: Buffer.concat([a1, a3]), toInitiator: Buffer.concat([b2, b4]) };
+}
+
+test('fuzz: random bytes never make the responder throw anything but MseError, and it gives up within the bounded window', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 1400 }), fc.integer({ min: 1, max: 300 }), fc.integer(), (bytes, chunk, seed) => {
+      const end = feed(responder(seed), Buffer.from(bytes), chunk);
+      assert.notEqual(end, 'done');
+      // Ya plus 532 bytes without HASH('req1', S) is the spec's sync window: past it the responder must have given up.
+      if (bytes.length >= 96 + 532) assert.equal(end, 'error');
+    }),
+    { numRuns: 400 },
+  );
+});
+
+test('fuzz: random bytes never make the initiator throw anything but MseError, and it gives up within the bounded window', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 1200 }), fc.integer({ min: 1, max: 300 }), fc.integer(), (bytes, chunk, seed) => {
+      const init = initiator(seed, CRYPTO_PLAINTEXT | CRYPTO_RC4, IA);
+      init.start();
+      const end = feed(init, Buffer.from(bytes), chunk);
+      assert.notEqual(end, 'done');
+      if (bytes.length >= 96 + 520) assert.equal(end, 'error');
+    }),
+    { numRuns: 400 },
+  );
+});
+
+const mutation = fc.tuple(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), fc.nat(), fc.uint8Array({ maxLength: 600 }));
+
+function mutate(seed: Buffer, [flips, cut, tail]: [Array<[number, number]>, number, Uint8Array]): Buffer {
+  const b = Buffer.from(seed);
+  for (const [pos, val] of flips) b[pos % b.length] = val;
+  return Buffer.concat([b.subarray(0, b.length - (cut % 50)), Buffer.from(tail)]);
+}
+
+for (const [provide, ia] of [
+  [CRYPTO_PLAINTEXT | CRYPTO_RC4, IA],
+  [CRYPTO_RC4, undefined],
+] as const) {
+  const name = `provide 0x${provide.toString(16)}, ${ia ? 'IA' : 'no IA'}`;
+  const { toResponder, toInitiator } = transcript(provide, ia);
+
+  test(`fuzz: a mutated initiator transcript (${name}) gives the responder an MseError or an outcome, with bounded buffering`, () => {
+    // The unmutated transcript completes, so mutations reach every state of the responder.
+    assert.equal(feed(responder(9), toResponder, 13), 'done');
+    fc.assert(
+      fc.property(mutation, fc.integer({ min: 1, max: 200 }), (m, chunk) => {
+        const bytes = mutate(toResponder, m);
+        const end = feed(responder(9), bytes, chunk);
+        if (end === 'waiting') assert.ok(bytes.length < RESPONDER_BOUND);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  test(`fuzz: a mutated responder transcript (${name}) gives the initiator an MseError or an outcome`, () => {
+    const fresh = (): MseInitiator => {
+      const init = initiator(7, provide, ia);
+      init.start();
+      return init;
+    };
+    assert.equal(feed(fresh(), toInitiator, 13), 'done');
+    fc.assert(
+      fc.property(mutation, fc.integer({ min: 1, max: 200 }), (m, chunk) => {
+        const bytes = mutate(toInitiator, m);
+        const end = feed(fresh(), bytes, chunk);
+        // Yb, PadB, step 4's 14 bytes and PadD: past that the initiator has decided one way or the other.
+        if (bytes.length >= 96 + 520 + 6 + 512) assert.notEqual(end, 'waiting');
+      }),
+      { numRuns: 1500 },
+    );
+  });
+}
+
+test('fuzz: a crypto_select the initiator did not offer (or none, or several bits) is a typed error', () => {
+  for (const select of [0, 3, CRYPTO_RC4, 0xffffffff]) {
+    const init = initiator(1, CRYPTO_PLAINTEXT);
+    const resp = new MseResponder({ findInfoHash: registry([INFO]), select: () => select, random: seeded(2) });
+    const b2 = Buffer.concat(resp.receive(init.start()).send);
+    const a3 = Buffer.concat(init.receive(b2).send);
+    try {
+      init.receive(Buffer.concat(resp.receive(a3).send));
+      assert.fail('accepted');
+    } catch (err) {
+      assert.ok(err instanceof MseError && ['MSE_BAD_SELECT', 'MSE_NO_COMMON_METHOD'].includes(err.code), String(err));
+    }
+  }
+});
