@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 import cliProgress from 'cli-progress';
 import { isMagnet, parseMagnet, type Metainfo } from '../metainfo/index.js';
-import { parsePeerAddress, Torrent, type TorrentStats, type WebSeedsInit } from '../swarm/index.js';
+import { ENCRYPTION_POLICIES, isEncryptionPolicy, type EncryptionPolicy } from '../mse/index.js';
+import { DEFAULT_CONFIG, parsePeerAddress, Torrent, type TorrentStats, type WebSeedsInit } from '../swarm/index.js';
 import { TrackerClient } from '../tracker/index.js';
 import { TandemError } from '../util/errors.js';
 import type { PeerAddress } from '../wire/index.js';
@@ -49,7 +50,7 @@ export async function getTorrent(source: string | Metainfo, flags: GetFlags): Pr
     uploadLimitBytesPerSec: flags.uploadLimit === undefined ? undefined : parseBytes(flags.uploadLimit, '--upload-limit'),
     listenPort: flags.port === undefined ? 0 : parsePort(flags.port),
     listenHosts: parseListenHosts(flags.listen),
-    config: flags.maxPeers === undefined ? {} : { maxPeers: parseCount(flags.maxPeers, '--max-peers') },
+    config: { ...(flags.maxPeers === undefined ? {} : { maxPeers: parseCount(flags.maxPeers, '--max-peers') }), encryption: parseEncryption(flags.encryption) },
   });
   return runTorrent(torrent, { flags, trackers, seed: Boolean(flags.seed), dht: { enabled: flags.dht, bootstrap: flags.dhtBootstrap }, lsd: flags.lsd });
 }
@@ -119,7 +120,7 @@ export async function runTorrent(torrent: Torrent, options: RunOptions): Promise
     out.json({ event: 'webseed:warning', ...w });
     out.warn(w.message);
   });
-  torrent.on('peer:connect', (p) => out.detail(`peer ${p.key} connected (${p.client})`));
+  torrent.on('peer:connect', (p) => out.detail(`peer ${p.key} connected (${p.client}${p.encrypted ? ', RC4-encrypted' : ''})`));
   torrent.on('peer:disconnect', (p) => out.detail(`peer ${p.key} gone: ${p.reason}`));
   torrent.on('peer:banned', (p) => {
     out.json({ event: 'banned', ...p });
@@ -256,4 +257,11 @@ function parseListenHosts(values: string[]): string[] | undefined {
   });
 }
 
-export { parsePort, parseListenHosts };
+/** `--encryption allow|prefer|require` (MSE); the default lives in the swarm's DEFAULT_CONFIG. */
+function parseEncryption(text: string | undefined): EncryptionPolicy {
+  if (text === undefined) return DEFAULT_CONFIG.encryption;
+  if (!isEncryptionPolicy(text)) throw new TandemError('CLI_USAGE', `--encryption: "${text}" is not one of ${ENCRYPTION_POLICIES.join(', ')}`, 'input');
+  return text;
+}
+
+export { parsePort, parseListenHosts, parseEncryption };

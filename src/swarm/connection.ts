@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { CipherPair } from '../mse/index.js';
 import {
   decodeHandshake,
   decodeMessage,
@@ -42,6 +43,11 @@ export class ReadBuffer {
     this.sink = sink;
     for (const chunk of this.early.splice(0)) sink(chunk, false);
   }
+
+  /** Keeps (copies) what arrives until the next `attach`: the MSE handshake hands the socket on this way. */
+  detach(): void {
+    this.sink = undefined;
+  }
 }
 
 export interface ConnectionEvents {
@@ -72,7 +78,19 @@ export class PeerConnection extends TypedEmitter<ConnectionEvents> {
     readonly socket: Socket,
     readonly outgoing: boolean,
     private readonly local: Handshake,
-    options: { pieceCount?: number; handshakeTimeoutMs: number; remote?: Handshake; leftover?: Buffer; reader?: ReadBuffer },
+    options: {
+      pieceCount?: number;
+      handshakeTimeoutMs: number;
+      /** Incoming: the peer's handshake, already read by the listener. */
+      remote?: Handshake;
+      /** Bytes of the stream already read (and decrypted) by whoever had the socket before. */
+      leftover?: Buffer;
+      reader?: ReadBuffer;
+      /** MSE with RC4 selected: every byte after the encryption handshake goes through these streams. */
+      cipher?: CipherPair;
+      /** Our BitTorrent handshake already went out (as the MSE initial payload). */
+      handshakeSent?: boolean;
+    },
   ) {
     super();
     this.pieceCount = options.pieceCount;
@@ -84,24 +102,38 @@ export class PeerConnection extends TypedEmitter<ConnectionEvents> {
     socket.on('error', (err) => this.close(`socket error: ${err.message}`, err));
     socket.on('close', () => this.close('connection closed by peer'));
     this.handshakeTimeoutMs = options.handshakeTimeoutMs;
-    this.incoming = options.remote ? { remote: options.remote, leftover: options.leftover } : undefined;
+    this.incomingRemote = options.remote;
+    this.leftover = options.leftover;
+    this.cipher = options.cipher;
+    this.handshakeSent = options.handshakeSent ?? false;
   }
 
   private readonly handshakeTimeoutMs: number;
   private readonly reader?: ReadBuffer;
-  private readonly incoming?: { remote: Handshake; leftover?: Buffer };
+  private readonly incomingRemote?: Handshake;
+  private leftover?: Buffer;
+  private readonly cipher?: CipherPair;
+  private readonly handshakeSent: boolean;
+
+  /** True when the stream is RC4-encrypted (MSE). */
+  get encrypted(): boolean {
+    return this.cipher !== undefined;
+  }
 
   /** Sends our handshake; called once the owner listens to this connection's events. */
   start(): void {
     this.timer = setTimeout(() => this.close('handshake timed out', new SwarmError('SWARM_TIMEOUT', 'handshake timed out')), this.handshakeTimeoutMs);
-    this.socket.write(encodeHandshake(this.local));
-    this.reader?.attach((chunk, transient) => this.onData(chunk, transient));
-    if (this.incoming) {
+    if (!this.handshakeSent) this.write(encodeHandshake(this.local), true);
+    if (this.incomingRemote) {
       // Incoming: the listener already read the peer's handshake to find the torrent; we have just answered it.
-      this.remote = this.incoming.remote;
+      this.remote = this.incomingRemote;
       this.opened();
-      if (this.incoming.leftover?.length) this.onData(this.incoming.leftover, false);
     }
+    // Bytes already read (and decrypted) come before anything still buffered in the reader.
+    const leftover = this.leftover;
+    this.leftover = undefined;
+    if (leftover?.length) this.onPlain(leftover, false);
+    this.reader?.attach((chunk, transient) => this.onData(chunk, transient));
   }
 
   get isOpen(): boolean {
@@ -121,8 +153,18 @@ export class PeerConnection extends TypedEmitter<ConnectionEvents> {
     this.emit('handshake', this.remote!);
   }
 
-  /** `transient`: the chunk lives in a reused buffer; only piece blocks (copied at once by the requester) stay views. */
+  /**
+   * Bytes from the socket. With RC4 they are decrypted in place: a reused read buffer or a chunk the socket
+   * handed us, both ours to overwrite.
+   */
   private onData(chunk: Buffer, transient: boolean): void {
+    if (this.state === 'closed') return;
+    this.cipher?.decrypt.process(chunk);
+    this.onPlain(chunk, transient);
+  }
+
+  /** `transient`: the chunk lives in a reused buffer; only piece blocks (copied at once by the requester) stay views. */
+  private onPlain(chunk: Buffer, transient: boolean): void {
     if (this.state === 'closed') return;
     this.lastReceivedMs = Date.now();
     this.framer.push(chunk);
@@ -161,7 +203,8 @@ export class PeerConnection extends TypedEmitter<ConnectionEvents> {
   send(m: Message): boolean {
     if (this.state === 'closed') return false;
     this.lastSentMs = Date.now();
-    return this.socket.write(encodeMessage(m));
+    // encodeMessage may return a shared constant (keep-alive): not ours to encrypt in place.
+    return this.write(encodeMessage(m), false);
   }
 
   /** Sends many BEP 3 requests in one write. */
@@ -178,7 +221,7 @@ export class PeerConnection extends TypedEmitter<ConnectionEvents> {
       out.writeUInt32BE(r.length, o + 13);
       o += 17;
     }
-    return this.socket.write(out);
+    return this.write(out, true);
   }
 
   /**
@@ -191,8 +234,22 @@ export class PeerConnection extends TypedEmitter<ConnectionEvents> {
       return false;
     }
     this.lastSentMs = Date.now();
-    this.socket.write(encodePieceHeader(index, begin, block.length));
-    return this.socket.write(block, flushed && (() => flushed()));
+    this.write(encodePieceHeader(index, begin, block.length), true);
+    // The block is the uploader's reused buffer: with RC4 an encrypted copy goes out instead.
+    return this.write(block, false, flushed && (() => flushed()));
+  }
+
+  /**
+   * Every byte we send goes through here, in order, so the RC4 stream stays in step with the peer's. Plaintext
+   * connections write the buffer as it is; RC4 encrypts `owned` buffers in place and copies the others.
+   */
+  private write(buf: Buffer, owned: boolean, cb?: () => void): boolean {
+    if (this.cipher) {
+      const out = owned ? buf : Buffer.from(buf);
+      this.cipher.encrypt.process(out);
+      return this.socket.write(out, cb);
+    }
+    return this.socket.write(buf, cb);
   }
 
   /** Batches writes into one send (DESIGN.md §6). */

@@ -1,3 +1,5 @@
+import type { EncryptionPolicy } from '../mse/index.js';
+
 /**
  * Every tunable of the peer engine, in one place, with units in the names (DESIGN.md §5). `testConfig()` gives the
  * loopback preset that tests use.
@@ -54,6 +56,12 @@ export interface SwarmConfig {
    * before peers are let at it too.
    */
   webSeedGraceMs: number;
+  /**
+   * Protocol encryption (MSE). `allow` by default: incoming MSE is answered (libtorrent and most clients open with
+   * it), outgoing dials stay plaintext and a responder picks plaintext when offered, so no RC4 costs CPU where
+   * nobody asked for it. `prefer` dials with MSE; `require` takes RC4-encrypted connections only (mse/policy.ts).
+   */
+  encryption: EncryptionPolicy;
 }
 
 export const DEFAULT_CONFIG: SwarmConfig = {
@@ -85,6 +93,7 @@ export const DEFAULT_CONFIG: SwarmConfig = {
   reconnectDelayMs: 1_000,
   maxReconnects: 5,
   webSeedGraceMs: 3_000,
+  encryption: 'allow',
 };
 
 /**

@@ -1,5 +1,6 @@
 import { connect, isIP, type Socket } from 'node:net';
-import type { PeerAddress } from '../wire/index.js';
+import { dialsEncrypted, fallsBackToPlaintext, MseInitiator, provideFor, runHandshake } from '../mse/index.js';
+import { encodeHandshake, type PeerAddress } from '../wire/index.js';
 import { addressKey, normaliseHost } from './address.js';
 import { PeerConnection, ReadBuffer } from './connection.js';
 import type { Torrent } from './torrent.js';
@@ -16,7 +17,9 @@ const MAX_KNOWN_PEERS = 2000;
 /**
  * The outgoing side of a torrent's connections: the addresses it has heard of, which of them to dial next (within
  * the caps on peers and on dials in flight), the dials themselves with a timeout, and a growing delay before an
- * address that failed or dropped is tried again. A connected socket is handed to `adopt` as a `PeerConnection`.
+ * address that failed or dropped is tried again. Under the `prefer` and `require` encryption policies a dial opens
+ * with an MSE handshake (our BitTorrent handshake rides in its IA); `prefer` redials in plaintext once if that
+ * fails. A connected socket is handed to `adopt` as a `PeerConnection`.
  */
 export class Dialer {
   private readonly known = new Map<string, KnownPeer>();
@@ -65,14 +68,18 @@ export class Dialer {
     for (const s of this.dialing) s.destroy();
   }
 
-  private dial(key: string, k: KnownPeer): void {
+  private dial(key: string, k: KnownPeer, encrypted = dialsEncrypted(this.torrent.config.encryption)): void {
     const t = this.torrent;
     this.connecting++;
     const reader = new ReadBuffer();
     const socket = connect({ host: k.address.host, port: k.address.port, onread: reader.onread });
     this.dialing.add(socket);
     const timer = setTimeout(() => socket.destroy(new Error('connect timed out')), t.config.connectTimeoutMs);
+    let settled = false;
+    // A dial counts against `maxConnecting` until its connection is adopted (or fails), MSE handshake included.
     const settle = (): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       this.dialing.delete(socket);
       this.connecting--;
@@ -82,11 +89,45 @@ export class Dialer {
       this.peerGone(key);
     });
     socket.once('connect', () => {
-      settle();
+      clearTimeout(timer);
       socket.removeAllListeners('error');
-      if (t.state === 'stopped') return void socket.destroy();
+      if (t.state === 'stopped') {
+        settle();
+        return void socket.destroy();
+      }
       const options = { pieceCount: t.meta?.pieceCount, handshakeTimeoutMs: t.config.handshakeTimeoutMs, reader };
-      this.adopt(new PeerConnection(socket, true, t.localHandshake(), options), key, k.address);
+      if (!encrypted) {
+        settle();
+        return this.adopt(new PeerConnection(socket, true, t.localHandshake(), options), key, k.address);
+      }
+      this.encrypt(socket, reader, key, k, settle);
     });
+  }
+
+  /** Opens a dialled socket with an MSE handshake, then adopts it; `prefer` redials in plaintext if that fails. */
+  private encrypt(socket: Socket, reader: ReadBuffer, key: string, k: KnownPeer, settle: () => void): void {
+    const t = this.torrent;
+    const local = t.localHandshake();
+    // Our BitTorrent handshake rides in IA (MSE step 3), so encryption costs no extra round trip.
+    const initiator = new MseInitiator({ infoHash: t.infoHash, provide: provideFor(t.config.encryption), initialPayload: encodeHandshake(local) });
+    runHandshake(socket, initiator, { source: reader, timeoutMs: t.config.handshakeTimeoutMs, first: initiator.start() }).then(
+      (done) => {
+        settle();
+        if (t.state === 'stopped') return void socket.destroy();
+        const options = { pieceCount: t.meta?.pieceCount, handshakeTimeoutMs: t.config.handshakeTimeoutMs, reader, handshakeSent: true, leftover: done.payload, cipher: done.cipher };
+        this.adopt(new PeerConnection(socket, true, local, options), key, k.address);
+      },
+      (err: Error) => {
+        settle();
+        socket.destroy();
+        if (t.state === 'stopped') return;
+        if (fallsBackToPlaintext(t.config.encryption)) {
+          t.warn(`peer ${key}: ${err.message}; retrying without encryption`);
+          return this.dial(key, k, false);
+        }
+        t.warn(`peer ${key}: ${err.message} (encryption is required: no plaintext retry)`);
+        this.peerGone(key);
+      },
+    );
   }
 }

@@ -1,9 +1,54 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { acceptsPlaintext, dataEvents, MseError, MseResponder, req2Hash, runHandshake, selectFor, type CipherPair, type EncryptionPolicy } from '../mse/index.js';
 import { decodeHandshake, HANDSHAKE_BYTES, type Handshake } from '../wire/index.js';
 import { SwarmError } from './errors.js';
 
-/** What a torrent registers to be handed incoming connections for its info hash. */
-export type IncomingHandler = (socket: Socket, remote: Handshake, leftover: Buffer) => void;
+/**
+ * What a torrent registers to be handed incoming connections for its info hash. `leftover`: bytes read after the
+ * handshake (decrypted); `cipher`: MSE selected RC4, and the connection applies it to all that follows.
+ */
+export type IncomingHandler = (socket: Socket, remote: Handshake, leftover: Buffer, cipher?: CipherPair) => void;
+
+/** BEP 3: a plaintext handshake opens with the byte 19 and "BitTorrent protocol". */
+const PLAINTEXT_PREFIX = Buffer.concat([Buffer.from([19]), Buffer.from('BitTorrent protocol', 'latin1')]);
+
+export interface ListenerInit {
+  hosts: string[];
+  port: number;
+  handshakeTimeoutMs: number;
+  /** Which incoming connections are accepted, and what an MSE responder selects (default `allow`). */
+  encryption?: EncryptionPolicy;
+  /** One line per refused or failed incoming handshake (for --verbose). */
+  warn?: (message: string) => void;
+}
+
+/**
+ * Resolves with at least `bytes` bytes (`have` first), reading from the socket with `transform` (decryption)
+ * applied to each new chunk; undefined if the socket closes first. The socket is left paused.
+ */
+function readAtLeast(socket: Socket, have: Buffer, bytes: number, transform?: (chunk: Buffer) => void): Promise<Buffer | undefined> {
+  if (have.length >= bytes) return Promise.resolve(have);
+  return new Promise((resolve) => {
+    const chunks = [have];
+    let n = have.length;
+    const finish = (value: Buffer | undefined): void => {
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      socket.pause();
+      resolve(value);
+    };
+    const onData = (chunk: Buffer): void => {
+      transform?.(chunk);
+      chunks.push(chunk);
+      n += chunk.length;
+      if (n >= bytes) finish(Buffer.concat(chunks));
+    };
+    const onClose = (): void => finish(undefined);
+    socket.on('data', onData);
+    socket.once('close', onClose);
+    socket.resume();
+  });
+}
 
 /** A wildcard address: listening on it means every interface of that family. */
 export function isWildcardHost(host: string): boolean {
@@ -12,7 +57,9 @@ export function isWildcardHost(host: string): boolean {
 
 /**
  * Accepts peer connections on one port for any number of torrents: reads the 68-byte handshake (with a time
- * limit and a size bound), finds the torrent by info hash and hands the socket over. IPv4 and IPv6: the first
+ * limit and a size bound), finds the torrent by info hash and hands the socket over. A connection that does not
+ * open with BEP 3's plaintext prefix is taken for an MSE handshake (its first bytes are Ya): the responder finds
+ * the torrent from req2 ^ req3, and the BitTorrent handshake follows inside the encrypted stream. IPv4 and IPv6: the first
  * host picks the port (0: any free one) and the others share it, so a peer reaches us at one port whatever the
  * family. A host whose address family the machine lacks (no IPv6) is skipped, unless it is the only one.
  */
@@ -21,17 +68,24 @@ export class PeerListener {
   /** The hosts actually bound, in the order given (a skipped family is left out). */
   hosts: string[] = [];
   private readonly torrents = new Map<string, IncomingHandler>();
+  /** MSE: HASH('req2', info hash) → info hash, for the responder to find the torrent. */
+  private readonly byReq2 = new Map<string, Buffer>();
   private readonly pending = new Set<Socket>();
+  private readonly encryption: EncryptionPolicy;
   port = 0;
 
-  constructor(private readonly options: { hosts: string[]; port: number; handshakeTimeoutMs: number }) {}
+  constructor(private readonly options: ListenerInit) {
+    this.encryption = options.encryption ?? 'allow';
+  }
 
   register(infoHash: Buffer, handler: IncomingHandler): void {
     this.torrents.set(infoHash.toString('hex'), handler);
+    this.byReq2.set(req2Hash(infoHash).toString('hex'), infoHash);
   }
 
   unregister(infoHash: Buffer): void {
     this.torrents.delete(infoHash.toString('hex'));
+    this.byReq2.delete(req2Hash(infoHash).toString('hex'));
   }
 
   async start(): Promise<number> {
@@ -64,41 +118,49 @@ export class PeerListener {
 
   private accept(socket: Socket): void {
     this.pending.add(socket);
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    const done = (): void => {
-      clearTimeout(timer);
-      socket.off('data', onData);
-      this.pending.delete(socket);
-    };
-    const timer = setTimeout(() => {
-      done();
-      socket.destroy();
-    }, this.options.handshakeTimeoutMs);
-    const onData = (chunk: Buffer): void => {
-      chunks.push(chunk);
-      bytes += chunk.length;
-      if (bytes < HANDSHAKE_BYTES) return;
-      done();
-      const all = Buffer.concat(chunks);
-      let remote: Handshake;
-      try {
-        remote = decodeHandshake(all);
-      } catch {
-        socket.destroy();
-        return;
-      }
-      const handler = this.torrents.get(remote.infoHash.toString('hex'));
-      if (!handler) {
-        socket.destroy();
-        return;
-      }
-      socket.pause();
-      handler(socket, remote, all.subarray(HANDSHAKE_BYTES));
-      socket.resume();
-    };
-    socket.on('data', onData);
+    // One time limit for all of it: the MSE handshake, if any, and the BitTorrent handshake.
+    const timer = setTimeout(() => socket.destroy(new Error(`handshake not finished within ${this.options.handshakeTimeoutMs} ms`)), this.options.handshakeTimeoutMs);
     socket.on('error', () => socket.destroy());
+    void this.admit(socket)
+      .catch((err: Error) => {
+        this.options.warn?.(`incoming connection from ${socket.remoteAddress}: ${err.message}`);
+        socket.destroy();
+      })
+      .finally(() => {
+        clearTimeout(timer);
+        this.pending.delete(socket);
+      });
+  }
+
+  /** Tells plaintext from MSE by the first 20 bytes, runs the responder for MSE, then hands the socket over. */
+  private async admit(socket: Socket): Promise<void> {
+    const head = await readAtLeast(socket, Buffer.alloc(0), PLAINTEXT_PREFIX.length);
+    if (!head) return;
+    if (head.subarray(0, PLAINTEXT_PREFIX.length).equals(PLAINTEXT_PREFIX)) {
+      if (!acceptsPlaintext(this.encryption)) throw new MseError('MSE_PLAINTEXT_REFUSED', 'refused a plaintext handshake: encryption is required (--encryption require)');
+      const all = await readAtLeast(socket, head, HANDSHAKE_BYTES);
+      if (all) this.handOver(socket, all);
+      return;
+    }
+    const responder = new MseResponder({
+      findInfoHash: (req2) => this.byReq2.get(req2.toString('hex')),
+      select: (provide) => selectFor(this.encryption, provide),
+    });
+    const done = await runHandshake(socket, responder, { source: dataEvents(socket), timeoutMs: this.options.handshakeTimeoutMs, received: head });
+    const decrypt = done.cipher?.decrypt;
+    // The BitTorrent handshake rides in IA, or follows it in the (decrypted) stream.
+    const all = await readAtLeast(socket, done.payload, HANDSHAKE_BYTES, decrypt && ((chunk) => decrypt.process(chunk)));
+    if (all) this.handOver(socket, all, done.cipher, done.infoHash);
+  }
+
+  private handOver(socket: Socket, all: Buffer, cipher?: CipherPair, mseInfoHash?: Buffer): void {
+    const remote = decodeHandshake(all);
+    if (mseInfoHash && !remote.infoHash.equals(mseInfoHash)) throw new SwarmError('SWARM_HANDSHAKE', 'the handshake names another torrent than the encryption handshake did');
+    const handler = this.torrents.get(remote.infoHash.toString('hex'));
+    if (!handler) return void socket.destroy();
+    socket.pause();
+    handler(socket, remote, all.subarray(HANDSHAKE_BYTES), cipher);
+    socket.resume();
   }
 
   async stop(): Promise<void> {

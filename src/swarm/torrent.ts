@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Metainfo } from '../metainfo/index.js';
+import type { CipherPair } from '../mse/index.js';
 import { FileStorage, PieceLayout, checkExisting, saveResume, type PieceStorage } from '../storage/index.js';
 import { Bitfield, type Handshake, type PeerAddress } from '../wire/index.js';
 import { addressKey, normaliseHost } from './address.js';
@@ -101,11 +102,17 @@ export class Torrent extends TypedEmitter<TorrentEvents> {
   async start(): Promise<void> {
     if (this.components.listener) this.listener = this.components.listener;
     else {
-      this.listener = new PeerListener({ hosts: [...(this.init.listenHosts ?? DEFAULT_LISTEN_HOSTS)], port: this.init.listenPort ?? 0, handshakeTimeoutMs: this.config.handshakeTimeoutMs });
+      this.listener = new PeerListener({
+        hosts: [...(this.init.listenHosts ?? DEFAULT_LISTEN_HOSTS)],
+        port: this.init.listenPort ?? 0,
+        handshakeTimeoutMs: this.config.handshakeTimeoutMs,
+        encryption: this.config.encryption,
+        warn: (message) => this.warn(message),
+      });
       this.ownListener = true;
       await this.listener.start();
     }
-    this.listener.register(this.infoHash, (socket, remote, leftover) => this.accept(socket, remote, leftover));
+    this.listener.register(this.infoHash, (socket, remote, leftover, cipher) => this.accept(socket, remote, leftover, cipher));
     this.state = 'metadata';
     if (this.init.metainfo) await this.setMetadata(this.init.metainfo, false);
     this.addPeers(this.init.peers ?? []);
@@ -165,13 +172,13 @@ export class Torrent extends TypedEmitter<TorrentEvents> {
     this.dialer.add(addresses);
   }
 
-  private accept(socket: Socket, remote: Handshake, leftover: Buffer): void {
+  private accept(socket: Socket, remote: Handshake, leftover: Buffer, cipher?: CipherPair): void {
     const host = normaliseHost(socket.remoteAddress ?? '?');
     const key = addressKey({ host, port: socket.remotePort ?? 0 });
     if (this.state === 'stopped' || this.peers.size >= this.config.maxPeers || this.banned.has(remote.peerId.toString('hex'))) return void socket.destroy();
     // Our own dial reaching our own listener (a tracker or PEX listed us).
     if (remote.peerId.equals(this.peerId)) return void socket.destroy();
-    const conn = new PeerConnection(socket, false, this.localHandshake(), { pieceCount: this.meta?.pieceCount, handshakeTimeoutMs: this.config.handshakeTimeoutMs, remote, leftover });
+    const conn = new PeerConnection(socket, false, this.localHandshake(), { pieceCount: this.meta?.pieceCount, handshakeTimeoutMs: this.config.handshakeTimeoutMs, remote, leftover, cipher });
     this.adopt(conn, key, undefined);
   }
 
@@ -192,7 +199,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> {
       if (dup || this.banned.has(remote.peerId.toString('hex'))) return conn.close(dup ? 'already connected to this peer' : 'banned');
       if (this.peers.has(key)) return conn.close('already connected to this address');
       this.peers.set(key, peer);
-      this.emit('peer:connect', { key, client: peer.clientName(), outgoing: conn.outgoing });
+      this.emit('peer:connect', { key, client: peer.clientName(), outgoing: conn.outgoing, encrypted: conn.encrypted });
       greet(this, peer);
       // BEP 5: "Upon receiving a handshake indicating the remote peer supports the DHT, the local peer should send a PORT message."
       if (this.localDhtPort !== undefined && remote.dht) conn.send({ type: 'port', port: this.localDhtPort });

@@ -78,7 +78,8 @@ export interface TorrentEvents {
   'check:progress': { checked: number; total: number };
   'piece:verified': { index: number };
   'piece:failed': { index: number; peers: string[] };
-  'peer:connect': { key: string; client: string; outgoing: boolean };
+  /** `encrypted`: the stream is RC4-encrypted (MSE). */
+  'peer:connect': { key: string; client: string; outgoing: boolean; encrypted: boolean };
   'peer:disconnect': { key: string; reason: string };
   'peer:banned': { key: string; reason: string };
   /** BEP 5 PORT message: a peer's DHT node, for the DHT engineer's node to add. */

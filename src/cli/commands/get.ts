@@ -28,6 +28,8 @@ export interface GetFlags extends CommonFlags {
   webseedMaxRequests?: string;
   blksize?: string;
   windowsize?: string;
+  /** --encryption allow|prefer|require (MSE). */
+  encryption?: string;
   /** false with --no-swarm: an http(s) URL is downloaded plainly even when its server offers a torrent of it. */
   swarm?: boolean;
 }
@@ -46,6 +48,7 @@ export default function getCommand(): Command {
     .option('--lsd', 'local peer discovery (BEP 14 multicast, on by default): force it on where TANDEM_NO_PUBLIC_DHT=1 turns it off (tests)')
     .option('--no-lsd', 'do not announce or look for peers on the local network (BEP 14 multicast)')
     .option('--max-peers <n>', 'most peers connected at once')
+    .option('--encryption <policy>', 'protocol encryption (MSE): allow (answer it, dial plaintext; default), prefer (dial encrypted, fall back to plaintext) or require (RC4-encrypted peers only)')
     .option('--download-limit <rate>', 'cap download rate, bytes per second (e.g. 2MiB)')
     .option('--upload-limit <rate>', 'cap upload rate, bytes per second (e.g. 512KiB)')
     .option('--only <indexes>', 'download only these files of a multi-file torrent (e.g. 0,3)')

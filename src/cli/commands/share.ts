@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import { buildMagnet, createTorrent } from '../../metainfo/index.js';
 import { isWildcardHost, Torrent } from '../../swarm/index.js';
-import { parseListenHosts, parsePort, runTorrent } from '../get-torrent.js';
+import { parseEncryption, parseListenHosts, parsePort, runTorrent } from '../get-torrent.js';
 import { addCommonFlags, Output, runCommand, type CommonFlags } from '../output.js';
 import { parseBytes } from '../units.js';
 import { VERSION } from '../version.js';
@@ -22,6 +22,7 @@ interface ShareFlags extends CommonFlags {
   hybrid?: boolean;
   pieceLength?: string;
   uploadLimit?: string;
+  encryption?: string;
 }
 
 export default function shareCommand(): Command {
@@ -40,6 +41,7 @@ export default function shareCommand(): Command {
     .option('--hybrid', 'make a hybrid v1+v2 torrent (seeded in its v1 swarm)')
     .option('--piece-length <bytes>', 'piece length, a power of two from 16KiB')
     .option('--upload-limit <rate>', 'cap upload rate, bytes per second (e.g. 2MiB)')
+    .option('--encryption <policy>', 'protocol encryption (MSE): allow (answer it, dial plaintext; default), prefer (dial encrypted, fall back to plaintext) or require (RC4-encrypted peers only)')
     .addHelpText('after', '\nExamples:\n  tandem share ./photos\n  tandem share big.iso --port 6881 --torrent-out big.torrent -t http://127.0.0.1:6969/announce');
   addCommonFlags(cmd);
   return cmd.action((path: string, flags: ShareFlags) => runCommand(flags, () => runShare(path, flags)));
@@ -62,6 +64,7 @@ async function runShare(path: string, flags: ShareFlags): Promise<number> {
     listenPort: flags.port === undefined ? 0 : parsePort(flags.port),
     listenHosts: parseListenHosts(flags.listen),
     uploadLimitBytesPerSec: flags.uploadLimit === undefined ? undefined : parseBytes(flags.uploadLimit, '--upload-limit'),
+    config: { encryption: parseEncryption(flags.encryption) },
   });
   return runTorrent(torrent, {
     flags,
