@@ -2,40 +2,15 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import { connect, createServer, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { FIXTURE_FILES, makeTorrent, makeTree, startTorrent, treeHashes, whenDone } from '../helpers/peer-fixtures.js';
 import { startProcess, tandem, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { startRelay } from '../helpers/relay.js';
 import { tempDir } from '../helpers/tmp.js';
 import type { Torrent } from '../../src/swarm/index.js';
 import { decodeHandshake, encodeHandshake, HANDSHAKE_BYTES } from '../../src/wire/index.js';
-
-type Relay = { port: number; toSeed: () => Buffer; toLeech: () => Buffer };
-
-/** A TCP relay on loopback that records every byte each way, to look at what an observer of the wire would see. */
-async function startRelay(t: TestContext, target: number): Promise<Relay> {
-  const up: Buffer[] = [];
-  const down: Buffer[] = [];
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    const upstream = connect(target, '127.0.0.1');
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => s.destroy());
-      s.on('close', () => (s === client ? upstream : client).destroy());
-    }
-    client.on('data', (b: Buffer) => (up.push(b), upstream.write(b)));
-    upstream.on('data', (b: Buffer) => (down.push(b), client.write(b)));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.after(() => {
-    for (const s of sockets) s.destroy();
-    server.close();
-  });
-  return { port: (server.address() as { port: number }).port, toSeed: () => Buffer.concat(up), toLeech: () => Buffer.concat(down) };
-}
 
 /** 64-byte samples of every non-empty fixture file, to search the wire for. */
 async function samples(root: string): Promise<Buffer[]> {
@@ -109,8 +84,8 @@ test('require on both sides: the transfer completes, sha256 identical, and neith
   await whenDone(leech);
   assert.equal((await connected).encrypted, true);
   assert.deepEqual(await treeHashes(join(dir, 'out', 'content')), await treeHashes(src));
-  const up = relay.toSeed();
-  const down = relay.toLeech();
+  const up = relay.fromDialer();
+  const down = relay.toDialer();
   assert.ok(down.length >= meta.totalLengthBytes, 'the content went through the relay');
   assert.equal(up.indexOf(PROTOCOL), -1);
   assert.equal(down.indexOf(PROTOCOL), -1);
@@ -128,8 +103,8 @@ test('prefer dialling an allow seed: MSE hides the handshake, the seed selects p
   await whenDone(leech);
   assert.equal((await connected).encrypted, false);
   assert.deepEqual(await treeHashes(join(dir, 'out', 'content')), await treeHashes(src));
-  assert.equal(relay.toSeed().indexOf(PROTOCOL), -1, 'our handshake rode encrypted in IA');
-  const down = relay.toLeech();
+  assert.equal(relay.fromDialer().indexOf(PROTOCOL), -1, 'our handshake rode encrypted in IA');
+  const down = relay.toDialer();
   for (const sample of await samples(src)) assert.notEqual(down.indexOf(sample), -1);
 });
 

@@ -2,12 +2,15 @@
 """A libtorrent peer for interop tests and benchmarks, on loopback only.
 
 usage: lt_peer.py seed|leech TORRENT_OR_MAGNET SAVE_DIR [--peer HOST:PORT]... [--timeout S] [--fast]
-                  [--dht HOST:PORT[,HOST:PORT...]]
+                  [--dht HOST:PORT[,HOST:PORT...]] [--enc enabled|forced|disabled]
 Prints JSON lines: {"event":"listening","port":N} once listening, {"event":"progress",...} each second,
 {"event":"done",...} when every piece is verified. A leecher exits 0 then; a seed runs until killed.
 uTP, DHT, LSD, UPnP and NAT-PMP are off, so nothing leaves the machine. With --dht, the DHT is on, bootstrapped
 only from the given loopback nodes (with the settings that let libtorrent route 127.0.0.1), and the torrent is
 announced every 2 s ({"event":"dht-bootstrapped"} is printed once the DHT is up).
+--enc sets protocol encryption (MSE) both ways: enabled (libtorrent's default: MSE offered on outgoing
+connections, both accepted), forced (MSE with RC4 only, plaintext refused) or disabled (plaintext only).
+Without --enc libtorrent's defaults apply, as before.
 """
 import json
 import sys
@@ -17,7 +20,7 @@ from lt_loopback_dht import LOOPBACK_DHT_SETTINGS
 
 args = sys.argv[1:]
 mode, source, save = args[0], args[1], args[2]
-peers, timeout, fast, dht = [], 120.0, False, None
+peers, timeout, fast, dht, enc = [], 120.0, False, None, None
 i = 3
 while i < len(args):
     if args[i] == "--peer":
@@ -34,6 +37,11 @@ while i < len(args):
         dht = args[i + 1]
         if not all(b.startswith("127.") for b in dht.split(",")):
             raise SystemExit("--dht takes loopback nodes only")
+        i += 2
+    elif args[i] == "--enc":
+        enc = args[i + 1]
+        if enc not in ("enabled", "forced", "disabled"):
+            raise SystemExit("--enc takes enabled, forced or disabled")
         i += 2
     else:
         raise SystemExit("unknown argument " + args[i])
@@ -56,6 +64,15 @@ if dht is not None:
         "dht_bootstrap_nodes": dht,
         **LOOPBACK_DHT_SETTINGS,
         "alert_mask": lt.alert.category_t.dht_notification,
+    })
+if enc is not None:
+    policy = {"enabled": lt.enc_policy.pe_enabled, "forced": lt.enc_policy.pe_forced, "disabled": lt.enc_policy.pe_disabled}[enc]
+    settings.update({
+        "out_enc_policy": int(policy),
+        "in_enc_policy": int(policy),
+        # forced: RC4 over the whole stream, never plaintext after the MSE handshake.
+        "allowed_enc_level": int(lt.enc_level.pe_rc4 if enc == "forced" else lt.enc_level.pe_both),
+        "prefer_rc4": enc == "forced",
     })
 ses = lt.session(settings)
 
