@@ -2,13 +2,15 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import { createServer, type Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { FIXTURE_FILES, makeTorrent, makeTree, startTorrent, treeHashes, whenDone } from '../helpers/peer-fixtures.js';
 import { startProcess, tandem, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
 import { startRelay } from '../helpers/relay.js';
 import { tempDir } from '../helpers/tmp.js';
+import { publicKeyOf } from '../../src/mse/index.js';
 import type { Torrent } from '../../src/swarm/index.js';
 import { decodeHandshake, encodeHandshake, HANDSHAKE_BYTES } from '../../src/wire/index.js';
 
@@ -190,4 +192,30 @@ test('CLI: a share --encryption require seed refuses a plaintext get and says so
   const bad = await tandem(['get', `magnet:?xt=urn:btih:${'ab'.repeat(20)}`, '-o', join(dir, 'bad'), '--encryption', 'sometimes', '--no-dht', '--no-lsd'], { timeoutMs: 15_000 });
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--encryption: "sometimes" is not one of allow, prefer, require/);
+});
+
+test('hostile bytes where MSE is expected: each connection is dropped with a typed reason, and the seed still serves', async (t) => {
+  const dir = await tempDir(t);
+  const src = await makeTree(dir, 'content', 1);
+  const { meta } = await makeTorrent(src);
+  const seed = await startTorrent(t, { metainfo: meta, dir, config: { handshakeTimeoutMs: 1_500 } });
+  const reasons: string[] = [];
+  seed.on('warning', ({ message }) => reasons.push(message));
+  const closed = (bytes: Buffer): Promise<void> =>
+    new Promise((resolve) => {
+      const s = connect(seed.listenPort, '127.0.0.1', () => s.write(bytes));
+      s.on('error', () => undefined);
+      s.on('data', () => undefined);
+      s.on('close', () => resolve());
+    });
+  // Random bytes past the sync window; a valid-looking Ya then silence; a Ya out of range.
+  await closed(randomBytes(96 + 700));
+  await closed(publicKeyOf(randomBytes(20)));
+  await closed(Buffer.concat([Buffer.alloc(96, 0xff), randomBytes(100)]));
+  assert.ok(reasons.some((r) => /no HASH\(req1, S\) within 512 bytes/.test(r)), reasons.join('\n'));
+  assert.ok(reasons.some((r) => /not finished within 1500 ms/.test(r)), reasons.join('\n'));
+  assert.ok(reasons.some((r) => /public value is out of range/.test(r)), reasons.join('\n'));
+  const leech = await startTorrent(t, { metainfo: meta, dir: join(dir, 'out'), peers: [{ host: '127.0.0.1', port: seed.listenPort }], config: { encryption: 'require' } });
+  await whenDone(leech);
+  assert.deepEqual(await treeHashes(join(dir, 'out', 'content')), await treeHashes(src));
 });
