@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { workerExecArgv } from '../util/worker-exec-argv.js';
 
 /**
  * Positional writes on a thread of their own, the way libtorrent keeps a disk thread: one worker takes write jobs
@@ -58,7 +59,7 @@ export class DiskWriter {
 
   private thread(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(new URL('./disk-writer-worker.js', import.meta.url));
+    const worker = new Worker(new URL('./disk-writer-worker.js', import.meta.url), { execArgv: workerExecArgv() });
     worker.on('message', (a: WriteAnswer) => {
       const job = this.pending.get(a.id);
       if (!job) return;

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -38,4 +39,23 @@ test('disk writer: a failed write rejects with the system error code, and the ne
   t.after(() => ok.close());
   await writer.write(ok.fd, Buffer.from('fine'), 0);
   assert.equal(await readFile(join(dir, 'ok.bin'), 'utf8'), 'fine');
+});
+
+test('the disk writer and the hash pool start their threads under `node --input-type=module -e` (options of the main script are not passed on)', async (t) => {
+  const file = join(await tempDir(t), 'out.bin');
+  const writer = new URL('../../src/storage/disk-writer.js', import.meta.url).href;
+  const pool = new URL('../../src/metainfo/index.js', import.meta.url).href;
+  const script = `
+    import { open } from 'node:fs/promises';
+    import { sharedDiskWriter } from ${JSON.stringify(writer)};
+    import { sharedHashPool } from ${JSON.stringify(pool)};
+    const h = await open(${JSON.stringify(file)}, 'w+');
+    await sharedDiskWriter().write(h.fd, Buffer.from('written by the thread'), 0);
+    await h.close();
+    const { digest } = await sharedHashPool().sha1(Buffer.from('abc'));
+    console.log(digest.toString('hex'));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'a9993e364706816aba3e25717850c26c9cd0d89d');
+  assert.equal(await readFile(file, 'utf8'), 'written by the thread');
 });

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { workerExecArgv } from '../../util/worker-exec-argv.js';
 import { MetainfoError } from '../errors.js';
 import { HASH_BYTES, BLOCK_BYTES } from '../merkle.js';
 import { hashPieceRange, type HashPlan, type PieceRangeHashes, type TolerantHashes } from './hash-core.js';
@@ -130,7 +131,7 @@ export class HashPool {
   }
 
   private spawn(): Thread {
-    const worker = new Worker(new URL('./hash-worker.js', import.meta.url));
+    const worker = new Worker(new URL('./hash-worker.js', import.meta.url), { execArgv: workerExecArgv() });
     const t: Thread = { worker, plans: new Set() };
     worker.on('message', (a: WorkerAnswer) => {
       const job = t.busy;
