@@ -149,21 +149,57 @@ export function parseScrapeResponse(body: Buffer): ScrapeEntry[] {
 
 const MAX_QUERY_PARAMS = 128;
 
-/** Splits a raw query string into byte values (percent-decoded; '+' is a space, as in form encoding). */
-export function parseQuery(query: string): Map<string, Buffer[]> {
-  const out = new Map<string, Buffer[]>();
+/**
+ * Splits a raw query string into its values, still percent-encoded: every value is checked here (so a malformed one
+ * is refused even when unused), but only the fields read are decoded, by `queryBytes`/`queryText`, which spares an
+ * announce a buffer per parameter. Keys are decoded when they need it ('+' is a space, as in form encoding).
+ */
+export function parseQuery(query: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
   let params = 0;
   for (const part of query.split('&')) {
     if (part === '') continue;
     if (++params > MAX_QUERY_PARAMS) throw badRequest('TRACKER_BAD_FIELD', 'too many query parameters');
     const eq = part.indexOf('=');
-    const key = percentDecode(eq < 0 ? part : part.slice(0, eq)).toString('latin1');
-    const value = percentDecode(eq < 0 ? '' : part.slice(eq + 1));
+    const rawKey = eq < 0 ? part : part.slice(0, eq);
+    const value = eq < 0 ? '' : part.slice(eq + 1);
+    const key = isPlain(rawKey) ? rawKey : percentDecode(rawKey).toString('latin1');
+    if (!isPlain(value)) checkEncoded(value);
     const list = out.get(key);
     if (list) list.push(value);
     else out.set(key, [value]);
   }
   return out;
+}
+
+/** The bytes a still-encoded query value stands for. */
+export function queryBytes(value: string): Buffer {
+  return percentDecode(value);
+}
+
+/** The text a still-encoded query value stands for (latin1: one character per byte). */
+export function queryText(value: string): string {
+  return isPlain(value) ? value : percentDecode(value).toString('latin1');
+}
+
+/** True when the value is printable ASCII with no '%' or '+', so it stands for itself. */
+function isPlain(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 37 /* % */ || c === 43 /* + */ || c > 0x7e || c < 0x20) return false;
+  }
+  return true;
+}
+
+/** Throws what `percentDecode` would for a malformed value, without building its bytes. */
+function checkEncoded(s: string): void {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 37 /* % */) {
+      if (hexVal(s.charCodeAt(i + 1)) < 0 || hexVal(s.charCodeAt(i + 2)) < 0) throw badRequest('TRACKER_BAD_FIELD', 'malformed percent-encoding in query');
+      i += 2;
+    } else if (c > 0x7e || c < 0x20) throw badRequest('TRACKER_BAD_FIELD', 'raw non-ASCII byte in query');
+  }
 }
 
 function hexVal(c: number): number {
@@ -200,24 +236,30 @@ export interface ServerAnnounce extends AnnounceRequest {
 
 const EVENTS: Record<string, AnnounceEvent> = { '': 'none', empty: 'none', started: 'started', completed: 'completed', stopped: 'stopped', paused: 'none' };
 
-function one(q: Map<string, Buffer[]>, name: string): Buffer | undefined {
+function one(q: Map<string, string[]>, name: string): string | undefined {
   return q.get(name)?.[0];
 }
 
+function textOf(q: Map<string, string[]>, name: string): string | undefined {
+  const raw = one(q, name);
+  return raw === undefined ? undefined : queryText(raw);
+}
+
 /** A decimal field: digits only, at most 20 of them (a 64-bit counter). Missing gives `fallback`, or an error. */
-function numeric(q: Map<string, Buffer[]>, name: string, fallback?: number): number {
+function numeric(q: Map<string, string[]>, name: string, fallback?: number): number {
   const raw = one(q, name);
   if (raw === undefined) {
     if (fallback === undefined) throw badRequest('TRACKER_BAD_FIELD', `missing ${name}`);
     return fallback;
   }
-  const s = raw.toString('latin1');
+  const s = queryText(raw);
   if (!/^\d{1,20}$/.test(s)) throw badRequest('TRACKER_BAD_FIELD', `${name} is not a non-negative integer`);
   return Number(s);
 }
 
-function exact20(q: Map<string, Buffer[]>, name: 'info_hash' | 'peer_id'): Buffer {
-  const v = one(q, name);
+function exact20(q: Map<string, string[]>, name: 'info_hash' | 'peer_id'): Buffer {
+  const raw = one(q, name);
+  const v = raw === undefined ? undefined : queryBytes(raw);
   if (v === undefined || v.length !== 20) {
     throw badRequest(name === 'info_hash' ? 'TRACKER_BAD_INFO_HASH' : 'TRACKER_BAD_PEER_ID', `${name} must be exactly 20 bytes`);
   }
@@ -231,13 +273,15 @@ export function parseAnnounceQuery(query: string, defaultNumwant: number, maxNum
   const peerId = exact20(q, 'peer_id');
   const port = numeric(q, 'port');
   if (port < 1 || port > 65535) throw badRequest('TRACKER_BAD_FIELD', 'port must be 1..65535');
-  const eventText = one(q, 'event')?.toString('latin1') ?? '';
+  const eventRaw = one(q, 'event');
+  const eventText = eventRaw === undefined ? '' : queryText(eventRaw);
   const event = EVENTS[eventText];
   if (event === undefined) throw badRequest('TRACKER_BAD_EVENT', 'event must be started, completed, stopped or empty');
   const numwant = Math.min(numeric(q, 'numwant', defaultNumwant), maxNumwant);
   const keyRaw = one(q, 'key');
-  if (keyRaw && keyRaw.length > 64) throw badRequest('TRACKER_BAD_FIELD', 'key is too long');
-  const trackerId = one(q, 'trackerid');
+  if (keyRaw && keyRaw.length > 64 && queryBytes(keyRaw).length > 64) throw badRequest('TRACKER_BAD_FIELD', 'key is too long');
+  const trackerIdRaw = one(q, 'trackerid');
+  const trackerId = trackerIdRaw === undefined ? undefined : queryText(trackerIdRaw);
   if (trackerId && trackerId.length > 64) throw badRequest('TRACKER_BAD_FIELD', 'trackerid is too long');
   const ann: ServerAnnounce = {
     infoHash,
@@ -248,16 +292,16 @@ export function parseAnnounceQuery(query: string, defaultNumwant: number, maxNum
     left: numeric(q, 'left'),
     event,
     numwant,
-    compact: one(q, 'compact')?.toString('latin1') !== '0',
-    noPeerId: one(q, 'no_peer_id')?.toString('latin1') === '1',
+    compact: textOf(q, 'compact') !== '0',
+    noPeerId: textOf(q, 'no_peer_id') === '1',
   };
-  if (trackerId) ann.trackerId = trackerId.toString('latin1');
+  if (trackerId) ann.trackerId = trackerId;
   return ann;
 }
 
 /** The info hashes of a scrape query; none means "all", which we refuse (it would be unbounded). */
 export function parseScrapeQuery(query: string, maxHashes: number): Buffer[] {
-  const hashes = parseQuery(query).get('info_hash') ?? [];
+  const hashes = (parseQuery(query).get('info_hash') ?? []).map(queryBytes);
   if (hashes.length === 0) throw badRequest('TRACKER_BAD_INFO_HASH', 'scrape needs at least one info_hash');
   if (hashes.length > maxHashes) throw badRequest('TRACKER_BAD_FIELD', `scrape takes at most ${maxHashes} info hashes`);
   for (const h of hashes) if (h.length !== 20) throw badRequest('TRACKER_BAD_INFO_HASH', 'info_hash must be exactly 20 bytes');

@@ -162,12 +162,14 @@ function sample(list: Peer[], n: number, self: Peer | undefined, out: Peer[]): v
     return;
   }
   // Sparse case: distinct random indices; the expected number of redraws is small while n is under half of len.
+  // An index is marked seen with this call's stamp in a reused array, never cleared: no Set per announce.
   if (n * 2 < len) {
-    const seen = new Set<number>();
+    if (seenMarks.length < len) seenMarks = new Uint32Array(Math.max(len, seenMarks.length * 2));
+    const stamp = nextStamp();
     while (out.length < goal) {
       const i = Math.floor(Math.random() * len);
-      if (seen.has(i)) continue;
-      seen.add(i);
+      if (seenMarks[i] === stamp) continue;
+      seenMarks[i] = stamp;
       if (list[i] !== self) out.push(list[i]!);
     }
     return;
@@ -186,17 +188,36 @@ function sample(list: Peer[], n: number, self: Peer | undefined, out: Peer[]): v
 }
 
 let scratch = new Int32Array(512);
+let seenMarks = new Uint32Array(512);
+let stamp = 0;
+
+/** A stamp no index of `seenMarks` holds: after 2^32 - 1 of them the marks are cleared and counting starts again. */
+function nextStamp(): number {
+  stamp = (stamp + 1) >>> 0;
+  if (stamp === 0) {
+    seenMarks.fill(0);
+    stamp = 1;
+  }
+  return stamp;
+}
 
 /** The compact form of the picked peers (BEP 23: 4 address bytes then the port; BEP 7: 16 then the port). */
 function compact(picked: Peer[], size: number): Buffer {
   if (picked.length === 0) return EMPTY;
   const b = Buffer.allocUnsafe(picked.length * size);
+  // Bytes written one by one: Buffer's bounds-checked write methods cost more than the rest of an announce's answer.
   for (let i = 0; i < picked.length; i++) {
     const p = picked[i]!;
     const at = i * size;
-    if (size === 6) b.writeInt32BE(p.addr as number, at);
-    else b.write(p.addr as string, at, 'latin1');
-    b.writeUInt16BE(p.ps & 0xffff, at + size - 2);
+    if (size === 6) {
+      const a = p.addr as number;
+      b[at] = a >>> 24;
+      b[at + 1] = (a >>> 16) & 0xff;
+      b[at + 2] = (a >>> 8) & 0xff;
+      b[at + 3] = a & 0xff;
+    } else b.write(p.addr as string, at, 'latin1');
+    b[at + size - 2] = (p.ps >>> 8) & 0xff;
+    b[at + size - 1] = p.ps & 0xff;
   }
   return b;
 }
