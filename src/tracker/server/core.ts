@@ -2,7 +2,7 @@
 // servers only decode their requests into this shape and encode what comes back.
 import { SERVER_DEFAULTS } from '../defaults.js';
 import { TrackerError } from '../errors.js';
-import type { StoreAnnounceResult, StoreScrape, SwarmStore } from '../store/store.js';
+import type { StoreAnnounce, StoreAnnounceResult, StoreScrape, SwarmStore } from '../store/store.js';
 import type { AnnounceEvent } from '../types.js';
 import type { AccessControl } from './access.js';
 
@@ -57,23 +57,34 @@ export class TrackerCore {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async announce(a: CoreAnnounce, transport: Transport): Promise<StoreAnnounceResult> {
+  /** Records an announce; answered at once (no promise) when the store can (`SwarmStore.announceNow`). */
+  announce(a: CoreAnnounce, transport: Transport): StoreAnnounceResult | Promise<StoreAnnounceResult> {
     this.access.check(a.infoHash, a.passkey);
-    const result = await this.storeCall(() =>
-      this.store.announce({
-        infoHash: a.infoHash,
-        peerId: a.peerId,
-        addr: a.addr,
-        seeder: a.left === 0,
-        event: a.event,
-        numwant: Math.max(0, Math.min(a.numwant, this.config.maxNumwant)),
-        families: a.families,
-        nowMs: this.now(),
-        withPeerIds: a.withPeerIds ?? false,
-      }),
-    );
-    this.counters.announces[transport]++;
-    return result;
+    const request: StoreAnnounce = {
+      infoHash: a.infoHash,
+      peerId: a.peerId,
+      addr: a.addr,
+      seeder: a.left === 0,
+      event: a.event,
+      numwant: Math.max(0, Math.min(a.numwant, this.config.maxNumwant)),
+      families: a.families,
+      nowMs: this.now(),
+      withPeerIds: a.withPeerIds ?? false,
+    };
+    if (this.store.announceNow) {
+      let result: StoreAnnounceResult;
+      try {
+        result = this.store.announceNow(request);
+      } catch (err) {
+        throw storeError(err);
+      }
+      this.counters.announces[transport]++;
+      return result;
+    }
+    return this.storeCall(() => this.store.announce(request)).then((result) => {
+      this.counters.announces[transport]++;
+      return result;
+    });
   }
 
   async scrape(infoHashes: Buffer[], passkey: string | undefined, transport: Transport): Promise<StoreScrape[]> {
@@ -87,8 +98,7 @@ export class TrackerCore {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof TrackerError) throw err;
-      throw new TrackerError('TRACKER_STORE', `swarm store failed: ${(err as Error).message}`, 'runtime', { cause: err });
+      throw storeError(err);
     }
   }
 
@@ -97,4 +107,10 @@ export class TrackerCore {
     if (err instanceof TrackerError) return { code: err.code, message: err.kind === 'input' || err.code === 'TRACKER_FULL' ? err.message : 'tracker is unavailable, try later' };
     return { code: 'INTERNAL', message: 'internal tracker error' };
   }
+}
+
+/** A store's failure as the tracker reports it: its own typed errors pass, anything else becomes TRACKER_STORE. */
+function storeError(err: unknown): TrackerError {
+  if (err instanceof TrackerError) return err;
+  return new TrackerError('TRACKER_STORE', `swarm store failed: ${(err as Error).message}`, 'runtime', { cause: err });
 }

@@ -2,11 +2,15 @@
 // reply value: shared by `tandem tracker`'s HTTP face and the tracker `serve --seed` mounts on its file server,
 // which differ only in how they refuse and frame an answer (and the mount adds its own peer to it).
 import type { AnnounceReply, ServerAnnounce } from '../http-codec.js';
+import type { StoreAnnounceResult } from '../store/store.js';
 import type { TrackerCore } from './core.js';
 
-/** Records `request`, announced from the compact address `addr` (6 or 18 bytes), and returns the reply to encode. */
-export async function answerHttpAnnounce(core: TrackerCore, request: ServerAnnounce, addr: Buffer, passkey: string | undefined): Promise<AnnounceReply> {
-  const result = await core.announce(
+/**
+ * Records `request`, announced from the compact address `addr` (6 or 18 bytes), and returns the reply to encode:
+ * at once when the store answers at once.
+ */
+export function answerHttpAnnounce(core: TrackerCore, request: ServerAnnounce, addr: Buffer, passkey: string | undefined): AnnounceReply | Promise<AnnounceReply> {
+  const result = core.announce(
     {
       infoHash: request.infoHash,
       peerId: request.peerId,
@@ -20,6 +24,10 @@ export async function answerHttpAnnounce(core: TrackerCore, request: ServerAnnou
     },
     'http',
   );
+  return result instanceof Promise ? result.then((r) => replyOf(core, r)) : replyOf(core, result);
+}
+
+function replyOf(core: TrackerCore, result: StoreAnnounceResult): AnnounceReply {
   return {
     intervalS: core.config.announceIntervalS,
     minIntervalS: core.config.minAnnounceIntervalS,

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { SERVER_DEFAULTS } from '../defaults.js';
 import { badRequest, TrackerError } from '../errors.js';
 import { encodeCompactPeer } from '../compact.js';
-import { encodeAnnounceReply, encodeFailure, encodeScrapeReply, parseAnnounceQuery, parseScrapeQuery } from '../http-codec.js';
+import { encodeAnnounceReply, encodeFailure, encodeScrapeReply, parseAnnounceQuery, parseScrapeQuery, type AnnounceReply } from '../http-codec.js';
 import { passkeyFromPath } from './access.js';
 import type { TrackerCore } from './core.js';
 import { answerHttpAnnounce } from './http-announce.js';
@@ -30,6 +30,8 @@ interface Reply {
 }
 
 const BENCODED = 'text/plain';
+const INTERNAL_ERROR: Reply = { status: 500, type: 'text/plain; charset=utf-8', body: Buffer.from('internal error\n') };
+const bencoded = (body: Buffer): Reply => ({ status: 200, type: BENCODED, body });
 const MAX_HEAD_BYTES = 8192;
 /** Requests answered on one connection before it is closed, so one client cannot hold a socket forever. */
 const MAX_REQUESTS_PER_CONNECTION = 1000;
@@ -111,21 +113,33 @@ export class HttpTracker {
         buf = buf.subarray(head.headBytes);
         const keepAlive = head.keepAlive && ++served < MAX_REQUESTS_PER_CONNECTION && !ended;
         busy = true;
-        this.respond(head.method, head.target, remote, head.hasBody)
-          .catch((): Reply => ({ status: 500, type: 'text/plain; charset=utf-8', body: Buffer.from('internal error\n') }))
-          .then((r) => {
-            busy = false;
-            if (socket.destroyed) return;
-            const bytes = encodeResponse(r.status, r.type, r.body, keepAlive, head.method === 'HEAD');
-            if (keepAlive && !ended) {
-              socket.write(bytes);
-              pump();
-            } else if (ended) {
-              // The client already sent its FIN and everything before it was read: closing once the reply is with
-              // the kernel still delivers it, then FIN, and saves the shutdown and the stream's end machinery.
-              socket.write(bytes, () => socket.destroy());
-            } else socket.end(bytes);
-          });
+        // Settles the exchange; true when the connection stays open for the next request.
+        const reply = (r: Reply): boolean => {
+          busy = false;
+          if (socket.destroyed) return false;
+          const bytes = encodeResponse(r.status, r.type, r.body, keepAlive, head.method === 'HEAD');
+          if (keepAlive && !ended) {
+            socket.write(bytes);
+            return true;
+          }
+          // A client that already sent its FIN, all of it read: closing once the reply is with the kernel still
+          // delivers it, then FIN, and saves the shutdown and the stream's end machinery.
+          if (ended) socket.write(bytes, () => socket.destroy());
+          else socket.end(bytes);
+          return false;
+        };
+        let r: Reply | Promise<Reply>;
+        try {
+          r = this.respond(head.method, head.target, remote, head.hasBody);
+        } catch {
+          r = INTERNAL_ERROR;
+        }
+        // An announce to the memory store is answered in this same turn; anything that waits resumes the loop.
+        if (r instanceof Promise) {
+          void r.catch((): Reply => INTERNAL_ERROR).then((x) => reply(x) && pump());
+          return;
+        }
+        if (!reply(r)) return;
       }
     };
     socket.on('data', (d: Buffer) => {
@@ -144,7 +158,8 @@ export class HttpTracker {
     });
   }
 
-  private async respond(method: string, url: string, remote: string, hasBody: boolean): Promise<Reply> {
+  /** The reply to one request: at once for an announce the store answers at once, else a promise. */
+  private respond(method: string, url: string, remote: string, hasBody: boolean): Reply | Promise<Reply> {
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const query = q < 0 ? '' : url.slice(q + 1);
@@ -154,28 +169,35 @@ export class HttpTracker {
     }
     if ((method !== 'GET' && method !== 'HEAD') || hasBody) return { status: 405, type: 'text/plain; charset=utf-8', body: Buffer.from('method not allowed\n') };
     const last = path.slice(path.lastIndexOf('/') + 1);
-    try {
-      if (url.length > (this.options.maxUrlBytes ?? SERVER_DEFAULTS.maxUrlBytes)) throw badRequest('TRACKER_BAD_FIELD', 'request URL is too long');
-      if (last === 'announce') return { status: 200, type: BENCODED, body: await this.announce(path, query, remote) };
-      if (last === 'scrape') return { status: 200, type: BENCODED, body: await this.scrape(path, query) };
-    } catch (err) {
+    const refuse = (err: unknown): Reply => {
       const { code, message } = this.core.describe(err);
       this.core.counters.error(code);
       // BEP 3: a refusal is a 200 with a bencoded `failure reason`, which every client reads.
       return { status: 200, type: BENCODED, body: encodeFailure(message) };
+    };
+    try {
+      if (url.length > (this.options.maxUrlBytes ?? SERVER_DEFAULTS.maxUrlBytes)) throw badRequest('TRACKER_BAD_FIELD', 'request URL is too long');
+      if (last === 'announce') {
+        const body = this.announce(path, query, remote);
+        return body instanceof Promise ? body.then(bencoded, refuse) : bencoded(body);
+      }
+      if (last === 'scrape') return this.scrape(path, query).then(bencoded, refuse);
+    } catch (err) {
+      return refuse(err);
     }
-    if (path === '/metrics') return { status: 200, type: 'text/plain; version=0.0.4; charset=utf-8', body: Buffer.from(renderPrometheus(await this.snapshot())) };
-    if (path === '/' || path === '/stats') return { status: 200, type: 'text/html; charset=utf-8', body: Buffer.from(renderStatsPage(await this.snapshot())) };
+    if (path === '/metrics') return this.snapshot().then((s) => ({ status: 200, type: 'text/plain; version=0.0.4; charset=utf-8', body: Buffer.from(renderPrometheus(s)) }));
+    if (path === '/' || path === '/stats') return this.snapshot().then((s) => ({ status: 200, type: 'text/html; charset=utf-8', body: Buffer.from(renderStatsPage(s)) }));
     return { status: 404, type: 'text/plain; charset=utf-8', body: Buffer.from('not found\n') };
   }
 
-  private async announce(path: string, query: string, remote: string): Promise<Buffer> {
+  private announce(path: string, query: string, remote: string): Buffer | Promise<Buffer> {
     const cfg = this.core.config;
     const ann = parseAnnounceQuery(query, cfg.defaultNumwant, cfg.maxNumwant);
     const addr = encodeCompactPeer(remote, ann.port);
     if (!addr) throw new TrackerError('TRACKER_BAD_FIELD', 'cannot tell the peer address');
-    const reply = await answerHttpAnnounce(this.core, ann, addr, passkeyFromPath(path));
-    return encodeAnnounceReply(reply, ann.compact, ann.noPeerId);
+    const reply = answerHttpAnnounce(this.core, ann, addr, passkeyFromPath(path));
+    const encode = (r: AnnounceReply): Buffer => encodeAnnounceReply(r, ann.compact, ann.noPeerId);
+    return reply instanceof Promise ? reply.then(encode) : encode(reply);
   }
 
   private async scrape(path: string, query: string): Promise<Buffer> {

@@ -47,11 +47,10 @@ export class MemoryStore implements SwarmStore {
   constructor(private readonly limits: StoreLimits) {}
 
   async announce(a: StoreAnnounce): Promise<StoreAnnounceResult> {
-    return this.announceSync(a);
+    return this.announceNow(a);
   }
 
-  /** The synchronous core. */
-  announceSync(a: StoreAnnounce): StoreAnnounceResult {
+  announceNow(a: StoreAnnounce): StoreAnnounceResult {
     const ih = a.infoHash.toString('latin1');
     let t = this.torrents.get(ih);
     if (!t) {

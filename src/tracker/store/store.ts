@@ -56,6 +56,11 @@ export interface StoreLimits {
 export interface SwarmStore {
   /** Records the peer (or removes it on `stopped`) and returns the swarm's counts and a random sample of others. */
   announce(a: StoreAnnounce): Promise<StoreAnnounceResult>;
+  /**
+   * The same, answered at once: offered by a store that needs no I/O (memory), so a transport can answer an
+   * announce without a promise per step.
+   */
+  announceNow?(a: StoreAnnounce): StoreAnnounceResult;
   /** One entry per info hash, zeros for unknown torrents. */
   scrape(infoHashes: Buffer[]): Promise<StoreScrape[]>;
   stats(): Promise<StoreStats>;
