@@ -12,6 +12,7 @@ import { runLoad, type LoadResult } from '../tracker-load.js';
 import { freeTcpPort } from '../../test/helpers/ports.js';
 
 const SECONDS = Number(process.env.BENCH_TRACKER_SECONDS ?? 5);
+const RUNS = 3;
 const TORRENTS = 1000;
 const PEERS = 100_000;
 const INFLIGHT = 64;
@@ -92,7 +93,13 @@ async function measureServer(start: () => Promise<Server>): Promise<Record<strin
     for (const transport of ['udp', 'http'] as const) {
       const url = `${transport}://127.0.0.1:${s.port}/announce`;
       await runLoad({ url, seconds: 1, inflight: INFLIGHT, torrents: TORRENTS, peers: PEERS, unique: 0, numwant: 50 }); // warm-up
-      const r: LoadResult = await runLoad({ url, seconds: SECONDS, inflight: INFLIGHT, torrents: TORRENTS, peers: PEERS, unique: 0, numwant: 50 });
+      // Best of RUNS: on two cores shared with the load generator one 5 s run varies by ±15% (2.6-3.1x seen).
+      let r: LoadResult | undefined;
+      for (let i = 0; i < RUNS; i++) {
+        const run = await runLoad({ url, seconds: SECONDS, inflight: INFLIGHT, torrents: TORRENTS, peers: PEERS, unique: 0, numwant: 50 });
+        if (!r || run.ratePerSecond > r.ratePerSecond) r = run;
+      }
+      r = r!;
       rows.push({ server: s.name, transport, 'announces/s': Math.round(r.ratePerSecond), 'p99 ms': r.p99Ms, errors: r.errors, 'peak RSS MiB': procKiB(s.child.pid!, 'VmHWM') / 1024 });
     }
   } finally {
@@ -126,7 +133,7 @@ export default {
     const dir = mkdtempSync(join(tmpdir(), 'tandem-bench-tracker-'));
     try {
       const rows = [...(await measureServer(startTandem)), ...(await measureServer(() => startOpentracker(dir))), ...(await measureServer(startBittorrentTracker))];
-      console.log(`${SECONDS} s per run, ${INFLIGHT} announces in flight, ${PEERS} simulated peers over ${TORRENTS} torrents, numwant 50; HTTP opens a connection per announce, as clients do`);
+      console.log(`best of ${RUNS} runs of ${SECONDS} s, ${INFLIGHT} announces in flight, ${PEERS} simulated peers over ${TORRENTS} torrents, numwant 50; HTTP opens a connection per announce, as clients do`);
       printTable(rows);
       for (const transport of ['udp', 'http']) {
         const vsOt = ratio(rows, 'tandem tracker', 'opentracker', transport);
