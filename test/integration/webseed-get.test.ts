@@ -41,6 +41,15 @@ async function get(args: string[], timeoutMs = 60_000): Promise<{ done: Record<s
 }
 
 /** A one-file origin that honours single ranges, answering each request after `delayMs`; counts what it sees. */
+/** A fresh folder holding `data.bin` of `length` pattern bytes (`seed` picks the pattern). */
+async function dataFile(t: T, length: number, seed: number): Promise<{ dir: string; body: Buffer; path: string }> {
+  const dir = await tempDir(t);
+  const body = patternBytes(length, seed);
+  const path = join(dir, 'data.bin');
+  await writeFile(path, body);
+  return { dir, body, path };
+}
+
 async function startSlowOrigin(t: T, body: Buffer, delayMs: number): ReturnType<typeof startTestServer> {
   return startTestServer(t, (req: http.IncomingMessage, res: http.ServerResponse) => {
     const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
@@ -94,10 +103,7 @@ describe('tandem get with web seeds (BEP 19)', () => {
   });
 
   it('a web seed answering 404 next to a live peer: completes, the seed is asked a bounded number of times, one warning', async (t) => {
-    const dir = await tempDir(t);
-    const body = patternBytes(300_001, 11);
-    const path = join(dir, 'data.bin');
-    await writeFile(path, body);
+    const { dir, body, path } = await dataFile(t, 300_001, 11);
     const missing = await startTestServer(t, (_req, res) => res.writeHead(404).end());
     const { file, meta } = await torrentFile(dir, path, { webSeeds: [`${missing.url}data.bin`] });
     const seed = await startTorrent(t, { metainfo: meta, dir, trustData: true });
@@ -113,10 +119,7 @@ describe('tandem get with web seeds (BEP 19)', () => {
   });
 
   it('a web seed answering 500 next to a live peer: backed off, not retried in a tight loop; one warning line on stderr', async (t) => {
-    const dir = await tempDir(t);
-    const body = patternBytes(300_001, 13);
-    const path = join(dir, 'data.bin');
-    await writeFile(path, body);
+    const { dir, body, path } = await dataFile(t, 300_001, 13);
     const broken = await startTestServer(t, (_req, res) => res.writeHead(500).end('broken'));
     const { file, meta } = await torrentFile(dir, path, { webSeeds: [`${broken.url}data.bin`] });
     const seed = await startTorrent(t, { metainfo: meta, dir, trustData: true });
@@ -131,10 +134,7 @@ describe('tandem get with web seeds (BEP 19)', () => {
   });
 
   it('requests in flight to a web seed never exceed --webseed-max-requests', async (t) => {
-    const dir = await tempDir(t);
-    const body = patternBytes(400_000, 5);
-    const path = join(dir, 'data.bin');
-    await writeFile(path, body);
+    const { dir, body, path } = await dataFile(t, 400_000, 5);
     const origin = await startSlowOrigin(t, body, 40);
     const { file, meta } = await torrentFile(dir, path, { webSeeds: [`${origin.url}data.bin`] });
     const { done } = await get([file, '-o', join(dir, 'out'), '--webseed-max-requests', '3']);
@@ -147,10 +147,7 @@ describe('tandem get with web seeds (BEP 19)', () => {
   });
 
   it('two web seeds share one download, no piece asked of both; an unusable url-list entry is one warning', async (t) => {
-    const dir = await tempDir(t);
-    const body = patternBytes(250_000, 17);
-    const path = join(dir, 'data.bin');
-    await writeFile(path, body);
+    const { dir, body, path } = await dataFile(t, 250_000, 17);
     const a = await startSlowOrigin(t, body, 10);
     const b = await startSlowOrigin(t, body, 10);
     const { file, meta } = await torrentFile(dir, path, { webSeeds: ['ftp://127.0.0.1/data.bin', `${a.url}data.bin`, `${b.url}data.bin`] });
@@ -188,10 +185,7 @@ describe('tandem get with web seeds (BEP 19)', () => {
   });
 
   it('--no-webseeds never contacts the web seed; --webseed-max-requests is checked', async (t) => {
-    const dir = await tempDir(t);
-    const body = patternBytes(100_000, 3);
-    const path = join(dir, 'data.bin');
-    await writeFile(path, body);
+    const { dir, body, path } = await dataFile(t, 100_000, 3);
     const origin = await startSlowOrigin(t, body, 0);
     const { file, meta } = await torrentFile(dir, path, { webSeeds: [`${origin.url}data.bin`] });
     const seed = await startTorrent(t, { metainfo: meta, dir, trustData: true });
@@ -205,10 +199,7 @@ describe('tandem get with web seeds (BEP 19)', () => {
   });
 
   it("a magnet link's ws= web seed is used once metadata arrives from a peer", async (t) => {
-    const dir = await tempDir(t);
-    const body = patternBytes(300_000, 9);
-    const path = join(dir, 'data.bin');
-    await writeFile(path, body);
+    const { dir, body, path } = await dataFile(t, 300_000, 9);
     const origin = await startSlowOrigin(t, body, 0);
     const { meta } = await torrentFile(dir, path);
     // A slow peer: it gives the metadata, but the web seed is there from the moment the metadata is known.
