@@ -151,7 +151,7 @@ const MAX_QUERY_PARAMS = 128;
 
 /**
  * Splits a raw query string into its values, still percent-encoded: every value is checked here (so a malformed one
- * is refused even when unused), but only the fields read are decoded, by `queryBytes`/`queryText`, which spares an
+ * is refused even when unused), but only the fields read are decoded, by `percentDecode`/`queryText`, which spares an
  * announce a buffer per parameter. Keys are decoded when they need it ('+' is a space, as in form encoding).
  */
 export function parseQuery(query: string): Map<string, string[]> {
@@ -172,13 +172,8 @@ export function parseQuery(query: string): Map<string, string[]> {
   return out;
 }
 
-/** The bytes a still-encoded query value stands for. */
-export function queryBytes(value: string): Buffer {
-  return percentDecode(value);
-}
-
 /** The text a still-encoded query value stands for (latin1: one character per byte). */
-export function queryText(value: string): string {
+function queryText(value: string): string {
   return isPlain(value) ? value : percentDecode(value).toString('latin1');
 }
 
@@ -259,7 +254,7 @@ function numeric(q: Map<string, string[]>, name: string, fallback?: number): num
 
 function exact20(q: Map<string, string[]>, name: 'info_hash' | 'peer_id'): Buffer {
   const raw = one(q, name);
-  const v = raw === undefined ? undefined : queryBytes(raw);
+  const v = raw === undefined ? undefined : percentDecode(raw);
   if (v === undefined || v.length !== 20) {
     throw badRequest(name === 'info_hash' ? 'TRACKER_BAD_INFO_HASH' : 'TRACKER_BAD_PEER_ID', `${name} must be exactly 20 bytes`);
   }
@@ -279,7 +274,7 @@ export function parseAnnounceQuery(query: string, defaultNumwant: number, maxNum
   if (event === undefined) throw badRequest('TRACKER_BAD_EVENT', 'event must be started, completed, stopped or empty');
   const numwant = Math.min(numeric(q, 'numwant', defaultNumwant), maxNumwant);
   const keyRaw = one(q, 'key');
-  if (keyRaw && keyRaw.length > 64 && queryBytes(keyRaw).length > 64) throw badRequest('TRACKER_BAD_FIELD', 'key is too long');
+  if (keyRaw && keyRaw.length > 64 && percentDecode(keyRaw).length > 64) throw badRequest('TRACKER_BAD_FIELD', 'key is too long');
   const trackerIdRaw = one(q, 'trackerid');
   const trackerId = trackerIdRaw === undefined ? undefined : queryText(trackerIdRaw);
   if (trackerId && trackerId.length > 64) throw badRequest('TRACKER_BAD_FIELD', 'trackerid is too long');
@@ -301,7 +296,7 @@ export function parseAnnounceQuery(query: string, defaultNumwant: number, maxNum
 
 /** The info hashes of a scrape query; none means "all", which we refuse (it would be unbounded). */
 export function parseScrapeQuery(query: string, maxHashes: number): Buffer[] {
-  const hashes = (parseQuery(query).get('info_hash') ?? []).map(queryBytes);
+  const hashes = (parseQuery(query).get('info_hash') ?? []).map((v) => percentDecode(v));
   if (hashes.length === 0) throw badRequest('TRACKER_BAD_INFO_HASH', 'scrape needs at least one info_hash');
   if (hashes.length > maxHashes) throw badRequest('TRACKER_BAD_FIELD', `scrape takes at most ${maxHashes} info hashes`);
   for (const h of hashes) if (h.length !== 20) throw badRequest('TRACKER_BAD_INFO_HASH', 'info_hash must be exactly 20 bytes');
