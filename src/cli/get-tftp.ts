@@ -1,25 +1,18 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseTftpUrl, tftpGet } from '../tftp/index.js';
-import { TandemError } from '../util/errors.js';
 import type { GetFlags } from './commands/get.js';
+import { wholeNumberFlag } from './options.js';
 import { Output, untilInterrupted } from './output.js';
 import { ByteProgress } from './progress.js';
 import { formatBytes } from './units.js';
-
-function intFlag(value: string | undefined, name: string, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new TandemError('CLI_USAGE', `${name}: expected a whole number from ${min} to ${max}, got "${value}"`, 'input');
-  return n;
-}
 
 /** `tandem get tftp://host:port/path [--blksize N] [--windowsize N]`: saves into -o DIR. */
 export async function getTftp(source: string, flags: GetFlags): Promise<number> {
   const out = new Output(flags);
   const url = parseTftpUrl(source);
-  const blockSizeBytes = intFlag(flags.blksize, '--blksize', 8, 65464);
-  const windowSize = intFlag(flags.windowsize, '--windowsize', 1, 65535);
+  const blockSizeBytes = wholeNumberFlag(flags.blksize, '--blksize', 8, 65464);
+  const windowSize = wholeNumberFlag(flags.windowsize, '--windowsize', 1, 65535);
   await mkdir(flags.output, { recursive: true });
   const name = basename(url.file.replace(/\\/g, '/')) || 'download';
   const outPath = join(flags.output, name === '..' || name === '.' ? 'download' : name);

@@ -22,6 +22,8 @@ export interface TftpGetOptions {
   windowSize?: number;
   timeoutMs?: number;
   maxRetries?: number;
+  /** Microseconds to poll for the server's next packet after each ACK, while it answers that fast (0: never). */
+  busyPollMicros?: number;
   signal?: AbortSignal;
   onProgress?: (doneBytes: number, totalBytes: number) => void;
 }
@@ -83,7 +85,7 @@ class TftpDownload {
     this.request = encodeRequest('rrq', opts.file, opts.mode ?? 'octet', this.asked);
     if (opts.mode === 'netascii') this.decoder = new NetasciiDecoder();
     this.server = { address: opts.host, port: opts.port };
-    this.endpoint = new Endpoint({ onPacket: (p, t) => this.onPacket(p, t), onTimer: (t) => this.onTimer(t), onMalformed: (e) => this.fail(e, ERR.ILLEGAL) });
+    this.endpoint = new Endpoint({ onPacket: (p, t) => this.onPacket(p, t), onTimer: (t) => this.onTimer(t), onMalformed: (e) => this.fail(e, ERR.ILLEGAL) }, opts.busyPollMicros ?? TFTP_DEFAULTS.busyPollMicros);
   }
 
   async run(): Promise<TftpGetResult> {

@@ -18,6 +18,11 @@ export const TFTP_DEFAULTS = {
   maxNetasciiBytes: 64 * 1024 * 1024,
   /** Largest file accepted by a write request. */
   maxWriteBytes: 4 * 1024 * 1024 * 1024,
+  /**
+   * After each send, poll this long for the peer's reply before sleeping, as long as its replies have been coming
+   * that fast (loopback, a fast LAN). Trades CPU for round-trip time; see busy-poll-policy.ts.
+   */
+  busyPollMicros: 200,
   /** Bytes read from disk at once when sending. */
   readChunkBytes: 1024 * 1024,
   /** The client asks for this block size when none is given (fits a 1500-byte Ethernet MTU, RFC 2348 §1). */

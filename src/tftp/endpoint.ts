@@ -1,15 +1,27 @@
 /**
  * One UDP socket bound to a fresh port for one transfer (RFC 1350 §4: each side picks a new transfer identifier),
  * locked to one remote, with a deadline timer. Packets from any other address get ERROR 5 and change nothing.
+ * After each send to the remote it may keep the event loop polling for a short while (busy-poll-policy.ts), so a
+ * peer that answers within microseconds is not kept waiting on this process's sleep and wake-up.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
+import { loopSpinner } from '../util/loop-spinner.js';
+import { BusyPollPolicy } from './busy-poll-policy.js';
 import { TftpError } from './errors.js';
 import { decodePacket, encodeError, ERR, type TftpPacket } from './packets.js';
 
 export interface Remote {
   address: string;
   port: number;
+}
+
+/** How a transfer's shell behaves, beside the negotiated options: set by the server or the client, not the peer. */
+export interface TransferTuning {
+  /** Retransmissions of one packet before the transfer is given up. */
+  maxRetries: number;
+  /** How long to poll for the peer's reply after a send (BusyPollPolicy); 0 sleeps as usual. */
+  busyPollMicros: number;
 }
 
 export interface EndpointHandlers {
@@ -25,10 +37,14 @@ export class Endpoint {
   private timer?: NodeJS.Timeout;
   private timerAtMs = Infinity;
   private closed = false;
+  private readonly busyPoll: BusyPollPolicy;
   /** Set once the first packet from the remote has fixed its port (a client learns the server's TID that way). */
   remote?: Remote;
 
-  constructor(private readonly handlers: EndpointHandlers) {}
+  /** @param busyPollMicros how long to poll for the remote's reply after a send (0: sleep as usual). */
+  constructor(private readonly handlers: EndpointHandlers, busyPollMicros: number) {
+    this.busyPoll = new BusyPollPolicy(busyPollMicros / 1000);
+  }
 
   async open(host: string, remote?: Remote): Promise<number> {
     const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
@@ -49,6 +65,9 @@ export class Endpoint {
   send(data: Buffer | Buffer[], to: Remote | undefined = this.remote): void {
     if (this.closed || !to) return;
     this.socket!.send(data, to.port, to.address);
+    if (to !== this.remote) return;
+    const pollUntilMs = this.busyPoll.onSend(now());
+    if (pollUntilMs > 0) loopSpinner.pollUntil(pollUntilMs);
   }
 
   /** Sends an ERROR packet to the remote (RFC 1350 §7: it ends the transfer and is not acknowledged). */
@@ -86,6 +105,7 @@ export class Endpoint {
       this.send(encodeError(ERR.UNKNOWN_TID, 'unknown transfer ID'), { address: rinfo.address, port: rinfo.port });
       return;
     }
+    this.busyPoll.onReply(now());
     let packet: TftpPacket;
     try {
       packet = decodePacket(msg);

@@ -1,6 +1,6 @@
 /** The server's side of a read request (RFC 1350 RRQ): a Sender state machine driven over its own Endpoint. */
 import type { BlockSource } from './block-source.js';
-import { Endpoint, now, type Remote } from './endpoint.js';
+import { Endpoint, now, type Remote, type TransferTuning } from './endpoint.js';
 import { dataHeader, encodeOack, ERR, type TftpPacket } from './packets.js';
 import { Sender, type SenderAction } from './sender.js';
 import type { TransferOptions } from './options.js';
@@ -23,15 +23,15 @@ export class ReadTransfer {
     private readonly source: BlockSource,
     options: TransferOptions,
     private readonly oack: Map<string, string> | undefined,
-    maxRetries: number,
+    tuning: TransferTuning,
   ) {
     this.done = new Promise((resolve) => (this.settle = resolve));
-    this.sender = new Sender({ blockSizeBytes: options.blockSizeBytes, windowSize: options.windowSize, timeoutMs: options.timeoutMs, maxRetries, totalBytes: source.sizeBytes, withOack: oack !== undefined && oack.size > 0 });
+    this.sender = new Sender({ blockSizeBytes: options.blockSizeBytes, windowSize: options.windowSize, timeoutMs: options.timeoutMs, maxRetries: tuning.maxRetries, totalBytes: source.sizeBytes, withOack: oack !== undefined && oack.size > 0 });
     this.endpoint = new Endpoint({
       onPacket: (p, t) => this.onPacket(p, t),
       onTimer: (t) => this.act(this.sender.onTimer(t)),
       onMalformed: (err) => this.finish(ERR.ILLEGAL, err.message),
-    });
+    }, tuning.busyPollMicros);
   }
 
   async start(host: string): Promise<void> {

@@ -16,6 +16,7 @@ import { TFTP_DEFAULTS } from './defaults.js';
 import { TftpError } from './errors.js';
 import { toNetascii } from './netascii.js';
 import { negotiateServer } from './options.js';
+import type { TransferTuning } from './endpoint.js';
 import { decodePacket, encodeError, ERR, type TftpPacket } from './packets.js';
 import { ReadTransfer, type TransferOutcome } from './read-transfer.js';
 import { WriteTransfer } from './write-transfer.js';
@@ -30,6 +31,8 @@ export interface TftpServerOptions {
   timeoutMs?: number;
   maxRetries?: number;
   maxWindowSize?: number;
+  /** Microseconds to poll for a client's reply after each send, while its replies come that fast (0: never). */
+  busyPollMicros?: number;
   onTransfer?: (report: TransferReport) => void;
 }
 
@@ -127,6 +130,10 @@ export class TftpServer {
     this.opts.onTransfer?.({ direction: p.op === 'rrq' ? 'read' : 'write', file: p.filename, remote: `${rinfo.address}:${rinfo.port}`, outcome: o.ok ? 'ok' : 'error', bytes: o.bytes, error: o.error });
   }
 
+  private tuning(): TransferTuning {
+    return { maxRetries: this.opts.maxRetries ?? TFTP_DEFAULTS.maxRetries, busyPollMicros: this.opts.busyPollMicros ?? TFTP_DEFAULTS.busyPollMicros };
+  }
+
   private limits(): { maxBlockSizeBytes: number; maxWindowSize: number; defaultTimeoutMs: number } {
     return { maxBlockSizeBytes: TFTP_DEFAULTS.maxBlockSizeBytes, maxWindowSize: this.opts.maxWindowSize ?? TFTP_DEFAULTS.maxWindowSize, defaultTimeoutMs: this.opts.timeoutMs ?? TFTP_DEFAULTS.timeoutMs };
   }
@@ -149,7 +156,7 @@ export class TftpServer {
       throw new Refusal((err as NodeJS.ErrnoException).code === 'EACCES' ? ERR.ACCESS : ERR.NOT_FOUND, 'cannot open the file');
     }
     const { oack, options } = negotiateServer(p.options, true, source.sizeBytes, this.limits());
-    const t = new ReadTransfer({ address: rinfo.address, port: rinfo.port }, source, options, oack.size > 0 ? oack : undefined, this.opts.maxRetries ?? TFTP_DEFAULTS.maxRetries);
+    const t = new ReadTransfer({ address: rinfo.address, port: rinfo.port }, source, options, oack.size > 0 ? oack : undefined, this.tuning());
     try {
       await t.start(this.host);
     } catch (err) {
@@ -172,7 +179,7 @@ export class TftpServer {
     const { oack, options } = negotiateServer(p.options, false, undefined, this.limits());
     const maxBytes = TFTP_DEFAULTS.maxWriteBytes;
     if (options.sizeBytes !== undefined && options.sizeBytes > maxBytes) throw new Refusal(ERR.DISK_FULL, 'the file is larger than this server accepts');
-    const t = new WriteTransfer({ address: rinfo.address, port: rinfo.port }, finalPath, p.mode, options, oack.size > 0 ? oack : undefined, this.opts.maxRetries ?? TFTP_DEFAULTS.maxRetries, maxBytes);
+    const t = new WriteTransfer({ address: rinfo.address, port: rinfo.port }, finalPath, p.mode, options, oack.size > 0 ? oack : undefined, this.tuning(), maxBytes);
     await t.start(this.host);
     return t;
   }

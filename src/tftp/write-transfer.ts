@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, open, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Endpoint, now, type Remote } from './endpoint.js';
+import { Endpoint, now, type Remote, type TransferTuning } from './endpoint.js';
 import { NetasciiDecoder } from './netascii.js';
 import { encodeAck, encodeOack, ERR, type TftpPacket, type TransferMode } from './packets.js';
 import { Receiver } from './receiver.js';
@@ -31,18 +31,18 @@ export class WriteTransfer {
     mode: TransferMode,
     private readonly options: TransferOptions,
     private readonly oack: Map<string, string> | undefined,
-    maxRetries: number,
+    tuning: TransferTuning,
     private readonly maxBytes: number,
   ) {
     this.done = new Promise((resolve) => (this.settle = resolve));
     this.temp = join(dirname(finalPath), `.tandem-tftp-${randomBytes(8).toString('hex')}`);
     if (mode === 'netascii') this.decoder = new NetasciiDecoder();
-    this.receiver = new Receiver({ blockSizeBytes: options.blockSizeBytes, windowSize: options.windowSize, timeoutMs: options.timeoutMs, maxRetries }, now());
+    this.receiver = new Receiver({ blockSizeBytes: options.blockSizeBytes, windowSize: options.windowSize, timeoutMs: options.timeoutMs, maxRetries: tuning.maxRetries }, now());
     this.endpoint = new Endpoint({
       onPacket: (p, t) => this.onPacket(p, t),
       onTimer: (t) => this.onTimer(t),
       onMalformed: (err) => this.fail(ERR.ILLEGAL, err.message),
-    });
+    }, tuning.busyPollMicros);
   }
 
   async start(host: string): Promise<void> {

@@ -8,6 +8,7 @@ import { TokenBucket } from '../../swarm/index.js';
 import { parsePort } from '../get-torrent.js';
 import { TftpServer, TFTP_DEFAULTS } from '../../tftp/index.js';
 import { TandemError } from '../../util/errors.js';
+import { wholeNumberFlag } from '../options.js';
 import { addCommonFlags, Output, runCommand, type CommonFlags } from '../output.js';
 import { formatBytes, parseBytes } from '../units.js';
 
@@ -21,6 +22,7 @@ interface ServeFlags extends CommonFlags {
   upload?: boolean;
   uploadMax?: string;
   tftpWrite?: boolean;
+  tftpBusyPoll?: string;
   seed?: boolean;
   seedCache?: string;
   seedPort?: string;
@@ -53,6 +55,7 @@ export default function serveCommand(): Command {
     .option('--upload', 'accept HTTP PUT uploads into the folder')
     .option('--upload-max <bytes>', 'largest accepted upload (default 1GiB)')
     .option('--tftp-write', 'accept TFTP write requests (new files only)')
+    .option('--tftp-busy-poll <us>', `after each TFTP send, poll this many microseconds for the reply instead of sleeping, while the client answers that fast (loopback, a fast LAN): faster lock-step transfers for up to one core of CPU; 0 never polls (default ${TFTP_DEFAULTS.busyPollMicros})`)
     .option('--upload-limit <rate>', 'cap what the server sends in total, bytes per second (HTTP bodies and, with --seed, peer uploads share it; e.g. 2MiB)')
     .option('--seed', 'make a torrent for each served file (Link header, ?torrent), seed it, and run its tracker at /announce')
     .option('--seed-cache <dir>', `where --seed keeps the torrents it made, outside DIR (default ${defaultSeedCacheDir()})`)
@@ -231,6 +234,7 @@ async function startTftp(dir: string, flags: ServeFlags, out: Output): Promise<(
     host,
     port,
     allowWrite: Boolean(flags.tftpWrite),
+    busyPollMicros: wholeNumberFlag(flags.tftpBusyPoll, '--tftp-busy-poll', 0, 100_000),
     onTransfer: (t) => out.detail(`tftp: ${t.direction} ${t.file} ${t.remote} ${t.outcome} ${t.bytes} bytes`),
   });
   const addr = await server.start();
