@@ -30,13 +30,59 @@ export function measure(command: string, args: string[], options: { cwd?: string
 }
 
 /** Runs a measurement `runs` times and keeps the fastest: the run least disturbed by the rest of the machine. */
-export async function bestOf(runs: number, f: () => Promise<Measurement>): Promise<Measurement> {
-  let top: Measurement | undefined;
+export async function bestOf<T extends Measurement>(runs: number, f: () => Promise<T>): Promise<T> {
+  let top: T | undefined;
   for (let i = 0; i < runs; i++) {
     const m = await f();
     if (!top || m.wallSeconds < top.wallSeconds) top = m;
   }
   return top!;
+}
+
+/** User + system CPU seconds of one process from /proc (Linux reports them in USER_HZ = 100 ticks a second). */
+function procCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined; // gone
+  }
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Watches the CPU a server spends while a client runs: the process itself and the children it forks (tftpd-hpa
+ * forks one per transfer, and they exit before anyone waits for them). Children are sampled every 20 ms, so at most
+ * 20 ms of a child's last work is missed.
+ */
+export function watchServerCpu(pid: number): { stop(): number } {
+  const ownStart = procCpuSeconds(pid) ?? 0;
+  const before = new Map(childPids(pid).map((c) => [c, procCpuSeconds(c) ?? 0]));
+  const seen = new Map<number, number>();
+  const sample = (): void => {
+    for (const c of childPids(pid)) {
+      const cpu = procCpuSeconds(c);
+      if (cpu !== undefined) seen.set(c, cpu);
+    }
+  };
+  const timer = setInterval(sample, 20);
+  return {
+    stop(): number {
+      sample();
+      clearInterval(timer);
+      let children = 0;
+      for (const [c, cpu] of seen) children += cpu - (before.get(c) ?? 0);
+      return (procCpuSeconds(pid) ?? ownStart) - ownStart + children;
+    },
+  };
 }
 
 /** Prints rows as an aligned table. */

@@ -1,26 +1,39 @@
 // TFTP on loopback, side by side in one run: a 100 MiB download from tandem and from tftpd-hpa with the same
 // client (curl) and block size, then tandem's own client with windowsize 16 (tftpd-hpa ignores windowsize).
+// tandem is measured with its default busy-polling and with it off, and the server's CPU is shown beside the
+// client's, because polling buys speed with server CPU.
 // Goals: same block size at least as fast as tftpd-hpa; windowsize 16 at least 3 × tftpd-hpa.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchDir, randomFile } from '../data.js';
-import { bestOf, measure, printTable, type Measurement } from '../measure.js';
+import { bestOf, measure, printTable, watchServerCpu, type Measurement } from '../measure.js';
 
 const TANDEM = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const SIZE_MIB = Number(process.env.BENCH_TFTP_MIB ?? 100);
 const BLKSIZE = '1428';
 
-async function withServer<T>(start: () => ChildProcess, body: () => Promise<T>): Promise<T> {
+type ServedMeasurement = Measurement & { serverCpuSeconds: number };
+
+async function withServer<T>(start: () => ChildProcess, body: (server: ChildProcess) => Promise<T>): Promise<T> {
   const child = start();
   await new Promise((r) => setTimeout(r, 800)); // UDP has no connect to poll; both servers bind well within this
   try {
-    return await body();
+    return await body(child);
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
   }
+}
+
+/** Best of 2 runs of a client, each with the server's CPU for that run. */
+function served(server: ChildProcess, run: () => Promise<Measurement>): Promise<ServedMeasurement> {
+  return bestOf(2, async () => {
+    const cpu = watchServerCpu(server.pid!);
+    const m = await run();
+    return { ...m, serverCpuSeconds: cpu.stop() };
+  });
 }
 
 export default {
@@ -32,18 +45,24 @@ export default {
     chmodSync(randomFile(`tftp-root/${name}`, SIZE_MIB * 1024 * 1024), 0o644);
     readFileSync(join(root, name)); // page cache warm for both servers
     const out = join(benchDir(), 'tftp-out');
-    const curl = (port: number): Promise<Measurement> => bestOf(2, () => measure('curl', ['-s', '--tftp-blksize', BLKSIZE, '-o', out, `tftp://127.0.0.1:${port}/${name}`]));
+    const curl = (port: number) => (): Promise<Measurement> => measure('curl', ['-s', '--tftp-blksize', BLKSIZE, '-o', out, `tftp://127.0.0.1:${port}/${name}`]);
     const rows: Record<string, string | number>[] = [];
-    const hpa = await withServer(() => spawn('/usr/sbin/in.tftpd', ['-L', '-a', '127.0.0.1:18561', '-s', root], { stdio: 'ignore' }), () => curl(18561));
-    rows.push({ setup: `tftpd-hpa, curl, blksize ${BLKSIZE}`, 'MiB/s': SIZE_MIB / hpa.wallSeconds, 'client cpu s': hpa.cpuSeconds });
-    const start = (): ChildProcess => spawn(process.execPath, [TANDEM, 'serve', root, '--tftp', '127.0.0.1:18562', '--quiet'], { stdio: 'ignore' });
-    await withServer(start, async () => {
-      const t = await curl(18562);
-      rows.push({ setup: `tandem, curl, blksize ${BLKSIZE}`, 'MiB/s': SIZE_MIB / t.wallSeconds, 'client cpu s': t.cpuSeconds });
+    const row = (setup: string, m: ServedMeasurement): void => {
+      rows.push({ setup, 'MiB/s': SIZE_MIB / m.wallSeconds, 'client cpu s': m.cpuSeconds, 'server cpu s': m.serverCpuSeconds });
+    };
+    await withServer(() => spawn('/usr/sbin/in.tftpd', ['-L', '-a', '127.0.0.1:18561', '-s', root], { stdio: 'ignore' }), async (hpa) => {
+      row(`tftpd-hpa, curl, blksize ${BLKSIZE}`, await served(hpa, curl(18561)));
+    });
+    const tandem = (...extra: string[]) => (): ChildProcess => spawn(process.execPath, [TANDEM, 'serve', root, '--tftp', '127.0.0.1:18562', '--quiet', ...extra], { stdio: 'ignore' });
+    await withServer(tandem('--tftp-busy-poll', '0'), async (server) => {
+      row(`tandem --tftp-busy-poll 0, curl, blksize ${BLKSIZE}`, await served(server, curl(18562)));
+    });
+    await withServer(tandem(), async (server) => {
+      row(`tandem, curl, blksize ${BLKSIZE}`, await served(server, curl(18562)));
       for (const w of ['1', '16']) {
         const dir = join(benchDir(), 'tftp-get');
-        const m = await bestOf(2, () => measure(process.execPath, [TANDEM, 'get', `tftp://127.0.0.1:18562/${name}`, '-o', dir, '--blksize', BLKSIZE, '--windowsize', w, '--quiet']));
-        rows.push({ setup: `tandem, tandem get, blksize ${BLKSIZE}, windowsize ${w}`, 'MiB/s': SIZE_MIB / m.wallSeconds, 'client cpu s': m.cpuSeconds });
+        const get = (): Promise<Measurement> => measure(process.execPath, [TANDEM, 'get', `tftp://127.0.0.1:18562/${name}`, '-o', dir, '--blksize', BLKSIZE, '--windowsize', w, '--quiet']);
+        row(`tandem, tandem get, blksize ${BLKSIZE}, windowsize ${w}`, await served(server, get));
         rmSync(dir, { recursive: true, force: true });
       }
     });
