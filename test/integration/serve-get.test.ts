@@ -48,4 +48,36 @@ test('tandem serve: usage errors exit 2', async () => {
   assert.equal(badAddr.code, 2);
   const missingDir = await tandem(['serve', '/nonexistent-tandem-dir', '--http', '127.0.0.1:0']);
   assert.equal(missingDir.code, 2);
+  const badLog = await tandem(['serve', '.', '--http', '127.0.0.1:0', '--access-log', '/nonexistent-tandem-dir/access.log']);
+  assert.equal(badLog.code, 2);
+  assert.match(badLog.stderr, /^tandem: --access-log: cannot open \/nonexistent-tandem-dir\/access\.log: ENOENT/);
+  assert.doesNotMatch(badLog.stderr, /\n\s+at /); // one readable line, no stack
+});
+
+test('tandem serve: the access log goes to stdout by default, one Combined Log Format line per request', async (t) => {
+  const root = await tempDir(t);
+  await writeFile(join(root, 'a.txt'), 'hello\n');
+  const server = startProcess(t, process.execPath, [TANDEM_BIN, 'serve', root, '--http', '127.0.0.1:0']);
+  const url = (await waitForLine(server, /at (http:\S+)/))[1]!;
+  const logged = waitForLine(server, /^127\.0\.0\.1 - - \[[^\]]+\] "GET \/a\.txt HTTP\/1\.1" 200 6 "-" "tandem-test"$/);
+  const res = await fetch(url + 'a.txt', { headers: { 'user-agent': 'tandem-test' } });
+  assert.equal(await res.text(), 'hello\n');
+  await logged;
+});
+
+test('tandem serve: an access log that cannot be written (a full disk) is reported once, and serving goes on', async (t) => {
+  const root = await tempDir(t);
+  await writeFile(join(root, 'a.txt'), 'hello\n');
+  const server = startProcess(t, process.execPath, [TANDEM_BIN, 'serve', root, '--http', '127.0.0.1:0', '--access-log', '/dev/full']);
+  let stderr = '';
+  server.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const url = (await waitForLine(server, /at (http:\S+)/))[1]!;
+  for (let i = 0; i < 3; i++) {
+    const res = await fetch(url + 'a.txt');
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), 'hello\n');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(server.exitCode, null, 'the server is still running');
+  assert.equal(stderr.match(/access log \/dev\/full: .*no longer logged/g)?.length, 1, stderr);
 });

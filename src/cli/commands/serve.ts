@@ -1,6 +1,7 @@
-import { createWriteStream } from 'node:fs';
+import { closeSync, createWriteStream, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import type { Writable } from 'node:stream';
 import { Command } from 'commander';
 import { HTTP_DEFAULTS, HttpFileServer, parseCredentials, type HttpServerOptions } from '../../http/index.js';
 import { defaultSeedCacheDir, isServeWorker, reportToPrimary, SEED_DEFAULTS, SeedingFileServer, stopRequested, WorkerPool, type SeedEvent } from '../../serve/index.js';
@@ -51,7 +52,7 @@ export default function serveCommand(): Command {
     .option('--tls-cert <file>', 'PEM certificate: serve HTTPS instead of HTTP (with --tls-key)')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
     .option('--auth <user:pass>', 'require HTTP Basic authentication with these credentials')
-    .option('--access-log <file>', 'append the HTTP access log (Combined Log Format) here instead of stdout')
+    .option('--access-log <file>', 'append the HTTP access log (Combined Log Format) to this file (default: stdout, none with --quiet or --json)')
     .option('--upload', 'accept HTTP PUT uploads into the folder')
     .option('--upload-max <bytes>', 'largest accepted upload (default 1GiB)')
     .option('--tftp-write', 'accept TFTP write requests (new files only)')
@@ -76,6 +77,7 @@ async function serve(dir: string, flags: ServeFlags): Promise<number> {
   const workers = parseWorkers(flags);
   const out = new Output(flags);
   if (isServeWorker()) return serveAsWorker(dir, flags, out);
+  if (flags.accessLog && workers > 1) closeSync(openLogFile(flags.accessLog)); // each worker opens its own; say no once, here
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.reverse()) await stop();
@@ -163,7 +165,7 @@ async function startHttp(dir: string, flags: ServeFlags, out: Output, report?: W
     }
   }
   // A worker's Output is quiet, but `flags` are the command line's, so its access log goes where the primary's would.
-  const accessLog = flags.accessLog ? createWriteStream(flags.accessLog, { flags: 'a' }) : flags.quiet || flags.json ? undefined : process.stdout;
+  const accessLog = flags.accessLog ? openAccessLog(flags.accessLog, out) : flags.quiet || flags.json ? undefined : process.stdout;
   const options: HttpServerOptions = {
     root: dir,
     host,
@@ -190,6 +192,25 @@ async function startHttp(dir: string, flags: ServeFlags, out: Output, report?: W
     reportSent(out, server.bodyBytesSent, 0);
     await closeLog();
   };
+}
+
+/**
+ * Opens the --access-log file before the server starts, so a path that cannot be written is a clear usage error, not
+ * a crash. A later write error (a full disk) is reported once, and the server goes on without its log.
+ */
+function openAccessLog(path: string, out: Output): Writable {
+  const stream = createWriteStream('', { fd: openLogFile(path) });
+  stream.once('error', (err) => out.warn(`access log ${path}: ${err.message}; requests are no longer logged`));
+  stream.on('error', () => undefined);
+  return stream;
+}
+
+function openLogFile(path: string): number {
+  try {
+    return openSync(path, 'a', 0o644);
+  } catch (err) {
+    throw usage(`--access-log: cannot open ${path}: ${(err as Error).message}`);
+  }
 }
 
 async function startSeeding(dir: string, flags: ServeFlags, out: Output, http: HttpServerOptions, limit: number, closeLog: () => Promise<void>): Promise<() => Promise<void>> {
