@@ -134,3 +134,43 @@ test('fuzz: thousands of mutated requests never crash the server, which still se
   const r = await fresh.next();
   assert.equal(r?.packet.op === 'data' && r.packet.data.toString(), 'still here');
 });
+
+test('options end to end: the OACK answers tsize with the file size, keeps blksize and timeout, and the timeout is honoured', async (t) => {
+  const port = await startServer(t, { 'f.bin': Buffer.alloc(5000, 1) }); // the server's own timeout is 300 ms
+  const c = await rawClient(t);
+  c.socket.send(encodeRequest('rrq', 'f.bin', 'octet', new Map([['blksize', '1024'], ['tsize', '0'], ['timeout', '1']])), port, '127.0.0.1');
+  const first = await c.next();
+  const sentAt = Date.now();
+  assert.equal(first?.packet.op, 'oack');
+  assert.deepEqual(Object.fromEntries((first!.packet as { options: Map<string, string> }).options), { blksize: '1024', tsize: '5000', timeout: '1' });
+  const again = await c.next(3000); // the OACK is not acknowledged: resent after the negotiated 1 s, not 300 ms
+  assert.equal(again?.packet.op, 'oack');
+  assert.ok(Date.now() - sentAt >= 900, `resent after ${Date.now() - sentAt} ms`);
+  c.socket.send(encodeAck(0), first!.port, '127.0.0.1');
+  const data = await c.next();
+  assert.ok(data?.packet.op === 'data' && data.packet.block === 1 && data.packet.data.length === 1024);
+  // RFC 2349: a timeout out of 1..255 is left out of the OACK, and the transfer goes on with the server's own.
+  const d = await rawClient(t);
+  d.socket.send(encodeRequest('rrq', 'f.bin', 'octet', new Map([['timeout', '0'], ['tsize', '0']])), port, '127.0.0.1');
+  const oack = await d.next();
+  assert.deepEqual(Object.fromEntries((oack!.packet as { options: Map<string, string> }).options), { tsize: '5000' });
+});
+
+test('error codes: server busy (0) past the transfer limit, disk full (3) for a write larger than accepted', async (t) => {
+  const root = await tempDir(t);
+  await writeFile(join(root, 'a.bin'), Buffer.alloc(100_000, 2));
+  const server = new TftpServer({ root, port: 0, timeoutMs: 300, maxRetries: 1, maxTransfers: 1, allowWrite: true });
+  const { port } = await server.start();
+  t.after(() => server.stop());
+  const holder = await rawClient(t); // starts a transfer and leaves it waiting for its ACK
+  holder.socket.send(encodeRequest('rrq', 'a.bin', 'octet'), port, '127.0.0.1');
+  assert.equal((await holder.next())?.packet.op, 'data');
+  const late = await rawClient(t);
+  late.socket.send(encodeRequest('rrq', 'a.bin', 'octet'), port, '127.0.0.1');
+  assert.deepEqual((await late.next())?.packet, { op: 'error', code: 0, message: 'server busy, try again later' });
+  await new Promise((r) => setTimeout(r, 1000)); // the held transfer gives up (300 ms × 2 tries)
+  const big = await rawClient(t);
+  big.socket.send(encodeRequest('wrq', 'huge.bin', 'octet', new Map([['tsize', String(5 * 1024 ** 3)]])), port, '127.0.0.1');
+  const refused = (await big.next())?.packet;
+  assert.equal(refused?.op === 'error' && refused.code, 3);
+});
