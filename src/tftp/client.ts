@@ -108,7 +108,8 @@ class TftpDownload {
   }
 
   private onPacket(p: TftpPacket, t: number): void {
-    if (p.op === 'error') return this.fail(new TftpError('TFTP_REMOTE', `the server refused: ${p.message || 'error'} (TFTP error ${p.code})`, p.code === ERR.NOT_FOUND || p.code === ERR.ACCESS ? 'input' : 'runtime'));
+    // A refusal is a failure at run time (exit 1), as an HTTP 404 is for `get http://`: the URL itself was well formed.
+    if (p.op === 'error') return this.fail(new TftpError('TFTP_REMOTE', `the server refused: ${p.message || 'error'} (TFTP error ${p.code})`, 'runtime'));
     if (p.op === 'oack' && !this.receiver) {
       try {
         this.options = acceptOack(this.asked, p.options, this.options.timeoutMs);
