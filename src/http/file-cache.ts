@@ -1,19 +1,22 @@
 /**
  * Small files kept in memory, so a popular 4 KiB file costs no open/read/close per request. An entry is used only
- * while the file's size, modification time and inode are those the request just saw with stat, so a changed
- * file is never served stale.
+ * while the file's size, modification time, change time and inode are those the request just saw with stat, so a
+ * changed file is never served stale, and one whose mode changed (a chmod that makes it unreadable) is read again.
  */
 import { readFile } from 'node:fs/promises';
 
 interface Entry {
   data: Buffer;
   mtimeMs: number;
+  ctimeMs: number | undefined;
   ino: number;
 }
 
 export interface FileIdentity {
   size: number;
   mtimeMs: number;
+  /** The inode's change time: it moves with the mode and owner too, which the modification time does not. */
+  ctimeMs?: number;
   ino: number;
 }
 
@@ -26,7 +29,7 @@ export class SmallFileCache {
   /** The file's bytes when memory holds them as they are now (`id` from a stat just made), else undefined. */
   peek(path: string, id: FileIdentity): Buffer | undefined {
     const hit = this.entries.get(path);
-    if (!hit || hit.mtimeMs !== id.mtimeMs || hit.ino !== id.ino || hit.data.length !== id.size) return undefined;
+    if (!hit || hit.mtimeMs !== id.mtimeMs || hit.ctimeMs !== id.ctimeMs || hit.ino !== id.ino || hit.data.length !== id.size) return undefined;
     // Map order doubles as recency: move the entry to the end.
     this.entries.delete(path);
     this.entries.set(path, hit);
@@ -39,7 +42,7 @@ export class SmallFileCache {
     if (hit) return hit;
     const data = await readFile(path);
     if (data.length !== id.size) return data; // changed while we read: serve it, remember nothing
-    this.remember(path, { data, mtimeMs: id.mtimeMs, ino: id.ino });
+    this.remember(path, { data, mtimeMs: id.mtimeMs, ctimeMs: id.ctimeMs, ino: id.ino });
     return data;
   }
 

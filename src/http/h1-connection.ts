@@ -12,8 +12,8 @@
 import type { Socket } from 'node:net';
 import type { AccessLog } from './access-log.js';
 import { checkPartialHead, DateCache, encodeRefusal, encodeResponseHead, findHeadEnd, parseRequestHead, type HeadLimits, type RequestHead } from './h1-codec.js';
-import { answerRequest, errorReply, type HandlerConfig, type Reply, type RequestInfo, type UploadPlan } from './handler.js';
-import type { BodyOutcome, BodyWriter } from './reply-body.js';
+import { answerRequest, errorReply, statusForUnreadable, type HandlerConfig, type Reply, type RequestInfo, type UploadPlan } from './handler.js';
+import { Unreadable, type BodyOutcome, type BodySource, type BodyWriter } from './reply-body.js';
 
 export interface H1Limits extends HeadLimits {
   keepAliveTimeoutMs: number;
@@ -200,9 +200,22 @@ export class H1Connection {
     return errorReply(500, info);
   }
 
+  /** Opens the reply's file before its head is committed (see `BodyWriter.prepare`), then sends both. */
   private send(head: RequestHead, info: RequestInfo, r: Reply | UploadPlan, started: number): Promise<void> | undefined {
     // The fast path never sees a PUT (handed off), so an upload plan here is a bug, answered as one.
-    let reply = 'kind' in r ? this.failed(new Error('upload plan on the fast path'), info) : r;
+    const reply = 'kind' in r ? this.failed(new Error('upload plan on the fast path'), info) : r;
+    const source = this.ctx.body.prepare(reply.body);
+    if (source instanceof Promise) return source.then((s) => this.sendPrepared(head, info, reply, s, started));
+    return this.sendPrepared(head, info, reply, source, started);
+  }
+
+  private sendPrepared(head: RequestHead, info: RequestInfo, prepared: Reply, opened: BodySource | Unreadable, started: number): Promise<void> | undefined {
+    let reply = prepared;
+    let source = opened;
+    if (source instanceof Unreadable) {
+      reply = this.unreadable(source, info);
+      source = undefined;
+    }
     // A client that half-closed after pipelining still gets every answer; the last one closes (RFC 9112 §9.6).
     const keepAlive = head.keepAlive && (!this.ended || this.buf.length > 0) && !this.ctx.stopping();
     const limits = this.ctx.limits;
@@ -211,6 +224,8 @@ export class H1Connection {
     try {
       text = encodeResponseHead(reply.status, reply.headers, { keepAlive, keepAliveSeconds: Math.floor(limits.keepAliveTimeoutMs / 1000), date: this.ctx.dates.at(started) }, head.method !== 'HEAD');
     } catch (err) {
+      this.ctx.body.release(source);
+      source = undefined;
       reply = this.failed(err, info);
       broken = true;
       text = encodeResponseHead(500, reply.headers, { keepAlive: false, keepAliveSeconds: 0, date: this.ctx.dates.at(started) }, true);
@@ -221,7 +236,7 @@ export class H1Connection {
       sent += n;
       this.ctx.countSent(n);
     };
-    const outcome = this.ctx.body.write(this.socket, text, reply.body, closes, count);
+    const outcome = this.ctx.body.write(this.socket, text, reply.body, source, closes, count);
     const finish = (o: BodyOutcome): void => {
       const length = reply.headers['content-length'];
       this.logRequest(head, reply, started, o === 'complete' ? Number(length ?? sent) : sent);
@@ -230,6 +245,12 @@ export class H1Connection {
     if (typeof outcome !== 'string') return outcome.then(finish);
     finish(outcome);
     return undefined;
+  }
+
+  /** The error page for a file that failed to open; a failure other than permission or absence is reported too. */
+  private unreadable(u: Unreadable, info: RequestInfo): Reply {
+    const status = statusForUnreadable(u.code);
+    return status === undefined ? this.failed(u.cause, info) : errorReply(status, info);
   }
 
   private logRequest(head: RequestHead, reply: Reply, started: number, bytes: number): void {

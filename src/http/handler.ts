@@ -32,7 +32,9 @@ export type ReplyBody =
   | { kind: 'none' }
   | { kind: 'bytes'; data: Buffer }
   | { kind: 'file'; path: string; range: ByteRange; identity: FileIdentity }
-  | { kind: 'multipart'; path: string; plan: MultipartPlan };
+  | { kind: 'multipart'; path: string; plan: MultipartPlan }
+  /** None of a file's bytes (HEAD, 304, an empty file), but the file must be readable for the status to stand. */
+  | { kind: 'head-of-file'; path: string; identity: FileIdentity };
 
 export interface Reply {
   status: number;
@@ -137,7 +139,7 @@ function route(req: RequestInfo, cfg: HandlerConfig): Reply | UploadPlan | Promi
   }
   if (!st.isFile()) return errorReply(403, req); // devices, FIFOs and sockets are never served
   if (verdict.trailingSlash) return errorReply(404, req);
-  const identity = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
+  const identity = { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino };
   if (!cfg.files) return serveFile(req, found.realPath, identity);
   const file: ServedFile = { realPath: found.realPath, identity, urlPath: '/' + verdict.segments.map(encodeURIComponent).join('/') };
   if (queryOf(req.target) === TORRENT_QUERY) return cfg.files.describedBy(file, req) ?? errorReply(404, req);
@@ -193,7 +195,7 @@ export function serveFile(req: RequestInfo, path: string, identity: FileIdentity
     h['if-match'] === undefined && h['if-none-match'] === undefined && h['if-modified-since'] === undefined && h['if-unmodified-since'] === undefined
       ? 'proceed'
       : evaluatePreconditions({ ifMatch: one(h['if-match']), ifNoneMatch: one(h['if-none-match']), ifModifiedSince: one(h['if-modified-since']), ifUnmodifiedSince: one(h['if-unmodified-since']) }, v, true);
-  if (pre === 'not-modified') return { status: 304, headers: { etag: v.etag, 'last-modified': lastModified, 'accept-ranges': 'bytes' }, body: { kind: 'none' } };
+  if (pre === 'not-modified') return { status: 304, headers: { etag: v.etag, 'last-modified': lastModified, 'accept-ranges': 'bytes' }, body: { kind: 'head-of-file', path, identity } };
   if (pre === 'failed') return errorReply(412, req);
   const head = req.method === 'HEAD';
   // §14.2: Range is ignored for methods other than GET, and §13.1.5 If-Range can cancel it.
@@ -207,20 +209,38 @@ export function serveFile(req: RequestInfo, path: string, identity: FileIdentity
   if (decision.kind === 'full' || size === 0) {
     const range = { start: 0, end: size - 1 };
     const headers = { etag: v.etag, 'last-modified': lastModified, 'accept-ranges': 'bytes', 'content-type': type, 'content-length': String(size) };
-    return { status: 200, headers, body: head || size === 0 ? { kind: 'none' } : { kind: 'file', path, range, identity } };
+    return { status: 200, headers, body: head || size === 0 ? { kind: 'head-of-file', path, identity } : { kind: 'file', path, range, identity } };
   }
   if (decision.ranges.length === 1) {
     const range = decision.ranges[0]!;
     const headers = { etag: v.etag, 'last-modified': lastModified, 'accept-ranges': 'bytes', 'content-type': type, 'content-length': String(range.end - range.start + 1), 'content-range': contentRange(range, size) };
-    return { status: 206, headers, body: head ? { kind: 'none' } : { kind: 'file', path, range, identity } };
+    return { status: 206, headers, body: head ? { kind: 'head-of-file', path, identity } : { kind: 'file', path, range, identity } };
   }
   const plan = planMultipart(decision.ranges, size, type, randomBytes(12).toString('hex'));
   const headers = { etag: v.etag, 'last-modified': lastModified, 'accept-ranges': 'bytes', 'content-type': plan.contentType, 'content-length': String(plan.totalBytes) };
-  return { status: 206, headers, body: head ? { kind: 'none' } : { kind: 'multipart', path, plan } };
+  return { status: 206, headers, body: head ? { kind: 'head-of-file', path, identity } : { kind: 'multipart', path, plan } };
+}
+
+/**
+ * The status for a file or folder that failed to open: 403 when the server may not read it (the mode, an ACL, a
+ * security module), 404 when it vanished since it was looked up; undefined for anything else (a 500).
+ */
+export function statusForUnreadable(code: string | undefined): 403 | 404 | undefined {
+  if (code === 'EACCES' || code === 'EPERM') return 403;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return 404;
+  return undefined;
 }
 
 async function listDirectory(req: RequestInfo, cfg: HandlerConfig, realDir: string, urlPath: string): Promise<Reply> {
-  const { entries, truncated } = await readEntries(cfg.realRoot, realDir);
+  let listed: Awaited<ReturnType<typeof readEntries>>;
+  try {
+    listed = await readEntries(cfg.realRoot, realDir);
+  } catch (err) {
+    const status = statusForUnreadable((err as NodeJS.ErrnoException).code);
+    if (status === undefined) throw err;
+    return errorReply(status, req);
+  }
+  const { entries, truncated } = listed;
   const q = req.target.indexOf('?');
   const { key, order } = sortFromQuery(q < 0 ? '' : req.target.slice(q + 1));
   const input = { path: urlPath, entries, key, order, truncated };

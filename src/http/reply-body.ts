@@ -4,15 +4,19 @@
  * disk with backpressure, multipart parts one after another, and every body through the send budget when there is
  * one (`--upload-limit`).
  *
+ * A file is opened (a small one read) by `prepare` before its head is written, so a file the server may not read is
+ * answered with an error status, never with a 200 head and then a cut connection.
+ *
  * The raw socket passes its response head as `head`, so a small reply leaves in one write, head and body in one
  * buffer; node:http has already taken its head through `writeHead` and passes none.
  */
 import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { HTTP_DEFAULTS } from './defaults.js';
 import type { ReplyBody } from './handler.js';
 import type { ByteRange, MultipartPlan } from './range.js';
-import type { FileIdentity, SmallFileCache } from './file-cache.js';
+import type { SmallFileCache } from './file-cache.js';
 import { Throttle, THROTTLE_SLICE_BYTES, type SendBudget } from './throttle.js';
 
 export interface BodyWriterDeps {
@@ -24,6 +28,19 @@ export interface BodyWriterDeps {
 /** `complete`: every byte was handed to `out`; `cut`: `out` closed or a read failed first. */
 export type BodyOutcome = 'complete' | 'cut';
 
+/** What `prepare` made ready: a small file's bytes, an open file to stream from, or nothing (no file behind the body). */
+export type BodySource = Buffer | FileHandle | undefined;
+
+/** The file behind a body could not be opened or read; `code` is the errno code (`EACCES`, `ENOENT`, ...). */
+export class Unreadable {
+  constructor(
+    readonly code: string | undefined,
+    readonly cause: unknown,
+  ) {}
+}
+
+const unreadable = (err: unknown): Unreadable => new Unreadable((err as NodeJS.ErrnoException).code, err);
+
 export class BodyWriter {
   /** A cached small file's bytes with the last head sent before them, in one buffer (see `smallFile`). */
   private readonly joined = new WeakMap<Buffer, { head: string; chunk: Buffer }>();
@@ -31,43 +48,60 @@ export class BodyWriter {
   constructor(private readonly deps: BodyWriterDeps) {}
 
   /**
-   * Writes `head` (if any) and `body`, then ends `out` when `end` is true. `count` hears every body byte handed
-   * over. Settles when the last byte is handed to `out` (not necessarily flushed), or when `out` closes first:
-   * at once, without a promise, for a body already in memory.
+   * Opens the file behind `body` before anything is sent: a small file comes from the cache (at once, without a
+   * promise or a system call, when memory holds it as it is now) or is read now; a larger one, a multipart body, and
+   * any file under a send budget are opened for streaming. A HEAD or 304 (`head-of-file`) is checked the same way, so
+   * it gets the status a GET would (RFC 9110 §9.3.2). The source goes to `write`, or back through `release`.
    */
-  write(out: Writable, head: string | undefined, body: ReplyBody, end: boolean, count: (n: number) => void): BodyOutcome | Promise<BodyOutcome> {
-    if (out.destroyed) return 'cut';
+  prepare(body: ReplyBody): BodySource | Unreadable | Promise<BodySource | Unreadable> {
+    if (body.kind === 'none' || body.kind === 'bytes') return undefined;
+    if (body.kind !== 'multipart' && body.identity.size <= this.deps.cache.maxFileBytes && !this.deps.sendBudget) {
+      const cached = this.deps.cache.peek(body.path, body.identity);
+      if (cached) return cached;
+      return this.deps.cache.read(body.path, body.identity).catch(unreadable);
+    }
+    const opened = open(body.path, 'r');
+    if (body.kind === 'head-of-file') return opened.then((h) => h.close()).then(() => undefined, unreadable);
+    return opened.catch(unreadable);
+  }
+
+  /** Closes what `prepare` opened when its body will not be written after all. */
+  release(source: BodySource | Unreadable): void {
+    if (source !== undefined && !(source instanceof Unreadable) && !Buffer.isBuffer(source)) void source.close().catch(noop);
+  }
+
+  /**
+   * Writes `head` (if any) and `body`, from the `source` that `prepare` gave for it, then ends `out` when `end` is
+   * true; an open file is closed once written. `count` hears every body byte handed over. Settles when the last
+   * byte is handed to `out` (not necessarily flushed), or when `out` closes first: at once, without a promise, for
+   * a body already in memory.
+   */
+  write(out: Writable, head: string | undefined, body: ReplyBody, source: BodySource, end: boolean, count: (n: number) => void): BodyOutcome | Promise<BodyOutcome> {
+    if (out.destroyed) {
+      this.release(source);
+      return 'cut';
+    }
     const budget = this.deps.sendBudget;
-    if (body.kind === 'none') return this.small(out, head, undefined, end);
+    if (body.kind === 'none' || body.kind === 'head-of-file') return this.small(out, head, undefined, end);
     if (body.kind === 'bytes') {
       count(body.data.length);
       if (!budget) return this.small(out, head, body.data, end);
       if (head !== undefined) out.write(head, 'latin1');
       return this.throttled(out, body.data, end);
     }
-    if (body.kind === 'file') {
-      // Under an upload limit every body goes through the throttle, small cached files included.
-      if (body.identity.size <= this.deps.cache.maxFileBytes && !budget) {
-        const cached = this.deps.cache.peek(body.path, body.identity);
-        if (cached) return this.smallFile(out, head, cached, body.range, end, count);
-        return this.readSmallFile(out, head, body.path, body.identity, body.range, end, count);
-      }
-      return this.streamFile(out, head, body.path, body.range, end, count);
-    }
-    return this.multipart(out, head, body.path, body.plan, end, count);
+    const handle = Buffer.isBuffer(source) ? undefined : source;
+    if (body.kind === 'multipart') return this.closing(handle, this.multipart(out, head, body.path, handle, body.plan, end, count));
+    if (Buffer.isBuffer(source)) return this.smallFile(out, head, source, body.range, end, count);
+    return this.closing(handle, this.streamFile(out, head, body.path, handle, body.range, end, count));
   }
 
-  private async readSmallFile(out: Writable, head: string | undefined, path: string, identity: FileIdentity, range: ByteRange, end: boolean, count: (n: number) => void): Promise<BodyOutcome> {
-    let data: Buffer;
+  /** Closes `handle` once `writing` settles (without waiting for the close: the reply is done). */
+  private async closing(handle: FileHandle | undefined, writing: Promise<BodyOutcome>): Promise<BodyOutcome> {
     try {
-      data = await this.deps.cache.read(path, identity);
-    } catch (err) {
-      this.deps.onError?.(err);
-      out.destroy();
-      return 'cut';
+      return await writing;
+    } finally {
+      void handle?.close().catch(noop);
     }
-    if (out.destroyed) return 'cut';
-    return this.smallFile(out, head, data, range, end, count);
   }
 
   /**
@@ -89,20 +123,20 @@ export class BodyWriter {
     return 'complete';
   }
 
-  private async streamFile(out: Writable, head: string | undefined, path: string, range: ByteRange, end: boolean, count: (n: number) => void): Promise<BodyOutcome> {
+  private async streamFile(out: Writable, head: string | undefined, path: string, handle: FileHandle | undefined, range: ByteRange, end: boolean, count: (n: number) => void): Promise<BodyOutcome> {
     if (head !== undefined) out.write(head, 'latin1');
-    const outcome = await this.pipeRange(out, path, range, count);
+    const outcome = await this.pipeRange(out, path, handle, range, count);
     if (outcome === 'complete' && end) out.end();
     return outcome;
   }
 
-  private async multipart(out: Writable, head: string | undefined, path: string, plan: MultipartPlan, end: boolean, count: (n: number) => void): Promise<BodyOutcome> {
+  private async multipart(out: Writable, head: string | undefined, path: string, handle: FileHandle | undefined, plan: MultipartPlan, end: boolean, count: (n: number) => void): Promise<BodyOutcome> {
     if (head !== undefined) out.write(head, 'latin1');
     for (const part of plan.parts) {
       if (out.destroyed) return 'cut';
       out.write(part.head);
       count(part.head.length);
-      if ((await this.pipeRange(out, path, part.range, count)) === 'cut') return 'cut';
+      if ((await this.pipeRange(out, path, handle, part.range, count)) === 'cut') return 'cut';
     }
     if (out.destroyed) return 'cut';
     count(plan.tail.length);
@@ -129,10 +163,14 @@ export class BodyWriter {
     return done;
   }
 
-  /** Streams [start, end] of a file into `out` (without ending it), honouring backpressure through pipe(). */
-  private pipeRange(out: Writable, path: string, range: ByteRange, count: (n: number) => void): Promise<BodyOutcome> {
+  /**
+   * Streams [start, end] of a file into `out` (without ending it), honouring backpressure through pipe(): from the
+   * handle `prepare` opened, left open for the next part (positional reads), or from the path when there is none.
+   */
+  private pipeRange(out: Writable, path: string, handle: FileHandle | undefined, range: ByteRange, count: (n: number) => void): Promise<BodyOutcome> {
     const budget = this.deps.sendBudget;
-    const stream = createReadStream(path, { start: range.start, end: range.end, highWaterMark: budget ? THROTTLE_SLICE_BYTES : HTTP_DEFAULTS.streamChunkBytes });
+    const highWaterMark = budget ? THROTTLE_SLICE_BYTES : HTTP_DEFAULTS.streamChunkBytes;
+    const stream = createReadStream(path, { fd: handle, autoClose: handle === undefined, start: range.start, end: range.end, highWaterMark });
     const source = budget ? stream.pipe(new Throttle(budget)) : stream;
     source.on('data', (chunk: Buffer) => count(chunk.length));
     return this.follow(out, stream, source, false);
@@ -176,3 +214,5 @@ function join(head: string, data: Buffer | undefined): Buffer {
   data?.copy(chunk, head.length);
   return chunk;
 }
+
+function noop(): void {}

@@ -21,10 +21,10 @@ import { HTTP_DEFAULTS } from './defaults.js';
 import { HttpError } from './errors.js';
 import { DateCache } from './h1-codec.js';
 import { H1Connection, type H1Context, type H1Limits } from './h1-connection.js';
-import { errorReply, handleRequest, type FileHooks, type HandlerConfig, type Reply, type RequestInfo } from './handler.js';
+import { errorReply, handleRequest, statusForUnreadable, type FileHooks, type HandlerConfig, type Reply, type RequestInfo } from './handler.js';
 import { receiveUpload } from './upload.js';
 import { SmallFileCache } from './file-cache.js';
-import { BodyWriter } from './reply-body.js';
+import { BodyWriter, Unreadable } from './reply-body.js';
 import type { SendBudget } from './throttle.js';
 
 export interface HttpServerOptions {
@@ -175,21 +175,30 @@ export class HttpFileServer {
       user = reply.user;
       if ('kind' in reply) {
         const done = await receiveUpload(req, res, reply);
-        this.send(res, done, count);
+        await this.send(res, done, info, count);
         return;
       }
-      this.send(res, reply, count);
+      await this.send(res, reply, info, count);
     } catch (err) {
       this.opts.onError?.(err);
-      if (!res.headersSent) this.send(res, errorReply(500, info), count);
+      if (!res.headersSent) await this.send(res, errorReply(500, info), info, count);
       else res.destroy();
     }
   }
 
-  private send(res: http.ServerResponse, reply: Reply, count: (n: number) => void): void {
-    if (res.destroyed) return;
+  /** Opens the reply's file before `writeHead` commits the status (see `BodyWriter.prepare`), then sends both. */
+  private async send(res: http.ServerResponse, prepared: Reply, info: RequestInfo, count: (n: number) => void): Promise<void> {
+    let reply = prepared;
+    let source = await this.body.prepare(reply.body);
+    if (source instanceof Unreadable) {
+      const status = statusForUnreadable(source.code);
+      if (status === undefined) this.opts.onError?.(source.cause);
+      reply = errorReply(status ?? 500, info);
+      source = undefined;
+    }
+    if (res.destroyed) return this.body.release(source);
     res.writeHead(reply.status, reply.headers);
-    void this.body.write(res, undefined, reply.body, true, count);
+    void this.body.write(res, undefined, reply.body, source, true, count);
   }
 
   private logRequest(req: http.IncomingMessage, res: http.ServerResponse, remote: string, started: number, user: string | undefined, bytes: number): void {

@@ -2,12 +2,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, symlink, writeFile, mkdtemp, rm, utimes, readdir } from 'node:fs/promises';
+import { chmod, mkdir, readFile, symlink, writeFile, mkdtemp, rm, utimes, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { requireProgram } from '../helpers/programs.js';
-import { run, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { run, startProcess, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { sharedTempDir, unprivilegedUser } from '../helpers/unprivileged.js';
 
 const CURL = requireProgram('curl', 'curl');
 let dir: string;
@@ -166,6 +167,39 @@ test('404, 405 and 403 with readable pages', async () => {
   assert.match(del.body.toString(), /405 Method Not Allowed/);
   const json404 = await curl(['-H', 'Accept: application/json', base + 'nope']);
   assert.deepEqual(JSON.parse(json404.body.toString()), { error: { status: 404, message: 'Not Found' } });
+});
+
+test('files and folders the server may not read get the readable 403 page, never a 200 head and a cut body', async (t) => {
+  // Root reads files whatever their mode, so this server runs as an unprivileged user (see helpers/unprivileged.ts).
+  const top = await sharedTempDir(t);
+  await writeFile(join(top, 'ok.txt'), 'readable');
+  await writeFile(join(top, 'small.txt'), 'small and private');
+  await writeFile(join(top, 'big.bin'), payload); // past the small-file cache: streamed from an open file
+  await writeFile(join(top, 'cached.txt'), 'served once');
+  await mkdir(join(top, 'locked'));
+  await writeFile(join(top, 'locked', 'inner.txt'), 'x');
+  for (const name of ['small.txt', 'big.bin', 'locked']) await chmod(join(top, name), 0o000);
+  const child = startProcess(t, process.execPath, [TANDEM_BIN, 'serve', top, '--http', '127.0.0.1:0'], unprivilegedUser());
+  const url = (await waitForLine(child, /at (http:\/\/\S+)/))[1]!;
+  assert.equal((await curl([url + 'ok.txt'])).body.toString(), 'readable');
+  const forbidden = async (args: string[]): Promise<void> => {
+    const r = await curl(args);
+    assert.equal(r.status, 403, args.join(' '));
+    assert.equal(r.headers['content-type'], 'text/html; charset=utf-8');
+    if (!args.includes('-I')) assert.match(r.body.toString(), /<title>403 Forbidden<\/title>.*You may not access this path/s);
+  };
+  await forbidden([url + 'small.txt']);
+  await forbidden([url + 'big.bin']);
+  await forbidden(['-r', '0-9', url + 'big.bin']);
+  await forbidden(['-r', '0-9,100-109', url + 'big.bin']);
+  await forbidden(['-I', url + 'big.bin']); // HEAD answers as GET would (RFC 9110 §9.3.2)
+  await forbidden(['-I', url + 'small.txt']);
+  await forbidden([url + 'locked/']);
+  await forbidden([url + 'locked/inner.txt']);
+  // A small file in the memory cache that becomes unreadable is not served from memory any more.
+  assert.equal((await curl([url + 'cached.txt'])).body.toString(), 'served once');
+  await chmod(join(top, 'cached.txt'), 0o000);
+  await forbidden([url + 'cached.txt']);
 });
 
 test('path attacks never return a file from outside the root', async () => {
