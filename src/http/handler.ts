@@ -12,7 +12,7 @@ import { HTTP_DEFAULTS } from './defaults.js';
 import { listingHtml, listingJson, sortFromQuery, type ListingEntry } from './listing.js';
 import type { FileIdentity } from './file-cache.js';
 import { contentTypeFor } from './mime.js';
-import { errorPage, STATUS_TEXT } from './pages.js';
+import { errorPage, escapeHtml, STATUS_TEXT } from './pages.js';
 import { contentRange, decideRange, planMultipart, unsatisfiedRange, type ByteRange, type MultipartPlan } from './range.js';
 import { isInside, lookupInside, resolveInside, urlPathSegments } from './safe-path.js';
 
@@ -134,7 +134,7 @@ function route(req: RequestInfo, cfg: HandlerConfig): Reply | UploadPlan | Promi
   if (found.kind !== 'found') return errorReply(found.kind === 'missing' ? 404 : 403, req);
   const st = found.stats;
   if (st.isDirectory()) {
-    if (!verdict.trailingSlash) return redirectToSlash(req);
+    if (!verdict.trailingSlash) return redirectToSlash(req, verdict.segments);
     return listDirectory(req, cfg, found.realPath, '/' + verdict.segments.map((s) => s + '/').join(''));
   }
   if (!st.isFile()) return errorReply(403, req); // devices, FIFOs and sockets are never served
@@ -176,11 +176,16 @@ export function errorReply(status: number, req: RequestInfo): Reply {
   };
 }
 
-function redirectToSlash(req: RequestInfo): Reply {
+/**
+ * 301 from a folder's path to the same path with a slash. The Location is rebuilt from the checked segments, one
+ * slash before each and every segment percent-encoded, never copied from the target: a target such as `//evil.com`
+ * would otherwise give `Location: //evil.com/`, which a browser reads as another host (RFC 3986 §4.2,
+ * network-path reference). A folder redirect always has a segment, so the Location is `/name/...`, never `//`.
+ */
+function redirectToSlash(req: RequestInfo, segments: string[]): Reply {
   const q = req.target.indexOf('?');
-  const path = q < 0 ? req.target : req.target.slice(0, q);
-  const location = (path.startsWith('/') ? path : new URL(path).pathname) + '/' + (q < 0 ? '' : req.target.slice(q));
-  const data = Buffer.from(`<!doctype html><title>Moved</title><a href="${encodeURI(location)}">Moved here</a>\n`);
+  const location = '/' + segments.map((s) => encodeURIComponent(s) + '/').join('') + (q < 0 ? '' : req.target.slice(q));
+  const data = Buffer.from(`<!doctype html><title>Moved</title><a href="${escapeHtml(location)}">Moved here</a>\n`);
   return { status: 301, headers: { location, 'content-type': 'text/html; charset=utf-8', 'content-length': String(data.length) }, body: req.method === 'HEAD' ? { kind: 'none' } : { kind: 'bytes', data } };
 }
 

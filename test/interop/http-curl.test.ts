@@ -232,6 +232,22 @@ test('directory listing: HTML with sortable columns, JSON for Accept: applicatio
   assert.equal(redirect.headers['location'], '/sub%20dir/');
 });
 
+test('the redirect to a folder\'s slash is a path on this server, never a network-path reference', async () => {
+  // `Location: //sub/` would send a browser to http://sub/ (RFC 3986 §4.2): leading slashes collapse, names stay encoded.
+  const cases: [string, string][] = [
+    ['//sub%20dir', '/sub%20dir/'],
+    ['///sub%20dir?x=1', '/sub%20dir/?x=1'],
+    ['http://127.0.0.1//sub%20dir', '/sub%20dir/'], // absolute-form (RFC 9112 §3.2.2)
+  ];
+  for (const [target, location] of cases) {
+    const r = await curl(['--request-target', target, base]);
+    assert.equal(r.status, 301, target);
+    assert.equal(r.headers['location'], location, target);
+    assert.ok(r.body.toString().includes(`<a href="${location}">`), r.body.toString());
+  }
+  assert.equal((await curl(['--request-target', '//sub%20dir/', base])).status, 200); // the listing itself
+});
+
 test('Basic authentication: 401 with a challenge, 200 with the right password only', async () => {
   const none = await curl([authBase + 'hello.txt']);
   assert.equal(none.status, 401);
