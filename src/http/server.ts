@@ -169,7 +169,16 @@ export class HttpFileServer {
       sent += n;
       this.bodyBytesSent += n;
     };
-    res.once('close', () => this.logRequest(req, res, remote, started, user, res.writableFinished ? Number(res.getHeader('content-length') ?? sent) : sent));
+    // Logged once the response has closed and its status is decided: an upload's client may leave before either.
+    let decided = false;
+    let closed = false;
+    const log = (): void => {
+      if (decided && closed) this.logRequest(req, res, remote, started, user, res.writableFinished ? Number(res.getHeader('content-length') ?? sent) : sent);
+    };
+    res.once('close', () => {
+      closed = true;
+      log();
+    });
     try {
       const reply = await handleRequest(info, this.cfg!);
       user = reply.user;
@@ -181,8 +190,13 @@ export class HttpFileServer {
       await this.send(res, reply, info, count);
     } catch (err) {
       this.opts.onError?.(err);
-      if (!res.headersSent) await this.send(res, errorReply(500, info), info, count);
-      else res.destroy();
+      if (res.headersSent) return void res.destroy();
+      const failed = errorReply(500, info);
+      if (!req.complete) failed.headers['connection'] = 'close'; // an upload's body left unread
+      await this.send(res, failed, info, count);
+    } finally {
+      decided = true;
+      log();
     }
   }
 
@@ -196,7 +210,10 @@ export class HttpFileServer {
       reply = errorReply(status ?? 500, info);
       source = undefined;
     }
-    if (res.destroyed) return this.body.release(source);
+    if (res.destroyed) {
+      res.statusCode = reply.status; // for the access log: an upload whose client left is not logged as a 200
+      return this.body.release(source);
+    }
     res.writeHead(reply.status, reply.headers);
     void this.body.write(res, undefined, reply.body, source, true, count);
   }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { chmod } from 'node:fs/promises';
-import { tempDir } from './tmp.js';
+import { chmod, lstat, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * Who a server must run as for a test about file modes. Root reads and writes any file whatever its mode, so a
@@ -17,9 +18,23 @@ export function unprivilegedUser(): { uid?: number; gid?: number } {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
-/** A temporary folder that the unprivileged user can enter and read (mkdtemp makes it 0700), removed at the end. */
+/**
+ * A temporary folder that the unprivileged user can enter and read (mkdtemp makes it 0700). At the end the modes a
+ * test took away are given back, so a run that is not root can remove it too, and it is removed.
+ */
 export async function sharedTempDir(t: { after: (fn: () => Promise<void> | void) => void }): Promise<string> {
-  const dir = await tempDir(t, 'tandem-modes-');
+  const dir = await mkdtemp(join(tmpdir(), 'tandem-modes-'));
   await chmod(dir, 0o755);
+  t.after(async () => {
+    await giveBackModes(dir).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }).catch(() => undefined);
+  });
   return dir;
+}
+
+async function giveBackModes(path: string): Promise<void> {
+  const st = await lstat(path);
+  if (st.isSymbolicLink()) return;
+  await chmod(path, st.isDirectory() ? 0o755 : 0o644);
+  if (st.isDirectory()) for (const name of await readdir(path)) await giveBackModes(join(path, name));
 }

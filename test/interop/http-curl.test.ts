@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, symlink, writeFile, mkdtemp, rm, utimes, readdir } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, symlink, writeFile, mkdtemp, rm, utimes, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -279,6 +279,30 @@ test('PUT uploads: created, replaced, capped at --upload-max, refused outside an
   const leftovers = (await readdir(root)).filter((n) => n.startsWith('.tandem-upload-') || n.startsWith('big'));
   assert.deepEqual(leftovers, []);
   await assert.rejects(readFile(join(dir, 'evil.txt')));
+});
+
+test('PUT into a folder the server may not write to: the readable 403 page, logged as 403', async (t) => {
+  // Root writes anywhere, so this server runs as an unprivileged user (see helpers/unprivileged.ts).
+  const top = await sharedTempDir(t);
+  const user = unprivilegedUser();
+  await mkdir(join(top, 'open'));
+  if (user.uid !== undefined) await chown(join(top, 'open'), user.uid, user.gid!);
+  await chmod(top, 0o555);
+  const child = startProcess(t, process.execPath, [TANDEM_BIN, 'serve', top, '--http', '127.0.0.1:0', '--upload'], user);
+  const url = (await waitForLine(child, /at (http:\/\/\S+)/))[1]!;
+  const src = join(dir, 'put-src.txt');
+  await writeFile(src, 'some bytes');
+  const logged = waitForLine(child, /"PUT \/new\.txt HTTP\/1\.1" (\d+) (\S+)/);
+  const refused = await curl(['-T', src, url + 'new.txt']);
+  assert.equal(refused.status, 403);
+  assert.match(refused.body.toString(), /<title>403 Forbidden<\/title>/);
+  assert.equal((await logged).slice(1).join(' '), `403 ${refused.body.length}`);
+  // With Expect: 100-continue the refusal comes instead of the 100, before the body is sent (RFC 9110 §10.1.1).
+  assert.equal((await curl(['-T', src, '-H', 'Expect: 100-continue', url + 'new.txt'])).status, 403);
+  assert.deepEqual(await readdir(top), ['open']);
+  // The same server writes where it may.
+  assert.equal((await curl(['-T', src, url + 'open/new.txt'])).status, 201);
+  assert.equal(await readFile(join(top, 'open', 'new.txt'), 'utf8'), 'some bytes');
 });
 
 test('access log: one Combined Log Format line per request', async () => {
