@@ -4,18 +4,21 @@
  */
 import type { Writable } from 'node:stream';
 
-export interface AccessRecord {
+interface RecordCommon {
   remoteAddress: string;
   user?: string;
   timeMs: number;
-  method: string;
-  target: string;
-  httpVersion: string;
   status: number;
   bodyBytes: number;
   referer?: string;
   userAgent?: string;
 }
+
+/**
+ * One request: parsed (method, target, version), or refused before it could be parsed, with its request line as
+ * it arrived (`''` when none did, logged as `-`, as nginx logs a 400 or 408).
+ */
+export type AccessRecord = RecordCommon & ({ method: string; target: string; httpVersion: string } | { requestLine: string });
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const two = (n: number): string => String(n).padStart(2, '0');
@@ -26,15 +29,22 @@ export function clfTime(ms: number): string {
   return `[${two(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000]`;
 }
 
-/** Quotes and control bytes from the network are escaped so one request is always one log line. */
+/**
+ * Everything from the network but printable ASCII is escaped (quotes and backslashes too), as nginx escapes it, so
+ * one request is always one log line: no CR or LF, and no C1 control such as NEL (a latin1 0x85) that some readers
+ * take for a line break. Header bytes arrive as latin1 characters, so `\xHH` gives back the byte that was sent.
+ */
 export function escapeField(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.slice(0, 2048).replace(/[\u0000-\u001f\u007f"\\]/g, (c) => (c === '"' ? '\\"' : c === '\\' ? '\\\\' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  return s.slice(0, 2048).replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, (c) => {
+    if (c === '"' || c === '\\') return '\\' + c;
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }
 
 export function formatCombined(r: AccessRecord): string {
   const user = r.user ? escapeField(r.user).replace(/ /g, '\\x20') : '-';
-  const request = escapeField(`${r.method} ${r.target} HTTP/${r.httpVersion}`);
+  const request = 'requestLine' in r ? (r.requestLine === '' ? '-' : escapeField(r.requestLine)) : escapeField(`${r.method} ${r.target} HTTP/${r.httpVersion}`);
   const bytes = r.bodyBytes > 0 ? String(r.bodyBytes) : '-';
   return `${r.remoteAddress} - ${user} ${clfTime(r.timeMs)} "${request}" ${r.status} ${bytes} "${escapeField(r.referer ?? '-')}" "${escapeField(r.userAgent ?? '-')}"`;
 }

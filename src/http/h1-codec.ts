@@ -238,6 +238,22 @@ export function encodeResponseHead(status: number, headers: Record<string, strin
   return head + '\r\n';
 }
 
+/** Bytes of a refused request line kept for its log line; the log keeps fewer characters still (`escapeField`). */
+const MAX_LOGGED_LINE_BYTES = 4096;
+
+/**
+ * The request line of a head as it arrived, for the log line of a request refused before it could be parsed:
+ * the first line after any empty ones (RFC 9112 §2.2), without its CR LF, complete or not; '' when none came.
+ */
+export function requestLineOf(buf: Buffer): string {
+  let start = 0;
+  while (start < buf.length && (buf[start] === LF || buf[start] === CR)) start++;
+  let end = buf.indexOf(LF, start);
+  if (end < 0 || end - start > MAX_LOGGED_LINE_BYTES) end = Math.min(buf.length, start + MAX_LOGGED_LINE_BYTES);
+  else if (buf[end - 1] === CR) end--;
+  return buf.toString('latin1', start, end);
+}
+
 /** The minimal answer to a head that cannot be parsed, as node:http sends it, before the connection closes. */
 export function encodeRefusal(status: number): string {
   return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\nConnection: close\r\n\r\n`;

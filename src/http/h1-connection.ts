@@ -11,7 +11,7 @@
  */
 import type { Socket } from 'node:net';
 import type { AccessLog } from './access-log.js';
-import { checkPartialHead, DateCache, encodeRefusal, encodeResponseHead, findHeadEnd, parseRequestHead, type HeadLimits, type RequestHead } from './h1-codec.js';
+import { checkPartialHead, DateCache, encodeRefusal, encodeResponseHead, findHeadEnd, parseRequestHead, requestLineOf, type HeadLimits, type RequestHead } from './h1-codec.js';
 import { answerRequest, errorReply, statusForUnreadable, type HandlerConfig, type Reply, type RequestInfo, type UploadPlan } from './handler.js';
 import { Unreadable, type BodyOutcome, type BodySource, type BodyWriter } from './reply-body.js';
 
@@ -151,8 +151,12 @@ export class H1Connection {
     this.pump();
   }
 
-  /** An unparseable head: the minimal answer node:http gives, then close (RFC 9112 §2.2 lets us). */
+  /**
+   * An unparseable head: the minimal answer node:http gives, then close (RFC 9112 §2.2 lets us). It is logged like
+   * any request, with its request line as it arrived (`buf` starts at the refused head).
+   */
   private refuse(status: number): void {
+    this.ctx.log?.write({ remoteAddress: this.remote, timeMs: Date.now(), requestLine: requestLineOf(this.buf), status, bodyBytes: 0 });
     this.buf = EMPTY;
     this.socket.off('data', this.onData);
     this.socket.end(encodeRefusal(status), 'latin1');

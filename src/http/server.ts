@@ -17,6 +17,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 import { AccessLog } from './access-log.js';
 import { basicAuthChecker, type BasicCredentials } from './auth.js';
+import { answerClientError, type ClientError } from './client-error.js';
 import { HTTP_DEFAULTS } from './defaults.js';
 import { HttpError } from './errors.js';
 import { DateCache } from './h1-codec.js';
@@ -59,6 +60,8 @@ export class HttpFileServer {
   private readonly fast = new Set<H1Connection>();
   private sweeper?: NodeJS.Timeout;
   private stopping = false;
+  /** node:http responses not yet closed, per connection (a refusal must not be written into one). */
+  private readonly inFlight = new WeakMap<Socket, number>();
   /** Response body bytes handed to sockets since start: the server's own accounting of what it sent. */
   bodyBytesSent = 0;
 
@@ -83,6 +86,7 @@ export class HttpFileServer {
     const server = this.opts.tls ? https.createServer({ cert: this.opts.tls.cert, key: this.opts.tls.key }, listener) : http.createServer(listener);
     // RFC 9110 §10.1.1: answer Expect: 100-continue ourselves, after deciding whether the upload is welcome.
     server.on('checkContinue', listener);
+    server.on('clientError', (err: ClientError, socket: Socket) => answerClientError(err, socket, (this.inFlight.get(socket) ?? 0) > 0, this.log));
     server.keepAliveTimeout = HTTP_DEFAULTS.keepAliveTimeoutMs;
     server.headersTimeout = HTTP_DEFAULTS.headersTimeoutMs;
     server.requestTimeout = 0; // uploads may be long; idle sockets are cut by the timeout below instead
@@ -163,6 +167,8 @@ export class HttpFileServer {
     const started = Date.now();
     const remote = req.socket.remoteAddress ?? '-'; // the socket is gone by the time 'close' fires
     const info: RequestInfo = { method: req.method ?? 'GET', target: req.url ?? '/', headers: req.headers, remoteAddress: remote, localAddress: req.socket.localAddress };
+    const socket = req.socket;
+    this.inFlight.set(socket, (this.inFlight.get(socket) ?? 0) + 1);
     let user: string | undefined;
     let sent = 0;
     const count = (n: number): void => {
@@ -176,6 +182,7 @@ export class HttpFileServer {
       if (decided && closed) this.logRequest(req, res, remote, started, user, res.writableFinished ? Number(res.getHeader('content-length') ?? sent) : sent);
     };
     res.once('close', () => {
+      this.inFlight.set(socket, this.inFlight.get(socket)! - 1);
       closed = true;
       log();
     });

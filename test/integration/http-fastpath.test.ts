@@ -220,26 +220,36 @@ test('hand-off: after GETs on the fast path, a PUT upload on the same connection
   assert.deepEqual([r.status, r.headers['allow']], [405, 'GET, HEAD, OPTIONS']);
 });
 
-test('refusals: an oversize head gets 431, a malformed one 400, HTTP/2 505, each then closed', async (t) => {
-  const { port } = await startServer(t);
-  const cases: [string, number][] = [
-    [`GET /${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 431],
-    [`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}`, 431], // never ends: refused once past the limit
-    ['GET / HTTP/1.1\r\nHost: x\r\n' + 'X-A: 1\r\n'.repeat(150) + '\r\n', 431],
-    ['GET / HTTP/1.1\r\nBad Header: x\r\n\r\n', 400],
-    ['GET / HTTP/1.1\r\n\r\n', 400],
-    ['GET / HTTP/2.0\r\nHost: x\r\n\r\n', 505],
+test('refusals: an oversize head gets 431, a malformed one 400, HTTP/2 505, each then closed and logged', async (t) => {
+  const { port, log } = await startServer(t);
+  // The request, its answer, and its access-log request field: the request line as it arrived, escaped.
+  const cases: [string, number, string][] = [
+    [`GET /${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 431, `GET /${'a'.repeat(2043)}`],
+    [`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}`, 431, 'GET / HTTP/1.1'], // never ends: refused once past the limit
+    ['GET / HTTP/1.1\r\nHost: x\r\n' + 'X-A: 1\r\n'.repeat(150) + '\r\n', 431, 'GET / HTTP/1.1'],
+    ['GET / HTTP/1.1\r\nBad Header: x\r\n\r\n', 400, 'GET / HTTP/1.1'],
+    ['GET / HTTP/1.1\r\n\r\n', 400, 'GET / HTTP/1.1'],
+    ['GET / HTTP/2.0\r\nHost: x\r\n\r\n', 505, 'GET / HTTP/2.0'],
+    ['GET /a b c HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'GET /a b c HTTP/1.1'],
+    ['BAD METHOD /a.txt HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'BAD METHOD /a.txt HTTP/1.1'],
+    ['GET /a.txt HTTP/1.1\r\nHost: x\r\nX-Ctl: a\x01b\r\n\r\n', 400, 'GET /a.txt HTTP/1.1'],
+    ['GET /x\ry" 200 1 "-" "-"\x85 HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'GET /x\\x0dy\\" 200 1 \\"-\\" \\"-\\"\\x85 HTTP/1.1'],
   ];
   for (const [text, status] of cases) {
     const c = new RawClient(port);
-    c.send(text);
+    c.send(Buffer.from(text, 'latin1'));
     const answer = await c.closedByServer();
     assert.match(answer, new RegExp(`^HTTP/1\\.1 ${status} [^\\r]+\\r\\nConnection: close\\r\\n\\r\\n$`), text.slice(0, 40));
   }
+  assert.deepEqual(
+    log.map((l) => / "(.*)" (\d+) (\S+) "-" "-"$/.exec(l)!.slice(1)),
+    cases.map(([, status, request]) => [request, String(status), '-']),
+  );
+  assert.match(log[0]!, /^127\.0\.0\.1 - - \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET \/a/);
 });
 
-test('timeouts: a head sent too slowly gets 408 and is closed; an idle keep-alive connection is closed', async (t) => {
-  const { port } = await startServer(t, { limits: { headersTimeoutMs: 400, keepAliveTimeoutMs: 300 } });
+test('timeouts: a head sent too slowly gets 408, is logged and closed; an idle keep-alive connection is closed', async (t) => {
+  const { port, log } = await startServer(t, { limits: { headersTimeoutMs: 400, keepAliveTimeoutMs: 300 } });
   const slow = new RawClient(port);
   t.after(() => slow.destroy());
   slow.send('GET /a.txt HTTP/1.1\r\n');
@@ -248,6 +258,7 @@ test('timeouts: a head sent too slowly gets 408 and is closed; an idle keep-aliv
   t.after(() => clearInterval(drip));
   assert.match(await slow.closedByServer(), /^HTTP\/1\.1 408 Request Timeout\r\n/);
   clearInterval(drip);
+  assert.match(log[0]!, / "GET \/a\.txt HTTP\/1\.1" 408 - "-" "-"$/);
 
   const idle = new RawClient(port);
   t.after(() => idle.destroy());

@@ -313,3 +313,22 @@ test('access log: one Combined Log Format line per request', async () => {
   assert.ok(line, lines.join('\n'));
   assert.match(line, /^127\.0\.0\.1 - - \[\d{2}\/\w{3}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000\] "GET \/hello\.txt\?x=1 HTTP\/1\.1" 200 12 "http:\/\/ref\/" "probe-agent"$/);
 });
+
+test('access log: requests refused before they could be parsed are logged too, with the line as sent', async () => {
+  let count = (await readFile(logFile, 'utf8')).trim().split('\n').length;
+  const refusals: [string[], string][] = [
+    [['--request-target', '/a b c'], 'GET /a b c HTTP/1.1'],
+    [['-X', 'BAD METHOD'], 'BAD METHOD / HTTP/1.1'],
+    [['-H', 'X-Bad: a\x01b'], 'GET / HTTP/1.1'],
+    [['--request-target', '/x"\x7f'], 'GET /x\\"\\x7f HTTP/1.1'], // escaped: the line cannot be broken or forged
+  ];
+  for (const [args, request] of refusals) {
+    const r = await curl([...args, base]);
+    assert.equal(r.status, 400, args.join(' '));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const lines = (await readFile(logFile, 'utf8')).trim().split('\n');
+    assert.equal(lines.length, ++count, `one line for ${args.join(' ')}`);
+    assert.match(lines.at(-1)!, /^127\.0\.0\.1 - - \[\d{2}\/\w{3}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000\] "(.*)" 400 - "-" "-"$/);
+    assert.equal(/ "(.*)" 400 /.exec(lines.at(-1)!)![1], request);
+  }
+});

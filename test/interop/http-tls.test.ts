@@ -58,3 +58,24 @@ test('HTTPS (node:http): files and folders the server may not read get the reada
     if (args[0] !== '-I') assert.match(r.stdout, /<title>403 Forbidden<\/title>.*You may not access this path/s);
   }
 });
+
+test('HTTPS (node:http): requests node:http refuses are answered as node answers them, and logged with the line as sent', async (t) => {
+  const curl = requireProgram('curl', 'curl');
+  const dir = await tempDir(t);
+  const { cert } = await makeCert(dir);
+  await writeFile(join(dir, 'f.txt'), 'x');
+  const server = startProcess(t, process.execPath, [TANDEM_BIN, 'serve', dir, '--http', '127.0.0.1:0', '--tls-cert', cert, '--tls-key', join(dir, 'key.pem')]);
+  const url = (await waitForLine(server, /at (https:\/\/\S+)/))[1]!;
+  const cases: [string[], number, RegExp][] = [
+    [['-X', 'BAD METHOD'], 400, /"BAD METHOD \/ HTTP\/1\.1" 400 - "-" "-"$/],
+    [['--request-target', '/a b c'], 400, /"GET \/a b c HTTP\/1\.1" 400 - "-" "-"$/],
+    // node's parser reports only the chunk it was reading: the line when the head came in one piece, else '-'.
+    [['-H', `X-Big: ${'b'.repeat(20_000)}`], 431, /"(GET \/ HTTP\/1\.1|-)" 431 - "-" "-"$/],
+  ];
+  for (const [args, status, logged] of cases) {
+    const line = waitForLine(server, / (4\d\d) - "-" "-"$/);
+    const r = await run(curl, ['-s', '-S', '--cacert', cert, '-o', '/dev/null', '-w', '%{http_code}', ...args, url]);
+    assert.equal(r.stdout, String(status), `${args[0]}: ${r.stderr}`);
+    assert.match((await line).input!, logged);
+  }
+});

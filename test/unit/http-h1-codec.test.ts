@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { checkPartialHead, DateCache, encodeRefusal, encodeResponseHead, findHeadEnd, parseRequestHead, type HeadParse } from '../../src/http/h1-codec.js';
+import { checkPartialHead, DateCache, encodeRefusal, encodeResponseHead, findHeadEnd, parseRequestHead, requestLineOf, type HeadParse } from '../../src/http/h1-codec.js';
 
 const LIMITS = { maxHeadBytes: 16 * 1024, maxHeaderCount: 100 };
 const b = (text: string): Buffer => Buffer.from(text, 'latin1');
@@ -110,6 +110,17 @@ test('checkPartialHead: garbage in a head still arriving is refused at once, a g
   assert.equal(check('GET /a.txt\x00'), 400);
   // Lines before `from` were checked already and are not looked at again.
   assert.equal(check('BAD LINE\r\nHost: x\r\n', 10), undefined);
+});
+
+test('requestLineOf: the request line of a refused head as it arrived, for the access log', () => {
+  const line = (s: string): string => requestLineOf(Buffer.from(s, 'latin1'));
+  assert.equal(line('GET /a b c HTTP/1.1\r\nHost: x\r\n\r\n'), 'GET /a b c HTTP/1.1');
+  assert.equal(line('\r\n\nBAD METHOD / HTTP/1.1\nHost: x\n\n'), 'BAD METHOD / HTTP/1.1'); // empty lines first are skipped
+  assert.equal(line('GET /unfinished'), 'GET /unfinished'); // a head cut off by a timeout
+  assert.equal(line(''), '');
+  assert.equal(line('\r\n'), '');
+  assert.equal(line('GET /\x85\x00 HTTP/1.1\r\n'), 'GET /\x85\x00 HTTP/1.1'); // bytes kept as latin1; the log escapes them
+  assert.equal(line(`GET /${'a'.repeat(20_000)} HTTP/1.1\r\n`).length, 4096); // a 431's huge line is cut
 });
 
 test('response heads: the reply fields in order, then Date, Connection and Keep-Alive as node:http writes them', () => {

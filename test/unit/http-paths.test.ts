@@ -93,6 +93,15 @@ test('Combined Log Format line, with quotes and control bytes escaped', () => {
   const line = formatCombined({ remoteAddress: '127.0.0.1', user: 'frank', timeMs: Date.UTC(2000, 9, 10, 13, 55, 36), method: 'GET', target: '/a"b\n', httpVersion: '1.1', status: 200, bodyBytes: 2326, referer: 'http://x/', userAgent: 'curl/8' });
   assert.equal(line, '127.0.0.1 - frank [10/Oct/2000:13:55:36 +0000] "GET /a\\"b\\x0a HTTP/1.1" 200 2326 "http://x/" "curl/8"');
   assert.match(formatCombined({ remoteAddress: '::1', timeMs: 0, method: 'HEAD', target: '/', httpVersion: '1.0', status: 304, bodyBytes: 0 }), / - - \[01\/Jan\/1970:00:00:00 \+0000\] "HEAD \/ HTTP\/1.0" 304 - "-" "-"$/);
+  // A refused request: its line as it arrived, or '-' when none did (as nginx logs a 400 or 408).
+  const refused = (requestLine: string): string => formatCombined({ remoteAddress: '127.0.0.1', timeMs: 0, requestLine, status: 400, bodyBytes: 0 });
+  assert.match(refused('BAD METHOD / HTTP/1.1'), / "BAD METHOD \/ HTTP\/1\.1" 400 - "-" "-"$/);
+  assert.match(refused(''), / "-" 400 - "-" "-"$/);
+  // Nothing from the network can end the line or start another: CR, LF, NEL (latin1 0x85), other bytes past ASCII.
+  const hostile = refused('GET /x\r\n127.0.0.1 - - [01/Jan/1970:00:00:00 +0000] "GET /forged HTTP/1.1" 200 1 "-" "-"\x85\u2028 HTTP/1.1');
+  assert.doesNotMatch(hostile, /[^\x20-\x7e]/);
+  assert.match(hostile, /"GET \/x\\x0d\\x0a127\.0\.0\.1 - - \[01\/Jan\/1970:00:00:00 \+0000\] \\"GET \/forged HTTP\/1\.1\\" 200 1 \\"-\\" \\"-\\"\\x85\\u2028 HTTP\/1\.1" 400 -/);
+  assert.match(formatCombined({ remoteAddress: '::1', timeMs: 0, method: 'GET', target: '/', httpVersion: '1.1', status: 200, bodyBytes: 0, userAgent: 'caf\xc3\xa9' }), /"caf\\xc3\\xa9"$/); // the UTF-8 bytes as sent
 });
 
 test('listing: folders first, sort keys and orders, names escaped in HTML', () => {
