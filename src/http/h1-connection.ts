@@ -13,7 +13,7 @@ import type { Socket } from 'node:net';
 import type { AccessLog } from './access-log.js';
 import { checkPartialHead, DateCache, encodeRefusal, encodeResponseHead, findHeadEnd, parseRequestHead, requestLineOf, type HeadLimits, type RequestHead } from './h1-codec.js';
 import { answerRequest, errorReply, statusForUnreadable, type HandlerConfig, type Reply, type RequestInfo, type UploadPlan } from './handler.js';
-import { Unreadable, type BodyOutcome, type BodySource, type BodyWriter } from './reply-body.js';
+import { Unreadable, type BodySource, type BodyWriter } from './reply-body.js';
 
 export interface H1Limits extends HeadLimits {
   keepAliveTimeoutMs: number;
@@ -241,13 +241,13 @@ export class H1Connection {
       this.ctx.countSent(n);
     };
     const outcome = this.ctx.body.write(this.socket, text, reply.body, source, closes, count);
-    const finish = (o: BodyOutcome): void => {
-      const length = reply.headers['content-length'];
-      this.logRequest(head, reply, started, o === 'complete' ? Number(length ?? sent) : sent);
+    const finish = (): void => {
+      // Combined Log Format counts the body bytes sent: none for a HEAD, whatever its Content-Length announced.
+      this.logRequest(head, reply, started, sent);
       if (closes) this.gone = true; // ended by the writer; read no further requests
     };
     if (typeof outcome !== 'string') return outcome.then(finish);
-    finish(outcome);
+    finish();
     return undefined;
   }
 

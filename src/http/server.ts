@@ -179,7 +179,7 @@ export class HttpFileServer {
     let decided = false;
     let closed = false;
     const log = (): void => {
-      if (decided && closed) this.logRequest(req, res, remote, started, user, res.writableFinished ? Number(res.getHeader('content-length') ?? sent) : sent);
+      if (decided && closed) this.logRequest(req, res, remote, started, user, sent); // body bytes sent, as the fast path logs them
     };
     res.once('close', () => {
       this.inFlight.set(socket, this.inFlight.get(socket)! - 1);

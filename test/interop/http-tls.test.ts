@@ -26,9 +26,16 @@ test('HTTPS: curl verifies the certificate, tandem get trusts it through NODE_EX
   await writeFile(join(dir, 'f.txt'), 'secure bytes');
   const server = startProcess(t, process.execPath, [TANDEM_BIN, 'serve', dir, '--http', '127.0.0.1:0', '--tls-cert', cert, '--tls-key', key]);
   const url = (await waitForLine(server, /at (https:\/\/\S+)/))[1]!;
+  const logged = waitForLine(server, /"GET \/f\.txt HTTP\/1\.1" /);
   const r = await run(curl, ['-s', '--cacert', cert, url + 'f.txt']);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'secure bytes');
+  assert.match((await logged).input!, /" 200 12 "-" "curl\/[^"]+"$/);
+  // A HEAD logs no body bytes (Combined Log Format's %b), as on the plain-HTTP fast path.
+  const loggedHead = waitForLine(server, /"HEAD \/f\.txt HTTP\/1\.1" /);
+  const head = await run(curl, ['-s', '-I', '--cacert', cert, url + 'f.txt']);
+  assert.match(head.stdout, /^HTTP\/1\.1 200 OK\r\n.*content-length: 12\r\n/is);
+  assert.match((await loggedHead).input!, /" 200 - "-" "curl\/[^"]+"$/);
   const plain = await run(curl, ['-s', url.replace('https', 'http') + 'f.txt']);
   assert.notEqual(plain.stdout, 'secure bytes');
   const out = join(dir, 'out');
