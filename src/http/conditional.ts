@@ -1,6 +1,8 @@
 /**
- * Validators and conditional requests, RFC 9110 §8.8 and §13. Pure functions over header values.
+ * Validators and conditional requests, RFC 9110 §8.8 and §13. Pure functions over header values. A date that is not
+ * an HTTP-date (`http-date.ts`) makes its condition ignored, as §13.1.3-§13.1.5 require.
  */
+import { parseHttpDate } from './http-date.js';
 
 /** What a resource offers for validation. */
 export interface Validators {
@@ -21,13 +23,6 @@ let lastDate = { seconds: NaN, text: '' };
 export function httpDate(seconds: number): string {
   if (seconds !== lastDate.seconds) lastDate = { seconds, text: new Date(seconds * 1000).toUTCString() };
   return lastDate.text;
-}
-
-/** Parses an HTTP date in any of the three §5.6.7 forms; undefined when it is not one. */
-export function parseHttpDate(value: string | undefined): number | undefined {
-  if (value === undefined || value.length > 64) return undefined;
-  const ms = Date.parse(value);
-  return Number.isFinite(ms) ? Math.floor(ms / 1000) : undefined;
 }
 
 /** The entity tags of an If-Match / If-None-Match list; `'*'` for the wildcard. Weak tags keep their `W/`. */

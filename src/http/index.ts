@@ -11,6 +11,7 @@ export { HttpFileServer, type HttpServerOptions } from './server.js';
 export { handleRequest, serveFile, errorReply, TORRENT_QUERY, type RequestInfo, type Reply, type HandlerConfig, type FileHooks, type ServedFile } from './handler.js';
 export { decideRange, parseRangeHeader, planMultipart, coalesce, type ByteRange, type RangeDecision } from './range.js';
 export { evaluatePreconditions, ifRangeAllows, makeEtag, parseEtagList } from './conditional.js';
+export { parseHttpDate } from './http-date.js';
 export { parseCredentials, basicAuthChecker, type BasicCredentials } from './auth.js';
 export { formatCombined, type AccessRecord } from './access-log.js';
 export { urlPathSegments, tftpPathSegments, resolveInside, isInside } from './safe-path.js';

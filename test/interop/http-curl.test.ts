@@ -151,6 +151,29 @@ test('conditional requests: If-None-Match and If-Modified-Since give 304, If-Ran
   assert.equal((await curl(['-H', 'If-Match: "nope"', base + 'hello.txt'])).status, 412);
 });
 
+test('conditional requests with dates: only an HTTP-date counts (RFC 9110 §13.1.3), and If-Range takes a date too', async () => {
+  const lm = (await curl([base + 'hello.txt'])).headers['last-modified']!; // Sun, 13 Sep 2020 12:26:40 GMT
+  // What Date.parse reads as a date far in the future is no HTTP-date: the condition is ignored, the file sent.
+  for (const notADate of ['3000', '12/31/2099', '2099-12-31T00:00:00Z', 'Thu, 31 Dec 2099 00:00:00 UTC']) {
+    const r = await curl(['-H', `If-Modified-Since: ${notADate}`, base + 'hello.txt']);
+    assert.deepEqual([r.status, r.body.toString()], [200, 'hello world\n'], notADate);
+    assert.equal((await curl(['-H', `If-Unmodified-Since: ${notADate}`, base + 'hello.txt'])).status, 200, notADate);
+  }
+  // The obsolete forms a recipient must accept (§5.6.7) work as the IMF-fixdate does.
+  assert.equal((await curl(['-H', 'If-Modified-Since: Sunday, 13-Sep-20 12:26:40 GMT', base + 'hello.txt'])).status, 304);
+  assert.equal((await curl(['-H', 'If-Modified-Since: Sun Sep 13 12:26:40 2020', base + 'hello.txt'])).status, 304);
+  assert.equal((await curl(['-H', 'If-Unmodified-Since: Sun Sep 13 12:26:39 2020', base + 'hello.txt'])).status, 412);
+  // If-Range with a date (§13.1.5): the range only while the date is the file's Last-Modified, else the whole file.
+  const same = await curl(['-r', '0-4', '-H', `If-Range: ${lm}`, base + 'hello.txt']);
+  assert.deepEqual([same.status, same.body.toString(), same.headers['content-range']], [206, 'hello', 'bytes 0-4/12']);
+  const asctime = await curl(['-r', '6-10', '-H', 'If-Range: Sun Sep 13 12:26:40 2020', base + 'hello.txt']);
+  assert.deepEqual([asctime.status, asctime.body.toString()], [206, 'world']);
+  for (const other of ['Sun, 13 Sep 2020 12:26:41 GMT', new Date(1_500_000_000_000).toUTCString(), '3000']) {
+    const r = await curl(['-r', '0-4', '-H', `If-Range: ${other}`, base + 'hello.txt']);
+    assert.deepEqual([r.status, r.body.toString()], [200, 'hello world\n'], other);
+  }
+});
+
 test('keep-alive: several requests share one connection', async () => {
   const r = await run(CURL, ['-s', '-v', '-o', '/dev/null', '-o', '/dev/null', '-o', '/dev/null', base + 'hello.txt', base + 'data.bin', base + 'hello.txt'], { timeoutMs: 20_000 });
   assert.equal(r.code, 0);
