@@ -190,6 +190,11 @@ test('404, 405 and 403 with readable pages', async () => {
   assert.match(del.body.toString(), /405 Method Not Allowed/);
   const json404 = await curl(['-H', 'Accept: application/json', base + 'nope']);
   assert.deepEqual(JSON.parse(json404.body.toString()), { error: { status: 404, message: 'Not Found' } });
+  const outside = await curl([base + 'escape']); // a symlink out of the root
+  assert.equal(outside.status, 403);
+  assert.equal(outside.headers['content-type'], 'text/html; charset=utf-8');
+  assert.match(outside.body.toString(), /<title>403 Forbidden<\/title>.*You may not access this path.*<code>\/escape<\/code>/s);
+  assert.ok(!outside.body.toString().includes('outside'));
 });
 
 test('files and folders the server may not read get the readable 403 page, never a 200 head and a cut body', async (t) => {
@@ -326,6 +331,36 @@ test('PUT into a folder the server may not write to: the readable 403 page, logg
   // The same server writes where it may.
   assert.equal((await curl(['-T', src, url + 'open/new.txt'])).status, 201);
   assert.equal(await readFile(join(top, 'open', 'new.txt'), 'utf8'), 'some bytes');
+});
+
+test('an upload is never visible half-written: while a slow PUT is in flight its name does not exist, then it holds every byte', async () => {
+  const url = await serve(['--upload']);
+  const src = join(dir, 'slow-src.bin');
+  const bytes = randomBytes(1536 * 1024);
+  await writeFile(src, bytes);
+  // 1.5 MiB at 1 MiB/s: about 1.5 s in flight, curl sending 64 KiB at a time.
+  const put = run(CURL, ['-s', '-S', '-o', '/dev/null', '-w', '%{http_code}', '--limit-rate', '1M', '-T', src, url + 'sub%20dir/slow.bin'], { timeoutMs: 20_000 });
+  let settled = false;
+  void put.finally(() => (settled = true));
+  // Whenever the name is there it holds every byte: it appears only by the rename once the body is complete (it may
+  // be seen between that rename and curl's exit). Until then it is absent, and a GET of it is a 404.
+  let sawTemporary = false;
+  let absent = 0;
+  for (let i = 0; i < 200 && !settled; i++) {
+    const names = await readdir(join(root, 'sub dir'));
+    sawTemporary ||= names.some((n) => n.startsWith('.tandem-upload-'));
+    if (names.includes('slow.bin')) assert.ok((await readFile(join(root, 'sub dir', 'slow.bin'))).equals(bytes), 'a half-written file under its final name');
+    else absent++;
+    const got = await curl([url + 'sub%20dir/slow.bin']);
+    assert.ok(got.status === 404 || got.body.equals(bytes), `GET while in flight: ${got.status}, ${got.body.length} bytes`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const done = await put;
+  assert.equal(done.stdout, '201', done.stderr);
+  assert.ok(absent >= 5 && sawTemporary, `absent ${absent} times while in flight; temporary file seen: ${sawTemporary}`);
+  assert.ok((await readFile(join(root, 'sub dir', 'slow.bin'))).equals(bytes));
+  assert.ok((await curl([url + 'sub%20dir/slow.bin'])).body.equals(bytes));
+  assert.deepEqual((await readdir(join(root, 'sub dir'))).filter((n) => n.startsWith('.tandem-upload-')), []);
 });
 
 test('access log: one Combined Log Format line per request', async () => {
