@@ -3,6 +3,8 @@
  * value is accepted only in its exact grammar, and numbers are bounded before use.
  */
 
+import { parseHttpDate } from '../http/http-date.js';
+
 export { parseContentRange, type ContentRange } from '../http/content-range.js';
 
 /** A Content-Length header as a number; undefined when absent, NaN when malformed (not one decimal number). */
@@ -21,9 +23,9 @@ export function parseRetryAfter(value: string | undefined, nowMs: number, maxMs:
   let ms: number;
   if (/^\d{1,10}$/.test(v)) ms = Number(v) * 1000;
   else {
-    const at = Date.parse(v);
-    if (!Number.isFinite(at) || !/[A-Za-z]/.test(v)) return undefined;
-    ms = at - nowMs;
+    const atSeconds = parseHttpDate(v, nowMs);
+    if (atSeconds === undefined) return undefined;
+    ms = atSeconds * 1000 - nowMs;
   }
   return Math.min(Math.max(ms, 0), maxMs);
 }

@@ -27,6 +27,7 @@ describe('webseed header parsers', () => {
     assert.equal(parseRetryAfter('Sun, 06 Nov 1994 08:40:00 GMT', now, 3_600_000), 0, 'a past date is now');
     assert.equal(parseRetryAfter('9999999999', now, 3_600_000), 3_600_000, 'a day-long wait is cut to the cap');
     assert.equal(parseRetryAfter('soon', now, 3_600_000), undefined);
+    assert.equal(parseRetryAfter('Dec 31 2099', now, 3_600_000), undefined, 'not an HTTP-date (RFC 9110 §5.6.7)');
     assert.equal(parseRetryAfter('-5', now, 3_600_000), undefined);
     assert.equal(parseRetryAfter(undefined, now, 3_600_000), undefined);
   });
