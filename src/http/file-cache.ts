@@ -4,6 +4,7 @@
  * changed file is never served stale, and one whose mode changed (a chmod that makes it unreadable) is read again.
  */
 import { readFile } from 'node:fs/promises';
+import { SERVED_FILE_FLAGS } from './safe-path.js';
 
 interface Entry {
   data: Buffer;
@@ -40,7 +41,7 @@ export class SmallFileCache {
   async read(path: string, id: FileIdentity): Promise<Buffer> {
     const hit = this.peek(path, id);
     if (hit) return hit;
-    const data = await readFile(path);
+    const data = await readFile(path, { flag: SERVED_FILE_FLAGS });
     if (data.length !== id.size) return data; // changed while we read: serve it, remember nothing
     this.remember(path, { data, mtimeMs: id.mtimeMs, ctimeMs: id.ctimeMs, ino: id.ino });
     return data;

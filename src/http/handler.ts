@@ -231,7 +231,7 @@ export function serveFile(req: RequestInfo, path: string, identity: FileIdentity
  * security module), 404 when it vanished since it was looked up; undefined for anything else (a 500).
  */
 export function statusForUnreadable(code: string | undefined): 403 | 404 | undefined {
-  if (code === 'EACCES' || code === 'EPERM') return 403;
+  if (code === 'EACCES' || code === 'EPERM' || code === 'ELOOP') return 403; // ELOOP: swapped for a symlink, as safe-path.ts says
   if (code === 'ENOENT' || code === 'ENOTDIR') return 404;
   return undefined;
 }

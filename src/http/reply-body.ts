@@ -17,6 +17,7 @@ import { HTTP_DEFAULTS } from './defaults.js';
 import type { ReplyBody } from './handler.js';
 import type { ByteRange, MultipartPlan } from './range.js';
 import type { SmallFileCache } from './file-cache.js';
+import { SERVED_FILE_FLAGS } from './safe-path.js';
 import { Throttle, THROTTLE_SLICE_BYTES, type SendBudget } from './throttle.js';
 
 export interface BodyWriterDeps {
@@ -60,7 +61,7 @@ export class BodyWriter {
       if (cached) return cached;
       return this.deps.cache.read(body.path, body.identity).catch(unreadable);
     }
-    const opened = open(body.path, 'r');
+    const opened = open(body.path, SERVED_FILE_FLAGS);
     if (body.kind === 'head-of-file') return opened.then((h) => h.close()).then(() => undefined, unreadable);
     return opened.catch(unreadable);
   }

@@ -2,8 +2,15 @@
  * Turning a name from the network into a file inside a root, never outside it (DESIGN.md §8). The pure part
  * splits and checks segments; `resolveInside` then follows symlinks with realpath and checks containment.
  */
-import { lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { constants, lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { sep } from 'node:path';
+
+/**
+ * How a file found here is opened to be served. Its real path was resolved inside the root a moment before, with no
+ * symlink left in it; O_NOFOLLOW refuses a last component swapped for a symlink since then (ELOOP), and O_NONBLOCK
+ * keeps an open of something swapped for a FIFO from hanging a pool thread.
+ */
+export const SERVED_FILE_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 export type PathVerdict = { ok: true; segments: string[]; trailingSlash: boolean } | { ok: false; reason: 'bad-request' | 'forbidden' };
 

@@ -10,7 +10,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { open, readFile, realpath, stat } from 'node:fs/promises';
 import { sep } from 'node:path';
-import { resolveInside, tftpPathSegments } from '../http/safe-path.js';
+import { resolveInside, SERVED_FILE_FLAGS, tftpPathSegments } from '../http/safe-path.js';
 import { BufferSource, FileSource, type BlockSource } from './block-source.js';
 import { TFTP_DEFAULTS } from './defaults.js';
 import { TftpError } from './errors.js';
@@ -147,9 +147,9 @@ export class TftpServer {
       if (!st.isFile()) throw new Refusal(ERR.ACCESS, 'not a regular file');
       if (p.mode === 'netascii') {
         if (st.size > TFTP_DEFAULTS.maxNetasciiBytes) throw new Refusal(ERR.ACCESS, 'file too large for netascii mode; use octet');
-        source = new BufferSource(toNetascii(await readFile(path)));
+        source = new BufferSource(toNetascii(await readFile(path, { flag: SERVED_FILE_FLAGS })));
       } else {
-        source = new FileSource(await open(path, 'r'), st.size, TFTP_DEFAULTS.readChunkBytes);
+        source = new FileSource(await open(path, SERVED_FILE_FLAGS), st.size, TFTP_DEFAULTS.readChunkBytes);
       }
     } catch (err) {
       if (err instanceof Refusal) throw err;
