@@ -21,6 +21,8 @@ export const WINDOW_MIN = 1; // RFC 7440 §3
 export const WINDOW_MAX = 65535;
 
 const int = (v: string | undefined): number | undefined => (v !== undefined && /^\d{1,12}$/.test(v) ? Number(v) : undefined);
+/** A tsize may name any file size: up to 16 digits, still exact as a number, so a huge write is refused as too large. */
+const size = (v: string | undefined): number | undefined => (v !== undefined && /^\d{1,16}$/.test(v) ? Number(v) : undefined);
 
 export interface ServerLimits {
   maxBlockSizeBytes: number;
@@ -47,7 +49,7 @@ export function negotiateServer(requested: Map<string, string>, isRead: boolean,
     options.timeoutMs = timeout * 1000;
     oack.set('timeout', String(timeout));
   }
-  const tsize = int(requested.get('tsize'));
+  const tsize = size(requested.get('tsize'));
   if (tsize !== undefined) {
     if (isRead && fileSizeBytes !== undefined) {
       options.sizeBytes = fileSizeBytes;
@@ -74,7 +76,7 @@ export function acceptOack(asked: Map<string, string>, oack: Map<string, string>
   const bad = (why: string): TftpError => new TftpError('TFTP_OPTION', `the server's option answer is invalid: ${why}`);
   for (const [name, value] of oack) {
     if (!asked.has(name)) throw bad(`it added ${name}, which was not asked for`);
-    const n = int(value);
+    const n = name === 'tsize' ? size(value) : int(value);
     if (n === undefined) throw bad(`${name}=${value.slice(0, 20)} is not a number`);
     if (name === 'blksize') {
       if (n < BLKSIZE_MIN || n > Number(asked.get(name))) throw bad(`blksize ${n} outside ${BLKSIZE_MIN}..${asked.get(name)}`);

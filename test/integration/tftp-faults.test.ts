@@ -170,7 +170,7 @@ test('error codes: server busy (0) past the transfer limit, disk full (3) for a 
   assert.deepEqual((await late.next())?.packet, { op: 'error', code: 0, message: 'server busy, try again later' });
   await new Promise((r) => setTimeout(r, 1000)); // the held transfer gives up (300 ms × 2 tries)
   const big = await rawClient(t);
-  big.socket.send(encodeRequest('wrq', 'huge.bin', 'octet', new Map([['tsize', String(5 * 1024 ** 3)]])), port, '127.0.0.1');
+  big.socket.send(encodeRequest('wrq', 'huge.bin', 'octet', new Map([['tsize', String(5 * 1024 ** 4)]])), port, '127.0.0.1');
   const refused = (await big.next())?.packet;
   assert.equal(refused?.op === 'error' && refused.code, 3);
 });

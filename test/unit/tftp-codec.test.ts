@@ -58,6 +58,9 @@ test('server negotiation: limits applied, unknown and bad options left out (RFC 
   const bad = negotiateServer(new Map([['blksize', '4'], ['timeout', '0'], ['windowsize', '0'], ['tsize', 'x']]), true, 1, limits);
   assert.equal(bad.oack.size, 0);
   assert.equal(bad.options.blockSizeBytes, 512);
+  // A write's tsize may be any file size (16 digits), so a 5 TiB announcement is read, and refused by the caller.
+  assert.equal(negotiateServer(new Map([['tsize', '5497558138880']]), false, undefined, limits).options.sizeBytes, 5497558138880);
+  assert.equal(negotiateServer(new Map([['tsize', '12345678901234567']]), false, undefined, limits).oack.size, 0);
 });
 
 test('client checks the OACK: nothing added, nothing larger than asked', () => {
@@ -68,6 +71,7 @@ test('client checks the OACK: nothing added, nothing larger than asked', () => {
   refuses(new Map([['windowsize', '17']]));
   refuses(new Map([['timeout', '5']]));
   refuses(new Map([['blksize', 'abc']]));
+  assert.equal(acceptOack(asked, new Map([['tsize', '2199023255552']]), 1000).sizeBytes, 2 ** 41); // a 2 TiB file
 });
 
 test('netascii: encode then decode in arbitrary chunks gives the original back', () => {
