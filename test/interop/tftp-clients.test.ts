@@ -1,4 +1,4 @@
-// `tandem serve --tftp` against real clients: curl's TFTP, Debian's tftp-hpa, and `tandem get tftp://`.
+// `tandem serve --tftp` against real clients: curl's TFTP, Debian's tftp-hpa and atftp, and `tandem get tftp://`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -11,6 +11,7 @@ import { run, tandem, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
 
 const CURL = requireProgram('curl', 'curl');
 const TFTP = requireProgram('tftp', 'tftp-hpa');
+const ATFTP = requireProgram('atftp', 'atftp');
 let dir: string;
 let root: string;
 let port: number;
@@ -95,6 +96,23 @@ test('tftp-hpa: write requests with --tftp-write, never over an existing file, r
   const refused = await run(TFTP, ['127.0.0.1', String(readOnlyPort), '-m', 'binary', '-c', 'put', src, 'other.img']);
   assert.match(refused.stdout + refused.stderr, /Error code 2/);
   await assert.rejects(stat(join(root, 'other.img')));
+});
+
+test('atftp: windowed read and write (RFC 7440) with blksize and tsize, one ACK per window, bytes exact', async () => {
+  const blocks = Math.floor(big.length / 1428) + 1;
+  const get = await run(ATFTP, ['--option', 'windowsize 16', '--option', 'blksize 1428', '--option', 'tsize 0', '--trace', '-g', '-r', 'big.bin', '-l', out('at.bin'), '127.0.0.1', String(port)], { timeoutMs: 60_000 });
+  assert.equal(get.code, 0, get.stderr);
+  assert.deepEqual(await readFile(out('at.bin')), big);
+  const trace = get.stdout + get.stderr;
+  assert.match(trace, new RegExp(`received OACK <tsize: ${big.length}, windowsize: 16, blksize: 1428,`));
+  const acks = trace.match(/sent ACK/g)?.length ?? 0;
+  assert.ok(acks >= blocks / 16 && acks <= blocks / 16 + 4, `${acks} ACKs for ${blocks} blocks in windows of 16`);
+  const src = out('at-upload.src');
+  await writeFile(src, randomBytes(1_000_000 + 3));
+  const put = await run(ATFTP, ['--option', 'windowsize 8', '--option', 'blksize 1000', '--option', 'tsize 0', '--trace', '-p', '-l', src, '-r', 'boot/at.img', '127.0.0.1', String(port)], { timeoutMs: 60_000 });
+  assert.equal(put.code, 0, put.stderr);
+  assert.match(put.stdout + put.stderr, /received OACK <tsize: 1000003, windowsize: 8, blksize: 1000,/);
+  assert.deepEqual(await readFile(join(root, 'boot', 'at.img')), await readFile(src));
 });
 
 test('tandem get tftp://: blksize and windowsize negotiated, bytes exact', async () => {
