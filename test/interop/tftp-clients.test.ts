@@ -2,16 +2,18 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile, stat } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { requireProgram } from '../helpers/programs.js';
+import { freeUdpPort } from '../helpers/ports.js';
 import { run, tandem, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
 
 const CURL = requireProgram('curl', 'curl');
 const TFTP = requireProgram('tftp', 'tftp-hpa');
 const ATFTP = requireProgram('atftp', 'atftp');
+const TFTPD = requireProgram('/usr/sbin/in.tftpd', 'tftpd-hpa');
 let dir: string;
 let root: string;
 let port: number;
@@ -125,6 +127,26 @@ test('tandem get tftp://: blksize and windowsize negotiated, bytes exact', async
   const missing = await tandem(['get', `tftp://127.0.0.1:${port}/nope.bin`, '-o', out('tg')]);
   assert.equal(missing.code, 1); // a run-time failure, as a 404 is for get http://
   assert.match(missing.stderr, /file not found \(TFTP error 1\)/);
+});
+
+test('tandem get tftp:// from tftpd-hpa: blksize and tsize granted, windowsize not (lock-step then), bytes exact', async () => {
+  // tftpd-hpa drops to user nobody, who must reach the files: its own folder, readable by all.
+  const hpaRoot = join(dir, 'hpa-root');
+  await mkdir(hpaRoot);
+  await writeFile(join(hpaRoot, 'big.bin'), big);
+  await Promise.all([chmod(dir, 0o755), chmod(hpaRoot, 0o755), chmod(join(hpaRoot, 'big.bin'), 0o644)]);
+  const hpaPort = await freeUdpPort();
+  const server = spawn(TFTPD, ['-L', '-a', `127.0.0.1:${hpaPort}`, '-s', hpaRoot], { stdio: 'ignore' });
+  children.push(server);
+  await new Promise((r) => setTimeout(r, 300)); // UDP: nothing to poll; in.tftpd binds at once
+  const r = await tandem(['get', `tftp://127.0.0.1:${hpaPort}/big.bin`, '-o', out('from-hpa'), '--blksize', '1428', '--windowsize', '16', '--json'], { timeoutMs: 60_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const done = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.event === 'done');
+  assert.deepEqual([done.blockSizeBytes, done.windowSize], [1428, 1]);
+  assert.deepEqual(await readFile(join(out('from-hpa'), 'big.bin')), big);
+  const missing = await tandem(['get', `tftp://127.0.0.1:${hpaPort}/nope.bin`, '-o', out('from-hpa')]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /TFTP error 1/);
 });
 
 test('block numbers roll over: 70,000 blocks with curl (lock-step) and tandem (windowed)', async () => {
