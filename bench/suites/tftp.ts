@@ -2,6 +2,7 @@
 // client (curl) and block size, then tandem's own client with windowsize 16 (tftpd-hpa ignores windowsize).
 // tandem is measured with its default busy-polling and with it off, and the server's CPU is shown beside the
 // client's, because polling buys speed with server CPU.
+// A second table: a crowd of curl clients at once (a PXE boot storm), where the server's CPU per block decides.
 // Goals: same block size at least as fast as tftpd-hpa; windowsize 16 at least 3 × tftpd-hpa.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -13,6 +14,8 @@ import { bestOf, measure, printTable, watchServerCpu, type Measurement } from '.
 const TANDEM = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const SIZE_MIB = Number(process.env.BENCH_TFTP_MIB ?? 100);
 const BLKSIZE = '1428';
+const CROWD = 16;
+const CROWD_MIB = 10;
 
 type ServedMeasurement = Measurement & { serverCpuSeconds: number };
 
@@ -36,6 +39,16 @@ function served(server: ChildProcess, run: () => Promise<Measurement>): Promise<
   });
 }
 
+/** `CROWD` curl clients at once, each fetching the same file; wall time until the last one is done. */
+async function crowd(port: number, name: string, outDir: string): Promise<Measurement> {
+  mkdirSync(outDir, { recursive: true });
+  const started = process.hrtime.bigint();
+  const runs = Array.from({ length: CROWD }, (_, i) => measure('curl', ['-s', '--tftp-blksize', BLKSIZE, '-o', join(outDir, `c${i}`), `tftp://127.0.0.1:${port}/${name}`]));
+  const all = await Promise.all(runs);
+  rmSync(outDir, { recursive: true, force: true });
+  return { wallSeconds: Number(process.hrtime.bigint() - started) / 1e9, cpuSeconds: all.reduce((s, m) => s + m.cpuSeconds, 0), peakRssMiB: 0 };
+}
+
 export default {
   async run(): Promise<void> {
     const root = join(benchDir(), 'tftp-root');
@@ -44,6 +57,13 @@ export default {
     const name = `file-${SIZE_MIB}MiB.bin`;
     chmodSync(randomFile(`tftp-root/${name}`, SIZE_MIB * 1024 * 1024), 0o644);
     readFileSync(join(root, name)); // page cache warm for both servers
+    const crowdName = `crowd-${CROWD_MIB}MiB.bin`;
+    chmodSync(randomFile(`tftp-root/${crowdName}`, CROWD_MIB * 1024 * 1024), 0o644);
+    const crowdDir = join(benchDir(), 'tftp-crowd');
+    const crowdRows: Record<string, string | number>[] = [];
+    const crowdRow = (setup: string, m: ServedMeasurement): void => {
+      crowdRows.push({ setup, 'MiB/s (all)': (CROWD * CROWD_MIB) / m.wallSeconds, 'clients cpu s': m.cpuSeconds, 'server cpu s': m.serverCpuSeconds });
+    };
     const out = join(benchDir(), 'tftp-out');
     const curl = (port: number) => (): Promise<Measurement> => measure('curl', ['-s', '--tftp-blksize', BLKSIZE, '-o', out, `tftp://127.0.0.1:${port}/${name}`]);
     const rows: Record<string, string | number>[] = [];
@@ -52,6 +72,7 @@ export default {
     };
     await withServer(() => spawn('/usr/sbin/in.tftpd', ['-L', '-a', '127.0.0.1:18561', '-s', root], { stdio: 'ignore' }), async (hpa) => {
       row(`tftpd-hpa, curl, blksize ${BLKSIZE}`, await served(hpa, curl(18561)));
+      crowdRow('tftpd-hpa', await served(hpa, () => crowd(18561, crowdName, crowdDir)));
     });
     const tandem = (...extra: string[]) => (): ChildProcess => spawn(process.execPath, [TANDEM, 'serve', root, '--tftp', '127.0.0.1:18562', '--quiet', ...extra], { stdio: 'ignore' });
     await withServer(tandem('--tftp-busy-poll', '0'), async (server) => {
@@ -59,6 +80,7 @@ export default {
     });
     await withServer(tandem(), async (server) => {
       row(`tandem, curl, blksize ${BLKSIZE}`, await served(server, curl(18562)));
+      crowdRow('tandem', await served(server, () => crowd(18562, crowdName, crowdDir)));
       for (const w of ['1', '16']) {
         const dir = join(benchDir(), 'tftp-get');
         const get = (): Promise<Measurement> => measure(process.execPath, [TANDEM, 'get', `tftp://127.0.0.1:18562/${name}`, '-o', dir, '--blksize', BLKSIZE, '--windowsize', w, '--quiet']);
@@ -70,5 +92,8 @@ export default {
     for (const r of rows) r['vs tftpd-hpa'] = Number(r['MiB/s']) / Number(rows[0]!['MiB/s']);
     console.log(`${SIZE_MIB} MiB over TFTP on loopback, best of 2; goals: tandem ≥ 1 × tftpd-hpa at the same block size, windowsize 16 ≥ 3 ×`);
     printTable(rows);
+    for (const r of crowdRows) r['vs tftpd-hpa'] = Number(r['MiB/s (all)']) / Number(crowdRows[0]!['MiB/s (all)']);
+    console.log(`\n${CROWD} curl clients at once, ${CROWD_MIB} MiB each, lock-step at blksize ${BLKSIZE}, best of 2 (no goal: the server's CPU per block decides)`);
+    printTable(crowdRows);
   },
 };
