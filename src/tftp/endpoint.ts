@@ -86,11 +86,17 @@ export class Endpoint {
     }, Math.max(0, deadlineMs - now()));
   }
 
+  /**
+   * Ends the endpoint at once; the socket itself closes a turn later. node:dgram resolves a send's address on the
+   * next tick and drops the send if the socket has closed by then, so a last packet (the client's final ACK, an
+   * ERROR) sent just before `close()` would never leave.
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.timer);
-    this.socket?.close();
+    const socket = this.socket;
+    if (socket) setImmediate(() => socket.close());
   }
 
   get isClosed(): boolean {

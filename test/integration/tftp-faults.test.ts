@@ -174,3 +174,17 @@ test('error codes: server busy (0) past the transfer limit, disk full (3) for a 
   const refused = (await big.next())?.packet;
   assert.equal(refused?.op === 'error' && refused.code, 3);
 });
+
+test('a packet that has no place in a read (a WRQ on its port) gets ERROR 4, sent before the transfer closes', async (t) => {
+  const port = await startServer(t, { 'f.bin': Buffer.alloc(2000, 3) });
+  const c = await rawClient(t);
+  c.socket.send(encodeRequest('rrq', 'f.bin', 'octet'), port, '127.0.0.1');
+  const first = await c.next();
+  assert.equal(first?.packet.op, 'data');
+  c.socket.send(encodeRequest('wrq', 'x', 'octet'), first!.port, '127.0.0.1');
+  const err = await c.next();
+  assert.equal(err?.packet.op === 'error' && err.packet.code, 4);
+  assert.equal(err!.port, first!.port);
+  c.socket.send(encodeAck(1), first!.port, '127.0.0.1');
+  assert.deepEqual(await c.drain(400), []); // the transfer is over: nothing more
+});
