@@ -8,6 +8,7 @@
  *   await tftpGet({ host: '127.0.0.1', port: 6969, file: 'kernel', outPath: '/tmp/kernel', windowSize: 16 });
  */
 export { TftpServer, type TftpServerOptions, type TransferReport } from './server.js';
+export { formatTransferLine } from './transfer-log.js';
 export { tftpGet, parseTftpUrl, type TftpGetOptions, type TftpGetResult } from './client.js';
 export { decodePacket, encodeRequest, encodeData, encodeAck, encodeError, encodeOack, ERR, OP, MAX_PACKET_BYTES, type TftpPacket, type TransferMode } from './packets.js';
 export { Sender, type SenderAction, type SenderInit } from './sender.js';

@@ -17,7 +17,7 @@ import { TftpError } from './errors.js';
 import { toNetascii } from './netascii.js';
 import { negotiateServer } from './options.js';
 import type { TransferTuning } from './endpoint.js';
-import { decodePacket, encodeError, ERR, type TftpPacket } from './packets.js';
+import { decodePacket, encodeError, ERR, type TftpPacket, type TransferMode } from './packets.js';
 import { ReadTransfer, type TransferOutcome } from './read-transfer.js';
 import { WriteTransfer } from './write-transfer.js';
 
@@ -38,11 +38,16 @@ export interface TftpServerOptions {
 
 export interface TransferReport {
   direction: 'read' | 'write';
+  /** The file name as the client sent it (untrusted: escape it before printing). */
   file: string;
+  mode: TransferMode;
   remote: string;
   outcome: 'ok' | 'error';
   bytes: number;
   error?: string;
+  /** When the request arrived (ms since the epoch) and how long the transfer took. */
+  startedMs: number;
+  seconds: number;
 }
 
 type RequestPacket = Extract<TftpPacket, { op: 'rrq' | 'wrq' }>;
@@ -110,24 +115,26 @@ export class TftpServer {
     const key = `${rinfo.address}|${rinfo.port}`;
     if (this.transfers.has(key)) return; // a retransmitted request for a transfer already running
     if (this.transfers.size >= (this.opts.maxTransfers ?? TFTP_DEFAULTS.maxTransfers)) return this.reply(rinfo, ERR.UNDEFINED, 'server busy, try again later');
+    const startedMs = Date.now();
     const placeholder: Running = { abort: () => undefined, done: Promise.resolve({ ok: false, bytes: 0 }) };
     this.transfers.set(key, placeholder);
     try {
       const running = packet.op === 'rrq' ? await this.startRead(packet, rinfo) : await this.startWrite(packet, rinfo);
       this.transfers.set(key, running);
       const outcome = await running.done;
-      this.report(packet, rinfo, outcome);
+      this.report(packet, rinfo, outcome, startedMs);
     } catch (err) {
       const refusal = err instanceof Refusal ? err : new Refusal(ERR.UNDEFINED, `server error: ${(err as Error).message}`);
       this.reply(rinfo, refusal.code, refusal.message);
-      this.report(packet, rinfo, { ok: false, bytes: 0, error: refusal.message });
+      this.report(packet, rinfo, { ok: false, bytes: 0, error: refusal.message }, startedMs);
     } finally {
       this.transfers.delete(key);
     }
   }
 
-  private report(p: RequestPacket, rinfo: RemoteInfo, o: TransferOutcome): void {
-    this.opts.onTransfer?.({ direction: p.op === 'rrq' ? 'read' : 'write', file: p.filename, remote: `${rinfo.address}:${rinfo.port}`, outcome: o.ok ? 'ok' : 'error', bytes: o.bytes, error: o.error });
+  private report(p: RequestPacket, rinfo: RemoteInfo, o: TransferOutcome, startedMs: number): void {
+    const seconds = (Date.now() - startedMs) / 1000;
+    this.opts.onTransfer?.({ direction: p.op === 'rrq' ? 'read' : 'write', file: p.filename, mode: p.mode, remote: `${rinfo.address}:${rinfo.port}`, outcome: o.ok ? 'ok' : 'error', bytes: o.bytes, error: o.error, startedMs, seconds });
   }
 
   private tuning(): TransferTuning {

@@ -7,7 +7,7 @@ import { HTTP_DEFAULTS, HttpFileServer, parseCredentials, type HttpServerOptions
 import { defaultSeedCacheDir, isServeWorker, reportToPrimary, SEED_DEFAULTS, SeedingFileServer, stopRequested, WorkerPool, type SeedEvent } from '../../serve/index.js';
 import { TokenBucket } from '../../swarm/index.js';
 import { parsePort } from '../get-torrent.js';
-import { TftpServer, TFTP_DEFAULTS } from '../../tftp/index.js';
+import { formatTransferLine, TftpServer, TFTP_DEFAULTS } from '../../tftp/index.js';
 import { TandemError } from '../../util/errors.js';
 import { wholeNumberFlag } from '../options.js';
 import { addCommonFlags, Output, runCommand, type CommonFlags } from '../output.js';
@@ -256,7 +256,11 @@ async function startTftp(dir: string, flags: ServeFlags, out: Output): Promise<(
     port,
     allowWrite: Boolean(flags.tftpWrite),
     busyPollMicros: wholeNumberFlag(flags.tftpBusyPoll, '--tftp-busy-poll', 0, 100_000),
-    onTransfer: (t) => out.detail(`tftp: ${t.direction} ${t.file} ${t.remote} ${t.outcome} ${t.bytes} bytes`),
+    // Every request gets a line, as the HTTP access log gives (stdout; a JSON event under --json; none with --quiet).
+    onTransfer: (t) => {
+      out.line(formatTransferLine(t));
+      out.json({ event: 'tftp-transfer', ...t });
+    },
   });
   const addr = await server.start();
   out.line(`tftp: serving ${dir} at tftp://${addr.host.includes(':') ? `[${addr.host}]` : addr.host}:${addr.port}/`);
