@@ -161,7 +161,6 @@ async function loadUdp(o: LoadOptions): Promise<LoadResult> {
     }
     return conn.id;
   };
-  await connectionId();
   const hashes = Array.from({ length: o.torrents }, (_, i) => infoHash(i));
   const one = async (t: number, p: number): Promise<void> => {
     const id = await connectionId();
@@ -169,6 +168,7 @@ async function loadUdp(o: LoadOptions): Promise<LoadResult> {
     if (r.readUInt32BE(0) !== 1) throw new Error('announce failed');
   };
   try {
+    await connectionId(); // inside the try: a server not up yet (the suite's readiness probe) must not leak the socket
     return await drive(o, one);
   } finally {
     sock.close();
