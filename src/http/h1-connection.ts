@@ -12,7 +12,7 @@
 import type { Socket } from 'node:net';
 import type { AccessLog } from './access-log.js';
 import { checkPartialHead, DateCache, encodeRefusal, encodeResponseHead, findHeadEnd, parseRequestHead, requestLineOf, type HeadLimits, type RequestHead } from './h1-codec.js';
-import { answerRequest, errorReply, statusForUnreadable, type HandlerConfig, type Reply, type RequestInfo, type UploadPlan } from './handler.js';
+import { answerRequest, errorReply, unreadableReply, type HandlerConfig, type Reply, type RequestInfo, type UploadPlan } from './handler.js';
 import { Unreadable, type BodySource, type BodyWriter } from './reply-body.js';
 
 export interface H1Limits extends HeadLimits {
@@ -217,7 +217,7 @@ export class H1Connection {
     let reply = prepared;
     let source = opened;
     if (source instanceof Unreadable) {
-      reply = this.unreadable(source, info);
+      reply = unreadableReply(source.code, source.cause, info, this.ctx.onError);
       source = undefined;
     }
     // A client that half-closed after pipelining still gets every answer; the last one closes (RFC 9112 §9.6).
@@ -249,12 +249,6 @@ export class H1Connection {
     if (typeof outcome !== 'string') return outcome.then(finish);
     finish();
     return undefined;
-  }
-
-  /** The error page for a file that failed to open; a failure other than permission or absence is reported too. */
-  private unreadable(u: Unreadable, info: RequestInfo): Reply {
-    const status = statusForUnreadable(u.code);
-    return status === undefined ? this.failed(u.cause, info) : errorReply(status, info);
   }
 
   private logRequest(head: RequestHead, reply: Reply, started: number, bytes: number): void {

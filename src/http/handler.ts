@@ -230,10 +230,20 @@ export function serveFile(req: RequestInfo, path: string, identity: FileIdentity
  * The status for a file or folder that failed to open: 403 when the server may not read it (the mode, an ACL, a
  * security module), 404 when it vanished since it was looked up; undefined for anything else (a 500).
  */
-export function statusForUnreadable(code: string | undefined): 403 | 404 | undefined {
+function statusForUnreadable(code: string | undefined): 403 | 404 | undefined {
   if (code === 'EACCES' || code === 'EPERM' || code === 'ELOOP') return 403; // ELOOP: swapped for a symlink, as safe-path.ts says
   if (code === 'ENOENT' || code === 'ENOTDIR') return 404;
   return undefined;
+}
+
+/**
+ * The reply for a file that failed to open once its reply was decided (`BodyWriter.prepare`), on either adapter: the
+ * 403 or 404 page, or a 500 whose cause is reported through `onError`.
+ */
+export function unreadableReply(code: string | undefined, cause: unknown, info: RequestInfo, onError?: (err: unknown) => void): Reply {
+  const status = statusForUnreadable(code);
+  if (status === undefined) onError?.(cause);
+  return errorReply(status ?? 500, info);
 }
 
 async function listDirectory(req: RequestInfo, cfg: HandlerConfig, realDir: string, urlPath: string): Promise<Reply> {

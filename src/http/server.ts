@@ -22,7 +22,7 @@ import { HTTP_DEFAULTS } from './defaults.js';
 import { HttpError } from './errors.js';
 import { DateCache } from './h1-codec.js';
 import { H1Connection, type H1Context, type H1Limits } from './h1-connection.js';
-import { errorReply, handleRequest, statusForUnreadable, type FileHooks, type HandlerConfig, type Reply, type RequestInfo } from './handler.js';
+import { errorReply, handleRequest, unreadableReply, type FileHooks, type HandlerConfig, type Reply, type RequestInfo } from './handler.js';
 import { receiveUpload } from './upload.js';
 import { SmallFileCache } from './file-cache.js';
 import { BodyWriter, Unreadable } from './reply-body.js';
@@ -212,9 +212,7 @@ export class HttpFileServer {
     let reply = prepared;
     let source = await this.body.prepare(reply.body);
     if (source instanceof Unreadable) {
-      const status = statusForUnreadable(source.code);
-      if (status === undefined) this.opts.onError?.(source.cause);
-      reply = errorReply(status ?? 500, info);
+      reply = unreadableReply(source.code, source.cause, info, this.opts.onError);
       source = undefined;
     }
     if (res.destroyed) {
