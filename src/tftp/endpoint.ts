@@ -111,7 +111,8 @@ export class Endpoint {
       this.send(encodeError(ERR.UNKNOWN_TID, 'unknown transfer ID'), { address: rinfo.address, port: rinfo.port });
       return;
     }
-    this.busyPoll.onReply(now());
+    const t = now();
+    this.busyPoll.onReply(t);
     let packet: TftpPacket;
     try {
       packet = decodePacket(msg);
@@ -119,6 +120,6 @@ export class Endpoint {
       if (err instanceof TftpError) return this.handlers.onMalformed(err);
       throw err;
     }
-    this.handlers.onPacket(packet, now());
+    this.handlers.onPacket(packet, t);
   }
 }
