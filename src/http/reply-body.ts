@@ -10,7 +10,6 @@
  * The raw socket passes its response head as `head`, so a small reply leaves in one write, head and body in one
  * buffer; node:http has already taken its head through `writeHead` and passes none.
  */
-import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { HTTP_DEFAULTS } from './defaults.js';
@@ -90,18 +89,19 @@ export class BodyWriter {
       if (head !== undefined) out.write(head, 'latin1');
       return this.throttled(out, body.data, end);
     }
-    const handle = Buffer.isBuffer(source) ? undefined : source;
-    if (body.kind === 'multipart') return this.closing(handle, this.multipart(out, head, body.path, handle, body.plan, end, count));
-    if (Buffer.isBuffer(source)) return this.smallFile(out, head, source, body.range, end, count);
-    return this.closing(handle, this.streamFile(out, head, body.path, handle, body.range, end, count));
+    if (body.kind === 'file' && Buffer.isBuffer(source)) return this.smallFile(out, head, source, body.range, end, count);
+    // A file is never opened here by its path: only through the handle `prepare` opened with SERVED_FILE_FLAGS.
+    if (source === undefined || Buffer.isBuffer(source)) throw new Error(`BodyWriter.write: a ${body.kind} body needs the file handle prepare() opened`);
+    if (body.kind === 'multipart') return this.closing(source, this.multipart(out, head, source, body.plan, end, count));
+    return this.closing(source, this.streamFile(out, head, source, body.range, end, count));
   }
 
   /** Closes `handle` once `writing` settles (without waiting for the close: the reply is done). */
-  private async closing(handle: FileHandle | undefined, writing: Promise<BodyOutcome>): Promise<BodyOutcome> {
+  private async closing(handle: FileHandle, writing: Promise<BodyOutcome>): Promise<BodyOutcome> {
     try {
       return await writing;
     } finally {
-      void handle?.close().catch(noop);
+      void handle.close().catch(noop);
     }
   }
 
@@ -124,20 +124,20 @@ export class BodyWriter {
     return 'complete';
   }
 
-  private async streamFile(out: Writable, head: string | undefined, path: string, handle: FileHandle | undefined, range: ByteRange, end: boolean, count: (n: number) => void): Promise<BodyOutcome> {
+  private async streamFile(out: Writable, head: string | undefined, handle: FileHandle, range: ByteRange, end: boolean, count: (n: number) => void): Promise<BodyOutcome> {
     if (head !== undefined) out.write(head, 'latin1');
-    const outcome = await this.pipeRange(out, path, handle, range, count);
+    const outcome = await this.pipeRange(out, handle, range, count);
     if (outcome === 'complete' && end) out.end();
     return outcome;
   }
 
-  private async multipart(out: Writable, head: string | undefined, path: string, handle: FileHandle | undefined, plan: MultipartPlan, end: boolean, count: (n: number) => void): Promise<BodyOutcome> {
+  private async multipart(out: Writable, head: string | undefined, handle: FileHandle, plan: MultipartPlan, end: boolean, count: (n: number) => void): Promise<BodyOutcome> {
     if (head !== undefined) out.write(head, 'latin1');
     for (const part of plan.parts) {
       if (out.destroyed) return 'cut';
       out.write(part.head);
       count(part.head.length);
-      if ((await this.pipeRange(out, path, handle, part.range, count)) === 'cut') return 'cut';
+      if ((await this.pipeRange(out, handle, part.range, count)) === 'cut') return 'cut';
     }
     if (out.destroyed) return 'cut';
     count(plan.tail.length);
@@ -165,13 +165,13 @@ export class BodyWriter {
   }
 
   /**
-   * Streams [start, end] of a file into `out` (without ending it), honouring backpressure through pipe(): from the
-   * handle `prepare` opened, left open for the next part (positional reads), or from the path when there is none.
+   * Streams [start, end] of a file into `out` (without ending it), honouring backpressure through pipe(), from the
+   * handle `prepare` opened, left open for the next part (positional reads).
    */
-  private pipeRange(out: Writable, path: string, handle: FileHandle | undefined, range: ByteRange, count: (n: number) => void): Promise<BodyOutcome> {
+  private pipeRange(out: Writable, handle: FileHandle, range: ByteRange, count: (n: number) => void): Promise<BodyOutcome> {
     const budget = this.deps.sendBudget;
     const highWaterMark = budget ? THROTTLE_SLICE_BYTES : HTTP_DEFAULTS.streamChunkBytes;
-    const stream = createReadStream(path, { fd: handle, autoClose: handle === undefined, start: range.start, end: range.end, highWaterMark });
+    const stream = handle.createReadStream({ autoClose: false, start: range.start, end: range.end, highWaterMark });
     const source = budget ? stream.pipe(new Throttle(budget)) : stream;
     source.on('data', (chunk: Buffer) => count(chunk.length));
     return this.follow(out, stream, source, false);
