@@ -1,0 +1,100 @@
+// The node's event stream (WebSocket /api/events). One socket; after a drop (a daemon restart) it reconnects with
+// growing pauses and asks for what it missed with `since=<last seq>`; the daemon replays it or sends a snapshot.
+// Messages are handed over in batches, one per task turn, so a burst of a thousand changes is one store update
+// and one render, not a thousand.
+import { getToken } from './auth.js';
+import type { NodeEvents, ServerInfo, TorrentSummary } from '../../../src/node/types.js';
+
+export type StreamEvent =
+  | { [K in keyof NodeEvents]: { seq: number; type: K } & NodeEvents[K] }[keyof NodeEvents]
+  | { seq: number; type: 'snapshot'; torrents: TorrentSummary[]; servers: ServerInfo[] };
+
+export type StreamState = 'connecting' | 'open' | 'closed';
+
+export interface Batch {
+  events: StreamEvent[];
+  /** performance.now() when the batch's first message arrived. */
+  receivedAt: number;
+}
+
+const RETRY_MIN_MS = 250;
+const RETRY_MAX_MS = 5_000;
+
+export class EventStream {
+  private socket: WebSocket | null = null;
+  private lastSeq = -1;
+  private retryMs = RETRY_MIN_MS;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private pending: StreamEvent[] = [];
+  private pendingSince = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly onBatch: (batch: Batch) => void,
+    private readonly onState: (state: StreamState) => void,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.socket?.close();
+    this.socket = null;
+  }
+
+  private url(): string {
+    const params = new URLSearchParams();
+    const token = getToken();
+    if (token) params.set('token', token);
+    if (this.lastSeq >= 0) params.set('since', String(this.lastSeq));
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    return `${scheme}//${location.host}/api/events?${params.toString()}`;
+  }
+
+  private connect(): void {
+    this.onState('connecting');
+    const socket = new WebSocket(this.url());
+    this.socket = socket;
+    socket.onopen = () => {
+      this.retryMs = RETRY_MIN_MS;
+      this.onState('open');
+    };
+    socket.onmessage = (message) => this.receive(message.data);
+    socket.onclose = () => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      this.onState('closed');
+      if (this.stopped) return;
+      this.retryTimer = setTimeout(() => this.connect(), this.retryMs);
+      this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+    };
+  }
+
+  private receive(data: unknown): void {
+    if (typeof data !== 'string') return;
+    let event: StreamEvent;
+    try {
+      event = JSON.parse(data) as StreamEvent;
+    } catch {
+      return; // a frame that is not JSON is the daemon's bug, not a reason to stop the page
+    }
+    // A snapshot restarts the count (a restarted daemon may number from 0 again).
+    if (event.type === 'snapshot') this.lastSeq = event.seq;
+    else if (typeof event.seq === 'number') this.lastSeq = Math.max(this.lastSeq, event.seq);
+    if (this.pending.length === 0) {
+      this.pendingSince = performance.now();
+      setTimeout(() => this.flush(), 0);
+    }
+    this.pending.push(event);
+  }
+
+  private flush(): void {
+    const events = this.pending;
+    this.pending = [];
+    this.onBatch({ events, receivedAt: this.pendingSince });
+  }
+}

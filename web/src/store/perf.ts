@@ -1,0 +1,37 @@
+// Timings the load test (bench/suites/web.ts) reads from the page: when the list first showed the node's
+// torrents, and for each applied batch of events when it arrived and when its rows were in the DOM.
+export interface BatchTiming {
+  events: number;
+  receivedAt: number;
+  appliedAt: number;
+  renderedAt: number;
+}
+
+export interface PagePerf {
+  /** performance.now() (from navigation start) when the list first rendered the snapshot's rows; -1 before. */
+  firstRenderMs: number;
+  batches: BatchTiming[];
+}
+
+const MAX_KEPT = 200;
+
+export const perf: PagePerf = { firstRenderMs: -1, batches: [] };
+(globalThis as { __tandemPerf?: PagePerf }).__tandemPerf = perf;
+
+/** Batches applied but not yet rendered (several may be applied before the list renders once). */
+let open: BatchTiming[] = [];
+
+export function batchApplied(events: number, receivedAt: number): void {
+  const timing = { events, receivedAt, appliedAt: performance.now(), renderedAt: -1 };
+  open.push(timing);
+  perf.batches.push(timing);
+  if (perf.batches.length > MAX_KEPT) perf.batches.shift();
+}
+
+/** Called by the list after it committed a render. */
+export function listRendered(rowCount: number): void {
+  const now = performance.now();
+  if (perf.firstRenderMs < 0 && rowCount > 0) perf.firstRenderMs = now;
+  for (const timing of open) timing.renderedAt = now;
+  open = [];
+}

@@ -1,0 +1,81 @@
+// The page's copy of the node: torrents by id, servers and settings, updated only by the event stream.
+// Each torrent object is replaced, never mutated, when it changes, so a view can tell by identity what changed.
+import type { Batch, StreamEvent } from '../api/events.js';
+import type { ServerInfo, SessionSettings, TorrentSummary } from '../../../src/node/types.js';
+
+export type Listener = () => void;
+
+export class NodeStore {
+  readonly torrents = new Map<number, TorrentSummary>();
+  servers: ServerInfo[] = [];
+  settings: (SessionSettings & { version?: string }) | null = null;
+  warnings: string[] = [];
+  /** Bumped on every applied batch. */
+  version = 0;
+  /** The `version` at which rows last came or went. */
+  rowsVersion = 0;
+  /** For each torrent field, the `version` at which some torrent's value of it last changed (views re-sort only
+   * when a field they sort or filter by changed). */
+  readonly fieldVersion = new Map<string, number>();
+  /** True once the first snapshot (or replay) arrived. */
+  loaded = false;
+  private readonly listeners = new Set<Listener>();
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  applyBatch(batch: Batch): void {
+    this.version++;
+    for (const event of batch.events) this.apply(event);
+    this.loaded = true;
+    for (const listener of this.listeners) listener();
+  }
+
+  setSettings(settings: SessionSettings & { version?: string }): void {
+    this.settings = { ...this.settings, ...settings };
+    this.version++;
+    for (const listener of this.listeners) listener();
+  }
+
+  private apply(event: StreamEvent): void {
+    switch (event.type) {
+      case 'snapshot':
+        this.torrents.clear();
+        for (const t of event.torrents) this.torrents.set(t.id, t);
+        this.servers = event.servers;
+        this.rowsVersion = this.version;
+        return;
+      case 'torrent:added':
+        this.torrents.set(event.torrent.id, event.torrent);
+        this.rowsVersion = this.version;
+        return;
+      case 'torrent:removed':
+        if (this.torrents.delete(event.id)) this.rowsVersion = this.version;
+        return;
+      case 'torrent:changed': {
+        const old = this.torrents.get(event.id);
+        if (!old) return;
+        this.torrents.set(event.id, { ...old, ...event.changes });
+        for (const key in event.changes) this.fieldVersion.set(key, this.version);
+        return;
+      }
+      case 'server:started':
+      case 'server:stopped':
+        this.servers = [...this.servers.filter((s) => s.kind !== event.kind), stripEvent(event)];
+        return;
+      case 'session:changed':
+        this.settings = { ...this.settings, ...event.settings };
+        return;
+      case 'warning':
+        this.warnings = [...this.warnings.slice(-19), event.message];
+        return;
+    }
+  }
+}
+
+function stripEvent(event: ServerInfo & { seq: number; type: string }): ServerInfo {
+  const { seq: _seq, type: _type, ...info } = event;
+  return info;
+}

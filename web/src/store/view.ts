@@ -1,0 +1,107 @@
+// The transfers list as shown: filtered by state, label and search text, sorted by one column. Recomputed only
+// when rows came or went or a field it depends on changed, so a burst of rate updates costs no sort.
+import type { NodeStore } from './torrents.js';
+import type { TorrentSummary } from '../../../src/node/types.js';
+
+export type SortKey =
+  | 'name' | 'totalBytes' | 'progress' | 'status' | 'downloadRateBytesPerSec' | 'uploadRateBytesPerSec' | 'peers'
+  | 'etaSeconds' | 'ratio' | 'labels' | 'addedAt' | 'queuePosition';
+
+export type StateFilter = 'all' | 'downloading' | 'seeding' | 'completed' | 'stopped' | 'active' | 'queued' | 'checking' | 'error';
+
+export const STATE_FILTERS: { value: StateFilter; label: string }[] = [
+  { value: 'all', label: 'All' },
+  { value: 'downloading', label: 'Downloading' },
+  { value: 'seeding', label: 'Seeding' },
+  { value: 'completed', label: 'Completed' },
+  { value: 'stopped', label: 'Paused' },
+  { value: 'active', label: 'Active' },
+  { value: 'queued', label: 'Queued' },
+  { value: 'checking', label: 'Checking' },
+  { value: 'error', label: 'Error' },
+];
+
+export interface ViewParams {
+  sortKey: SortKey;
+  descending: boolean;
+  state: StateFilter;
+  /** '' for every label. */
+  label: string;
+  search: string;
+}
+
+export function matchesState(t: TorrentSummary, state: StateFilter): boolean {
+  switch (state) {
+    case 'all': return true;
+    case 'downloading': return t.status === 'downloading' || t.status === 'metadata';
+    case 'completed': return t.progress >= 1;
+    case 'active': return t.downloadRateBytesPerSec > 0 || t.uploadRateBytesPerSec > 0;
+    default: return t.status === state;
+  }
+}
+
+function compare(a: TorrentSummary, b: TorrentSummary, key: SortKey): number {
+  if (key === 'name') return a.name.localeCompare(b.name);
+  if (key === 'status') return a.status < b.status ? -1 : a.status > b.status ? 1 : 0;
+  if (key === 'labels') return a.labels.join(',').localeCompare(b.labels.join(','));
+  // ETA -1 means unknown or done: after every known ETA.
+  if (key === 'etaSeconds') return (a.etaSeconds < 0 ? Infinity : a.etaSeconds) - (b.etaSeconds < 0 ? Infinity : b.etaSeconds);
+  return a[key] - b[key];
+}
+
+/** Which torrent fields the view reads for these params. */
+function dependencies(p: ViewParams): string[] {
+  const deps = ['status', p.sortKey];
+  if (p.search) deps.push('name');
+  if (p.label) deps.push('labels');
+  if (p.state === 'completed') deps.push('progress');
+  if (p.state === 'active') deps.push('downloadRateBytesPerSec', 'uploadRateBytesPerSec');
+  return deps;
+}
+
+export function computeRows(store: NodeStore, p: ViewParams): number[] {
+  const needle = p.search.trim().toLowerCase();
+  const rows: TorrentSummary[] = [];
+  for (const t of store.torrents.values()) {
+    if (!matchesState(t, p.state)) continue;
+    if (p.label && !t.labels.includes(p.label)) continue;
+    if (needle && !t.name.toLowerCase().includes(needle)) continue;
+    rows.push(t);
+  }
+  const sign = p.descending ? -1 : 1;
+  // The id breaks ties, so rows with equal keys keep one order across updates instead of jumping around.
+  rows.sort((a, b) => sign * compare(a, b, p.sortKey) || a.id - b.id);
+  return rows.map((t) => t.id);
+}
+
+/** Caches computeRows until the store changes something the params depend on. */
+export class RowsCache {
+  private rows: number[] = [];
+  private params: ViewParams | null = null;
+  private computedAt = -1;
+
+  get(store: NodeStore, p: ViewParams): number[] {
+    if (this.params !== p || this.stale(store, p)) {
+      this.rows = computeRows(store, p);
+      this.params = p;
+      this.computedAt = store.version;
+    }
+    return this.rows;
+  }
+
+  private stale(store: NodeStore, p: ViewParams): boolean {
+    if (store.rowsVersion > this.computedAt) return true;
+    return dependencies(p).some((key) => (store.fieldVersion.get(key) ?? -1) > this.computedAt);
+  }
+}
+
+/** Count per state filter and the labels in use, for the filter menus. */
+export function facetCounts(store: NodeStore): { states: Map<StateFilter, number>; labels: string[] } {
+  const states = new Map<StateFilter, number>(STATE_FILTERS.map((f) => [f.value, 0]));
+  const labels = new Set<string>();
+  for (const t of store.torrents.values()) {
+    for (const f of STATE_FILTERS) if (matchesState(t, f.value)) states.set(f.value, states.get(f.value)! + 1);
+    for (const l of t.labels) labels.add(l);
+  }
+  return { states, labels: [...labels].sort() };
+}

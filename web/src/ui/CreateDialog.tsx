@@ -1,0 +1,88 @@
+// Create a torrent from a path on the node's disk; then seed it there, download the .torrent, or both.
+import type { JSX } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { Dialog } from './Dialog.js';
+import { call } from '../api/rpc.js';
+import { attempt, notices } from './notices.js';
+import { fromBase64 } from '../lib/base64.js';
+
+const PIECE_LENGTHS = [0, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384].map((k) => k * 1024);
+
+function lines(text: string): string[] {
+  return text.split('\n').map((s) => s.trim()).filter(Boolean);
+}
+
+export function CreateDialog({ onClose }: { onClose: () => void }): JSX.Element {
+  const [path, setPath] = useState('');
+  const [trackers, setTrackers] = useState('');
+  const [webSeeds, setWebSeeds] = useState('');
+  const [priv, setPriv] = useState(false);
+  const [hybrid, setHybrid] = useState(false);
+  const [seed, setSeed] = useState(true);
+  const [pieceLength, setPieceLength] = useState(0);
+  const [busy, setBusy] = useState(false);
+  const [elapsed, setElapsed] = useState(0);
+  const [result, setResult] = useState<{ url: string; name: string } | null>(null);
+
+  // Hashing a large path takes a while: show that it is going on.
+  useEffect(() => {
+    if (!busy) return;
+    const started = Date.now();
+    const timer = setInterval(() => setElapsed(Math.floor((Date.now() - started) / 1000)), 1000);
+    return () => clearInterval(timer);
+  }, [busy]);
+  useEffect(() => () => { if (result) URL.revokeObjectURL(result.url); }, [result]);
+
+  const submit = async (): Promise<void> => {
+    setBusy(true);
+    setElapsed(0);
+    const created = await attempt('Create', () => call('torrent.create', {
+      path: path.trim(),
+      trackers: lines(trackers),
+      webSeeds: lines(webSeeds),
+      private: priv,
+      hybrid,
+      seed,
+      ...(pieceLength ? { pieceLengthBytes: pieceLength } : {}),
+    }));
+    setBusy(false);
+    if (!created) return;
+    const name = `${path.trim().replace(/\/+$/, '').split('/').pop() || 'created'}.torrent`;
+    const blob = new Blob([fromBase64(created.metainfo)], { type: 'application/x-bittorrent' });
+    setResult({ url: URL.createObjectURL(blob), name });
+    notices.push(created.torrent ? `Created and seeding ${created.torrent.name}` : `Created ${name}`);
+  };
+
+  return (
+    <Dialog
+      wide
+      title="Create a torrent"
+      onClose={onClose}
+      onSubmit={submit}
+      actions={
+        <>
+          <button type="button" onClick={onClose}>{result ? 'Done' : 'Cancel'}</button>
+          {result && <a class="button" href={result.url} download={result.name}>Download {result.name}</a>}
+          <button type="submit" class="primary" disabled={busy || !path.trim()}>{busy ? `Hashing… ${elapsed}s` : 'Create'}</button>
+        </>
+      }
+    >
+      <label class="field block"><span>File or folder on the node</span><input type="text" required value={path} onInput={(e) => setPath(e.currentTarget.value)} spellcheck={false} placeholder="/srv/share/big.iso" /></label>
+      <label class="field block"><span>Trackers, one per line (a blank line between tiers is not needed)</span><textarea rows={2} value={trackers} onInput={(e) => setTrackers(e.currentTarget.value)} spellcheck={false} /></label>
+      <label class="field block"><span>Web seeds, one URL per line</span><textarea rows={2} value={webSeeds} onInput={(e) => setWebSeeds(e.currentTarget.value)} spellcheck={false} /></label>
+      <label class="field block">
+        <span>Piece length</span>
+        <select value={String(pieceLength)} onChange={(e) => setPieceLength(Number(e.currentTarget.value))}>
+          {PIECE_LENGTHS.map((n) => <option key={n} value={String(n)}>{n === 0 ? 'Automatic' : n >= 1024 * 1024 ? `${n / 1024 / 1024} MiB` : `${n / 1024} KiB`}</option>)}
+        </select>
+      </label>
+      <div class="checks">
+        <label><input type="checkbox" checked={hybrid} onChange={(e) => setHybrid(e.currentTarget.checked)} /> Hybrid (v1 + v2)</label>
+        <label><input type="checkbox" checked={priv} onChange={(e) => setPriv(e.currentTarget.checked)} /> Private</label>
+        <label><input type="checkbox" checked={seed} onChange={(e) => setSeed(e.currentTarget.checked)} /> Seed it from the node</label>
+      </div>
+      {busy && <progress aria-label="Creating the torrent" />}
+      {result && <p role="status">Created. {seed ? 'The node seeds it; ' : ''}the .torrent is ready to download.</p>}
+    </Dialog>
+  );
+}

@@ -1,0 +1,83 @@
+// The node's settings (limits, port, queue, discovery, encryption) and its statistics, with its version.
+import type { JSX } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { Dialog } from './Dialog.js';
+import { call } from '../api/rpc.js';
+import { attempt, notices } from './notices.js';
+import { store } from '../store/instance.js';
+import type { SessionSettings, SessionStats } from '../../../src/node/types.js';
+import * as fmt from '../lib/format.js';
+
+const KIB = 1024;
+
+function Stats({ s }: { s: SessionStats }): JSX.Element {
+  const rows: [string, string][] = [
+    ['Torrents', `${s.torrentCount} (${s.activeTorrentCount} active, ${s.pausedTorrentCount} paused)`],
+    ['Rates', `↓ ${fmt.rate(s.downloadRateBytesPerSec) || '0 B/s'} · ↑ ${fmt.rate(s.uploadRateBytesPerSec) || '0 B/s'}`],
+    ['This session', `${fmt.bytes(s.sessionDownloadedBytes)} down · ${fmt.bytes(s.sessionUploadedBytes)} up · ${fmt.eta(s.secondsActive) || '0s'}`],
+    ['All time', `${fmt.bytes(s.cumulativeDownloadedBytes)} down · ${fmt.bytes(s.cumulativeUploadedBytes)} up`],
+    ['DHT nodes', String(s.dhtNodes)],
+    ['Version', s.version],
+  ];
+  return <dl class="facts">{rows.map(([k, v]) => <div key={k}><dt>{k}</dt><dd>{v}</dd></div>)}</dl>;
+}
+
+export function SessionDialog({ onClose }: { onClose: () => void }): JSX.Element {
+  const [form, setForm] = useState<SessionSettings | null>(store.settings);
+  const [stats, setStats] = useState<SessionStats | null>(null);
+  useEffect(() => {
+    void attempt('Statistics', () => call('session.stats', {})).then((s) => s && setStats(s));
+    void attempt('Settings', () => call('session.get', {})).then((s) => s && setForm(s));
+  }, []);
+  if (!form) return <Dialog title="Settings" onClose={onClose}><p class="waiting">Loading…</p></Dialog>;
+  const set = (change: Partial<SessionSettings>): void => setForm({ ...form, ...change });
+  const num = (key: keyof SessionSettings, label: string, scale = 1): JSX.Element => (
+    <label class="field block">
+      <span>{label}</span>
+      <input type="number" min="0" value={String((form[key] as number) / scale)} onInput={(e) => set({ [key]: Math.round(Number(e.currentTarget.value) * scale) || 0 })} />
+    </label>
+  );
+  return (
+    <Dialog
+      wide
+      title="Settings"
+      onClose={onClose}
+      onSubmit={async () => {
+        const saved = await attempt('Save settings', () => call('session.set', form));
+        if (saved) {
+          store.setSettings(saved);
+          notices.push('Settings saved');
+          onClose();
+        }
+      }}
+      actions={<><button type="button" onClick={onClose}>Cancel</button><button type="submit" class="primary">Save</button></>}
+    >
+      <div class="form-grid">
+        <label class="field block"><span>Download folder</span><input type="text" value={form.downloadDir} onInput={(e) => set({ downloadDir: e.currentTarget.value })} /></label>
+        {num('peerPort', 'Peer port (TCP)')}
+        {num('downloadLimitBytesPerSec', 'Download limit (KiB/s, 0 = none)', KIB)}
+        {num('uploadLimitBytesPerSec', 'Upload limit (KiB/s, 0 = none)', KIB)}
+        {num('maxActiveDownloads', 'Downloads at once')}
+        {num('maxActiveSeeds', 'Seeds at once')}
+        <label class="field block">
+          <span>Seed ratio limit (0 = none)</span>
+          <input type="number" min="0" step="0.1" value={String(form.seedRatioLimit)} onInput={(e) => set({ seedRatioLimit: Number(e.currentTarget.value) || 0 })} />
+        </label>
+        <label class="field block">
+          <span>Encryption</span>
+          <select value={form.encryption} onChange={(e) => set({ encryption: e.currentTarget.value as SessionSettings['encryption'] })}>
+            <option value="allow">Allow</option>
+            <option value="prefer">Prefer</option>
+            <option value="require">Require</option>
+          </select>
+        </label>
+      </div>
+      <div class="checks">
+        <label><input type="checkbox" checked={form.dht} onChange={(e) => set({ dht: e.currentTarget.checked })} /> DHT</label>
+        <label><input type="checkbox" checked={form.lsd} onChange={(e) => set({ lsd: e.currentTarget.checked })} /> Local peer discovery</label>
+      </div>
+      <h3>Statistics</h3>
+      {stats ? <Stats s={stats} /> : <p class="waiting">Loading…</p>}
+    </Dialog>
+  );
+}

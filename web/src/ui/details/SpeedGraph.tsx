@@ -1,0 +1,46 @@
+// Download and upload rate over the last minutes, as two lines on a canvas.
+import type { JSX } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import type { RateSample } from '../../store/history.js';
+import * as fmt from '../../lib/format.js';
+
+const HEIGHT = 90;
+const SPAN_MS = 5 * 60_000;
+
+export function SpeedGraph({ samples, version }: { samples: RateSample[]; version: number }): JSX.Element {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const peak = Math.max(1, ...samples.map((s) => Math.max(s.down, s.up)));
+  useEffect(() => {
+    const el = canvas.current!;
+    const dpr = devicePixelRatio;
+    el.width = Math.max(1, Math.floor(el.clientWidth * dpr));
+    el.height = HEIGHT * dpr;
+    const ctx = el.getContext('2d')!;
+    const style = getComputedStyle(el);
+    ctx.clearRect(0, 0, el.width, el.height);
+    const now = Date.now();
+    const line = (pick: (s: RateSample) => number, color: string): void => {
+      ctx.strokeStyle = color;
+      ctx.lineWidth = 1.5 * dpr;
+      ctx.beginPath();
+      samples.forEach((s, i) => {
+        const x = el.width * (1 - (now - s.at) / SPAN_MS);
+        const y = el.height - (pick(s) / peak) * (el.height - 4 * dpr) - 2 * dpr;
+        if (i === 0) ctx.moveTo(x, y);
+        else ctx.lineTo(x, y);
+      });
+      ctx.stroke();
+    };
+    line((s) => s.down, style.getPropertyValue('--down'));
+    line((s) => s.up, style.getPropertyValue('--up'));
+  }, [version, samples.length]);
+  const last = samples[samples.length - 1];
+  return (
+    <figure class="speed-graph">
+      <canvas ref={canvas} role="img" aria-label={`Rates over the last 5 minutes; now ${fmt.rate(last?.down ?? 0) || '0 B/s'} down, ${fmt.rate(last?.up ?? 0) || '0 B/s'} up`} />
+      <figcaption>
+        <span class="swatch down" aria-hidden="true" /> down <span class="swatch up" aria-hidden="true" /> up · last 5 min · peak {fmt.rate(peak) || '0 B/s'}
+      </figcaption>
+    </figure>
+  );
+}
