@@ -42,7 +42,9 @@ export interface Methods {
   'torrent.queueMove': [{ ids: Ids; to: 'top' | 'up' | 'down' | 'bottom' }, IdsResult];
   'torrent.create': [CreateParams, { metainfo: string; torrent?: TorrentSummary }];
   'server.list': [Record<string, never>, ServerInfo[]];
-  'server.start': [{ kind: ServerKind; address: string }, ServerInfo];
+  'server.start': [{ kind: ServerKind; address: string; root?: string; seed?: boolean }, ServerInfo];
+  /** The server's last access-log lines. */
+  'server.log': [{ kind: ServerKind }, string[]];
   'server.stop': [{ kind: ServerKind }, ServerInfo];
 }
 

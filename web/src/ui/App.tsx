@@ -85,6 +85,7 @@ function Main({ stream }: { stream: StreamState }): JSX.Element {
   const [selection, setSelectionRaw] = useState<Selection>(EMPTY_SELECTION);
   const [modal, setModal] = useState<Modal>(null);
   const [detailsOpen, setDetailsOpen] = useState(!compact);
+  const [dropped, setDropped] = useState<File[]>([]);
   const cache = useRef(new RowsCache()).current;
   const rows = cache.get(store, params);
   const facets = useMemo(() => facetCounts(store), [store.version]);
@@ -117,7 +118,18 @@ function Main({ stream }: { stream: StreamState }): JSX.Element {
   const closeModal = (): void => setModal(null);
 
   return (
-    <div class={`app${focused && detailsOpen ? ' with-details' : ''}`}>
+    <div
+      class={`app${focused && detailsOpen ? ' with-details' : ''}`}
+      onDragOver={(e) => { if (modal === null && e.dataTransfer?.types.includes('Files')) e.preventDefault(); }}
+      onDrop={(e) => {
+        // A .torrent dropped anywhere on the page opens the add dialog with it.
+        const files = [...(e.dataTransfer?.files ?? [])].filter((f) => f.name.endsWith('.torrent'));
+        if (modal !== null || files.length === 0) return;
+        e.preventDefault();
+        setDropped(files);
+        setModal('add');
+      }}
+    >
       <Header stream={stream} down={totals.down} up={totals.up} onPanel={setModal} />
       <main class="transfers">
         <FilterBar params={params} onParams={setParams} states={facets.states} labels={facets.labels} shown={rows.length} compact={compact} />
@@ -146,7 +158,7 @@ function Main({ stream }: { stream: StreamState }): JSX.Element {
         <span>{store.settings?.version ? `tandem ${store.settings.version}` : ''}</span>
       </footer>
       <Notices />
-      {modal === 'add' && <AddDialog onClose={closeModal} onChoose={(id, start) => setModal({ choose: id, start })} />}
+      {modal === 'add' && <AddDialog initialFiles={dropped} onClose={() => { setDropped([]); closeModal(); }} onChoose={(id, start) => { setDropped([]); setModal({ choose: id, start }); }} />}
       {modal === 'create' && <CreateDialog onClose={closeModal} />}
       {modal === 'session' && <SessionDialog onClose={closeModal} />}
       {modal === 'servers' && <ServersDialog onClose={closeModal} />}

@@ -16,7 +16,15 @@ const KINDS: { kind: ServerKind; title: string; example: string }[] = [
   { kind: 'tracker-udp', title: 'Tracker (UDP)', example: '127.0.0.1:6971' },
 ];
 
-function ServerRow({ kind, title, example, info }: { kind: ServerKind; title: string; example: string; info: ServerInfo | undefined }): JSX.Element {
+interface RowProps {
+  kind: ServerKind;
+  title: string;
+  example: string;
+  info: ServerInfo | undefined;
+  onLog: (kind: ServerKind) => void;
+}
+
+function ServerRow({ kind, title, example, info, onLog }: RowProps): JSX.Element {
   const [address, setAddress] = useState(info?.address ?? '');
   const running = !!info?.running;
   return (
@@ -34,6 +42,8 @@ function ServerRow({ kind, title, example, info }: { kind: ServerKind; title: st
         {running
           ? <button type="button" onClick={() => void attempt(`Stop ${title}`, () => call('server.stop', { kind }))}>Stop</button>
           : <button type="button" onClick={() => void attempt(`Start ${title}`, () => call('server.start', { kind, address: address || example }))}>Start</button>}
+        {' '}
+        <button type="button" aria-label={`Access log of the ${title}`} onClick={() => onLog(kind)}>Log</button>
       </td>
     </tr>
   );
@@ -42,6 +52,10 @@ function ServerRow({ kind, title, example, info }: { kind: ServerKind; title: st
 export function ServersDialog({ onClose }: { onClose: () => void }): JSX.Element {
   useSubscription(store.subscribe.bind(store) as typeof store.subscribe);
   const [listed, setListed] = useState<ServerInfo[] | null>(null);
+  const [log, setLog] = useState<{ kind: ServerKind; lines: string[] } | null>(null);
+  const showLog = (kind: ServerKind): void => {
+    void attempt('Access log', () => call('server.log', { kind })).then((lines) => lines && setLog({ kind, lines }));
+  };
   useEffect(() => {
     void attempt('Servers', () => call('server.list', {})).then((s) => s && setListed(s));
   }, []);
@@ -53,10 +67,16 @@ export function ServersDialog({ onClose }: { onClose: () => void }): JSX.Element
         <table class="data">
           <thead><tr><th scope="col">Server</th><th scope="col">Address</th><th scope="col">State</th><th scope="col" class="num">Requests</th><th scope="col" class="num">Sent</th><th scope="col"><span class="sr-only">Action</span></th></tr></thead>
           <tbody>
-            {KINDS.map((k) => <ServerRow key={k.kind} {...k} info={servers.find((s) => s.kind === k.kind)} />)}
+            {KINDS.map((k) => <ServerRow key={k.kind} {...k} onLog={showLog} info={servers.find((s) => s.kind === k.kind)} />)}
           </tbody>
         </table>
       </div>
+      {log && (
+        <section aria-label={`Access log of ${log.kind}`}>
+          <h3>Last access-log lines: {log.kind}</h3>
+          {log.lines.length ? <pre class="log">{log.lines.slice(-50).join('\n')}</pre> : <p class="waiting">Nothing logged yet.</p>}
+        </section>
+      )}
     </Dialog>
   );
 }

@@ -27,15 +27,15 @@ export function ProgressBar({ t }: { t: TorrentSummary }): JSX.Element {
 export const COLUMNS: Column[] = [
   { key: 'name', title: 'Name', width: 'minmax(14rem, 1fr)', cell: (t) => <span class="name-text" title={t.name}>{t.name || t.infoHash}</span> },
   { key: 'totalBytes', title: 'Size', width: '5.5rem', numeric: true, cell: (t) => (t.totalBytes ? fmt.bytes(t.totalBytes) : '') },
-  { key: 'progress', title: 'Progress', width: '9rem', cell: (t) => <ProgressBar t={t} /> },
-  { key: 'status', title: 'State', width: '6.5rem', cell: (t) => <span class={`status status-${t.status}`}>{fmt.STATUS_TEXT[t.status] ?? t.status}</span> },
+  { key: 'progress', title: 'Progress', width: '8.5rem', cell: (t) => <ProgressBar t={t} /> },
+  { key: 'status', title: 'State', width: '7.5rem', cell: (t) => <span class={`status status-${t.status}`}>{fmt.STATUS_TEXT[t.status] ?? t.status}</span> },
   { key: 'downloadRateBytesPerSec', title: 'Down', width: '6rem', numeric: true, cell: (t) => fmt.rate(t.downloadRateBytesPerSec) },
   { key: 'uploadRateBytesPerSec', title: 'Up', width: '6rem', numeric: true, cell: (t) => fmt.rate(t.uploadRateBytesPerSec) },
   { key: 'peers', title: 'Peers', width: '3.5rem', numeric: true, cell: (t) => (t.peers ? String(t.peers) : '') },
-  { key: 'etaSeconds', title: 'ETA', width: '5rem', numeric: true, cell: (t) => fmt.eta(t.etaSeconds) },
+  { key: 'etaSeconds', title: 'ETA', width: '5.5rem', numeric: true, cell: (t) => fmt.eta(t.etaSeconds) },
   { key: 'ratio', title: 'Ratio', width: '3.5rem', numeric: true, cell: (t) => fmt.ratio(t.ratio) },
-  { key: 'labels', title: 'Label', width: '6rem', cell: (t) => t.labels.join(', ') },
-  { key: 'addedAt', title: 'Added', width: '8.5rem', cell: (t) => fmt.date(t.addedAt) },
+  { key: 'labels', title: 'Label', width: '5.5rem', cell: (t) => t.labels.join(', ') },
+  { key: 'addedAt', title: 'Added', width: '9rem', cell: (t) => fmt.date(t.addedAt) },
 ];
 
 export const GRID_COLUMNS = COLUMNS.map((c) => c.width).join(' ');
