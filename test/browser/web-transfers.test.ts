@@ -1,0 +1,79 @@
+// The web UI end to end, in Debian's Chromium against a real daemon and a real seed on loopback: add a .torrent
+// through the page and watch it reach 100% without a reload; pause, resume; create a torrent and download its
+// .torrent; remove with data; screenshots and axe-core on the main views. No console error, no foreign request.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/tmp.js';
+import { launchChromium, openPage, startDaemon } from './harness.js';
+import { sha256, share, startTracker, writeRandom } from './fixtures.js';
+import { checkViews } from './views.js';
+
+test('web UI: add a .torrent, live to 100%, pause, resume, create, remove with data; views pass axe', { timeout: 240_000 }, async (t) => {
+  const dir = await tempDir(t, 'tandem-web-');
+  await mkdir(join(dir, 'seed'));
+  await mkdir(join(dir, 'made'));
+  const payload = join(dir, 'seed', 'payload.bin');
+  await writeRandom(payload, 6 * 1024 * 1024);
+  const announce = await startTracker(t);
+  await share(t, payload, ['-t', announce, '--torrent-out', join(dir, 'payload.torrent')]);
+  const daemon = await startDaemon(t, join(dir, 'state'));
+  const browser = await launchChromium(t);
+  const w = await openPage(t, browser, daemon, { width: 1280, height: 800, colorScheme: 'light' });
+  const { page } = w;
+
+  await page.goto(daemon.url);
+  await page.getByText('Live', { exact: true }).waitFor();
+  assert.equal(page.url(), `${daemon.origin}/`, 'the token leaves the address bar');
+  await page.evaluate(() => ((globalThis as unknown as { notReloaded: boolean }).notReloaded = true));
+
+  // Add the .torrent with a download folder and a label.
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  const add = page.locator('dialog[open]');
+  await add.locator('input[type=file]').setInputFiles(join(dir, 'payload.torrent'));
+  await add.getByLabel('Download folder on the node').fill(join(dir, 'dl'));
+  await add.getByLabel('Labels, separated by commas').fill('webtest');
+  await add.getByRole('button', { name: 'Add', exact: true }).click();
+  await add.waitFor({ state: 'detached' });
+  const row = page.locator('[role=grid] [role=row]', { hasText: 'payload.bin' });
+  await row.filter({ hasText: '100%' }).waitFor({ timeout: 90_000 });
+  assert.match((await row.textContent()) ?? '', /webtest/);
+  assert.equal(await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded), true, 'no reload');
+  assert.equal(await sha256(join(dir, 'dl', 'payload.bin')), await sha256(payload));
+
+  // Pause and resume from the toolbar; the row follows the daemon's events.
+  await row.click();
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  await row.filter({ hasText: 'Paused' }).waitFor();
+  await page.getByRole('button', { name: 'Resume', exact: true }).click();
+  await row.filter({ hasText: 'Seeding' }).waitFor({ timeout: 30_000 });
+
+  // Create a torrent from a path on the node, seed it, and download its .torrent.
+  await writeRandom(join(dir, 'made', 'created.bin'), 300 * 1024);
+  await page.getByRole('button', { name: 'Create', exact: true }).click();
+  const create = page.locator('dialog[open]');
+  await create.getByLabel('File or folder on the node').fill(join(dir, 'made', 'created.bin'));
+  await create.getByRole('button', { name: 'Create', exact: true }).click();
+  const link = create.getByRole('link', { name: 'Download created.bin.torrent' });
+  await link.waitFor({ timeout: 30_000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  const torrentBytes = await readFile((await download.path())!);
+  assert.match(torrentBytes.subarray(0, 200).toString('latin1'), /^d.*4:info/);
+  assert.ok(torrentBytes.includes(Buffer.from('11:created.bin')), 'the .torrent names the file');
+  await create.getByRole('button', { name: 'Done', exact: true }).click();
+  await page.locator('[role=grid] [role=row]', { hasText: 'created.bin' }).filter({ hasText: 'Seeding' }).waitFor({ timeout: 30_000 });
+
+  const views = await checkViews(t, browser, daemon, 'payload.bin');
+  assert.deepEqual(views, [], views.join('\n'));
+
+  // Remove with data, after a confirmation.
+  await row.click();
+  await page.getByRole('button', { name: 'Remove…', exact: true }).click();
+  await page.locator('dialog[open]').getByRole('button', { name: 'Remove and delete data' }).click();
+  await row.waitFor({ state: 'detached' });
+  for (let i = 0; i < 50 && existsSync(join(dir, 'dl', 'payload.bin')); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(existsSync(join(dir, 'dl', 'payload.bin')), false, 'the data is deleted');
+  assert.deepEqual(w.problems, []);
+});
