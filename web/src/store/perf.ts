@@ -11,11 +11,13 @@ export interface PagePerf {
   /** performance.now() (from navigation start) when the list first rendered the snapshot's rows; -1 before. */
   firstRenderMs: number;
   batches: BatchTiming[];
+  /** Events applied since the page loaded. */
+  eventsApplied: number;
 }
 
 const MAX_KEPT = 200;
 
-export const perf: PagePerf = { firstRenderMs: -1, batches: [] };
+export const perf: PagePerf = { firstRenderMs: -1, batches: [], eventsApplied: 0 };
 (globalThis as { __tandemPerf?: PagePerf }).__tandemPerf = perf;
 
 /** Batches applied but not yet rendered (several may be applied before the list renders once). */
@@ -24,6 +26,7 @@ let open: BatchTiming[] = [];
 export function batchApplied(events: number, receivedAt: number): void {
   const timing = { events, receivedAt, appliedAt: performance.now(), renderedAt: -1 };
   open.push(timing);
+  perf.eventsApplied += events;
   perf.batches.push(timing);
   if (perf.batches.length > MAX_KEPT) perf.batches.shift();
 }
