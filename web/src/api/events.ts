@@ -3,6 +3,7 @@
 // Messages are handed over in batches, one per task turn, so a burst of a thousand changes is one store update
 // and one render, not a thousand.
 import { getToken } from './auth.js';
+import { mark } from '../store/perf.js';
 import type { NodeEvents, ServerInfo, TorrentSummary } from '../../../src/node/types.js';
 
 export type StreamEvent =
@@ -60,6 +61,7 @@ export class EventStream {
     const socket = new WebSocket(this.url());
     this.socket = socket;
     socket.onopen = () => {
+      mark('stream-open');
       this.retryMs = RETRY_MIN_MS;
       this.onState('open');
     };
@@ -76,6 +78,7 @@ export class EventStream {
 
   private receive(data: unknown): void {
     if (typeof data !== 'string') return;
+    mark('first-message');
     let event: StreamEvent;
     try {
       event = JSON.parse(data) as StreamEvent;
@@ -93,6 +96,7 @@ export class EventStream {
   }
 
   private flush(): void {
+    mark('first-flush');
     const events = this.pending;
     this.pending = [];
     this.onBatch({ events, receivedAt: this.pendingSince });

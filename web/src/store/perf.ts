@@ -13,11 +13,17 @@ export interface PagePerf {
   batches: BatchTiming[];
   /** Events applied since the page loaded. */
   eventsApplied: number;
+  /** performance.now() of the first time each named step happened (the stream opened, its first message…). */
+  marks: Record<string, number>;
 }
 
 const MAX_KEPT = 200;
 
-export const perf: PagePerf = { firstRenderMs: -1, batches: [], eventsApplied: 0 };
+export const perf: PagePerf = { firstRenderMs: -1, batches: [], eventsApplied: 0, marks: {} };
+
+export function mark(name: string): void {
+  perf.marks[name] ??= performance.now();
+}
 (globalThis as { __tandemPerf?: PagePerf }).__tandemPerf = perf;
 
 /** Batches applied but not yet rendered (several may be applied before the list renders once). */

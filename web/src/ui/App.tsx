@@ -5,7 +5,7 @@ import { clearToken, getToken, setToken } from '../api/auth.js';
 import { EventStream, type StreamState } from '../api/events.js';
 import { AuthError, call } from '../api/rpc.js';
 import { store } from '../store/instance.js';
-import { batchApplied } from '../store/perf.js';
+import { batchApplied, mark } from '../store/perf.js';
 import { EMPTY_SELECTION, prune, type Selection } from '../store/selection.js';
 import { RowsCache, facetCounts, type ViewParams } from '../store/view.js';
 import { Header, type Panel } from './Header.js';
@@ -38,7 +38,9 @@ export function App(): JSX.Element {
     void start();
     async function start(): Promise<void> {
       try {
+        mark('app-start');
         store.setSettings(await call('session.get', {}));
+        mark('session');
         setPhase('ready');
       } catch (err) {
         if (err instanceof AuthError) setPhase(getToken() ? 'refused' : 'login');
