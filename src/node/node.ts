@@ -24,6 +24,8 @@ export interface NodeInit {
   listenHosts?: string[];
   /** DHT nodes to start from instead of the public routers (tests always give them, or turn the DHT off). */
   dhtBootstrap?: string[];
+  /** The folder the node's HTTP and TFTP servers serve unless told another. */
+  serveDir?: string;
   log?: NodeLog;
 }
 
@@ -79,6 +81,10 @@ export class Node extends TypedEmitter<NodeEvents> {
     }
     const store = NodeStore.open(join(init.stateDir, NODE_DEFAULTS.databaseFile));
     return new Node(init, store, init.log ?? SILENT_LOG);
+  }
+
+  get serveDir(): string | undefined {
+    return this.init.serveDir;
   }
 
   get peerPort(): number {

@@ -1,6 +1,7 @@
 import { rm, rmdir, unlink } from 'node:fs/promises';
 import { dirname, resolve as resolvePath } from 'node:path';
-import { sharedHashPool } from '../metainfo/index.js';
+import { createTorrent, sharedHashPool } from '../metainfo/index.js';
+import { VERSION } from '../util/version.js';
 import { filePath, snapshotResume, verifyOnDisk } from '../storage/index.js';
 import { NodeError } from './errors.js';
 import type { IdSelector, Node } from './node.js';
@@ -9,6 +10,19 @@ import { fromTorrentBytes, resolveSource, type AddSource } from './sources.js';
 import type { TorrentRecord } from './store.js';
 import { TorrentEntry } from './torrent-entry.js';
 import type { AddOptions, AddResult, TorrentChanges, TorrentDetail, TorrentSummary } from './types.js';
+
+export interface CreateRequest {
+  path: string;
+  trackers?: string[];
+  webSeeds?: string[];
+  private?: boolean;
+  pieceLengthBytes?: number;
+  /** v1 and v2 together (BEP 52); v1 alone by default. */
+  hybrid?: boolean;
+  /** Add the new torrent to the node and seed it from the path. */
+  seed?: boolean;
+  signal?: AbortSignal;
+}
 
 const MAX_LABELS = 32;
 const MAX_LABEL_CHARS = 128;
@@ -50,7 +64,7 @@ export class TorrentOps {
       completedAt: 0,
       uploaded: 0,
       downloaded: 0,
-      extraPeers: source.kind === 'magnet' ? source.peers : [],
+      extraPeers: [...(source.kind === 'magnet' ? source.peers : []), ...checkPeers(options.peers ?? [])],
       extraTrackers: source.kind === 'magnet' ? source.trackers : [],
       extraWebSeeds: source.kind === 'magnet' ? source.webSeeds : [],
     };
@@ -206,6 +220,24 @@ export class TorrentOps {
     return entries.map((e) => e.id);
   }
 
+  /** Makes a .torrent of a path on the node's disk; with `seed`, adds it so the node seeds it from where it is. */
+  async create(o: CreateRequest): Promise<{ bytes: Buffer; torrent?: TorrentSummary }> {
+    this.alive();
+    const path = resolvePath(o.path);
+    const created = await createTorrent(path, {
+      version: o.hybrid ? 'hybrid' : 'v1',
+      trackers: o.trackers,
+      webSeeds: o.webSeeds,
+      private: o.private,
+      pieceLengthBytes: o.pieceLengthBytes,
+      createdBy: `tandem ${VERSION}`,
+      signal: o.signal,
+    });
+    if (!o.seed) return { bytes: created.bytes };
+    const { torrent } = await this.add({ metainfo: created.bytes, savePath: dirname(path) });
+    return { bytes: created.bytes, torrent };
+  }
+
   queueMove(ids: IdSelector, to: QueueMove): number[] {
     const entries = this.resolve(ids);
     this.node.queueMove(entries.map((e) => e.id), to);
@@ -222,6 +254,13 @@ function checkLabels(labels: unknown): string[] {
     throw new NodeError('NODE_BAD_ARGUMENT', `labels must be at most ${MAX_LABELS} strings of 1 to ${MAX_LABEL_CHARS} characters, without commas or control characters`, 'input');
   }
   return [...new Set(labels as string[])];
+}
+
+function checkPeers(peers: unknown): string[] {
+  if (!Array.isArray(peers) || peers.length > 200 || peers.some((p) => typeof p !== 'string' || !/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/.test(p))) {
+    throw new NodeError('NODE_BAD_ARGUMENT', 'peers must be at most 200 HOST:PORT strings', 'input');
+  }
+  return peers as string[];
 }
 
 function checkRate(value: unknown): number {
