@@ -112,6 +112,8 @@ export interface AddOptions {
   onlyFiles?: number[];
   sequential?: boolean;
   labels?: string[];
+  /** Peers to connect to directly (HOST:PORT), beside those the trackers, DHT and PEX find. */
+  peers?: string[];
   signal?: AbortSignal;
 }
 
