@@ -32,7 +32,7 @@ function tinyTorrent(i: number): string {
 }
 
 async function startDaemon(stateDir: string): Promise<{ url: string; rpc: (body: unknown) => Promise<unknown>; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [TANDEM, 'daemon', '--state-dir', stateDir, '--rpc', `127.0.0.1:${await freePort()}`, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [TANDEM, 'daemon', '--state-dir', stateDir, '--rpc', `127.0.0.1:${await freePort()}`, '--port', '0', '--listen', '127.0.0.1', '--no-dht'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let seen = '';
     child.stdout!.on('data', (d: Buffer) => {
