@@ -31,6 +31,8 @@ export function SessionDialog({ onClose }: { onClose: () => void }): JSX.Element
   }, []);
   if (!form) return <Dialog title="Settings" onClose={onClose}><p class="waiting">Loading…</p></Dialog>;
   const set = (change: Partial<SessionSettings>): void => setForm({ ...form, ...change });
+  // The daemon also says which port it bound (the setting may be 0, any free port).
+  const bound = (form as { peerPortBound?: number }).peerPortBound;
   const num = (key: keyof SessionSettings, label: string, scale = 1): JSX.Element => (
     <label class="field block">
       <span>{label}</span>
@@ -54,7 +56,7 @@ export function SessionDialog({ onClose }: { onClose: () => void }): JSX.Element
     >
       <div class="form-grid">
         <label class="field block"><span>Download folder</span><input type="text" value={form.downloadDir} onInput={(e) => set({ downloadDir: e.currentTarget.value })} /></label>
-        {num('peerPort', 'Peer port (TCP)')}
+        {num('peerPort', bound ? `Peer port (TCP, 0 = any; now ${bound})` : 'Peer port (TCP, 0 = any)')}
         {num('downloadLimitBytesPerSec', 'Download limit (KiB/s, 0 = none)', KIB)}
         {num('uploadLimitBytesPerSec', 'Upload limit (KiB/s, 0 = none)', KIB)}
         {num('maxActiveDownloads', 'Downloads at once')}

@@ -35,7 +35,7 @@ export const COLUMNS: Column[] = [
   { key: 'etaSeconds', title: 'ETA', width: '5.5rem', numeric: true, cell: (t) => fmt.eta(t.etaSeconds) },
   { key: 'ratio', title: 'Ratio', width: '3.5rem', numeric: true, cell: (t) => fmt.ratio(t.ratio) },
   { key: 'labels', title: 'Label', width: '5.5rem', cell: (t) => t.labels.join(', ') },
-  { key: 'addedAt', title: 'Added', width: '9rem', cell: (t) => fmt.date(t.addedAt) },
+  { key: 'addedAt', title: 'Added', width: '10rem', cell: (t) => fmt.date(t.addedAt) },
 ];
 
 export const GRID_COLUMNS = COLUMNS.map((c) => c.width).join(' ');

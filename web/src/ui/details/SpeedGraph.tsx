@@ -35,11 +35,12 @@ export function SpeedGraph({ samples, version }: { samples: RateSample[]; versio
     line((s) => s.up, style.getPropertyValue('--up'));
   }, [version, samples.length]);
   const last = samples[samples.length - 1];
+  const idle = samples.every((s) => s.down === 0 && s.up === 0);
   return (
     <figure class="speed-graph">
       <canvas ref={canvas} role="img" aria-label={`Rates over the last 5 minutes; now ${fmt.rate(last?.down ?? 0) || '0 B/s'} down, ${fmt.rate(last?.up ?? 0) || '0 B/s'} up`} />
       <figcaption>
-        <span class="swatch down" aria-hidden="true" /> down <span class="swatch up" aria-hidden="true" /> up · last 5 min · peak {fmt.rate(peak) || '0 B/s'}
+        <span class="swatch down" aria-hidden="true" /> down <span class="swatch up" aria-hidden="true" /> up · last 5 min · {idle ? 'no transfer since the details opened' : `peak ${fmt.rate(peak)}`}
       </figcaption>
     </figure>
   );
