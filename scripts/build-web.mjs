@@ -15,7 +15,7 @@ mkdirSync(out, { recursive: true });
 await build({
   entryPoints: { app: join(root, 'web', 'src', 'main.tsx') },
   bundle: true,
-  minify: true,
+  minify: !process.env.WEB_BUILD_DEBUG,
   format: 'esm',
   target: ['chrome110', 'firefox110', 'safari16'],
   jsx: 'automatic',

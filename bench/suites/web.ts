@@ -10,9 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Page } from 'playwright-core';
 import { encode } from '../../src/bencode/index.js';
 import { printTable } from '../measure.js';
+import { Cdp } from '../cdp.js';
 
 const TANDEM = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const WEB_DIST = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -20,10 +20,13 @@ const TORRENTS = Number(process.env.BENCH_WEB_TORRENTS ?? 10_000);
 const BURST = 1_000;
 const BATCH = 500;
 
-interface Perf {
-  firstRenderMs: number;
-  eventsApplied: number;
-  batches: { events: number; receivedAt: number; appliedAt: number; renderedAt: number }[];
+interface Batch {
+  events: number;
+  receivedAt: number;
+  flushedAt: number;
+  appliedAt: number;
+  renderedAt: number;
+  parseMs: number;
 }
 
 /** A one-piece torrent of one 1-byte file: the smallest the daemon accepts, so the load is the count. */
@@ -57,18 +60,18 @@ async function startDaemon(stateDir: string): Promise<{ url: string; rpc: (body:
   return { url, rpc, stop };
 }
 
-const readPerf = (page: Page): Promise<Perf> => page.evaluate(() => (globalThis as unknown as { __tandemPerf: Perf }).__tandemPerf);
+const PERF = 'globalThis.__tandemPerf';
 
-/** Sends a burst of label changes and returns [wall ms from first event received to last rendered, page ms]. */
-async function burst(page: Page, rpc: (body: unknown) => Promise<unknown>, ids: number[], label: string): Promise<[number, number]> {
-  const before = await readPerf(page);
+/** Sends a burst of label changes; returns [ms from the first event in to the last rendered, ms the page spent
+ * decoding, applying and rendering them]. The first includes the daemon's own pace of sending. */
+async function burst(page: Cdp, rpc: (body: unknown) => Promise<unknown>, ids: number[], label: string): Promise<[number, number]> {
+  const applied = await page.evaluate<number>(`${PERF}.eventsApplied`);
+  const since = await page.evaluate<number>('performance.now()');
   await rpc({ jsonrpc: '2.0', id: 1, method: 'torrent.set', params: { ids, labels: [label] } });
-  await page.waitForFunction((n) => (globalThis as unknown as { __tandemPerf: Perf }).__tandemPerf.eventsApplied >= n, before.eventsApplied + ids.length, { timeout: 60_000 });
-  await page.waitForFunction(() => (globalThis as unknown as { __tandemPerf: Perf }).__tandemPerf.batches.every((b) => b.renderedAt >= 0));
-  const after = await readPerf(page);
-  const batches = after.batches.filter((b) => b.receivedAt > (before.batches.at(-1)?.renderedAt ?? 0));
-  const wall = batches.at(-1)!.renderedAt - batches[0]!.receivedAt;
-  const work = batches.reduce((sum, b) => sum + (b.renderedAt - b.appliedAt) + (b.appliedAt - b.receivedAt), 0);
+  await page.waitFor(`${PERF}.eventsApplied >= ${applied + ids.length} && ${PERF}.batches.every((b) => b.renderedAt >= 0)`);
+  const mine = (await page.evaluate<Batch[]>(`${PERF}.batches`)).filter((b) => b.receivedAt >= since);
+  const wall = mine.at(-1)!.renderedAt - mine[0]!.receivedAt;
+  const work = mine.reduce((sum, b) => sum + b.parseMs + (b.renderedAt - b.flushedAt), 0);
   return [wall, work];
 }
 
@@ -92,7 +95,7 @@ export default {
   async run(): Promise<void> {
     const stateDir = mkdtempSync(join(tmpdir(), 'tandem-bench-web-'));
     const daemon = await startDaemon(stateDir);
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    let page: Cdp | undefined;
     try {
       const ids: number[] = [];
       for (let i = 0; i < TORRENTS; i += BATCH) {
@@ -106,25 +109,40 @@ export default {
           ids.push(r.result!.torrent.id);
         }
       }
-      const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-      await page.goto(daemon.url);
-      await page.getByText(`${TORRENTS} torrents`, { exact: true }).waitFor({ timeout: 60_000 });
-      await page.waitForFunction(() => (globalThis as unknown as { __tandemPerf: Perf }).__tandemPerf.firstRenderMs >= 0);
-      const first = await readPerf(page);
+      // The page is opened on a node at rest, as a person opens it: not while it is still taking the adds in.
+      await new Promise((r) => setTimeout(r, 3_000));
+      page = await Cdp.launch('/usr/bin/chromium', 1280, 800);
+      // The first navigation also starts the browser's renderer; the next ones are a person opening the page in a
+      // running browser, with nothing cached (the cache is cleared before each).
+      const renders: number[] = [];
+      let marks: Record<string, number> = {};
+      for (let i = 0; i < 4; i++) {
+        await page.send('Network.clearBrowserCache');
+        await page.send('Page.navigate', { url: 'about:blank' });
+        await page.send('Page.navigate', { url: daemon.url });
+        await page.waitFor(`globalThis.__tandemPerf && ${PERF}.firstRenderMs >= 0 && document.querySelectorAll('[role=grid] [role=row]').length > 10`);
+        renders.push(await page.evaluate<number>(`${PERF}.firstRenderMs`));
+        marks = await page.evaluate<Record<string, number>>(`${PERF}.marks`);
+      }
+      const warm = renders.slice(1).sort((a, b) => a - b)[1]!;
+      const rowsInDom = await page.evaluate<number>(`document.querySelectorAll('[role=grid] [role=row]').length`);
       const [wallDefault, workDefault] = await burst(page, daemon.rpc, ids.slice(0, BURST), 'burst-a');
       // Sorted by label, the same burst also re-sorts all 10,000 rows.
-      await page.getByRole('button', { name: 'Label' }).click();
+      await page.evaluate(`[...document.querySelectorAll('[role=columnheader] button')].find((b) => b.textContent.startsWith('Label')).click()`);
       const [wallSorted, workSorted] = await burst(page, daemon.rpc, ids.slice(BURST, 2 * BURST), 'burst-b');
-      console.log(`${TORRENTS} torrents in the daemon; Chromium ${browser.version()}, 1280×800; page ${pageGzipBytes()} bytes gzipped`);
+      const version = await page.send<{ product: string }>('Browser.getVersion');
+      console.log(`${TORRENTS} torrents in the daemon (${rowsInDom} rows in the DOM); ${version.product}, 1280×800; page ${pageGzipBytes()} bytes gzipped`);
+      console.log(`last first render's steps (ms from navigation): ${Object.entries(marks).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}`);
       printTable([
-        { measure: 'first render (navigation to rows on screen)', ms: first.firstRenderMs, goal: '< 1000' },
+        { measure: 'first render, browser just started (navigation to rows on screen)', ms: renders[0]!, goal: '' },
+        { measure: 'first render, browser running, nothing cached (median of 3)', ms: warm, goal: '< 1000' },
         { measure: `burst of ${BURST} changes, sorted by date added: first event in → last rendered`, ms: wallDefault, goal: '< 100' },
         { measure: '  of which the page applying and rendering', ms: workDefault, goal: '' },
         { measure: `burst of ${BURST} changes, sorted by label (re-sort of all rows)`, ms: wallSorted, goal: '< 100' },
         { measure: '  of which the page applying and rendering', ms: workSorted, goal: '' },
       ]);
     } finally {
-      await browser.close();
+      await page?.close();
       await daemon.stop();
       rmSync(stateDir, { recursive: true, force: true });
     }

@@ -14,12 +14,16 @@ export type StreamState = 'connecting' | 'open' | 'closed';
 
 export interface Batch {
   events: StreamEvent[];
-  /** performance.now() when the batch's first message arrived. */
+  /** performance.now() when the batch's first message arrived, and when it was handed over. */
   receivedAt: number;
+  flushedAt: number;
+  /** Time spent decoding its messages. */
+  parseMs: number;
 }
 
 const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 5_000;
+const FLUSH_FALLBACK_MS = 100;
 
 export class EventStream {
   private socket: WebSocket | null = null;
@@ -28,6 +32,7 @@ export class EventStream {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private pending: StreamEvent[] = [];
   private pendingSince = 0;
+  private pendingParseMs = 0;
   private stopped = false;
 
   constructor(
@@ -79,26 +84,43 @@ export class EventStream {
   private receive(data: unknown): void {
     if (typeof data !== 'string') return;
     mark('first-message');
+    const start = performance.now();
     let event: StreamEvent;
     try {
       event = JSON.parse(data) as StreamEvent;
     } catch {
       return; // a frame that is not JSON is the daemon's bug, not a reason to stop the page
     }
+    const parsed = performance.now();
     // A snapshot restarts the count (a restarted daemon may number from 0 again).
     if (event.type === 'snapshot') this.lastSeq = event.seq;
     else if (typeof event.seq === 'number') this.lastSeq = Math.max(this.lastSeq, event.seq);
     if (this.pending.length === 0) {
-      this.pendingSince = performance.now();
-      setTimeout(() => this.flush(), 0);
+      this.pendingSince = start;
+      this.pendingParseMs = 0;
+      this.scheduleFlush();
     }
+    this.pendingParseMs += parsed - start;
     this.pending.push(event);
+  }
+
+  /** One flush per frame: a burst spread over many messages becomes one store update and one render each frame.
+   * A hidden tab gets no animation frames, so a timer flushes there. */
+  private scheduleFlush(): void {
+    let done = false;
+    const once = (): void => {
+      if (done) return;
+      done = true;
+      this.flush();
+    };
+    requestAnimationFrame(once);
+    setTimeout(once, FLUSH_FALLBACK_MS);
   }
 
   private flush(): void {
     mark('first-flush');
     const events = this.pending;
     this.pending = [];
-    this.onBatch({ events, receivedAt: this.pendingSince });
+    this.onBatch({ events, receivedAt: this.pendingSince, flushedAt: performance.now(), parseMs: this.pendingParseMs });
   }
 }

@@ -17,9 +17,11 @@ class RateHistory {
   private last = { down: 0, up: 0 };
   private lastVersion = -1;
 
-  /** The node's current total rates; records a sample when a second passed since the last one. */
+  /** The node's current total rates; records a sample when a second passed since the last one. Sums again only
+   * when a rate changed or rows came or went. */
   sample(store: NodeStore): { down: number; up: number } {
-    if (store.version === this.lastVersion) return this.last;
+    const changedAt = Math.max(store.rowsVersion, store.fieldVersion.get('downloadRateBytesPerSec') ?? -1, store.fieldVersion.get('uploadRateBytesPerSec') ?? -1);
+    if (changedAt <= this.lastVersion) return this.last;
     this.lastVersion = store.version;
     let down = 0;
     let up = 0;

@@ -2,9 +2,14 @@
 // torrents, and for each applied batch of events when it arrived and when its rows were in the DOM.
 export interface BatchTiming {
   events: number;
+  /** When the batch's first message arrived, when the batch was handed to the store, when the store had
+   * applied it, when the list had rendered it (performance.now()). */
   receivedAt: number;
+  flushedAt: number;
   appliedAt: number;
   renderedAt: number;
+  /** Time spent decoding the batch's messages (JSON.parse). */
+  parseMs: number;
 }
 
 export interface PagePerf {
@@ -29,8 +34,8 @@ export function mark(name: string): void {
 /** Batches applied but not yet rendered (several may be applied before the list renders once). */
 let open: BatchTiming[] = [];
 
-export function batchApplied(events: number, receivedAt: number): void {
-  const timing = { events, receivedAt, appliedAt: performance.now(), renderedAt: -1 };
+export function batchApplied(events: number, receivedAt: number, flushedAt: number, parseMs: number): void {
+  const timing = { events, receivedAt, flushedAt, appliedAt: performance.now(), renderedAt: -1, parseMs };
   open.push(timing);
   perf.eventsApplied += events;
   perf.batches.push(timing);

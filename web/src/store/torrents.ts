@@ -2,11 +2,13 @@
 // Each torrent object is replaced, never mutated, when it changes, so a view can tell by identity what changed.
 import type { Batch, StreamEvent } from '../api/events.js';
 import type { ServerInfo, SessionSettings, TorrentSummary } from '../../../src/node/types.js';
+import { FacetCounts } from './facets.js';
 
 export type Listener = () => void;
 
 export class NodeStore {
   readonly torrents = new Map<number, TorrentSummary>();
+  readonly facets = new FacetCounts();
   servers: ServerInfo[] = [];
   settings: (SessionSettings & { version?: string }) | null = null;
   warnings: string[] = [];
@@ -39,25 +41,39 @@ export class NodeStore {
     for (const listener of this.listeners) listener();
   }
 
+  /** Adds or replaces a torrent, keeping the filter counts right. */
+  private put(t: TorrentSummary): void {
+    const old = this.torrents.get(t.id);
+    if (old) this.facets.count(old, -1);
+    this.torrents.set(t.id, t);
+    this.facets.count(t, 1);
+  }
+
   private apply(event: StreamEvent): void {
     switch (event.type) {
       case 'snapshot':
         this.torrents.clear();
-        for (const t of event.torrents) this.torrents.set(t.id, t);
+        this.facets.clear();
+        for (const t of event.torrents) this.put(t);
         this.servers = event.servers;
         this.rowsVersion = this.version;
         return;
       case 'torrent:added':
-        this.torrents.set(event.torrent.id, event.torrent);
+        this.put(event.torrent);
         this.rowsVersion = this.version;
         return;
-      case 'torrent:removed':
-        if (this.torrents.delete(event.id)) this.rowsVersion = this.version;
+      case 'torrent:removed': {
+        const old = this.torrents.get(event.id);
+        if (!old) return;
+        this.facets.count(old, -1);
+        this.torrents.delete(event.id);
+        this.rowsVersion = this.version;
         return;
+      }
       case 'torrent:changed': {
         const old = this.torrents.get(event.id);
         if (!old) return;
-        this.torrents.set(event.id, { ...old, ...event.changes });
+        this.put({ ...old, ...event.changes });
         for (const key in event.changes) this.fieldVersion.set(key, this.version);
         return;
       }

@@ -7,7 +7,9 @@ export type SortKey =
   | 'name' | 'totalBytes' | 'progress' | 'status' | 'downloadRateBytesPerSec' | 'uploadRateBytesPerSec' | 'peers'
   | 'etaSeconds' | 'ratio' | 'labels' | 'addedAt' | 'queuePosition';
 
-export type StateFilter = 'all' | 'downloading' | 'seeding' | 'completed' | 'stopped' | 'active' | 'queued' | 'checking' | 'error';
+import { matchesState, type StateFilter } from './facets.js';
+
+export type { StateFilter };
 
 export const STATE_FILTERS: { value: StateFilter; label: string }[] = [
   { value: 'all', label: 'All' },
@@ -28,16 +30,6 @@ export interface ViewParams {
   /** '' for every label. */
   label: string;
   search: string;
-}
-
-export function matchesState(t: TorrentSummary, state: StateFilter): boolean {
-  switch (state) {
-    case 'all': return true;
-    case 'downloading': return t.status === 'downloading' || t.status === 'metadata';
-    case 'completed': return t.progress >= 1;
-    case 'active': return t.downloadRateBytesPerSec > 0 || t.uploadRateBytesPerSec > 0;
-    default: return t.status === state;
-  }
 }
 
 function compare(a: TorrentSummary, b: TorrentSummary, key: SortKey): number {
@@ -95,13 +87,17 @@ export class RowsCache {
   }
 }
 
-/** Count per state filter and the labels in use, for the filter menus. */
-export function facetCounts(store: NodeStore): { states: Map<StateFilter, number>; labels: string[] } {
-  const states = new Map<StateFilter, number>(STATE_FILTERS.map((f) => [f.value, 0]));
-  const labels = new Set<string>();
-  for (const t of store.torrents.values()) {
-    for (const f of STATE_FILTERS) if (matchesState(t, f.value)) states.set(f.value, states.get(f.value)! + 1);
-    for (const l of t.labels) labels.add(l);
+/** The filter menus' counts and labels, the label list rebuilt only when the set of labels changed. */
+export class FacetsCache {
+  private labels: string[] = [];
+  private labelsAt = -1;
+
+  get(store: NodeStore): { states: ReadonlyMap<StateFilter, number>; labels: string[] } {
+    const changedAt = Math.max(store.rowsVersion, store.fieldVersion.get('labels') ?? -1);
+    if (changedAt > this.labelsAt) {
+      this.labels = store.facets.labelList();
+      this.labelsAt = store.version;
+    }
+    return { states: store.facets.states, labels: this.labels };
   }
-  return { states, labels: [...labels].sort() };
 }

@@ -1,13 +1,13 @@
 // The page: log in, follow the node's event stream, and lay out the list, the details and the dialogs.
 import type { JSX } from 'preact';
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { clearToken, getToken, setToken } from '../api/auth.js';
 import { EventStream, type StreamState } from '../api/events.js';
 import { AuthError, call } from '../api/rpc.js';
 import { store } from '../store/instance.js';
 import { batchApplied, mark } from '../store/perf.js';
 import { EMPTY_SELECTION, prune, type Selection } from '../store/selection.js';
-import { RowsCache, facetCounts, type ViewParams } from '../store/view.js';
+import { FacetsCache, RowsCache, type ViewParams } from '../store/view.js';
 import { Header, type Panel } from './Header.js';
 import { Login } from './Login.js';
 import { Notices } from './NoticeList.js';
@@ -31,7 +31,9 @@ type Modal = Panel | 'remove' | 'label' | 'limits' | { choose: number; start: bo
 const INITIAL_VIEW: ViewParams = { sortKey: 'addedAt', descending: true, state: 'all', label: '', search: '' };
 
 export function App(): JSX.Element {
-  const [phase, setPhase] = useState<Phase>('starting');
+  // With a token the stream opens at once, beside session.get (one round trip less before the list shows);
+  // without one (a daemon with Basic auth, or none yet) it waits until session.get says the browser is let in.
+  const [phase, setPhase] = useState<Phase>(() => (getToken() ? 'ready' : 'starting'));
   const [stream, setStream] = useState<StreamState>('connecting');
   useEffect(() => {
     notices.onAuthLost(() => setPhase('refused'));
@@ -52,7 +54,7 @@ export function App(): JSX.Element {
     if (phase !== 'ready') return;
     const events = new EventStream((batch) => {
       store.applyBatch(batch);
-      batchApplied(batch.events.length, batch.receivedAt);
+      batchApplied(batch.events.length, batch.receivedAt, batch.flushedAt, batch.parseMs);
     }, setStream);
     events.start();
     return () => events.stop();
@@ -90,10 +92,10 @@ function Main({ stream }: { stream: StreamState }): JSX.Element {
   const [dropped, setDropped] = useState<File[]>([]);
   const cache = useRef(new RowsCache()).current;
   const rows = cache.get(store, params);
-  const facets = useMemo(() => facetCounts(store), [store.version]);
+  const facets = useRef(new FacetsCache()).current.get(store);
   const sel = prune(selection, (id) => store.torrents.has(id));
   const ids = [...sel.ids];
-  const totals = useMemo(() => rateHistory.sample(store), [store.version]);
+  const totals = rateHistory.sample(store);
 
   const setSelection = (s: Selection): void => {
     setSelectionRaw(s);

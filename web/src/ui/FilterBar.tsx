@@ -6,7 +6,7 @@ import { STATE_FILTERS, type SortKey, type StateFilter, type ViewParams } from '
 export interface FilterBarProps {
   params: ViewParams;
   onParams: (p: ViewParams) => void;
-  states: Map<StateFilter, number>;
+  states: ReadonlyMap<StateFilter, number>;
   labels: string[];
   shown: number;
   compact: boolean;
