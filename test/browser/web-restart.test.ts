@@ -33,6 +33,20 @@ test('web UI: the token typed at the login form; after a daemon restart the page
 
   await daemon.rpc('torrent.create', { path: join(dir, 'files', 'first.bin'), seed: true });
   await page.locator('[role=grid] [role=row]', { hasText: 'first.bin' }).waitFor();
+  await daemon.rpc('torrent.create', { path: join(dir, 'files', 'second.bin'), seed: true });
+  await page.locator('[role=grid] [role=row]', { hasText: 'second.bin' }).waitFor();
+
+  // The list by keyboard: Home selects the first row, shift+ArrowDown extends, Delete asks before removing.
+  await page.locator('[role=grid]').focus();
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Shift+ArrowDown');
+  await page.getByText('2 selected', { exact: true }).waitFor();
+  assert.equal(await page.locator('[role=grid] [role=row][aria-selected=true]').count(), 2);
+  await page.keyboard.press('Delete');
+  await page.getByRole('heading', { name: 'Remove 2 torrents?' }).waitFor();
+  await page.keyboard.press('Escape');
+  await page.locator('dialog[open]').waitFor({ state: 'detached' });
+  await page.keyboard.press('Control+a');
 
   w.expectDaemonDown = true;
   await daemon.stop();
@@ -45,8 +59,9 @@ test('web UI: the token typed at the login form; after a daemon restart the page
   await page.locator('[role=grid] [role=row]', { hasText: 'first.bin' }).waitFor();
   await daemon.rpc('torrent.set', { ids: 'all', labels: ['after-restart'] });
   await page.locator('[role=grid] [role=row]', { hasText: 'first.bin' }).filter({ hasText: 'after-restart' }).waitFor();
-  await daemon.rpc('torrent.create', { path: join(dir, 'files', 'second.bin'), seed: true });
-  await page.locator('[role=grid] [role=row]', { hasText: 'second.bin' }).waitFor();
+  await writeRandom(join(dir, 'files', 'third.bin'), 64 * 1024);
+  await daemon.rpc('torrent.create', { path: join(dir, 'files', 'third.bin'), seed: true });
+  await page.locator('[role=grid] [role=row]', { hasText: 'third.bin' }).waitFor();
   assert.equal(await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded), true, 'no reload');
   assert.deepEqual(w.problems, []);
 });

@@ -34,6 +34,7 @@ export class EventStream {
   private pendingSince = 0;
   private pendingParseMs = 0;
   private stopped = false;
+  private wasOpen = false;
 
   constructor(
     private readonly onBatch: (batch: Batch) => void,
@@ -62,11 +63,13 @@ export class EventStream {
   }
 
   private connect(): void {
-    this.onState('connecting');
+    // After a drop every new attempt is still "reconnecting" for the person at the page.
+    this.onState(this.wasOpen ? 'closed' : 'connecting');
     const socket = new WebSocket(this.url());
     this.socket = socket;
     socket.onopen = () => {
       mark('stream-open');
+      this.wasOpen = true;
       this.retryMs = RETRY_MIN_MS;
       this.onState('open');
     };

@@ -23,10 +23,11 @@ export class NodeStore {
   loaded = false;
   private readonly listeners = new Set<Listener>();
 
-  subscribe(listener: Listener): () => void {
+  /** An arrow property, so a component can pass `store.subscribe` itself and keep one subscription. */
+  readonly subscribe = (listener: Listener): (() => void) => {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
-  }
+  };
 
   applyBatch(batch: Batch): void {
     this.version++;

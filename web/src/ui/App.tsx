@@ -83,7 +83,7 @@ export function App(): JSX.Element {
 }
 
 function Main({ stream }: { stream: StreamState }): JSX.Element {
-  useSubscription(store.subscribe.bind(store) as typeof store.subscribe);
+  useSubscription(store.subscribe);
   const compact = useMedia('(max-width: 760px)');
   const [params, setParams] = useState(INITIAL_VIEW);
   const [selection, setSelectionRaw] = useState<Selection>(EMPTY_SELECTION);

@@ -11,7 +11,7 @@ import { useSubscription } from './hooks.js';
 import type { TorrentFileInfo } from '../../../src/node/types.js';
 
 export function ChooseFilesDialog({ id, start, onClose }: { id: number; start: boolean; onClose: () => void }): JSX.Element {
-  useSubscription(store.subscribe.bind(store) as typeof store.subscribe);
+  useSubscription(store.subscribe);
   const t = store.torrents.get(id);
   const ready = !!t && t.pieceCount > 0 && t.status !== 'metadata';
   const [files, setFiles] = useState<TorrentFileInfo[] | null>(null);

@@ -50,7 +50,7 @@ function ServerRow({ kind, title, example, info, onLog }: RowProps): JSX.Element
 }
 
 export function ServersDialog({ onClose }: { onClose: () => void }): JSX.Element {
-  useSubscription(store.subscribe.bind(store) as typeof store.subscribe);
+  useSubscription(store.subscribe);
   const [listed, setListed] = useState<ServerInfo[] | null>(null);
   const [log, setLog] = useState<{ kind: ServerKind; lines: string[] } | null>(null);
   const showLog = (kind: ServerKind): void => {
