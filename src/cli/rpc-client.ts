@@ -83,8 +83,9 @@ function readOptional(path: string): string | undefined {
 export function idArgs(values: string[]): (number | string)[] | 'all' {
   if (values.length === 1 && values[0] === 'all') return 'all';
   return values.map((v) => {
-    if (/^\d{1,9}$/.test(v)) return Number(v);
-    if (/^[0-9a-fA-F]{4,40}$/.test(v)) return v.toLowerCase();
+    // Digits may be an id or an info-hash prefix: the daemon tries the id first.
+    if (/^\d{1,3}$/.test(v)) return Number(v);
+    if (/^[0-9a-fA-F]{4,40}$/.test(v) || /^\d{1,9}$/.test(v)) return v.toLowerCase();
     throw new TandemError('CLI_USAGE', `"${v}" is neither a torrent id nor an info-hash prefix (4 to 40 hex digits)`, 'input');
   });
 }

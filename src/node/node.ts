@@ -56,6 +56,7 @@ export class Node extends TypedEmitter<NodeEvents> {
   private settings: SessionSettings;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly startedAt = Date.now();
+  private piecesHashed = 0;
   private sessionUp = 0;
   private sessionDown = 0;
   private lastRates = { down: 0, up: 0 };
@@ -166,6 +167,7 @@ export class Node extends TypedEmitter<NodeEvents> {
         this.schedule();
         this.changed(e);
       },
+      onHashed: (n) => void (this.piecesHashed += n),
       onError: (e, message) => {
         e.error = message;
         this.warn(`${e.record.name}: ${message}`, e.infoHash);
@@ -330,6 +332,7 @@ export class Node extends TypedEmitter<NodeEvents> {
       cumulativeUploadedBytes: (counters.uploadedBytes ?? 0) + pendingUp,
       secondsActive: Math.floor((Date.now() - this.startedAt) / 1000),
       dhtNodes: this.dhtNodeCount,
+      piecesHashed: this.piecesHashed,
       version: VERSION,
     };
   }

@@ -23,6 +23,8 @@ export interface EntryContext {
   onMetadata(entry: TorrentEntry): void;
   onDone(entry: TorrentEntry): void;
   onError(entry: TorrentEntry, message: string): void;
+  /** Pieces hashed while checking data on disk. */
+  onHashed(pieces: number): void;
 }
 
 type TrackerState = TorrentTrackerInfo;
@@ -146,6 +148,11 @@ export class TorrentEntry {
       this.ctx.onDone(this);
     });
     torrent.on('error', ({ error }) => this.ctx.onError(this, error.message));
+    let checked = 0;
+    torrent.on('check:progress', (p) => {
+      this.ctx.onHashed(p.checked - checked);
+      checked = p.checked;
+    });
     torrent.on('warning', ({ message }) => this.ctx.log.detail(`${r.name}: ${message}`));
     try {
       await torrent.start();
@@ -271,7 +278,7 @@ export class TorrentEntry {
       ratio: Math.round((uploaded / Math.max(1, downloaded || verifiedBytes)) * 1000) / 1000,
       peers: s?.peers ?? 0,
       seeds: s?.seeds ?? 0,
-      etaSeconds: s?.etaSeconds ?? -1,
+      etaSeconds: s && s.etaSeconds !== undefined && verifiedBytes < wantedBytes ? s.etaSeconds : -1,
       labels: r.labels,
       savePath: r.savePath,
       sequential: r.sequential,

@@ -98,17 +98,18 @@ export class TorrentOps {
     return [...out.values()];
   }
 
+  /** An integer id; or a string: an id when one matches, else an info-hash prefix (4 to 40 hex digits). */
   private find(id: number | string): TorrentEntry {
-    if (typeof id === 'number' || /^\d{1,9}$/.test(String(id))) {
+    const text = String(id).toLowerCase();
+    if (typeof id === 'number' || /^\d{1,9}$/.test(text)) {
       const e = this.node.entries.get(Number(id));
       if (e) return e;
-      throw new NodeError('NODE_NOT_FOUND', `no torrent with id ${id}`, 'input');
+      if (typeof id === 'number' || text.length < 4) throw new NodeError('NODE_NOT_FOUND', `no torrent with id ${id}`, 'input');
     }
-    const prefix = String(id).toLowerCase();
-    if (!/^[0-9a-f]{4,40}$/.test(prefix)) throw new NodeError('NODE_BAD_ARGUMENT', `"${id}" is neither an id nor an info-hash prefix (4 to 40 hex digits)`, 'input');
-    const found = [...this.node.entries.values()].filter((e) => e.infoHash.startsWith(prefix));
+    if (!/^[0-9a-f]{4,40}$/.test(text)) throw new NodeError('NODE_BAD_ARGUMENT', `"${id}" is neither an id nor an info-hash prefix (4 to 40 hex digits)`, 'input');
+    const found = [...this.node.entries.values()].filter((e) => e.infoHash.startsWith(text));
     if (found.length === 1) return found[0]!;
-    throw new NodeError('NODE_NOT_FOUND', found.length === 0 ? `no torrent with info hash ${prefix}…` : `${prefix} names ${found.length} torrents; give more digits`, 'input');
+    throw new NodeError('NODE_NOT_FOUND', found.length === 0 ? `no torrent with id or info hash ${text}` : `${text} names ${found.length} torrents; give more digits`, 'input');
   }
 
   pause(ids: IdSelector): number[] {

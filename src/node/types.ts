@@ -168,6 +168,8 @@ export interface SessionStats {
   cumulativeUploadedBytes: number;
   secondsActive: number;
   dhtNodes: number;
+  /** Pieces hashed to check data on disk since this start (0 after a clean restart: resume data was trusted). */
+  piecesHashed: number;
   version: string;
 }
 
