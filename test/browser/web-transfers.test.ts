@@ -40,6 +40,7 @@ test('web UI: add a .torrent, live to 100%, pause, resume, create, remove with d
   const row = page.locator('[role=grid] [role=row]', { hasText: 'payload.bin' });
   await row.filter({ hasText: '100%' }).waitFor({ timeout: 90_000 });
   assert.match((await row.textContent()) ?? '', /webtest/);
+  const id = (await daemon.rpc<{ id: number }[]>('torrent.list'))[0]!.id;
   assert.equal(await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded), true, 'no reload');
   assert.equal(await sha256(join(dir, 'dl', 'payload.bin')), await sha256(payload));
 
@@ -49,6 +50,26 @@ test('web UI: add a .torrent, live to 100%, pause, resume, create, remove with d
   await row.filter({ hasText: 'Paused' }).waitFor();
   await page.getByRole('button', { name: 'Resume', exact: true }).click();
   await row.filter({ hasText: 'Seeding' }).waitFor({ timeout: 30_000 });
+
+  // Labels, limits and sequential from the toolbar, checked in the daemon's own answer.
+  await page.getByRole('button', { name: 'Label…', exact: true }).click();
+  await page.locator('dialog[open]').getByRole('textbox').fill('webtest, second');
+  await page.locator('dialog[open]').getByRole('button', { name: 'Set', exact: true }).click();
+  await row.filter({ hasText: 'webtest, second' }).waitFor();
+  await page.getByRole('button', { name: 'Limits…', exact: true }).click();
+  await page.locator('dialog[open]').getByLabel('Upload limit (KiB/s)').fill('100');
+  await page.locator('dialog[open]').getByRole('button', { name: 'Set', exact: true }).click();
+  await page.locator('dialog[open]').waitFor({ state: 'detached' });
+  await page.getByRole('button', { name: 'Sequential', exact: true }).click();
+  for (let i = 0; i < 50; i++) {
+    const s = await daemon.rpc<{ sequential: boolean; uploadLimitBytesPerSec: number; labels: string[] }>('torrent.get', { id });
+    if (s.sequential) {
+      assert.deepEqual([s.uploadLimitBytesPerSec, s.labels], [100 * 1024, ['webtest', 'second']]);
+      break;
+    }
+    assert.ok(i < 49, 'sequential was set');
+    await new Promise((r) => setTimeout(r, 100));
+  }
 
   // Create a torrent from a path on the node, seed it, and download its .torrent.
   await writeRandom(join(dir, 'made', 'created.bin'), 300 * 1024);
