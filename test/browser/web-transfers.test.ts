@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/tmp.js';
-import { launchChromium, openPage, startDaemon } from './harness.js';
+import { launchChromium, openPage, screenshot, startDaemon } from './harness.js';
 import { sha256, share, startTracker, writeRandom } from './fixtures.js';
 import { checkViews } from './views.js';
 
@@ -18,7 +18,8 @@ test('web UI: add a .torrent, live to 100%, pause, resume, create, remove with d
   const payload = join(dir, 'seed', 'payload.bin');
   await writeRandom(payload, 6 * 1024 * 1024);
   const announce = await startTracker(t);
-  await share(t, payload, ['-t', announce, '--torrent-out', join(dir, 'payload.torrent')]);
+  // A capped seed, so the download lasts a few seconds and the page shows it under way.
+  await share(t, payload, ['-t', announce, '--torrent-out', join(dir, 'payload.torrent'), '--upload-limit', '1MiB']);
   const daemon = await startDaemon(t, join(dir, 'state'));
   const browser = await launchChromium(t);
   const w = await openPage(t, browser, daemon, { width: 1280, height: 800, colorScheme: 'light' });
@@ -38,6 +39,14 @@ test('web UI: add a .torrent, live to 100%, pause, resume, create, remove with d
   await add.getByRole('button', { name: 'Add', exact: true }).click();
   await add.waitFor({ state: 'detached' });
   const row = page.locator('[role=grid] [role=row]', { hasText: 'payload.bin' });
+  // Under way: a partial percentage, the peer in the details, the piece bar and speed graph drawn.
+  await row.filter({ hasText: /Downloading/ }).filter({ hasText: /[1-9]\d?\.\d%/ }).waitFor({ timeout: 60_000 });
+  await row.click();
+  await page.getByRole('tab', { name: /^Peers/ }).click();
+  await page.getByRole('tabpanel').getByRole('cell', { name: /^127\.0\.0\.1:\d+$/ }).waitFor();
+  await page.getByRole('tab', { name: 'Overview' }).click();
+  await page.waitForTimeout(1500);
+  await screenshot(page, 'desktop-light-downloading');
   await row.filter({ hasText: '100%' }).waitFor({ timeout: 90_000 });
   assert.match((await row.textContent()) ?? '', /webtest/);
   const id = (await daemon.rpc<{ id: number }[]>('torrent.list'))[0]!.id;

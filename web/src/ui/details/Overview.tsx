@@ -13,7 +13,7 @@ export function Overview({ t, d }: { t: TorrentSummary; d: TorrentDetail }): JSX
     ['Progress', `${fmt.percent(t.progress)} of ${fmt.bytes(t.wantedBytes)} wanted (${fmt.bytes(t.totalBytes)} in all)`],
     ['Rates', `↓ ${fmt.rate(t.downloadRateBytesPerSec) || '0 B/s'} · ↑ ${fmt.rate(t.uploadRateBytesPerSec) || '0 B/s'}`],
     ['Transferred', `${fmt.bytes(t.downloadedBytes)} down · ${fmt.bytes(t.uploadedBytes)} up · ratio ${fmt.ratio(t.ratio)}`],
-    ['Peers', `${t.peers} (${t.seeds} seeds)`],
+    ['Peers', `${t.peers} (${t.seeds} seed${t.seeds === 1 ? '' : 's'})`],
     ['Web seeds', d.webSeeds.length ? `${d.webSeeds.join(', ')} · ${fmt.bytes(t.webSeedBytes)}` : 'none'],
     ['Saved in', t.savePath],
     ['Info hash', t.infoHash],

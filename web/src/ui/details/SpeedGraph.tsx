@@ -5,7 +5,13 @@ import type { RateSample } from '../../store/history.js';
 import * as fmt from '../../lib/format.js';
 
 const HEIGHT = 90;
-const SPAN_MS = 5 * 60_000;
+/** The graph spans what it has seen, from one minute up to five, so a fresh one is not a sliver at the edge. */
+const MIN_SPAN_MS = 60_000;
+const MAX_SPAN_MS = 5 * 60_000;
+
+function spanOf(samples: RateSample[], now: number): number {
+  return Math.min(MAX_SPAN_MS, Math.max(MIN_SPAN_MS, now - (samples[0]?.at ?? now)));
+}
 
 export function SpeedGraph({ samples, version }: { samples: RateSample[]; version: number }): JSX.Element {
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -19,12 +25,13 @@ export function SpeedGraph({ samples, version }: { samples: RateSample[]; versio
     const style = getComputedStyle(el);
     ctx.clearRect(0, 0, el.width, el.height);
     const now = Date.now();
+    const span = spanOf(samples, now);
     const line = (pick: (s: RateSample) => number, color: string): void => {
       ctx.strokeStyle = color;
       ctx.lineWidth = 1.5 * dpr;
       ctx.beginPath();
       samples.forEach((s, i) => {
-        const x = el.width * (1 - (now - s.at) / SPAN_MS);
+        const x = el.width * (1 - (now - s.at) / span);
         const y = el.height - (pick(s) / peak) * (el.height - 4 * dpr) - 2 * dpr;
         if (i === 0) ctx.moveTo(x, y);
         else ctx.lineTo(x, y);
@@ -36,11 +43,12 @@ export function SpeedGraph({ samples, version }: { samples: RateSample[]; versio
   }, [version, samples.length]);
   const last = samples[samples.length - 1];
   const idle = samples.every((s) => s.down === 0 && s.up === 0);
+  const minutes = Math.round(spanOf(samples, Date.now()) / 60_000);
   return (
     <figure class="speed-graph">
-      <canvas ref={canvas} role="img" aria-label={`Rates over the last 5 minutes; now ${fmt.rate(last?.down ?? 0) || '0 B/s'} down, ${fmt.rate(last?.up ?? 0) || '0 B/s'} up`} />
+      <canvas ref={canvas} role="img" aria-label={`Rates over the last ${minutes} minute${minutes === 1 ? '' : 's'}; now ${fmt.rate(last?.down ?? 0) || '0 B/s'} down, ${fmt.rate(last?.up ?? 0) || '0 B/s'} up`} />
       <figcaption>
-        <span class="swatch down" aria-hidden="true" /> down <span class="swatch up" aria-hidden="true" /> up · last 5 min · {idle ? 'no transfer since the details opened' : `peak ${fmt.rate(peak)}`}
+        <span class="swatch down" aria-hidden="true" /> down <span class="swatch up" aria-hidden="true" /> up · last {minutes} min · {idle ? 'no transfer since the details opened' : `peak ${fmt.rate(peak)}`}
       </figcaption>
     </figure>
   );
