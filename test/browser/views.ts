@@ -23,6 +23,15 @@ export async function checkViews(t: TestContext, browser: Browser, daemon: Daemo
       await page.getByRole('tabpanel').getByText('Info hash').waitFor();
       await screenshot(page, `${tag}-details`);
       problems.push(...(await axeViolations(page)).map((v) => `${tag} details: ${v}`));
+      for (const tab of ['Files', 'Peers', 'Trackers']) {
+        await page.getByRole('tab', { name: new RegExp(`^${tab}`) }).click();
+        await page.getByRole('tabpanel').locator(tab === 'Files' ? '[role=treegrid] [role=row]' : 'table, p').first().waitFor();
+        problems.push(...(await axeViolations(page)).map((v) => `${tag} ${tab} tab: ${v}`));
+      }
+      await screenshot(page, `${tag}-trackers`);
+      await page.getByRole('tab', { name: 'Files' }).click();
+      await screenshot(page, `${tag}-files`);
+      await page.getByRole('tab', { name: 'Overview' }).click();
       if (size.name === 'phone') await page.getByRole('button', { name: 'Close details' }).click();
       await screenshot(page, `${tag}-list`);
       problems.push(...(await axeViolations(page)).map((v) => `${tag} list: ${v}`));
@@ -37,6 +46,15 @@ export async function checkViews(t: TestContext, browser: Browser, daemon: Daemo
       await screenshot(page, `${tag}-settings`);
       problems.push(...(await axeViolations(page)).map((v) => `${tag} settings: ${v}`));
       await page.keyboard.press('Escape');
+      for (const dialog of ['Servers', 'Create']) {
+        await page.getByRole('button', { name: dialog, exact: true }).click();
+        await page.locator('dialog[open]').waitFor();
+        if (dialog === 'Servers') await page.locator('dialog[open] tbody tr').first().waitFor();
+        await screenshot(page, `${tag}-${dialog.toLowerCase()}`);
+        problems.push(...(await axeViolations(page)).map((v) => `${tag} ${dialog} dialog: ${v}`));
+        await page.keyboard.press('Escape');
+        await page.locator('dialog[open]').waitFor({ state: 'detached' });
+      }
       problems.push(...w.problems.map((p) => `${tag}: ${p}`));
       await w.context.close();
     }

@@ -63,7 +63,7 @@ export function ServersDialog({ onClose }: { onClose: () => void }): JSX.Element
   const servers = store.servers.length ? store.servers : listed ?? [];
   return (
     <Dialog wide title="Servers" onClose={onClose}>
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0} role="region" aria-label="Servers">
         <table class="data">
           <thead><tr><th scope="col">Server</th><th scope="col">Address</th><th scope="col">State</th><th scope="col" class="num">Requests</th><th scope="col" class="num">Sent</th><th scope="col"><span class="sr-only">Action</span></th></tr></thead>
           <tbody>

@@ -6,7 +6,7 @@ import * as fmt from '../../lib/format.js';
 export function PeersTab({ d }: { d: TorrentDetail }): JSX.Element {
   if (d.peerList.length === 0) return <p class="waiting">No peers connected.</p>;
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" tabIndex={0} role="region" aria-label="Peers">
       <table class="data">
         <thead>
           <tr><th scope="col">Address</th><th scope="col">Client</th><th scope="col">Flags</th><th scope="col" class="num">Progress</th><th scope="col" class="num">Down</th><th scope="col" class="num">Up</th><th scope="col">Encrypted</th></tr>

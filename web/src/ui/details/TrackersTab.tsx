@@ -5,7 +5,7 @@ import * as fmt from '../../lib/format.js';
 
 export function TrackersTab({ d }: { d: TorrentDetail }): JSX.Element {
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" tabIndex={0} role="region" aria-label="Trackers and web seeds">
       {d.trackers.length === 0 ? <p class="waiting">No trackers (the torrent finds peers by DHT, PEX or local discovery).</p> : (
         <table class="data">
           <thead>
