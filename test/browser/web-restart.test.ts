@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { tempDir } from '../helpers/tmp.js';
 import { launchChromium, openPage, startDaemon } from './harness.js';
 import { writeRandom } from './fixtures.js';
+import { freeTcpPort } from '../helpers/ports.js';
 
 test('web UI: the token typed at the login form; after a daemon restart the page reconnects and stays live', { timeout: 180_000 }, async (t) => {
   const dir = await tempDir(t, 'tandem-web-');
@@ -47,6 +48,19 @@ test('web UI: the token typed at the login form; after a daemon restart the page
   await page.keyboard.press('Escape');
   await page.locator('dialog[open]').waitFor({ state: 'detached' });
   await page.keyboard.press('Control+a');
+
+  // A server started and stopped from the page: the node's tracker on a loopback port.
+  const trackerPort = await freeTcpPort();
+  await page.getByRole('button', { name: 'Servers', exact: true }).click();
+  const servers = page.locator('dialog[open]');
+  await servers.getByLabel('Address for the Tracker (HTTP)').fill(`127.0.0.1:${trackerPort}`);
+  const trackerRow = servers.locator('tr', { hasText: 'Tracker (HTTP)' });
+  await trackerRow.getByRole('button', { name: 'Start' }).click();
+  await trackerRow.filter({ hasText: 'running' }).filter({ hasText: `127.0.0.1:${trackerPort}` }).waitFor();
+  assert.equal((await fetch(`http://127.0.0.1:${trackerPort}/announce`)).status < 500, true, 'the tracker answers');
+  await trackerRow.getByRole('button', { name: 'Stop' }).click();
+  await trackerRow.filter({ hasText: 'stopped' }).waitFor();
+  await page.keyboard.press('Escape');
 
   w.expectDaemonDown = true;
   await daemon.stop();

@@ -64,7 +64,7 @@ export function ServersDialog({ onClose }: { onClose: () => void }): JSX.Element
   return (
     <Dialog wide title="Servers" onClose={onClose}>
       <div class="table-wrap" tabIndex={0} role="region" aria-label="Servers">
-        <table class="data">
+        <table class="data servers">
           <thead><tr><th scope="col">Server</th><th scope="col">Address</th><th scope="col">State</th><th scope="col" class="num">Requests</th><th scope="col" class="num">Sent</th><th scope="col"><span class="sr-only">Action</span></th></tr></thead>
           <tbody>
             {KINDS.map((k) => <ServerRow key={k.kind} {...k} onLog={showLog} info={servers.find((s) => s.kind === k.kind)} />)}
