@@ -62,6 +62,16 @@ test('web UI: the token typed at the login form; after a daemon restart the page
   await trackerRow.filter({ hasText: 'stopped' }).waitFor();
   await page.keyboard.press('Escape');
 
+  // Settings saved from the page reach the daemon.
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  const settings = page.locator('dialog[open]');
+  await settings.getByLabel('Download limit (KiB/s, 0 = none)').fill('512');
+  await settings.getByLabel('Seeds at once').fill('7');
+  await settings.getByRole('button', { name: 'Save', exact: true }).click();
+  await settings.waitFor({ state: 'detached' });
+  const saved = await daemon.rpc<{ downloadLimitBytesPerSec: number; maxActiveSeeds: number }>('session.get');
+  assert.deepEqual([saved.downloadLimitBytesPerSec, saved.maxActiveSeeds], [512 * 1024, 7]);
+
   w.expectDaemonDown = true;
   await daemon.stop();
   await page.getByText('Reconnecting…', { exact: true }).waitFor();

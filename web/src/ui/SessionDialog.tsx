@@ -10,6 +10,13 @@ import * as fmt from '../lib/format.js';
 
 const KIB = 1024;
 
+/** The settings session.set takes: session.get answers more (version, the bound port), which it refuses back. */
+const KEYS: (keyof SessionSettings)[] = ['downloadDir', 'peerPort', 'downloadLimitBytesPerSec', 'uploadLimitBytesPerSec', 'maxActiveDownloads', 'maxActiveSeeds', 'dht', 'lsd', 'encryption', 'seedRatioLimit'];
+
+function settingsOnly(form: SessionSettings): Partial<SessionSettings> {
+  return Object.fromEntries(KEYS.filter((k) => k in form).map((k) => [k, form[k]]));
+}
+
 function Stats({ s }: { s: SessionStats }): JSX.Element {
   const rows: [string, string][] = [
     ['Torrents', `${s.torrentCount} (${s.activeTorrentCount} active, ${s.pausedTorrentCount} paused)`],
@@ -45,7 +52,7 @@ export function SessionDialog({ onClose }: { onClose: () => void }): JSX.Element
       title="Settings"
       onClose={onClose}
       onSubmit={async () => {
-        const saved = await attempt('Save settings', () => call('session.set', form));
+        const saved = await attempt('Save settings', () => call('session.set', settingsOnly(form)));
         if (saved) {
           store.setSettings(saved);
           notices.push('Settings saved');

@@ -33,7 +33,7 @@ function Header({ sortKey, descending, onSort }: Pick<TransferListProps, 'sortKe
       <div role="row" aria-rowindex={1} class="tl-row" style={{ gridTemplateColumns: GRID_COLUMNS }}>
         {COLUMNS.map((c) => (
           <div role="columnheader" key={c.key} class={c.numeric ? 'num' : ''} aria-sort={sortKey === c.key ? (descending ? 'descending' : 'ascending') : 'none'}>
-            <button type="button" tabIndex={-1} onClick={() => onSort(c.key)}>
+            <button type="button" onClick={() => onSort(c.key)}>
               {c.title}
               <span aria-hidden="true">{sortKey === c.key ? (descending ? ' ▾' : ' ▴') : ''}</span>
             </button>
@@ -65,6 +65,8 @@ export function TransferList(props: TransferListProps): JSX.Element {
   const focusIndex = selection.focus === null ? -1 : rows.indexOf(selection.focus);
 
   const onKeyDown = (e: KeyboardEvent): void => {
+    // Keys on a column header's sort button are the button's own.
+    if (e.target !== e.currentTarget) return;
     const move = (to: number): void => {
       const id = rows[Math.max(0, Math.min(rows.length - 1, to))];
       if (id === undefined) return;
