@@ -48,6 +48,14 @@ test('web UI: the token typed at the login form; after a daemon restart the page
   await page.keyboard.press('Escape');
   await page.locator('dialog[open]').waitFor({ state: 'detached' });
   await page.keyboard.press('Control+a');
+  // Sorting by keyboard: a column header's button, Enter.
+  const nameHeader = page.getByRole('columnheader', { name: /^Name/ });
+  await nameHeader.getByRole('button').focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await nameHeader.getAttribute('aria-sort'), 'ascending');
+  assert.deepEqual(await page.locator('[role=grid] [role=row][aria-rowindex]:not([aria-rowindex="1"]) [role=gridcell]:first-child').allTextContents(), ['first.bin', 'second.bin']);
+  await page.keyboard.press('Enter');
+  assert.equal(await nameHeader.getAttribute('aria-sort'), 'descending');
 
   // A server started and stopped from the page: the node's tracker on a loopback port.
   const trackerPort = await freeTcpPort();

@@ -1,6 +1,6 @@
 // The node's settings (limits, port, queue, discovery, encryption) and its statistics, with its version.
 import type { JSX } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { Dialog } from './Dialog.js';
 import { call } from '../api/rpc.js';
 import { attempt, notices } from './notices.js';
@@ -32,12 +32,17 @@ function Stats({ s }: { s: SessionStats }): JSX.Element {
 export function SessionDialog({ onClose }: { onClose: () => void }): JSX.Element {
   const [form, setForm] = useState<SessionSettings | null>(store.settings);
   const [stats, setStats] = useState<SessionStats | null>(null);
+  const edited = useRef(false);
   useEffect(() => {
     void attempt('Statistics', () => call('session.stats', {})).then((s) => s && setStats(s));
-    void attempt('Settings', () => call('session.get', {})).then((s) => s && setForm(s));
+    // Fresh values from the daemon, unless the person already started editing the ones the page had.
+    void attempt('Settings', () => call('session.get', {})).then((s) => s && !edited.current && setForm(s));
   }, []);
   if (!form) return <Dialog title="Settings" onClose={onClose}><p class="waiting">Loading…</p></Dialog>;
-  const set = (change: Partial<SessionSettings>): void => setForm({ ...form, ...change });
+  const set = (change: Partial<SessionSettings>): void => {
+    edited.current = true;
+    setForm((f) => (f ? { ...f, ...change } : f));
+  };
   // The daemon also says which port it bound (the setting may be 0, any free port).
   const bound = (form as { peerPortBound?: number }).peerPortBound;
   const num = (key: keyof SessionSettings, label: string, scale = 1): JSX.Element => (
