@@ -11,7 +11,6 @@ export class NodeStore {
   readonly facets = new FacetCounts();
   servers: ServerInfo[] = [];
   settings: (SessionSettings & { version?: string }) | null = null;
-  warnings: string[] = [];
   /** Bumped on every applied batch. */
   version = 0;
   /** The `version` at which rows last came or went. */
@@ -84,9 +83,6 @@ export class NodeStore {
         return;
       case 'session:changed':
         this.settings = { ...this.settings, ...event.settings };
-        return;
-      case 'warning':
-        this.warnings = [...this.warnings.slice(-19), event.message];
         return;
     }
   }

@@ -54,6 +54,8 @@ export function App(): JSX.Element {
     if (phase !== 'ready') return;
     const events = new EventStream((batch) => {
       store.applyBatch(batch);
+      // The node's warnings (a tracker that fails, a disk error) are shown, not only kept.
+      for (const e of batch.events) if (e.type === 'warning') notices.push(`Node: ${e.message}`, 'error');
       batchApplied(batch.events.length, batch.receivedAt, batch.flushedAt, batch.parseMs);
     }, setStream);
     events.start();
