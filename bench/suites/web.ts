@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
@@ -131,7 +131,7 @@ export default {
       await page.evaluate(`[...document.querySelectorAll('[role=columnheader] button')].find((b) => b.textContent.startsWith('Label')).click()`);
       const [wallSorted, workSorted] = await burst(page, daemon.rpc, ids.slice(BURST, 2 * BURST), 'burst-b');
       const version = await page.send<{ product: string }>('Browser.getVersion');
-      console.log(`${TORRENTS} torrents in the daemon (${rowsInDom} rows in the DOM); ${version.product}, 1280×800; page ${pageGzipBytes()} bytes gzipped`);
+      console.log(`${TORRENTS} torrents in the daemon (${rowsInDom} rows in the DOM); ${version.product}, 1280×800; page ${pageGzipBytes()} bytes gzipped; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`);
       console.log(`last first render's steps (ms from navigation): ${Object.entries(marks).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}`);
       printTable([
         { measure: 'first render, browser just started (navigation to rows on screen)', ms: renders[0]!, goal: '' },

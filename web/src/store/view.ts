@@ -32,10 +32,14 @@ export interface ViewParams {
   search: string;
 }
 
+// One collator for every comparison: String.prototype.localeCompare builds one per call, which costs a sort of
+// 10,000 names tens of milliseconds. Numeric, so "part 2" sorts before "part 10".
+const collator = new Intl.Collator(undefined, { numeric: true });
+
 function compare(a: TorrentSummary, b: TorrentSummary, key: SortKey): number {
-  if (key === 'name') return a.name.localeCompare(b.name);
+  if (key === 'name') return collator.compare(a.name, b.name);
   if (key === 'status') return a.status < b.status ? -1 : a.status > b.status ? 1 : 0;
-  if (key === 'labels') return a.labels.join(',').localeCompare(b.labels.join(','));
+  if (key === 'labels') return collator.compare(a.labels.join(','), b.labels.join(','));
   // ETA -1 means unknown or done: after every known ETA.
   if (key === 'etaSeconds') return (a.etaSeconds < 0 ? Infinity : a.etaSeconds) - (b.etaSeconds < 0 ? Infinity : b.etaSeconds);
   return a[key] - b[key];
