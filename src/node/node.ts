@@ -55,6 +55,7 @@ export class Node extends TypedEmitter<NodeEvents> {
   private lsd?: NodeLsd;
   private settings: SessionSettings;
   private readonly timers: NodeJS.Timeout[] = [];
+  private order?: TorrentEntry[];
   private readonly startedAt = Date.now();
   private piecesHashed = 0;
   private sessionUp = 0;
@@ -113,7 +114,7 @@ export class Node extends TypedEmitter<NodeEvents> {
     const ctx = this.entryContext();
     for (const record of this.store.listTorrents()) {
       try {
-        this.entries.set(record.id, new TorrentEntry(record, ctx));
+        this.addEntry(new TorrentEntry(record, ctx));
       } catch (err) {
         this.warn(`torrent ${record.id} (${record.name}) cannot be loaded: ${(err as Error).message}`);
       }
@@ -187,7 +188,7 @@ export class Node extends TypedEmitter<NodeEvents> {
     if (this.stopped) return;
     const ordered = this.ordered();
     const verdicts = queueVerdicts(
-      ordered.map((e) => ({ paused: e.record.paused, complete: e.complete, failed: e.status === 'error', metadataOnly: e.stopAfterMetadata && !e.meta })),
+      ordered.map((e) => ({ paused: e.record.paused, complete: e.complete, failed: e.status === 'error', metadataOnly: e.stopAfterMetadata && !e.hasMeta })),
       this.settings.maxActiveDownloads,
       this.settings.maxActiveSeeds,
     );
@@ -196,13 +197,34 @@ export class Node extends TypedEmitter<NodeEvents> {
       if (verdict === 'run') {
         if (!e.running) void e.start().then(() => this.changed(e));
       } else if (e.running) void e.stop(verdict).then(() => this.changed(e));
-      else if (e.status !== 'error') e.status = verdict;
+      else if (e.status !== 'error' && e.status !== verdict) {
+        e.status = verdict;
+        this.changed(e);
+      }
     });
   }
 
-  /** Entries in queue order. */
+  /** Entries in queue order (cached: an add appends, and only a move or a removal sorts again). */
   ordered(): TorrentEntry[] {
-    return [...this.entries.values()].sort((a, b) => a.record.queuePosition - b.record.queuePosition || a.id - b.id);
+    this.order ??= [...this.entries.values()].sort((a, b) => a.record.queuePosition - b.record.queuePosition || a.id - b.id);
+    return this.order;
+  }
+
+  /** The queue position after the last one. */
+  nextQueuePosition(): number {
+    const last = this.ordered().at(-1);
+    return last ? last.record.queuePosition + 1 : 0;
+  }
+
+  addEntry(e: TorrentEntry): void {
+    this.entries.set(e.id, e);
+    if (this.order && (this.order.at(-1)?.record.queuePosition ?? -1) <= e.record.queuePosition) this.order.push(e);
+    else this.order = undefined;
+  }
+
+  deleteEntry(e: TorrentEntry): void {
+    this.entries.delete(e.id);
+    this.order = undefined;
   }
 
   queueMove(ids: number[], to: QueueMove): void {
@@ -216,6 +238,7 @@ export class Node extends TypedEmitter<NodeEvents> {
         }
       });
     });
+    this.order = undefined;
     this.schedule();
     for (const id of order) this.changed(this.entries.get(id)!);
   }
@@ -225,29 +248,35 @@ export class Node extends TypedEmitter<NodeEvents> {
     return undefined;
   }
 
-  /** Emits the fields of a torrent that changed since its last event. */
+  /**
+   * Emits the fields of a torrent that changed since its last event. A running torrent keeps its last summary to
+   * compare with every second; an idle one keeps none (10,000 idle torrents cost no summaries), so its next change
+   * carries every field.
+   */
   changed(e: TorrentEntry): void {
     if (!this.entries.has(e.id)) return;
     const now = e.summary();
     const before = e.lastSummary;
-    e.lastSummary = now;
-    if (!before) return;
-    const changes: Partial<TorrentSummary> = {};
-    let any = false;
-    for (const key of Object.keys(now) as (keyof TorrentSummary)[]) {
-      const a = now[key];
-      const b = before[key];
-      if (a === b || (Array.isArray(a) && Array.isArray(b) && a.join('\u0000') === b.join('\u0000'))) continue;
-      (changes as Record<string, unknown>)[key] = a;
-      any = true;
+    e.lastSummary = e.running ? now : undefined;
+    let changes: Partial<TorrentSummary> = now;
+    if (before) {
+      changes = {};
+      for (const key of Object.keys(now) as (keyof TorrentSummary)[]) {
+        const a = now[key];
+        const b = before[key];
+        if (a === b || (Array.isArray(a) && Array.isArray(b) && a.join('\u0000') === b.join('\u0000'))) continue;
+        (changes as Record<string, unknown>)[key] = a;
+      }
+      if (Object.keys(changes).length === 0) return;
     }
-    if (any) this.emit('torrent:changed', { id: e.id, infoHash: e.infoHash, changes });
+    this.emit('torrent:changed', { id: e.id, infoHash: e.infoHash, changes });
   }
 
   /** Announces a new torrent (the API answers after this). */
   added(e: TorrentEntry): void {
-    e.lastSummary = e.summary();
-    this.emit('torrent:added', { torrent: e.lastSummary });
+    const summary = e.summary();
+    if (e.running) e.lastSummary = summary;
+    this.emit('torrent:added', { torrent: summary });
   }
 
   removed(e: TorrentEntry): void {
@@ -263,7 +292,7 @@ export class Node extends TypedEmitter<NodeEvents> {
     let down = 0;
     let up = 0;
     for (const e of this.entries.values()) {
-      if (!e.running && e.lastSummary && e.lastSummary.status === e.status) continue;
+      if (!e.running) continue;
       const s = e.summary();
       down += s.downloadRateBytesPerSec;
       up += s.uploadRateBytesPerSec;

@@ -35,15 +35,13 @@ type TrackerState = TorrentTrackerInfo;
  * verified bitfield) is kept here and in the database.
  */
 export class TorrentEntry {
-  meta?: Metainfo;
   torrent?: Torrent;
   status: TorrentStatus = 'stopped';
   error = '';
   /** Stop once a magnet's metadata is known (a magnet added paused: files are chosen before any download). */
   stopAfterMetadata = false;
-  /** The verified pieces while not running (from the resume data, or the last run). */
-  private have?: Bitfield;
-  private offline: Progress = { wantedBytes: 0, verifiedBytes: 0, piecesHave: 0 };
+  /** The parsed metainfo: parsed when first needed, dropped when the torrent stops (10,000 idle torrents keep none). */
+  private parsed?: Metainfo;
   private tracker?: TrackerClient;
   private dhtSource?: DhtPeerSource;
   private readonly trackers = new Map<string, TrackerState>();
@@ -60,8 +58,22 @@ export class TorrentEntry {
     public record: TorrentRecord,
     private readonly ctx: EntryContext,
   ) {
-    if (record.torrent) this.meta = parseTorrent(record.torrent, { requirePieceLayers: false });
-    this.loadOffline();
+    record.hasTorrent ??= record.torrent !== null;
+    // A database from before the cached sizes (schema 1): computed once, then kept.
+    if (record.hasTorrent && record.pieceCount === 0) this.loadOffline();
+  }
+
+  /** Whether the metainfo is known (a magnet's arrives from peers). */
+  get hasMeta(): boolean {
+    return this.record.hasTorrent === true || this.parsed !== undefined;
+  }
+
+  get meta(): Metainfo | undefined {
+    if (this.parsed || !this.record.hasTorrent) return this.parsed;
+    const bytes = this.record.torrent ?? this.ctx.store.loadTorrentBytes(this.id);
+    if (!bytes) return undefined;
+    this.parsed = parseTorrent(bytes, { requirePieceLayers: false });
+    return this.parsed;
   }
 
   get id(): number {
@@ -80,13 +92,30 @@ export class TorrentEntry {
     return this.record.completedAt > 0;
   }
 
-  /** Reads the resume bitfield from the database, for the progress of a torrent that is not running. */
-  loadOffline(): void {
-    if (!this.meta) return;
+  /** Drops the parsed metainfo and the .torrent bytes of a torrent that is not running (they are reloaded on demand). */
+  releaseMeta(): void {
+    this.record.torrent = null;
+    if (!this.torrent) this.parsed = undefined;
+  }
+
+  /** The verified pieces as the resume data in the database says (for a torrent that is not running). */
+  private storedHave(meta: Metainfo): Bitfield | undefined {
     const stored = this.ctx.store.loadResume(this.id);
-    const resume = stored && validResume(this.meta, Buffer.from(this.infoHash, 'hex'), stored.bitfield, stored.files);
-    this.have = resume?.bitfield;
-    this.offline = progressOf(this.meta, this.have, this.record.filesWanted);
+    return stored && validResume(meta, Buffer.from(this.infoHash, 'hex'), stored.bitfield, stored.files)?.bitfield;
+  }
+
+  /** Recomputes the cached size and progress from the metainfo and resume data, and commits them. */
+  loadOffline(): void {
+    const meta = this.meta;
+    if (!meta) return;
+    this.cacheProgress(meta, this.storedHave(meta));
+  }
+
+  private cacheProgress(meta: Metainfo, have: Bitfield | undefined): void {
+    const p: Progress = progressOf(meta, have, this.record.filesWanted);
+    const changes = { totalBytes: meta.contentLengthBytes, pieceCount: meta.pieceCount, wantedBytes: p.wantedBytes, verifiedBytes: p.verifiedBytes, piecesHave: p.piecesHave };
+    Object.assign(this.record, changes);
+    this.ctx.store.updateTorrent(this.id, changes);
   }
 
   /** Resume data in the node's database: read at start, written by the swarm as pieces are verified. */
@@ -111,9 +140,10 @@ export class TorrentEntry {
     const r = this.record;
     const infoHash = Buffer.from(r.infoHash, 'hex');
     const dht = this.ctx.dht();
+    const meta = this.meta;
     const torrent = new Torrent(
       {
-        metainfo: this.meta,
+        metainfo: meta,
         infoHash,
         dir: r.savePath,
         onlyFiles: r.filesWanted ?? undefined,
@@ -130,13 +160,13 @@ export class TorrentEntry {
     this.countedUp = 0;
     this.countedDown = 0;
     this.error = '';
-    this.status = this.meta ? 'checking' : 'metadata';
+    this.status = meta ? 'checking' : 'metadata';
     if (dht) {
       torrent.localDhtPort = (dht.address(4) ?? dht.address(6))?.port;
       torrent.on('peer:dht-port', (p) => void dht.addNode(p));
     }
     torrent.on('metadata', () => {
-      if (!this.meta && torrent.meta) this.metadataArrived(torrent.meta);
+      if (!this.hasMeta && torrent.meta) this.metadataArrived(torrent.meta);
     });
     torrent.on('ready', () => {
       if (this.torrent === torrent) this.status = torrent.isDone ? 'seeding' : 'downloading';
@@ -166,7 +196,8 @@ export class TorrentEntry {
 
   private startDiscovery(torrent: Torrent, dht: DhtNode | undefined): void {
     const port = this.ctx.listener.port;
-    const tiers = this.meta?.announce.length ? this.meta.announce : this.record.extraTrackers.map((t) => [t]);
+    const meta = this.parsed;
+    const tiers = meta?.announce.length ? meta.announce : this.record.extraTrackers.map((t) => [t]);
     if (tiers.length > 0) {
       const tracker = new TrackerClient({ infoHash: torrent.infoHash, peerId: torrent.peerId, port, tiers }, {
         stats: () => {
@@ -188,7 +219,7 @@ export class TorrentEntry {
       tracker.start();
       this.tracker = tracker;
     }
-    if (dht && !this.meta?.private) {
+    if (dht && !meta?.private) {
       this.dhtSource = new DhtPeerSource(dht, torrent.infoHash, {
         port,
         onPeers: (peers) => torrent.addPeers(peers),
@@ -201,12 +232,12 @@ export class TorrentEntry {
 
   /** A magnet's metadata arrived: kept in the database at once, so a restart never fetches it again. */
   private metadataArrived(meta: Metainfo): void {
-    this.meta = meta;
+    this.parsed = meta;
     const torrent = torrentBytes(meta.infoBytes, this.record.extraTrackers);
-    this.record.torrent = torrent;
+    this.record.hasTorrent = true;
     this.record.name = meta.name;
     this.ctx.store.updateTorrent(this.id, { torrent, name: meta.name });
-    this.offline = progressOf(meta, undefined, this.record.filesWanted);
+    this.cacheProgress(meta, undefined);
     this.ctx.onMetadata(this);
   }
 
@@ -217,8 +248,8 @@ export class TorrentEntry {
     if (!torrent) return this.stopping;
     this.torrent = undefined;
     this.foldCounters(torrent);
-    if (torrent.picker) this.have = new Bitfield(torrent.picker.have.size, torrent.picker.have.bytes);
-    if (this.meta) this.offline = progressOf(this.meta, this.have, this.record.filesWanted);
+    if (this.parsed && torrent.picker) this.cacheProgress(this.parsed, torrent.picker.have);
+    this.parsed = undefined;
     const tracker = this.tracker;
     const dhtSource = this.dhtSource;
     this.tracker = undefined;
@@ -254,8 +285,9 @@ export class TorrentEntry {
   summary(now = Date.now()): TorrentSummary {
     const r = this.record;
     const s = this.torrent?.stats();
-    const wantedBytes = s?.wantedBytes || this.offline.wantedBytes;
-    const verifiedBytes = s && s.state !== 'checking' && s.state !== 'metadata' ? s.verifiedBytes : this.offline.verifiedBytes;
+    const live = s !== undefined && s.state !== 'checking' && s.state !== 'metadata';
+    const wantedBytes = s?.wantedBytes || r.wantedBytes;
+    const verifiedBytes = live ? s.verifiedBytes : r.verifiedBytes;
     const pending = this.torrent ? { up: this.torrent.upMeter.total - this.countedUp, down: this.torrent.downMeter.total - this.countedDown } : { up: 0, down: 0 };
     const uploaded = r.uploaded + pending.up;
     const downloaded = r.downloaded + pending.down;
@@ -265,12 +297,12 @@ export class TorrentEntry {
       infoHash: r.infoHash,
       name: r.name,
       status: this.status,
-      totalBytes: this.meta?.contentLengthBytes ?? 0,
+      totalBytes: r.totalBytes,
       wantedBytes,
       verifiedBytes,
       progress: wantedBytes > 0 ? Math.min(1, verifiedBytes / wantedBytes) : 0,
-      pieceCount: this.meta?.pieceCount ?? 0,
-      piecesHave: s && s.state !== 'checking' ? s.piecesHave : this.offline.piecesHave,
+      pieceCount: r.pieceCount,
+      piecesHave: live ? s.piecesHave : r.piecesHave,
       downloadRateBytesPerSec: Math.round(s?.downloadRateBytesPerSec ?? 0),
       uploadRateBytesPerSec: Math.round(s?.uploadRateBytesPerSec ?? 0),
       downloadedBytes: downloaded,
@@ -294,7 +326,7 @@ export class TorrentEntry {
 
   detail(): TorrentDetail {
     const meta = this.meta;
-    const have = this.torrent?.picker?.have ?? this.have;
+    const have = this.torrent?.picker?.have ?? (meta ? this.storedHave(meta) : undefined);
     const perFile = meta ? fileProgress(meta, have) : [];
     const wanted = this.record.filesWanted === null ? undefined : new Set(this.record.filesWanted);
     const files: TorrentFileInfo[] = (meta?.files ?? [])
@@ -326,7 +358,7 @@ export class TorrentEntry {
     const t = this.torrent;
     if (!t) return [];
     const now = Date.now();
-    const pieceCount = Math.max(1, this.meta?.pieceCount ?? 1);
+    const pieceCount = Math.max(1, this.record.pieceCount);
     return [...t.peers.values()].map((p) => {
       const down = Math.round(p.down.rate(now));
       const up = Math.round(p.up.rate(now));

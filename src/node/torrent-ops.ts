@@ -1,6 +1,6 @@
 import { rm, rmdir, unlink } from 'node:fs/promises';
 import { dirname, resolve as resolvePath } from 'node:path';
-import { createTorrent, sharedHashPool } from '../metainfo/index.js';
+import { createTorrent, sharedHashPool, type Metainfo } from '../metainfo/index.js';
 import { VERSION } from '../util/version.js';
 import { filePath, snapshotResume, verifyOnDisk } from '../storage/index.js';
 import { NodeError } from './errors.js';
@@ -44,8 +44,8 @@ export class TorrentOps {
     const labels = checkLabels(options.labels ?? []);
     const only = options.onlyFiles ?? (source.kind === 'magnet' ? source.selectOnly : undefined);
     if (only && source.kind === 'torrent') checkFileIndexes(only, source.meta.files.length);
-    const position = this.node.ordered().reduce((max, e) => Math.max(max, e.record.queuePosition + 1), 0);
-    const record: Omit<TorrentRecord, 'id'> = {
+    const position = this.node.nextQueuePosition();
+    const record: Omit<TorrentRecord, 'id' | 'hasTorrent'> = {
       infoHash,
       name: source.kind === 'torrent' ? source.meta.name : (source.name ?? infoHash),
       torrent: source.kind === 'torrent' ? source.bytes : null,
@@ -67,12 +67,19 @@ export class TorrentOps {
       extraPeers: [...(source.kind === 'magnet' ? source.peers : []), ...checkPeers(options.peers ?? [])],
       extraTrackers: source.kind === 'magnet' ? source.trackers : [],
       extraWebSeeds: source.kind === 'magnet' ? source.webSeeds : [],
+      totalBytes: 0,
+      pieceCount: 0,
+      wantedBytes: 0,
+      verifiedBytes: 0,
+      piecesHave: 0,
     };
     const id = this.node.store.insertTorrent(record);
     const entry = new TorrentEntry({ id, ...record }, this.node.newEntryContext());
+    entry.loadOffline();
+    entry.releaseMeta();
     // A magnet added paused fetches its metadata, then stops: its files can be chosen before anything downloads.
-    if (record.paused && !entry.meta) entry.stopAfterMetadata = true;
-    this.node.entries.set(id, entry);
+    if (record.paused && !entry.hasMeta) entry.stopAfterMetadata = true;
+    this.node.addEntry(entry);
     this.node.added(entry);
     this.node.schedule();
     return { torrent: entry.summary(), duplicate: false };
@@ -163,13 +170,15 @@ export class TorrentOps {
   /** Removes torrents from the node; with `deleteData`, their files too (only the torrent's own files, then empty folders). */
   async remove(ids: IdSelector, deleteData = false): Promise<number[]> {
     const entries = this.resolve(ids);
+    // The file list is read before the record (and the .torrent in it) leaves the database.
+    const metas = deleteData ? entries.map((e) => e.meta) : [];
     this.node.store.transaction(() => entries.forEach((e) => this.node.store.deleteTorrent(e.id)));
     for (const e of entries) {
-      this.node.entries.delete(e.id);
+      this.node.deleteEntry(e);
       this.node.removed(e);
     }
     await Promise.all(entries.map((e) => e.stop()));
-    if (deleteData) for (const e of entries) await deleteFiles(e);
+    for (const [i, meta] of metas.entries()) if (meta) await deleteFiles(entries[i]!, meta);
     this.node.schedule();
     return entries.map((e) => e.id);
   }
@@ -299,9 +308,7 @@ function prioritiesAfter(e: TorrentEntry, changes: TorrentChanges): Record<strin
 }
 
 /** Deletes the torrent's own files (never anything else in the folder), then the folders it leaves empty. */
-async function deleteFiles(e: TorrentEntry): Promise<void> {
-  const meta = e.meta;
-  if (!meta) return;
+async function deleteFiles(e: TorrentEntry, meta: Metainfo): Promise<void> {
   const root = e.record.savePath;
   const dirs = new Set<string>();
   for (let i = 0; i < meta.files.length; i++) {
