@@ -19,6 +19,8 @@ export const FTP_DEFAULTS = {
   /** The TLS handshake on the control channel (AUTH TLS, implicit FTPS) must finish within this. */
   tlsHandshakeTimeoutMs: 15_000,
   maxConnections: 512,
+  /** stop() waits this long for clients to close before cutting their connections. */
+  stopGraceMs: 1_000,
   maxConnectionsPerAddress: 16,
   /** Failed logins before the connection is closed; each failure is answered only after the delay. */
   maxLoginFailures: 3,

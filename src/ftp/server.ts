@@ -31,7 +31,7 @@ export interface FtpServerOptions {
   pasvPorts?: readonly [number, number];
   pasvAddress?: string;
   /** Overrides of FTP_DEFAULTS' limits and timeouts (tests shorten them). */
-  limits?: Partial<Pick<typeof FTP_DEFAULTS, 'idleTimeoutMs' | 'dataConnectTimeoutMs' | 'dataIdleTimeoutMs' | 'loginFailureDelayMs' | 'maxConnections' | 'maxConnectionsPerAddress' | 'maxLineBytes' | 'maxQueuedCommands'>>;
+  limits?: { [K in 'idleTimeoutMs' | 'dataConnectTimeoutMs' | 'dataIdleTimeoutMs' | 'loginFailureDelayMs' | 'maxConnections' | 'maxConnectionsPerAddress' | 'maxLineBytes' | 'maxQueuedCommands']?: number };
   onEvent?: (e: FtpEvent) => void;
   onError?: (err: unknown) => void;
 }
@@ -39,6 +39,7 @@ export interface FtpServerOptions {
 export class FtpServer {
   private server: Server | undefined;
   private readonly sessions = new Set<Session>();
+  private readonly sockets = new Set<Socket>();
   private readonly perAddress = new Map<string, number>();
   private cfg: SessionConfig | undefined;
   private implicitContext: SecureContext | undefined;
@@ -64,7 +65,14 @@ export class FtpServer {
     const server = this.server;
     this.server = undefined;
     for (const s of this.sessions) s.closeWith(421, 'Server shutting down');
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // A client that does not answer our FIN is cut after a moment, so stop() always ends.
+    const grace = setTimeout(() => {
+      for (const sock of this.sockets) sock.destroy();
+    }, FTP_DEFAULTS.stopGraceMs);
+    await closed;
+    clearTimeout(grace);
   }
 
   private async config(): Promise<SessionConfig> {
@@ -116,6 +124,8 @@ export class FtpServer {
     const address = plainAddress(sock.remoteAddress);
     const count = this.perAddress.get(address) ?? 0;
     sock.on('error', () => undefined);
+    this.sockets.add(sock);
+    sock.once('close', () => this.sockets.delete(sock));
     if (this.sessions.size >= limits.maxConnections || count >= limits.maxConnectionsPerAddress) {
       this.opts.onEvent?.({ event: 'ftp:refused', remote: address, reason: 'too many connections' });
       // RFC 959 §4.2: 421 is the reply that closes the control connection; under implicit TLS it is not sent.
