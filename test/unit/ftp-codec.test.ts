@@ -112,7 +112,7 @@ test('listings: ls -l lines parse back; MLSx facts (RFC 3659 §7) parse back; ti
   const file = { name: 'my file.txt', stats: fakeStats(false, 1234, Date.UTC(2026, 11, 1, 9, 5), 0o100644) };
   const old = { name: 'old', stats: fakeStats(true, 0, Date.UTC(2020, 0, 2), 0o40755) };
   assert.equal(lsLine(file, now), '-rw-r--r-- 1 ftp      ftp              1234 Dec  1 09:05 my file.txt');
-  assert.match(lsLine(old, now), /^drwxr-xr-x 1 ftp +ftp +4096 Jan  2  2020 old$/);
+  assert.match(lsLine(old, now), /^drwxr-xr-x 1 ftp +ftp +4096 Jan {2}2 {2}2020 old$/);
   assert.deepEqual(parseLsLine(lsLine(file, now)), { name: 'my file.txt', type: 'file', size: 1234 });
   assert.deepEqual(parseLsLine(lsLine(old, now)), { name: 'old', type: 'dir', size: 4096 });
   const line = mlsxLine(file, ['type', 'size', 'modify', 'perm'], false);
