@@ -3,7 +3,7 @@
  * MLSD/MLST (RFC 3659 §7), SIZE and MDTM (RFC 3659 §3, §4), and with `--ftp-write` STOR, APPE, MKD, RMD, DELE,
  * RNFR/RNTO. Every name goes through paths.ts; replies name only virtual paths.
  */
-import { constants } from 'node:fs';
+import { closeSync, constants, openSync } from 'node:fs';
 import { copyFile, mkdir, open, rename, rmdir, unlink, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { sep } from 'node:path';
@@ -52,9 +52,10 @@ export const retr: Handler = async (s, arg) => {
   const f = find(s, arg);
   if (!f) return;
   if (f.isDir) return s.reply(550, 'Not a plain file');
-  let file: FileHandle;
+  let fd: number;
   try {
-    file = await open(f.realPath, SERVED_FILE_FLAGS);
+    // A synchronous open, as safe-path's lookups are: a local open takes microseconds, a thread-pool trip more.
+    fd = openSync(f.realPath, SERVED_FILE_FLAGS);
   } catch {
     return s.reply(550, 'Cannot read the file');
   }
@@ -64,9 +65,9 @@ export const retr: Handler = async (s, arg) => {
   transfer(s, 'RETR', displayPath(f.segments), async (signal) => {
     try {
       const conn = await openData(s, signal);
-      return await sendFile(conn, file, from, s.cfg.readChunkBytes, signal, s.cfg.dataIdleTimeoutMs);
+      return await sendFile(conn, { fd, from, end: f.size }, s.cfg.readChunkBytes, signal, s.cfg.dataIdleTimeoutMs);
     } finally {
-      await file.close();
+      closeSync(fd);
     }
   });
 };
