@@ -147,11 +147,14 @@ export class FtpControl {
   }
 
   async quit(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
     try {
       this.socket.write('QUIT\r\n');
-      await Promise.race([this.next(), new Promise((r) => setTimeout(r, 1000))]);
+      await Promise.race([this.next(), new Promise((r) => (timer = setTimeout(r, 1000)))]);
     } catch {
       /* closing anyway */
+    } finally {
+      clearTimeout(timer);
     }
     this.socket.destroy();
   }

@@ -161,6 +161,7 @@ export class Session {
     const tls = new TLSSocket(this.socket, { isServer: true, secureContext: context });
     this.socket = tls;
     const timer = setTimeout(() => tls.destroy(), this.cfg.tlsHandshakeTimeoutMs);
+    timer.unref();
     tls.on('error', () => this.close());
     tls.on('close', () => this.close());
     tls.once('secure', () => {
