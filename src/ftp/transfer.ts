@@ -133,38 +133,70 @@ export async function sendBytes(conn: DataSocket, body: Buffer, signal: AbortSig
 
 /** Received bytes are gathered up to this much before one writev. */
 const WRITE_BATCH_BYTES = 1024 * 1024;
+/** Reading pauses while this much waits for the disk. */
+const MAX_PENDING_BYTES = 8 * 1024 * 1024;
 
 /**
  * Receives until the client ends the data connection (RFC 959 §3.3: end of file in stream mode). Chunks are
- * gathered and written with one writev per megabyte, so a fast sender costs few system calls and thread-pool trips.
+ * gathered while the previous writev is under way, so reading the socket and writing the file overlap, with one
+ * system call per megabyte or so; reading pauses when the disk falls behind.
  */
 export async function receiveFile(conn: DataSocket, file: FileHandle, from: number, signal: AbortSignal, idleMs: number): Promise<number> {
-  // A clean end finishes the loop below; a reset makes it throw (premature close), so 'close' is no signal here.
+  // A clean 'end' finishes the transfer; a reset or an early close fails it (the 'close' handler below).
   const g = guard(conn, signal, idleMs, false);
   let pos = from;
+  let batch: Buffer[] = [];
+  let bytes = 0;
+  let writing = false;
+  let ended = false;
+  let settle!: { resolve: () => void; reject: (e: unknown) => void };
+  const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  done.catch(() => undefined);
+  const write = (): void => {
+    if (writing) return;
+    if (bytes === 0) {
+      if (ended) settle.resolve();
+      return;
+    }
+    writing = true;
+    const chunks = batch;
+    const n = bytes;
+    batch = [];
+    bytes = 0;
+    file.writev(chunks, pos).then(
+      () => {
+        pos += n;
+        writing = false;
+        if (conn.isPaused() && !ended) conn.resume();
+        if (ended || bytes >= WRITE_BATCH_BYTES) write();
+      },
+      (err: unknown) => settle.reject(err),
+    );
+  };
+  const onData = (chunk: Buffer): void => {
+    batch.push(chunk);
+    bytes += chunk.length;
+    if (bytes >= WRITE_BATCH_BYTES) write();
+    if (bytes >= MAX_PENDING_BYTES) conn.pause();
+  };
+  const onEnd = (): void => {
+    ended = true;
+    write();
+  };
+  const onClose = (): void => {
+    if (!ended) settle.reject(new DataFailure(426, 'Data connection closed early; transfer aborted'));
+  };
+  conn.on('data', onData);
+  conn.once('end', onEnd);
+  conn.once('close', onClose);
+  conn.resume(); // a connection accepted with pauseOnConnect does not flow by itself when 'data' is listened to
   try {
-    const reader = (async (): Promise<void> => {
-      let batch: Buffer[] = [];
-      let bytes = 0;
-      const flush = async (): Promise<void> => {
-        await file.writev(batch, pos);
-        pos += bytes;
-        batch = [];
-        bytes = 0;
-      };
-      for await (const chunk of conn as AsyncIterable<Buffer>) {
-        batch.push(chunk);
-        bytes += chunk.length;
-        if (bytes >= WRITE_BATCH_BYTES) await flush();
-      }
-      if (bytes > 0) await flush();
-    })();
-    reader.catch(() => undefined);
-    await Promise.race([reader, g.cut]).catch((err: unknown) => {
-      throw err instanceof DataFailure || (err as NodeJS.ErrnoException).syscall === 'write' ? err : new DataFailure(426, 'Data connection closed early; transfer aborted');
-    });
+    await Promise.race([done, g.cut]);
     conn.end();
   } finally {
+    conn.off('data', onData);
+    conn.off('end', onEnd);
+    conn.off('close', onClose);
     g.release();
   }
   return pos - from;
