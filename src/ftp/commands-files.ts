@@ -15,7 +15,7 @@ import { displayPath, entry, lookup, quotePath, resolveFtpPath, UPLOAD_TEMP_PREF
 import type { Session } from './session.js';
 import { dataRefusal, openData, receiveFile, sendBytes, sendFile } from './transfer.js';
 
-type Found = { segments: string[]; realPath: string; isDir: boolean; size: number; mtimeMs: number };
+type Found = { segments: string[]; realPath: string; isDir: boolean; isFile: boolean; size: number; mtimeMs: number };
 
 /** An existing file or folder named by `arg`, or undefined after a 550 reply. */
 function find(s: Session, arg: string): Found | undefined {
@@ -25,7 +25,7 @@ function find(s: Session, arg: string): Found | undefined {
     s.reply(550, 'No such file or directory');
     return undefined;
   }
-  return { segments, realPath: hit.realPath, isDir: hit.stats.isDirectory(), size: hit.stats.size, mtimeMs: hit.stats.mtimeMs };
+  return { segments, realPath: hit.realPath, isDir: hit.stats.isDirectory(), isFile: hit.stats.isFile(), size: hit.stats.size, mtimeMs: hit.stats.mtimeMs };
 }
 
 /** Starts a transfer after its 150, logging it once at its end whatever the outcome. */
@@ -51,7 +51,7 @@ export const retr: Handler = async (s, arg) => {
   if (refusal) return s.reply(s.data.prepared ? 521 : 425, refusal);
   const f = find(s, arg);
   if (!f) return;
-  if (f.isDir) return s.reply(550, 'Not a plain file');
+  if (!f.isFile) return s.reply(550, 'Not a plain file'); // a folder, a FIFO or a device is never opened
   let fd: number;
   try {
     // A synchronous open, as safe-path's lookups are: a local open takes microseconds, a thread-pool trip more.
@@ -122,7 +122,7 @@ export const stat: Handler = (s, arg) => {
 
 export const size: Handler = (s, arg) => {
   const f = find(s, arg);
-  if (f?.isDir) s.reply(550, 'Not a plain file');
+  if (f && !f.isFile) s.reply(550, 'Not a plain file');
   else if (f) s.reply(213, String(f.size)); // RFC 3659 §4: the size in TYPE I octets
 };
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { FtpServer, type FtpEvent, type FtpServerOptions } from '../../src/ftp/index.js';
 import { makeFtpCert } from '../helpers/ftp-cert.js';
 import { RawFtp, readAll, secureData } from '../helpers/ftp-raw.js';
+import { run } from '../helpers/processes.js';
 
 let dir: string;
 let root: string;
@@ -131,6 +132,12 @@ test('confinement: dot-dot, absolute escapes, symlinks out, NUL, backslashes; re
     replies.push(text(r));
   }
   assert.equal((await c.cmd('SIZE inside-link')).code, 213); // a link that stays inside is followed
+  // A FIFO is never opened (an open would wait for a writer, a read would never end).
+  assert.equal((await run('mkfifo', [join(root, 'pipe')])).code, 0);
+  assert.equal((await c.cmd('SIZE pipe')).code, 550);
+  assert.equal((await c.cmd('EPSV')).code, 229);
+  assert.equal((await c.cmd('RETR pipe')).code, 550);
+  await rm(join(root, 'pipe'));
   assert.equal((await c.cmd('CWD sub')).code, 250);
   assert.deepEqual(await c.cmd('PWD'), { code: 257, lines: ['"/sub" is the current directory'] });
   assert.equal((await c.cmd('SIZE ../../secret')).code, 550);
