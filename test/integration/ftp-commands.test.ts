@@ -3,9 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { FtpServer } from '../../src/ftp/index.js';
 import { RawFtp, readAll } from '../helpers/ftp-raw.js';
+import { freeTcpPort } from '../helpers/ports.js';
 import { tempDir } from '../helpers/tmp.js';
 
 test('the smaller commands: HELP, STAT, MDTM, TYPE/MODE/STRU, X-forms, unknown verbs and garbage', async (t) => {
@@ -41,4 +43,35 @@ test('the smaller commands: HELP, STAT, MDTM, TYPE/MODE/STRU, X-forms, unknown v
   assert.equal((await c.reply())!.code, 226);
   assert.deepEqual(await c.cmd('QUIT'), { code: 221, lines: ['Goodbye'] });
   await c.closed;
+});
+
+test('--ftp-pasv-ports and --ftp-pasv-address: passive ports from the range, the NAT address in 227, 425 when the range is taken', async (t) => {
+  const root = await tempDir(t);
+  await writeFile(join(root, 'f.txt'), 'nat\n');
+  const low = await freeTcpPort();
+  const server = new FtpServer({ root, port: 0, pasvPorts: [low, low], pasvAddress: '10.1.2.3' });
+  const { port } = await server.start();
+  t.after(() => server.stop());
+  const open = async (): Promise<RawFtp> => {
+    const c = await RawFtp.open(port);
+    t.after(() => c.close());
+    await c.reply();
+    await c.cmd('USER ftp');
+    await c.cmd('PASS x');
+    return c;
+  };
+  const a = await open();
+  const pasv = await a.cmd('PASV');
+  assert.equal(pasv.code, 227);
+  assert.match(pasv.lines[0]!, new RegExp(`\\(10,1,2,3,${low >> 8},${low & 255}\\)`));
+  const b = await open();
+  assert.equal((await b.cmd('EPSV')).code, 425); // the only port in the range is a's
+  // The client ignores the NAT address (as curl does) and reaches the port on the control connection's address.
+  const data = await new Promise<Socket>((resolve) => {
+    const s = connect({ port: low, host: '127.0.0.1' }, () => resolve(s));
+  });
+  assert.equal((await a.cmd('RETR f.txt')).code, 150);
+  assert.equal((await readAll(data)).toString(), 'nat\n');
+  assert.equal((await a.reply())!.code, 226);
+  assert.equal((await b.cmd('EPSV')).code, 229); // free again after a's transfer
 });
