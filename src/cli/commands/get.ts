@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { isMagnet } from '../../metainfo/index.js';
+import { getFtp } from '../get-ftp.js';
 import { getHttp } from '../get-http.js';
 import { getTftp } from '../get-tftp.js';
 import { getTorrent } from '../get-torrent.js';
@@ -36,8 +37,8 @@ export interface GetFlags extends CommonFlags {
 
 export default function getCommand(): Command {
   const cmd = new Command('get')
-    .description('download a magnet link, a .torrent file, an http(s):// or a tftp:// URL')
-    .argument('<source>', 'magnet:?..., path/to/file.torrent, http(s)://host/path or tftp://host:port/path')
+    .description('download a magnet link, a .torrent file, an http(s)://, a tftp:// or an ftp(s):// URL')
+    .argument('<source>', 'magnet:?..., path/to/file.torrent, http(s)://host/path, tftp://host:port/path or ftp(s)://[user[:pass]@]host[:port]/path (a folder when it ends in /)')
     .option('-o, --output <dir>', 'folder to download into', '.')
     .option('--peer <host:port>', 'connect to this peer directly (repeatable)', repeatable, [])
     .option('--port <n>', 'port to accept peers on (default: any free port)')
@@ -58,13 +59,14 @@ export default function getCommand(): Command {
     .option('--no-swarm', 'for an http(s) URL: download over HTTP only, even when the server offers a torrent of the file')
     .option('--blksize <bytes>', 'TFTP block size to ask for (RFC 2348)')
     .option('--windowsize <n>', 'TFTP window size to ask for (RFC 7440)')
-    .addHelpText('after', '\nExamples:\n  tandem get "magnet:?xt=urn:btih:..." -o downloads\n  tandem get file.torrent --peer 127.0.0.1:6881\n  tandem get http://127.0.0.1:8080/big.iso\n  tandem get tftp://127.0.0.1:6969/boot.img --blksize 1428 --windowsize 16');
+    .addHelpText('after', '\nExamples:\n  tandem get "magnet:?xt=urn:btih:..." -o downloads\n  tandem get file.torrent --peer 127.0.0.1:6881\n  tandem get http://127.0.0.1:8080/big.iso\n  tandem get tftp://127.0.0.1:6969/boot.img --blksize 1428 --windowsize 16\n  tandem get ftp://127.0.0.1:2121/pub/big.iso\n  tandem get ftps://me:secret@127.0.0.1:2990/docs/ -o mirror');
   addCommonFlags(cmd);
   return cmd.action((source: string, flags: GetFlags) =>
     runCommand(flags, () => {
       const lower = source.toLowerCase();
       if (lower.startsWith('http://') || lower.startsWith('https://')) return getHttp(source, flags);
       if (lower.startsWith('tftp://')) return getTftp(source, flags);
+      if (lower.startsWith('ftp://') || lower.startsWith('ftps://')) return getFtp(source, flags);
       if (isMagnet(source)) return getTorrent(source, flags);
       return getTorrent(source, flags);
     }),
