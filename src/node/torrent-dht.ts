@@ -1,6 +1,6 @@
 /**
- * The DHT of one torrent (of `tandem get`, `tandem share`, or the node's) (BEP 5): which nodes it starts from, where its routing table is
- * kept between runs, and its wiring to the torrent.
+ * The node's DHT (BEP 5), for the daemon and for the one-shot node under `tandem get` and `tandem share`: which
+ * nodes it starts from, where its routing table is kept between runs, and how often a torrent looks itself up.
  *
  * - `--no-dht`: no DHT at all.
  * - `--dht-bootstrap HOST:PORT...`: start from those nodes only; bound to 127.0.0.1 when they are all loopback.
@@ -9,14 +9,14 @@
  *   `$TANDEM_STATE_DIR`, else `$XDG_STATE_HOME/tandem`, else `~/.local/state/tandem` (`dht.json`), so the next
  *   start is fast. Refused with `TANDEM_NO_PUBLIC_DHT=1` (the test and bench runners set it).
  *
- * Rounds: see `dhtRoundIntervalMs`. Wiring: peers found go to `torrent.addPeers`; the torrent's handshakes carry the DHT bit and PORT messages
- * with our UDP port; a PORT from a peer gets its node pinged and, if it answers, added (`DhtNode.addNode`).
+ * Rounds: see `dhtRoundIntervalMs`. Each torrent's wiring is in `entry-discovery.ts`: peers found go to
+ * `torrent.addPeers`; the handshakes carry the DHT bit and PORT messages with our UDP port; a PORT from a peer gets
+ * its node pinged and, if it answers, added (`DhtNode.addNode`).
  */
 import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { DhtError, DhtNode, DhtPeerSource, isLoopbackHost, parseHostPort, type DhtOptions } from '../dht/index.js';
-import type { Torrent } from '../swarm/index.js';
+import { DhtError, DhtNode, isLoopbackHost, parseHostPort, type DhtOptions } from '../dht/index.js';
 import type { NodeLog } from './log.js';
 
 /** What the command line said about the DHT. */
@@ -55,57 +55,22 @@ export function dhtOptionsFor(choice: DhtChoice, env: NodeJS.ProcessEnv = proces
   };
 }
 
-/** A running DHT node wired to one torrent; `attach()` once the torrent listens, `stop()` at the end. */
-export class TorrentDht {
-  private source: DhtPeerSource | undefined;
-  /** Peers the DHT has handed to the torrent. */
-  peersFound = 0;
-
-  private constructor(
-    readonly node: DhtNode,
-    private readonly torrent: Torrent,
-    private readonly out: NodeLog,
-  ) {}
-
-  /** Starts the node before the torrent starts, so the torrent's first handshakes already carry the DHT bit. */
-  static async start(torrent: Torrent, options: DhtOptions, out: NodeLog): Promise<TorrentDht> {
-    let node = new DhtNode(options);
-    try {
-      await node.start();
-    } catch (err) {
-      // A machine with no IPv6 still gets a DHT, on IPv4 alone.
-      if (!options.ipv6 || err instanceof DhtError) throw err;
-      out.detail(`dht: no IPv6 socket (${(err as Error).message}); IPv4 only`);
-      node = new DhtNode({ ...options, ipv6: false });
-      await node.start();
-    }
-    if (!options.bootstrap) out.detail(`dht: joining the public DHT through ${node.options.publicBootstrap.join(', ')}${options.statePath ? `; routing table kept in ${options.statePath}` : ''}`);
-    if (node.stateFileError) out.warn(`dht: ${node.stateFileError.message} (starting from the bootstrap nodes)`);
-    const self = new TorrentDht(node, torrent, out);
-    // BEP 5 PORT carries one port: the IPv4 node's (the IPv6 one's when there is no IPv4 node).
-    torrent.localDhtPort = (node.address(4) ?? node.address(6))?.port;
-    torrent.on('peer:dht-port', (p) => void node.addNode(p));
-    return self;
+/**
+ * Starts a DHT node with `options`. A machine with no IPv6 still gets a DHT, on IPv4 alone; a routing table that
+ * cannot be read is a warning (the node starts from the bootstrap nodes). A refused start (`DhtError`, such as the
+ * test guard's) is thrown.
+ */
+export async function startDhtNode(options: DhtOptions, log: NodeLog): Promise<DhtNode> {
+  let node = new DhtNode(options);
+  try {
+    await node.start();
+  } catch (err) {
+    if (!options.ipv6 || err instanceof DhtError) throw err;
+    log.detail(`dht: no IPv6 socket (${(err as Error).message}); IPv4 only`);
+    node = new DhtNode({ ...options, ipv6: false });
+    await node.start();
   }
-
-  /** Looks up and announces the torrent's listening port now, then as often as `dhtRoundIntervalMs` says. */
-  attach(): void {
-    this.source = new DhtPeerSource(this.node, this.torrent.infoHash, {
-      port: this.torrent.listenPort,
-      onPeers: (peers) => {
-        this.peersFound += peers.length;
-        this.torrent.addPeers(peers);
-      },
-      onError: (err) => this.out.detail(`dht: ${(err as Error).message}`),
-      nextIntervalMs: () => dhtRoundIntervalMs({ done: this.torrent.isDone, peersFound: this.peersFound }),
-    });
-    this.source.start();
-  }
-
-  /** Stops the lookups, then the node (which saves its routing table when it has a state file). */
-  async stop(): Promise<void> {
-    await this.source?.stop();
-    await this.node.stop();
-    this.torrent.localDhtPort = undefined;
-  }
+  if (!options.bootstrap) log.detail(`dht: joining the public DHT through ${node.options.publicBootstrap.join(', ')}${options.statePath ? `; routing table kept in ${options.statePath}` : ''}`);
+  if (node.stateFileError) log.warn(`dht: ${node.stateFileError.message} (starting from the bootstrap nodes)`);
+  return node;
 }
