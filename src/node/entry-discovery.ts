@@ -3,7 +3,7 @@ import type { Torrent } from '../swarm/index.js';
 import { TrackerClient } from '../tracker/index.js';
 import type { PeerAddress } from '../wire/index.js';
 import type { NodeLog } from './log.js';
-import { dhtRoundIntervalMs } from './torrent-dht.js';
+import { dhtRoundIntervalMs } from './node-dht.js';
 import type { SwarmEvents, TorrentTrackerInfo } from './types.js';
 
 type Emit = <K extends keyof SwarmEvents>(event: K, detail: SwarmEvents[K]) => void;

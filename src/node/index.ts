@@ -1,6 +1,7 @@
 /**
  * The node: one long-lived session for many torrents and the servers it runs, with its state in SQLite. Every
- * face (the CLI's daemon commands, the control API, the web UI) goes through this API.
+ * face (the CLI's daemon commands, the control API, the web UI) goes through this API. `tandem get` and
+ * `tandem share` run a one-shot node in-process (`oneShot: true`: state in memory) and follow its swarm events.
  *
  * @example
  *   const node = await Node.open({ stateDir: '/tmp/tandem-state', dhtBootstrap: ['127.0.0.1:6881'] });
@@ -16,7 +17,7 @@ export { checkSettings, SETTING_KEYS } from './settings.js';
 export { type ServerSpec } from './servers.js';
 export { type QueueMove } from './queue.js';
 export { type NodeLog, SILENT_LOG } from './log.js';
-export { dhtOptionsFor, dhtRoundIntervalMs, type DhtChoice } from './torrent-dht.js';
+export { dhtOptionsFor, dhtRoundIntervalMs, type DhtChoice } from './node-dht.js';
 export { lsdEnabled, lsdInterfaces, lsdAnnounceIntervalMs } from './node-lsd.js';
 // What the faces need to check a command line's peer addresses and encryption policy, and to name a listen address.
 export { parsePeerAddress, isWildcardHost } from '../swarm/index.js';

@@ -14,7 +14,7 @@ import { NodeServers } from './servers.js';
 import { NodeStore } from './store.js';
 import { TorrentEntry, type EntryContext } from './torrent-entry.js';
 import { TorrentOps } from './torrent-ops.js';
-import { dhtOptionsFor, startDhtNode, type DhtChoice } from './torrent-dht.js';
+import { dhtOptionsFor, startDhtNode, type DhtChoice } from './node-dht.js';
 import type { NodeEvents, SessionSettings, SessionStats, SwarmEvents } from './types.js';
 import { VERSION } from '../util/version.js';
 

@@ -8,8 +8,9 @@
  * - neither: the well-known public routers (`DHT_DEFAULTS.publicBootstrap`), and the routing table saved in
  *   `$TANDEM_STATE_DIR`, else `$XDG_STATE_HOME/tandem`, else `~/.local/state/tandem` (`dht.json`), so the next
  *   start is fast. Refused with `TANDEM_NO_PUBLIC_DHT=1` (the test and bench runners set it).
+ * - A node with a state dir (the daemon) keeps the routing table there instead.
  *
- * Rounds: see `dhtRoundIntervalMs`. Each torrent's wiring is in `entry-discovery.ts`: peers found go to
+ * Rounds: see `dhtRoundIntervalMs`. Each torrent's wiring is in `TorrentEntry.start` and `entry-discovery.ts`: peers found go to
  * `torrent.addPeers`; the handshakes carry the DHT bit and PORT messages with our UDP port; a PORT from a peer gets
  * its node pinged and, if it answers, added (`DhtNode.addNode`).
  */
