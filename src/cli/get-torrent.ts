@@ -89,7 +89,6 @@ export async function runTorrent(run: TorrentRun): Promise<number> {
       if (!run.seed) resolve(0);
       else out.line('seeding; press Ctrl-C to stop');
     });
-    node.on('swarm:ready', () => run.onListening?.(node.peerPort, node.listenHosts));
     interrupted = (): void => resolve(done ? 0 : 1);
     process.once('SIGINT', interrupted);
     process.once('SIGTERM', interrupted);
@@ -97,6 +96,8 @@ export async function runTorrent(run: TorrentRun): Promise<number> {
   // Awaited below once the torrent is added; a start failure may settle it before that.
   finished.catch(() => undefined);
   render(node, out, view);
+  // After the `ready` record: a share's magnet line follows it.
+  node.on('swarm:ready', () => run.onListening?.(node.peerPort, node.listenHosts));
   try {
     await node.start();
     await addTorrent(node, run.add);
