@@ -42,7 +42,6 @@ export interface NodeInit {
   log?: NodeLog;
 }
 
-
 /**
  * The node: one session for many torrents and the servers it runs. It owns one peer listener (one TCP port, each
  * handshake dispatched by info hash), one DHT node, LSD, the global limits, the queue and the state database.
@@ -124,7 +123,8 @@ export class Node extends TypedEmitter<NodeEvents> {
       port: this.settings.peerPort,
       handshakeTimeoutMs: 10_000,
       encryption: this.settings.encryption,
-      warn: (m) => this.log.detail(`peer: ${m}`),
+      // `get` and `share` have always said `warning:` for these; the daemon's log names the component.
+      warn: (m) => this.log.detail(`${this.init.oneShot ? 'warning' : 'peer'}: ${m}`),
     });
     await this.listener.start();
     await this.startDht();
