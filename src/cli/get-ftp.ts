@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { ftpDownload } from '../ftp/index.js';
-import type { GetFlags } from './commands/get.js';
+import type { GetFlags } from './get-flags.js';
 import { Output, untilInterrupted } from './output.js';
 import { ByteProgress } from './progress.js';
 import { formatBytes } from './units.js';

@@ -1,13 +1,14 @@
 import { parseTorrent, magnetFromMetainfo, type Metainfo } from '../metainfo/index.js';
 import { validResume, type ResumeBackend } from '../storage/index.js';
 import { parsePeerAddress, Torrent, type PeerListener, type RateLimit } from '../swarm/index.js';
-import { DhtPeerSource, type DhtNode } from '../dht/index.js';
-import { TrackerClient } from '../tracker/index.js';
+import type { DhtNode } from '../dht/index.js';
 import { Bitfield, type PeerAddress } from '../wire/index.js';
+import { EntryDiscovery } from './entry-discovery.js';
 import type { NodeLog } from './log.js';
 import { fileProgress, progressOf, type Progress } from './progress.js';
 import type { NodeStore, TorrentRecord } from './store.js';
-import type { TorrentDetail, TorrentFileInfo, TorrentPeerInfo, TorrentStatus, TorrentSummary, TorrentTrackerInfo } from './types.js';
+import { forwardSwarmEvents, type EmitSwarmEvent } from './swarm-events.js';
+import type { SwarmRunOptions, TorrentDetail, TorrentFileInfo, TorrentPeerInfo, TorrentStatus, TorrentSummary, TorrentTrackerInfo } from './types.js';
 
 /** What every torrent of a node shares: the one listener, DHT node, peer id, global limits, database. */
 export interface EntryContext {
@@ -18,11 +19,15 @@ export interface EntryContext {
   uploadLimit: RateLimit;
   dht: () => DhtNode | undefined;
   encryption: 'allow' | 'prefer' | 'require';
+  /** Resume data in the database (a node with a state dir), or in `.tandem/` beside the data (the swarm's default). */
+  resumeInDatabase: boolean;
   log: NodeLog;
+  emit: EmitSwarmEvent;
   /** Called when a magnet's metadata arrived (the entry has stored it), and when a download completes. */
   onMetadata(entry: TorrentEntry): void;
   onDone(entry: TorrentEntry): void;
-  onError(entry: TorrentEntry, message: string): void;
+  /** The swarm failed; `starting` when it could not start at all. */
+  onError(entry: TorrentEntry, error: Error, starting: boolean): void;
   /** Pieces hashed while checking data on disk. */
   onHashed(pieces: number): void;
 }
@@ -42,8 +47,9 @@ export class TorrentEntry {
   stopAfterMetadata = false;
   /** The parsed metainfo: parsed when first needed, dropped when the torrent stops (10,000 idle torrents keep none). */
   private parsed?: Metainfo;
-  private tracker?: TrackerClient;
-  private dhtSource?: DhtPeerSource;
+  /** Swarm options of this run only (a one-shot node's flags); not in the database. */
+  runOptions: SwarmRunOptions = {};
+  private discovery?: EntryDiscovery;
   private readonly trackers = new Map<string, TrackerState>();
   /** Bytes of the running torrent's meters already added to the record's totals. */
   private countedUp = 0;
@@ -137,34 +143,63 @@ export class TorrentEntry {
   async start(): Promise<void> {
     if (this.torrent) return;
     await this.stopping;
-    const r = this.record;
-    const infoHash = Buffer.from(r.infoHash, 'hex');
     const dht = this.ctx.dht();
-    const meta = this.meta;
-    const torrent = new Torrent(
+    const torrent = this.newTorrent();
+    this.torrent = torrent;
+    this.countedUp = 0;
+    this.countedDown = 0;
+    this.error = '';
+    this.status = this.hasMeta ? 'checking' : 'metadata';
+    const discovery = new EntryDiscovery(this.id, torrent, this.ctx.emit, this.ctx.log);
+    this.discovery = discovery;
+    if (dht) {
+      // Before the swarm starts, so that its first handshakes already carry the DHT bit (BEP 5).
+      torrent.localDhtPort = (dht.address(4) ?? dht.address(6))?.port;
+      torrent.on('peer:dht-port', (p) => void dht.addNode(p));
+    }
+    this.follow(torrent, discovery);
+    try {
+      await torrent.start();
+    } catch (err) {
+      this.ctx.onError(this, err as Error, true);
+      return;
+    }
+    if (this.torrent !== torrent) return;
+    const port = this.ctx.listener.port;
+    discovery.startTrackers(this.meta?.announce.length ? this.meta.announce : this.record.extraTrackers.map((t) => [t]), port, this.trackers);
+    if (dht && !this.meta?.private) discovery.startDht(dht, port);
+  }
+
+  private newTorrent(): Torrent {
+    const r = this.record;
+    const run = this.runOptions;
+    return new Torrent(
       {
-        metainfo: meta,
-        infoHash,
+        metainfo: this.meta,
+        infoHash: Buffer.from(r.infoHash, 'hex'),
         dir: r.savePath,
         onlyFiles: r.filesWanted ?? undefined,
         sequential: r.sequential,
         downloadLimitBytesPerSec: r.downLimit,
         uploadLimitBytesPerSec: r.upLimit,
         peers: r.extraPeers.flatMap((p) => safePeer(p)),
-        webSeeds: { enabled: true, urls: r.extraWebSeeds },
-        config: { encryption: this.ctx.encryption },
+        webSeeds: { enabled: run.webSeeds?.enabled ?? true, urls: r.extraWebSeeds, maxRequestsPerSeed: run.webSeeds?.maxRequestsPerSeed },
+        trustData: run.trustData,
+        config: { encryption: this.ctx.encryption, ...(run.maxPeers === undefined ? {} : { maxPeers: run.maxPeers }) },
       },
-      { listener: this.ctx.listener, peerId: this.ctx.peerId, downloadBucket: this.ctx.downloadLimit, uploadBucket: this.ctx.uploadLimit, resume: this.resumeBackend() },
+      {
+        listener: this.ctx.listener,
+        peerId: this.ctx.peerId,
+        downloadBucket: this.ctx.downloadLimit,
+        uploadBucket: this.ctx.uploadLimit,
+        resume: this.ctx.resumeInDatabase ? this.resumeBackend() : undefined,
+      },
     );
-    this.torrent = torrent;
-    this.countedUp = 0;
-    this.countedDown = 0;
-    this.error = '';
-    this.status = meta ? 'checking' : 'metadata';
-    if (dht) {
-      torrent.localDhtPort = (dht.address(4) ?? dht.address(6))?.port;
-      torrent.on('peer:dht-port', (p) => void dht.addNode(p));
-    }
+  }
+
+  /** The node's side of the swarm's events: status, stored metadata, completion, errors; and the faces' view. */
+  private follow(torrent: Torrent, discovery: EntryDiscovery): void {
+    forwardSwarmEvents(this.id, torrent, this.ctx.emit);
     torrent.on('metadata', () => {
       if (!this.hasMeta && torrent.meta) this.metadataArrived(torrent.meta);
     });
@@ -174,60 +209,15 @@ export class TorrentEntry {
     torrent.on('done', () => {
       if (this.torrent !== torrent) return;
       this.status = 'seeding';
-      this.tracker?.completed();
+      discovery.completed();
       this.ctx.onDone(this);
     });
-    torrent.on('error', ({ error }) => this.ctx.onError(this, error.message));
+    torrent.on('error', ({ error }) => this.ctx.onError(this, error, false));
     let checked = 0;
     torrent.on('check:progress', (p) => {
       this.ctx.onHashed(p.checked - checked);
       checked = p.checked;
     });
-    torrent.on('warning', ({ message }) => this.ctx.log.detail(`${r.name}: ${message}`));
-    try {
-      await torrent.start();
-    } catch (err) {
-      this.ctx.onError(this, (err as Error).message);
-      return;
-    }
-    if (this.torrent !== torrent) return;
-    this.startDiscovery(torrent, dht);
-  }
-
-  private startDiscovery(torrent: Torrent, dht: DhtNode | undefined): void {
-    const port = this.ctx.listener.port;
-    const meta = this.parsed;
-    const tiers = meta?.announce.length ? meta.announce : this.record.extraTrackers.map((t) => [t]);
-    if (tiers.length > 0) {
-      const tracker = new TrackerClient({ infoHash: torrent.infoHash, peerId: torrent.peerId, port, tiers }, {
-        stats: () => {
-          const s = torrent.stats();
-          return { uploaded: s.uploadedBytes, downloaded: s.downloadedBytes, left: s.wantedBytes - s.verifiedBytes };
-        },
-      });
-      tiers.forEach((tier, i) => tier.forEach((url) => this.trackers.set(url, { url, tier: i, lastAnnounceAt: 0, lastResult: '', seeders: 0, leechers: 0 })));
-      tracker.on('peers', ({ peers }) => torrent.addPeers(peers as PeerAddress[]));
-      tracker.on('announce', ({ url, response }) => {
-        const t = this.trackers.get(url);
-        if (t) Object.assign(t, { lastAnnounceAt: Date.now(), lastResult: 'Success', seeders: response.complete ?? 0, leechers: response.incomplete ?? 0 });
-      });
-      tracker.on('error', ({ url, error }) => {
-        const t = this.trackers.get(url);
-        if (t) Object.assign(t, { lastAnnounceAt: Date.now(), lastResult: error.message });
-      });
-      tracker.on('warning', ({ url, message }) => this.ctx.log.warn(`tracker ${url}: ${message}`));
-      tracker.start();
-      this.tracker = tracker;
-    }
-    if (dht && !meta?.private) {
-      this.dhtSource = new DhtPeerSource(dht, torrent.infoHash, {
-        port,
-        onPeers: (peers) => torrent.addPeers(peers),
-        onError: (err) => this.ctx.log.detail(`dht: ${(err as Error).message}`),
-        nextIntervalMs: () => (torrent.isDone ? 15 * 60_000 : torrent.peers.size === 0 ? 15_000 : 5 * 60_000),
-      });
-      this.dhtSource.start();
-    }
   }
 
   /** A magnet's metadata arrived: kept in the database at once, so a restart never fetches it again. */
@@ -250,12 +240,10 @@ export class TorrentEntry {
     this.foldCounters(torrent);
     if (this.parsed && torrent.picker) this.cacheProgress(this.parsed, torrent.picker.have);
     this.parsed = undefined;
-    const tracker = this.tracker;
-    const dhtSource = this.dhtSource;
-    this.tracker = undefined;
-    this.dhtSource = undefined;
+    const discovery = this.discovery;
+    this.discovery = undefined;
     this.stopping = (async () => {
-      await Promise.all([tracker?.stop(), dhtSource?.stop()]);
+      await discovery?.stop();
       await torrent.stop();
     })();
     return this.stopping;

@@ -4,12 +4,32 @@ import { createTorrent, sharedHashPool, type Metainfo } from '../metainfo/index.
 import { VERSION } from '../util/version.js';
 import { filePath, snapshotResume, verifyOnDisk } from '../storage/index.js';
 import { NodeError } from './errors.js';
-import type { IdSelector, Node } from './node.js';
 import type { QueueMove } from './queue.js';
+import type { SessionSettings } from './types.js';
 import { fromTorrentBytes, resolveSource, type AddSource } from './sources.js';
-import type { TorrentRecord } from './store.js';
-import { TorrentEntry } from './torrent-entry.js';
-import type { AddOptions, AddResult, TorrentChanges, TorrentDetail, TorrentSummary } from './types.js';
+import type { NodeStore, TorrentRecord } from './store.js';
+import { TorrentEntry, type EntryContext } from './torrent-entry.js';
+import type { AddOptions, AddResult, IdSelector, TorrentChanges, TorrentDetail, TorrentSummary } from './types.js';
+
+/** What the operations need of the node that owns the torrents (`Node` is one). */
+export interface OpsHost {
+  readonly store: NodeStore;
+  readonly entries: Map<number, TorrentEntry>;
+  readonly isStopped: boolean;
+  getSettings(): SessionSettings;
+  newEntryContext(): EntryContext;
+  entryByHash(infoHash: string): TorrentEntry | undefined;
+  /** Entries in queue order. */
+  ordered(): TorrentEntry[];
+  nextQueuePosition(): number;
+  addEntry(e: TorrentEntry): void;
+  deleteEntry(e: TorrentEntry): void;
+  schedule(): void;
+  queueMove(ids: number[], to: QueueMove): void;
+  added(e: TorrentEntry): void;
+  changed(e: TorrentEntry): void;
+  removed(e: TorrentEntry): void;
+}
 
 export interface CreateRequest {
   path: string;
@@ -29,7 +49,7 @@ const MAX_LABEL_CHARS = 128;
 
 /** The node's torrent operations (add, list, pause, …): one method per library call, each committed before it returns. */
 export class TorrentOps {
-  constructor(private readonly node: Node) {}
+  constructor(private readonly node: OpsHost) {}
 
   async add(options: AddOptions): Promise<AddResult> {
     this.alive();
@@ -56,8 +76,8 @@ export class TorrentOps {
       filesWanted: only ? [...new Set(only)].sort((a, b) => a - b) : null,
       priorities: {},
       sequential: Boolean(options.sequential),
-      downLimit: 0,
-      upLimit: 0,
+      downLimit: checkRate(options.downloadLimitBytesPerSec ?? 0),
+      upLimit: checkRate(options.uploadLimitBytesPerSec ?? 0),
       seedRatio: 0,
       queuePosition: position,
       addedAt: Date.now(),
@@ -75,6 +95,7 @@ export class TorrentOps {
     };
     const id = this.node.store.insertTorrent(record);
     const entry = new TorrentEntry({ id, ...record }, this.node.newEntryContext());
+    entry.runOptions = options.swarm ?? {};
     entry.loadOffline();
     entry.releaseMeta();
     // A magnet added paused fetches its metadata, then stops: its files can be chosen before anything downloads.
@@ -279,9 +300,11 @@ function checkRate(value: unknown): number {
 }
 
 function checkFileIndexes(indexes: unknown, count: number): number[] {
-  if (!Array.isArray(indexes) || indexes.some((i) => !Number.isInteger(i) || i < 0 || i >= count)) {
+  if (!Array.isArray(indexes) || indexes.some((i) => !Number.isInteger(i))) {
     throw new NodeError('NODE_BAD_ARGUMENT', `file indexes must be whole numbers from 0 to ${count - 1}`, 'input');
   }
+  const missing = (indexes as number[]).find((i) => i < 0 || i >= count);
+  if (missing !== undefined) throw new NodeError('NODE_NO_SUCH_FILE', `file ${missing} does not exist (the torrent has ${count})`, 'input');
   return indexes as number[];
 }
 

@@ -1,39 +1,12 @@
 import { Command } from 'commander';
-import { isMagnet } from '../../metainfo/index.js';
 import { getFtp } from '../get-ftp.js';
 import { getHttp } from '../get-http.js';
 import { getTftp } from '../get-tftp.js';
 import { getTorrent } from '../get-torrent.js';
-import { addCommonFlags, runCommand, type CommonFlags } from '../output.js';
+import type { GetFlags } from '../get-flags.js';
+import { addCommonFlags, runCommand } from '../output.js';
 import { repeatable } from '../options.js';
 import { WEBSEED_DEFAULTS } from '../../webseed/index.js';
-
-/** Every flag `get` takes; each source kind reads the ones that concern it. */
-export interface GetFlags extends CommonFlags {
-  output: string;
-  peer: string[];
-  port?: string;
-  /** Addresses to accept peers on (`--listen`, repeatable); every interface when none. */
-  listen: string[];
-  seed?: boolean;
-  dht: boolean;
-  dhtBootstrap: string[];
-  /** --lsd true, --no-lsd false, neither undefined (on, except under the test guard). */
-  lsd?: boolean;
-  maxPeers?: string;
-  downloadLimit?: string;
-  uploadLimit?: string;
-  only?: string;
-  sequential?: boolean;
-  webseeds: boolean;
-  webseedMaxRequests?: string;
-  blksize?: string;
-  windowsize?: string;
-  /** --encryption allow|prefer|require (MSE). */
-  encryption?: string;
-  /** false with --no-swarm: an http(s) URL is downloaded plainly even when its server offers a torrent of it. */
-  swarm?: boolean;
-}
 
 export default function getCommand(): Command {
   const cmd = new Command('get')
@@ -67,7 +40,6 @@ export default function getCommand(): Command {
       if (lower.startsWith('http://') || lower.startsWith('https://')) return getHttp(source, flags);
       if (lower.startsWith('tftp://')) return getTftp(source, flags);
       if (lower.startsWith('ftp://') || lower.startsWith('ftps://')) return getFtp(source, flags);
-      if (isMagnet(source)) return getTorrent(source, flags);
       return getTorrent(source, flags);
     }),
   );

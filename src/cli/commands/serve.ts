@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { HTTP_DEFAULTS, HttpFileServer, parseCredentials, type HttpServerOptions } from '../../http/index.js';
 import { defaultSeedCacheDir, isServeWorker, reportToPrimary, SEED_DEFAULTS, SeedingFileServer, stopRequested, WorkerPool, type SeedEvent } from '../../serve/index.js';
 import { TokenBucket } from '../../swarm/index.js';
-import { parsePort } from '../get-torrent.js';
+import { parsePort } from '../torrent-flags.js';
 import { formatTransferLine, TftpServer, TFTP_DEFAULTS } from '../../tftp/index.js';
 import { startFtp, type FtpFlags } from '../serve-ftp.js';
 import { TandemError } from '../../util/errors.js';
