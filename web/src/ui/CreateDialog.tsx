@@ -68,7 +68,7 @@ export function CreateDialog({ onClose }: { onClose: () => void }): JSX.Element 
       }
     >
       <label class="field block"><span>File or folder on the node</span><input type="text" required value={path} onInput={(e) => setPath(e.currentTarget.value)} spellcheck={false} placeholder="/srv/share/big.iso" /></label>
-      <label class="field block"><span>Trackers, one per line (a blank line between tiers is not needed)</span><textarea rows={2} value={trackers} onInput={(e) => setTrackers(e.currentTarget.value)} spellcheck={false} /></label>
+      <label class="field block"><span>Trackers, one announce URL per line</span><textarea rows={2} value={trackers} onInput={(e) => setTrackers(e.currentTarget.value)} spellcheck={false} /></label>
       <label class="field block"><span>Web seeds, one URL per line</span><textarea rows={2} value={webSeeds} onInput={(e) => setWebSeeds(e.currentTarget.value)} spellcheck={false} /></label>
       <label class="field block">
         <span>Piece length</span>
