@@ -81,8 +81,8 @@ export interface WatchedPage {
   expectDaemonDown: boolean;
 }
 
-/** Chromium's console lines when the daemon is down: the failed WebSocket and any refused fetch. */
-const DAEMON_DOWN = /WebSocket connection to '.*' failed|ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE/;
+/** Chromium's console lines when the daemon is down (or the page offline): the failed WebSocket and fetches. */
+const DAEMON_DOWN = /WebSocket connection to '.*' failed|ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|ERR_INTERNET_DISCONNECTED/;
 
 export async function openPage(t: TestContext, browser: Browser, daemon: Pick<Daemon, 'origin'>, options: { width: number; height: number; colorScheme: 'light' | 'dark' }): Promise<WatchedPage> {
   const context = await browser.newContext({ viewport: { width: options.width, height: options.height }, colorScheme: options.colorScheme, acceptDownloads: true });

@@ -80,11 +80,21 @@ test('web UI: the token typed at the login form; after a daemon restart the page
   const saved = await daemon.rpc<{ downloadLimitBytesPerSec: number; maxActiveSeeds: number }>('session.get');
   assert.deepEqual([saved.downloadLimitBytesPerSec, saved.maxActiveSeeds], [512 * 1024, 7]);
 
+  // The daemon restarts while the page is cut off. The new run numbers its events from 0 again: it removes one
+  // torrent, then sends more events than the old run had, so a replay "since" the page's last number would skip
+  // the removal. The page must see the restart and take a snapshot.
   w.expectDaemonDown = true;
+  await w.context.setOffline(true);
   await daemon.stop();
   await page.getByText('Reconnecting…', { exact: true }).waitFor();
   daemon = await startDaemon(t, stateDir, { rpcPort: daemon.rpcPort });
+  const second = (await daemon.rpc<{ id: number; name: string }[]>('torrent.list')).find((x) => x.name === 'second.bin')!;
+  await daemon.rpc('torrent.remove', { ids: [second.id] });
+  for (let i = 0; i < 150; i++) await daemon.rpc('torrent.set', { ids: 'all', labels: [`run2-${i}`] });
+  await w.context.setOffline(false);
   await page.getByText('Live', { exact: true }).waitFor({ timeout: 30_000 });
+  await page.locator('[role=grid] [role=row]', { hasText: 'first.bin' }).filter({ hasText: 'run2-149' }).waitFor();
+  assert.equal(await page.locator('[role=grid] [role=row]', { hasText: 'second.bin' }).count(), 0, 'the removal in the new run is seen');
   w.expectDaemonDown = false;
 
   // The torrent kept across the restart is still listed; changes after it arrive live.

@@ -24,6 +24,8 @@ export interface Batch {
 const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 5_000;
 const FLUSH_FALLBACK_MS = 100;
+/** Two readings of the daemon's start time (from whole seconds active) closer than this are one start. */
+const SAME_START_MS = 3_000;
 
 export class EventStream {
   private socket: WebSocket | null = null;
@@ -35,10 +37,17 @@ export class EventStream {
   private pendingParseMs = 0;
   private stopped = false;
   private wasOpen = false;
+  private startedAt: number | undefined;
 
+  /**
+   * `daemonStartedAt` tells when the daemon started (ms): a restarted daemon numbers its events from 0 again, so
+   * after a drop the page asks for a replay with `since` only when it talks to the same start; otherwise it
+   * takes a fresh snapshot, never another run's events.
+   */
   constructor(
     private readonly onBatch: (batch: Batch) => void,
     private readonly onState: (state: StreamState) => void,
+    private readonly daemonStartedAt?: () => Promise<number>,
   ) {}
 
   start(): void {
@@ -65,10 +74,30 @@ export class EventStream {
   private connect(): void {
     // After a drop every new attempt is still "reconnecting" for the person at the page.
     this.onState(this.wasOpen ? 'closed' : 'connecting');
+    if (!this.wasOpen || !this.daemonStartedAt) return this.open();
+    this.daemonStartedAt().then(
+      (startedAt) => {
+        if (this.stopped) return;
+        if (this.startedAt === undefined || Math.abs(startedAt - this.startedAt) > SAME_START_MS) this.lastSeq = -1;
+        this.startedAt = startedAt;
+        this.open();
+      },
+      () => this.retry(), // the daemon is not back yet
+    );
+  }
+
+  private retry(): void {
+    if (this.stopped) return;
+    this.retryTimer = setTimeout(() => this.connect(), this.retryMs);
+    this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+  }
+
+  private open(): void {
     const socket = new WebSocket(this.url());
     this.socket = socket;
     socket.onopen = () => {
       mark('stream-open');
+      if (!this.wasOpen) void this.daemonStartedAt?.().then((at) => (this.startedAt ??= at), () => undefined);
       this.wasOpen = true;
       this.retryMs = RETRY_MIN_MS;
       this.onState('open');
@@ -78,9 +107,7 @@ export class EventStream {
       if (this.socket !== socket) return;
       this.socket = null;
       this.onState('closed');
-      if (this.stopped) return;
-      this.retryTimer = setTimeout(() => this.connect(), this.retryMs);
-      this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+      this.retry();
     };
   }
 

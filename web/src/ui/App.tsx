@@ -39,7 +39,7 @@ export function App(): JSX.Element {
       // The node's warnings (a tracker that fails, a disk error) are shown, not only kept.
       for (const e of batch.events) if (e.type === 'warning') notices.push(`Node: ${e.message}`, 'error');
       batchApplied(batch.events.length, batch.receivedAt, batch.flushedAt, batch.parseMs);
-    }, setStream);
+    }, setStream, async () => Date.now() - (await call('session.stats', {})).secondsActive * 1000);
     events.start();
     return () => events.stop();
   }, [phase]);
