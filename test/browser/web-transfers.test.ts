@@ -95,6 +95,16 @@ test('web UI: add a .torrent, live to 100%, pause, resume, create, remove with d
   await create.getByRole('button', { name: 'Done', exact: true }).click();
   await page.locator('[role=grid] [role=row]', { hasText: 'created.bin' }).filter({ hasText: 'Seeding' }).waitFor({ timeout: 30_000 });
 
+  // Queue: the newer torrent moved to the top from the toolbar.
+  await page.locator('[role=grid] [role=row]', { hasText: 'created.bin' }).click();
+  await page.getByRole('button', { name: 'Queue top', exact: true }).click();
+  for (let i = 0; ; i++) {
+    const list = await daemon.rpc<{ name: string; queuePosition: number }[]>('torrent.list');
+    if (list.find((x) => x.name === 'created.bin')?.queuePosition === 0) break;
+    assert.ok(i < 50, 'created.bin is first in the queue');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
   const views = await checkViews(t, browser, daemon, 'payload.bin');
   assert.deepEqual(views, [], views.join('\n'));
 
