@@ -48,14 +48,16 @@ export class TorrentEntry {
   /** The parsed metainfo: parsed when first needed, dropped when the torrent stops (10,000 idle torrents keep none). */
   private parsed?: Metainfo;
   /** Swarm options of this run only (a one-shot node's flags); not in the database. */
-  runOptions: SwarmRunOptions = {};
+  runOptions?: SwarmRunOptions;
   private discovery?: EntryDiscovery;
-  private readonly trackers = new Map<string, TrackerState>();
+  /** Trackers and their last results, made when the torrent first runs. */
+  private trackers?: Map<string, TrackerState>;
   /** Bytes of the running torrent's meters already added to the record's totals. */
   private countedUp = 0;
   private countedDown = 0;
   /** Bytes folded into the record's totals but not yet committed (the node's checkpoint takes them). */
-  private unsaved = { up: 0, down: 0 };
+  private unsavedUp = 0;
+  private unsavedDown = 0;
   private stopping?: Promise<void>;
   /** The last summary sent as an event, to send only what changed. */
   lastSummary?: TorrentSummary;
@@ -166,13 +168,13 @@ export class TorrentEntry {
     }
     if (this.torrent !== torrent) return;
     const port = this.ctx.listener.port;
-    discovery.startTrackers(this.meta?.announce.length ? this.meta.announce : this.record.extraTrackers.map((t) => [t]), port, this.trackers);
+    discovery.startTrackers(this.meta?.announce.length ? this.meta.announce : this.record.extraTrackers.map((t) => [t]), port, (this.trackers ??= new Map()));
     if (dht && !this.meta?.private) discovery.startDht(dht, port);
   }
 
   private newTorrent(): Torrent {
     const r = this.record;
-    const run = this.runOptions;
+    const run = this.runOptions ?? {};
     return new Torrent(
       {
         metainfo: this.meta,
@@ -258,15 +260,16 @@ export class TorrentEntry {
     this.countedDown += down;
     this.record.uploaded += up;
     this.record.downloaded += down;
-    this.unsaved.up += up;
-    this.unsaved.down += down;
+    this.unsavedUp += up;
+    this.unsavedDown += down;
   }
 
   /** The bytes folded since the last call: the checkpoint commits the record's totals and adds these to the session's. */
   takeUnsaved(): { up: number; down: number } {
     this.foldCounters();
-    const out = this.unsaved;
-    this.unsaved = { up: 0, down: 0 };
+    const out = { up: this.unsavedUp, down: this.unsavedDown };
+    this.unsavedUp = 0;
+    this.unsavedDown = 0;
     return out;
   }
 
@@ -332,7 +335,7 @@ export class TorrentEntry {
       ...this.summary(),
       files,
       peerList: this.peerList(),
-      trackers: [...this.trackers.values()].map((t) => ({ ...t })),
+      trackers: [...(this.trackers?.values() ?? [])].map((t) => ({ ...t })),
       webSeeds: [...(meta?.urlList ?? []), ...this.record.extraWebSeeds],
       pieceLengthBytes: meta?.pieceLengthBytes ?? 0,
       piecesBitfield: have ? Buffer.from(have.bytes).toString('base64') : '',

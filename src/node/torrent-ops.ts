@@ -95,7 +95,7 @@ export class TorrentOps {
     };
     const id = this.node.store.insertTorrent(record);
     const entry = new TorrentEntry({ id, ...record }, this.node.newEntryContext());
-    entry.runOptions = options.swarm ?? {};
+    entry.runOptions = options.swarm;
     entry.loadOffline();
     entry.releaseMeta();
     // A magnet added paused fetches its metadata, then stops: its files can be chosen before anything downloads.

@@ -12,6 +12,7 @@ import * as fmt from '../lib/format.js';
 const KINDS: { kind: ServerKind; title: string; example: string }[] = [
   { kind: 'http', title: 'HTTP file server', example: '127.0.0.1:8080' },
   { kind: 'tftp', title: 'TFTP server', example: '127.0.0.1:6969' },
+  { kind: 'ftp', title: 'FTP server (anonymous, read-only)', example: '127.0.0.1:2121' },
   { kind: 'tracker-http', title: 'Tracker (HTTP)', example: '127.0.0.1:6970' },
   { kind: 'tracker-udp', title: 'Tracker (UDP)', example: '127.0.0.1:6971' },
 ];
