@@ -66,6 +66,7 @@ export class Cdp {
     this.socket.close();
     this.chrome.kill();
     await new Promise((r) => this.chrome.once('exit', r));
-    rmSync(this.profile, { recursive: true, force: true });
+    // Chromium's helper processes may still be writing into the profile for a moment after the main one exits.
+    rmSync(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
