@@ -57,6 +57,8 @@ export const COMPUTE_DEFAULTS = {
   backoffMaxMs: 5 * 60 * 1000,
   /** A download or upload that moves nothing for this long fails. */
   transferTimeoutMs: 30_000,
+  /** A volunteer with every slot busy still calls this often (it also calls whenever a slot ends). */
+  busyHeartbeatMs: 60_000,
   /** Seconds of work a volunteer asks for, per core. */
   workSecondsPerCore: 60,
 } as const;
