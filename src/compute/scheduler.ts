@@ -42,7 +42,11 @@ export async function hashUpload(path: string): Promise<Uploaded> {
 
 export async function handleScheduler(ctx: SchedulerContext, req: SchedulerRequest, nowMs: number): Promise<SchedulerReply> {
   const uploads = new Map<string, Uploaded>();
-  for (const f of req.finished) if (f.status === 'success') uploads.set(f.instance, await hashUpload(join(ctx.uploadsDir, f.instance)));
+  for (const f of req.finished) {
+    // Only this host's own instances are read: a request cannot make the server hash other hosts' uploads.
+    const owner = f.status === 'success' && req.hostId !== null ? ctx.store.instanceByName(f.instance)?.hostId : undefined;
+    if (owner === req.hostId) uploads.set(f.instance, await hashUpload(join(ctx.uploadsDir, f.instance)));
+  }
   return ctx.store.tx(() => {
     const host = authenticate(ctx.store, req, nowMs);
     const acks: string[] = [];
