@@ -113,7 +113,9 @@ function reconcile(ctx: SchedulerContext, host: HostRow, req: SchedulerRequest, 
       continue;
     }
     const wu = store.workUnit(inst.workUnitId)!;
-    if (inst.serverState === 'over' || wu.state !== 'active') {
+    // A copy past its deadline may still come back and count while its work unit is open: it is not aborted.
+    const lateButUseful = inst.outcome === 'no_reply' && wu.state === 'active';
+    if ((inst.serverState === 'over' && !lateButUseful) || wu.state !== 'active') {
       reply.aborts.push(name);
       if (inst.serverState === 'in_progress') store.updateInstance(inst.id, { serverState: 'over', outcome: 'didnt_need' });
     }

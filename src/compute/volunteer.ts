@@ -167,7 +167,7 @@ export class Volunteer {
     }
     const w = job.workUnit;
     const r = await runSandboxed({
-      wasm, inputs, stdinName: w.stdinName, seed: Buffer.from(w.seed, 'hex'), signal,
+      wasm, inputs, stdinName: w.stdinName, seed: Buffer.from(w.seed, 'hex'), signal, label: job.assignment.name,
       bounds: { cpuSeconds: w.cpuSeconds, memoryBytes: w.memoryBytes, outputBytes: w.outputBytes },
     });
     const times = { cpuSeconds: r.cpuSeconds, elapsedSeconds: r.elapsedSeconds };

@@ -1,8 +1,12 @@
 /**
  * The sandbox child: runs one WebAssembly module with tandem's in-memory WASI imports and reports its output to
  * the parent over IPC. Started by `sandbox.ts` under Node's permission model (no file reads beyond tandem's own
- * code, no writes, no child processes, no workers); the parent holds the time limits and kills this process.
+ * code, no writes, no child processes); the parent holds the time limits and kills this process.
+ *
+ * The module runs in a worker thread so this thread stays free to notice the parent's death (the IPC channel
+ * closes) and exit: a module spinning on the main thread would outlive a `kill -9` of its volunteer.
  */
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { checkModule, WASI_MODULE } from './wasm-check.js';
 import { OutputLimit } from './bundle.js';
 import { ProcExit, Wasi } from './wasi.js';
@@ -11,6 +15,28 @@ import { Wasm, type WasmMemory } from './wasm-api.js';
 
 function send(msg: ChildMessage): Promise<void> {
   return new Promise((resolve) => process.send!(msg, undefined, {}, () => resolve()));
+}
+
+/** The main thread: takes the job, runs it in a worker, relays the answer, and dies with its parent. */
+function main(): void {
+  process.on('disconnect', () => process.exit(1));
+  process.once('message', (job: SandboxJob) => {
+    const worker = new Worker(new URL(import.meta.url), { workerData: job });
+    let answered = false;
+    worker.once('message', (msg: ChildMessage) => {
+      answered = true;
+      void send(msg).then(() => process.exit(0));
+    });
+    worker.once('error', (err) => {
+      answered = true;
+      const reason = /memory/i.test(err.message) ? 'memory_limit' : 'crashed';
+      void send({ type: 'failed', reason, message: err.message, stderr: new Uint8Array() }).then(() => process.exit(0));
+    });
+    worker.once('exit', () => {
+      if (!answered) void send({ type: 'failed', reason: 'crashed', message: 'sandbox worker ended without an answer', stderr: new Uint8Array() }).then(() => process.exit(0));
+    });
+  });
+  void send({ type: 'ready' });
 }
 
 async function run(job: SandboxJob): Promise<ChildMessage> {
@@ -41,10 +67,5 @@ async function run(job: SandboxJob): Promise<ChildMessage> {
   return { type: 'done', exitCode, bundle: wasi.out.encode(), stderr: stderr() };
 }
 
-process.once('message', (job: SandboxJob) => {
-  void run(job).then(async (msg) => {
-    await send(msg);
-    process.exit(0);
-  });
-});
-void send({ type: 'ready' });
+if (isMainThread) main();
+else void run(workerData as SandboxJob).then((msg) => parentPort!.postMessage(msg));

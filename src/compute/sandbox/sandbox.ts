@@ -30,6 +30,8 @@ export interface SandboxRun {
   seed: Uint8Array;
   bounds: Bounds;
   signal?: AbortSignal;
+  /** Shown in the child's command line (the instance name). */
+  label?: string;
 }
 
 const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
@@ -63,8 +65,9 @@ export async function runSandboxed(run: SandboxRun): Promise<SandboxResult> {
     wasm: run.wasm, args: run.args ?? ['app'], env: run.env ?? {}, inputs: run.inputs, stdinName: run.stdinName, seed: run.seed,
     memoryBytes: run.bounds.memoryBytes, outputBytes: run.bounds.outputBytes, stderrBytes: STDERR_BYTES,
   };
-  const child = fork(CHILD, [], {
-    execArgv: ['--no-warnings', '--experimental-permission', `--allow-fs-read=${CODE_ROOT}/*`, `--max-old-space-size=${COMPUTE_DEFAULTS.childHeapMiB}`],
+  // The label only names the child in `ps`, so an operator (or a test) can tell which instance it runs.
+  const child = fork(CHILD, run.label ? [run.label] : [], {
+    execArgv: ['--no-warnings', '--experimental-permission', `--allow-fs-read=${CODE_ROOT}/*`, '--allow-worker', `--max-old-space-size=${COMPUTE_DEFAULTS.childHeapMiB}`],
     serialization: 'advanced',
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     env: {},
