@@ -9,8 +9,8 @@ import type { PeerAddress } from '../wire/index.js';
 import type { GetFlags } from './commands/get.js';
 import { Output, type CommonFlags } from './output.js';
 import { readTorrentFile } from './torrent-source.js';
-import { dhtOptionsFor, TorrentDht, type DhtChoice } from './torrent-dht.js';
-import { lsdEnabled, TorrentLsd } from './torrent-lsd.js';
+import { dhtOptionsFor, TorrentDht, type DhtChoice } from '../node/index.js';
+import { lsdEnabled, TorrentLsd } from '../node/index.js';
 import { formatBytes, parseBytes } from './units.js';
 
 /**

@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { notBuiltCommands } from './not-built.js';
 import { EXIT_USAGE } from './output.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../util/version.js';
 
 // A reader that closes the pipe early (`tandem info x | head`) is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

@@ -9,12 +9,6 @@ const PLANNED: [name: string, args: string, summary: string][] = [
   ['get', '<source>', 'download a magnet link, .torrent, http(s):// or tftp:// URL'],
   ['serve', '[dir]', 'serve a folder over HTTP and TFTP, and seed it'],
   ['tracker', '', 'run a BitTorrent tracker over HTTP and UDP'],
-  ['daemon', '', 'run the node: many transfers, a control API and a web UI'],
-  ['add', '<source>', 'add a transfer to a running daemon'],
-  ['ls', '', 'list the transfers of a running daemon'],
-  ['pause', '<id>', 'pause a transfer of a running daemon'],
-  ['resume', '<id>', 'resume a transfer of a running daemon'],
-  ['rm', '<id>', 'remove a transfer from a running daemon'],
   ['lab', '', 'measure client-server against peer-to-peer distribution on emulated links'],
 ];
 

@@ -12,5 +12,5 @@ export { FileStorage, filePath, DEFAULT_MAX_OPEN_FILES, type FileStorageOptions 
 export { MemoryStorage } from './memory-storage.js';
 export { PieceLayout, type Span } from './layout.js';
 export { StorageError, type StorageErrorCode } from './errors.js';
-export { saveResume, loadResume, deleteResume, checkExisting, resumePath, type ResumeData, type CheckResult, type CheckOptions } from './resume.js';
+export { saveResume, loadResume, deleteResume, checkExisting, resumePath, snapshotResume, validResume, type ResumeData, type ResumeBackend, type CheckResult, type CheckOptions } from './resume.js';
 export { verifyOnDisk, diskHashPlan, type VerifyOptions } from './verify.js';

@@ -20,6 +20,31 @@ export interface ResumeData {
   files: ([number, number] | undefined)[];
 }
 
+/**
+ * Where a torrent's resume data is kept. The default is a file beside the data (`.tandem/HASH.resume`, for
+ * `get`); the node keeps it in its database. `save` is given the bitfield and the file stats taken after it.
+ */
+export interface ResumeBackend {
+  load(meta: Metainfo, infoHash: Buffer): Promise<ResumeData | undefined>;
+  save(meta: Metainfo, infoHash: Buffer, data: ResumeData): Promise<void>;
+}
+
+/** Builds the resume record for `bitfield`, statting the files after copying it (see `saveResume`). */
+export async function snapshotResume(root: string, meta: Metainfo, infoHash: Buffer, bitfield: Bitfield): Promise<ResumeData> {
+  const bits = new Bitfield(meta.pieceCount, Buffer.from(bitfield.bytes));
+  return { infoHash, bitfield: bits, files: await statFiles(root, meta) };
+}
+
+/** Checks a stored resume record against the torrent; undefined when it does not fit (it is advice, never trusted blindly). */
+export function validResume(meta: Metainfo, infoHash: Buffer, bits: Buffer, files: unknown[]): ResumeData | undefined {
+  if (bits.length !== Bitfield.byteLength(meta.pieceCount) || !Bitfield.spareBitsClear(bits, meta.pieceCount)) return undefined;
+  if (files.length !== meta.files.length) return undefined;
+  const parsed = files.map((f) =>
+    Array.isArray(f) && f.length === 2 && Number.isSafeInteger(f[0]) && Number.isSafeInteger(f[1]) ? ([f[0], f[1]] as [number, number]) : undefined,
+  );
+  return { infoHash, bitfield: new Bitfield(meta.pieceCount, Buffer.from(bits)), files: parsed };
+}
+
 const MAX_RESUME_BYTES = 64 * 1024 * 1024;
 let saveCounter = 0;
 
@@ -101,6 +126,8 @@ export interface CheckOptions {
   onProgress?: (checked: number, total: number) => void;
   /** Threads that hash files on disk; the process-wide pool by default. */
   pool?: HashPool;
+  /** Where resume data is read from; the `.tandem/` file by default. */
+  resume?: ResumeBackend;
 }
 
 /**
@@ -110,7 +137,7 @@ export interface CheckOptions {
  */
 export async function checkExisting(root: string, meta: Metainfo, infoHash: Buffer, storage: PieceStorage, options: CheckOptions = {}): Promise<CheckResult> {
   const current = await statFiles(root, meta);
-  const resume = await loadResume(root, meta, infoHash);
+  const resume = options.resume ? await options.resume.load(meta, infoHash) : await loadResume(root, meta, infoHash);
   if (resume && current.every((c, i) => meta.files[i]!.pad || (c && resume.files[i] && c[0] === resume.files[i]![0] && c[1] === resume.files[i]![1]))) {
     return { have: resume.bitfield, source: 'resume' };
   }

@@ -38,16 +38,37 @@ export class RateMeter {
   }
 }
 
+/** What a torrent spends its transfer on: one bucket, or its own and the node's together. */
+export interface RateLimit {
+  readonly limited: boolean;
+  take(bytes: number, nowMs: number): number;
+  tryTake(bytes: number, nowMs: number): number;
+}
+
 /** A token bucket: `take` says how long to wait before `bytes` may pass. Unlimited when the rate is 0. */
-export class TokenBucket {
+export class TokenBucket implements RateLimit {
   private tokens: number;
   private lastMs = -1;
 
+  private burstBytes: number;
+
   constructor(
-    private readonly bytesPerSecond: number,
-    private readonly burstBytes = Math.max(bytesPerSecond / 4, 64 * 1024),
+    private bytesPerSecond: number,
+    burstBytes = Math.max(bytesPerSecond / 4, 64 * 1024),
   ) {
+    this.burstBytes = burstBytes;
     this.tokens = burstBytes;
+  }
+
+  get rateBytesPerSec(): number {
+    return this.bytesPerSecond;
+  }
+
+  /** Changes the rate in place (the daemon's `limit`, `session-set`); 0 lifts the limit. Debt is forgiven. */
+  setRate(bytesPerSecond: number): void {
+    this.bytesPerSecond = bytesPerSecond;
+    this.burstBytes = Math.max(bytesPerSecond / 4, 64 * 1024);
+    this.tokens = Math.max(0, Math.min(this.tokens, this.burstBytes));
   }
 
   get limited(): boolean {
@@ -90,4 +111,30 @@ export function requestQueueDepth(input: { rateBytesPerSec: number; rttMs: numbe
   const depth = Math.ceil((input.rateBytesPerSec * seconds) / input.blockBytes);
   const cap = Math.min(input.max, input.peerReqq ?? input.max);
   return Math.max(Math.min(input.min, cap), Math.min(cap, depth));
+}
+
+/**
+ * Two limits at once, a torrent's own and the node's global one: bytes pass when both allow, and are spent from
+ * both, so one torrent cannot use the whole global budget's burst beyond its own cap.
+ */
+export class ChainedLimit implements RateLimit {
+  constructor(private readonly limits: RateLimit[]) {}
+
+  get limited(): boolean {
+    return this.limits.some((l) => l.limited);
+  }
+
+  take(bytes: number, nowMs: number): number {
+    let wait = 0;
+    for (const l of this.limits) wait = Math.max(wait, l.take(bytes, nowMs));
+    return wait;
+  }
+
+  tryTake(bytes: number, nowMs: number): number {
+    // Ask each without spending first would need a peek; asking in order and spending from those that allowed is
+    // close enough: a refused limit spends nothing, and the others' burst absorbs the rest.
+    let wait = 0;
+    for (const l of this.limits) wait = Math.max(wait, l.tryTake(bytes, nowMs));
+    return wait;
+  }
 }

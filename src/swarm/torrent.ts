@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Metainfo } from '../metainfo/index.js';
 import type { CipherPair } from '../mse/index.js';
-import { FileStorage, PieceLayout, checkExisting, saveResume, type PieceStorage } from '../storage/index.js';
+import { FileStorage, PieceLayout, checkExisting, saveResume, snapshotResume, type PieceStorage } from '../storage/index.js';
 import { Bitfield, type Handshake, type PeerAddress } from '../wire/index.js';
 import { addressKey, normaliseHost } from './address.js';
 import { ChokeRound } from './choking.js';
@@ -18,7 +18,7 @@ import { MetadataFetcher } from './metadata.js';
 import { Peer } from './peer.js';
 import { PieceBuffers } from './piece-buffers.js';
 import { PiecePicker } from './picker.js';
-import { RateMeter, TokenBucket } from './rate.js';
+import { ChainedLimit, RateMeter, TokenBucket, type RateLimit } from './rate.js';
 import { Requester } from './requests.js';
 import type { TorrentComponents, TorrentEvents, TorrentInit, TorrentState, TorrentStats } from './types.js';
 import { Uploader } from './upload.js';
@@ -47,8 +47,11 @@ export class Torrent extends TypedEmitter<TorrentEvents> {
   readonly peers = new Map<string, Peer>();
   readonly downMeter = new RateMeter();
   readonly upMeter = new RateMeter();
-  readonly downBucket: TokenBucket;
-  readonly upBucket: TokenBucket;
+  /** The torrent's own limits (changed in place by `setLimits`), and what transfers spend: these and the node's. */
+  readonly ownDown: TokenBucket;
+  readonly ownUp: TokenBucket;
+  readonly downBucket: RateLimit;
+  readonly upBucket: RateLimit;
   /** Addresses and peer ids banned for the session (BEP-less, but every client does it). */
   readonly banned = new Set<string>();
   readonly strikes = new Map<string, number>();
@@ -81,8 +84,10 @@ export class Torrent extends TypedEmitter<TorrentEvents> {
     this.infoHash = hash;
     this.peerId = components.peerId ?? makePeerId();
     this.random = components.random ?? Math.random;
-    this.downBucket = new TokenBucket(init.downloadLimitBytesPerSec ?? 0);
-    this.upBucket = components.uploadBucket ?? new TokenBucket(init.uploadLimitBytesPerSec ?? 0);
+    this.ownDown = new TokenBucket(init.downloadLimitBytesPerSec ?? 0);
+    this.ownUp = new TokenBucket(init.uploadLimitBytesPerSec ?? 0);
+    this.downBucket = components.downloadBucket ? new ChainedLimit([this.ownDown, components.downloadBucket]) : this.ownDown;
+    this.upBucket = components.uploadBucket ? new ChainedLimit([this.ownUp, components.uploadBucket]) : this.ownUp;
     this.downloader = new Downloader(this);
     this.uploader = new Uploader(this);
     this.metadata = new MetadataFetcher(this);
@@ -134,11 +139,14 @@ export class Torrent extends TypedEmitter<TorrentEvents> {
     const wantedFiles = this.applyOnlyFiles(meta);
     this.storage = this.components.storage?.(meta) ?? new FileStorage(this.init.dir, meta);
     this.emit('metadata', { name: meta.name, pieceCount: meta.pieceCount });
+    // A listener may stop us on metadata (the node's magnet added paused): no file is created then.
+    if ((this.state as TorrentState) === 'stopped') return;
     this.state = 'checking';
     await this.storage.open();
     const check = this.init.trustData
       ? { have: Bitfield.full(meta.pieceCount), source: 'resume' as const }
       : await checkExisting(this.init.dir, meta, this.infoHash, this.storage, {
+          resume: this.components.resume,
           onProgress: (checked, total) => this.emit('check:progress', { checked, total }),
         });
     if ((this.state as TorrentState) === 'stopped') return;
@@ -302,9 +310,11 @@ export class Torrent extends TypedEmitter<TorrentEvents> {
     this.lastResumeSaveMs = Date.now();
     const meta = this.meta;
     const have = this.picker.have;
-    this.saving = this.saving.then(() =>
-      saveResume(this.init.dir, meta, this.infoHash, have).catch((err: Error) => this.warn(`could not save resume data: ${err.message}`)),
-    );
+    const backend = this.components.resume;
+    const save = backend
+      ? async (): Promise<void> => backend.save(meta, this.infoHash, await snapshotResume(this.init.dir, meta, this.infoHash, have))
+      : (): Promise<void> => saveResume(this.init.dir, meta, this.infoHash, have);
+    this.saving = this.saving.then(() => save().catch((err: Error) => this.warn(`could not save resume data: ${err.message}`)));
     return this.saving;
   }
 

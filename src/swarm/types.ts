@@ -3,7 +3,8 @@ import type { PieceStorage } from '../storage/index.js';
 import type { PeerAddress } from '../wire/index.js';
 import type { SwarmConfig } from './defaults.js';
 import type { PeerListener } from './listener.js';
-import type { TokenBucket } from './rate.js';
+import type { ResumeBackend } from '../storage/index.js';
+import type { RateLimit } from './rate.js';
 import type { WebSeedsInit } from './webseeds.js';
 
 /** Plain options of a torrent session (STYLE.md 16). */
@@ -41,9 +42,13 @@ export interface TorrentComponents {
   peerId?: Buffer;
   /**
    * An upload allowance shared with others (`serve --seed --upload-limit`: every seeded torrent and the HTTP
-   * bodies draw on one); replaces the torrent's own bucket from `uploadLimitBytesPerSec`.
+   * bodies draw on one; the node's global limit); spent together with the torrent's own `uploadLimitBytesPerSec`.
    */
-  uploadBucket?: TokenBucket;
+  uploadBucket?: RateLimit;
+  /** The node's global download limit, spent together with the torrent's own. */
+  downloadBucket?: RateLimit;
+  /** Where resume data lives: the node's database; a `.tandem/` file beside the data when absent. */
+  resume?: ResumeBackend;
 }
 
 export type TorrentState = 'metadata' | 'checking' | 'downloading' | 'seeding' | 'stopped';

@@ -13,7 +13,7 @@ import { patternBytes } from '../helpers/trees.js';
 import { makeNamespaces } from './lsd-namespaces.js';
 import { createTorrent } from '../../src/metainfo/index.js';
 import { Output } from '../../src/cli/output.js';
-import { TorrentLsd } from '../../src/cli/torrent-lsd.js';
+import { TorrentLsd } from '../../src/node/torrent-lsd.js';
 import { startTorrent } from '../helpers/peer-fixtures.js';
 
 function tandemIn(t: Parameters<typeof startProcess>[0], ns: string, args: string[]): { child: ChildProcess; stderr: () => string } {

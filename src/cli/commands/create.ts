@@ -5,7 +5,7 @@ import { TandemError } from '../../util/errors.js';
 import { addCommonFlags, Output, runCommand, untilInterrupted, type CommonFlags } from '../output.js';
 import { ByteProgress } from '../progress.js';
 import { parseBytes } from '../units.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../../util/version.js';
 import { repeatable } from '../options.js';
 
 interface CreateFlags extends CommonFlags {

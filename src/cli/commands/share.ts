@@ -6,7 +6,7 @@ import { isWildcardHost, Torrent } from '../../swarm/index.js';
 import { parseEncryption, parseListenHosts, parsePort, runTorrent } from '../get-torrent.js';
 import { addCommonFlags, Output, runCommand, type CommonFlags } from '../output.js';
 import { parseBytes } from '../units.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../../util/version.js';
 import { repeatable } from '../options.js';
 
 interface ShareFlags extends CommonFlags {

@@ -1,5 +1,5 @@
 /**
- * Local Service Discovery (BEP 14) for one `tandem get` or `tandem share`: the torrent's info hash is announced to
+ * Local Service Discovery (BEP 14) for one torrent (of the node, or of `tandem get` and `tandem share`): the torrent's info hash is announced to
  * the LAN's multicast group with its listening port, and a neighbour's announce of the same info hash becomes a
  * peer (`torrent.addPeers`).
  *
@@ -14,7 +14,7 @@ import { isIP } from 'node:net';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import { LsdService, type LsdOptions } from '../lsd/index.js';
 import type { Torrent } from '../swarm/index.js';
-import type { Output } from './output.js';
+import type { NodeLog } from './log.js';
 
 /** Whether LSD runs: `flag` is true for --lsd, false for --no-lsd, undefined for neither. Pure. */
 export function lsdEnabled(flag: boolean | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -73,7 +73,7 @@ export class TorrentLsd {
 
   constructor(
     private readonly torrent: Torrent,
-    private readonly out: Output,
+    private readonly out: NodeLog,
     /** Where to announce for the torrent's listen hosts (a test names an interface it cannot join). */
     private readonly interfacesFor: (listenHosts: string[]) => LsdInterface[] = (hosts) => lsdInterfaces(hosts, networkInterfaces()),
   ) {}

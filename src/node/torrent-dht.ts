@@ -1,5 +1,5 @@
 /**
- * The DHT of one `tandem get` or `tandem share` (BEP 5): which nodes it starts from, where its routing table is
+ * The DHT of one torrent (of `tandem get`, `tandem share`, or the node's) (BEP 5): which nodes it starts from, where its routing table is
  * kept between runs, and its wiring to the torrent.
  *
  * - `--no-dht`: no DHT at all.
@@ -17,7 +17,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DhtError, DhtNode, DhtPeerSource, isLoopbackHost, parseHostPort, type DhtOptions } from '../dht/index.js';
 import type { Torrent } from '../swarm/index.js';
-import type { Output } from './output.js';
+import type { NodeLog } from './log.js';
 
 /** What the command line said about the DHT. */
 export interface DhtChoice {
@@ -64,11 +64,11 @@ export class TorrentDht {
   private constructor(
     readonly node: DhtNode,
     private readonly torrent: Torrent,
-    private readonly out: Output,
+    private readonly out: NodeLog,
   ) {}
 
   /** Starts the node before the torrent starts, so the torrent's first handshakes already carry the DHT bit. */
-  static async start(torrent: Torrent, options: DhtOptions, out: Output): Promise<TorrentDht> {
+  static async start(torrent: Torrent, options: DhtOptions, out: NodeLog): Promise<TorrentDht> {
     let node = new DhtNode(options);
     try {
       await node.start();

@@ -1,0 +1,3 @@
+import { idActionCommand } from '../id-action.js';
+
+export default () => idActionCommand('pause', 'torrent.pause', 'pause torrents of the running daemon', 'paused');

@@ -1,0 +1,199 @@
+/**
+ * The node's public types: what the library API returns, what its events carry, and so what the control API
+ * (`/api/rpc`, `/api/events`) and the web UI see. Plain JSON-safe values only (numbers, strings, arrays), so a
+ * value crosses the HTTP API unchanged.
+ */
+
+/** The node's view of a torrent's state (the swarm's own states plus the node's queue and pause). */
+export type TorrentStatus = 'stopped' | 'queued' | 'checking' | 'metadata' | 'downloading' | 'seeding' | 'error';
+
+/** One row of the transfers list: everything a list view or `tandem ls` shows. */
+export interface TorrentSummary {
+  /** Stable integer id: never reused, never changed across restarts. */
+  id: number;
+  /** The v1 info hash, lowercase hex (the swarm tandem joins). */
+  infoHash: string;
+  name: string;
+  status: TorrentStatus;
+  /** Bytes of the whole torrent (0 while a magnet's metadata is unknown). */
+  totalBytes: number;
+  /** Bytes of the wanted files' pieces, and how many of them are verified on disk. */
+  wantedBytes: number;
+  verifiedBytes: number;
+  /** verifiedBytes / wantedBytes, 0..1 (0 while unknown). */
+  progress: number;
+  pieceCount: number;
+  piecesHave: number;
+  downloadRateBytesPerSec: number;
+  uploadRateBytesPerSec: number;
+  /** Totals over the torrent's life, across restarts. */
+  downloadedBytes: number;
+  uploadedBytes: number;
+  /** uploadedBytes / max(verifiedBytes, 1)… as clients show it: uploaded over downloaded-or-size. */
+  ratio: number;
+  peers: number;
+  seeds: number;
+  /** Seconds to completion at the current rate; -1 when unknown or done. */
+  etaSeconds: number;
+  labels: string[];
+  savePath: string;
+  sequential: boolean;
+  /** Position in the queue (0 first). */
+  queuePosition: number;
+  /** Per-torrent limits in bytes per second; 0 means none. */
+  downloadLimitBytesPerSec: number;
+  uploadLimitBytesPerSec: number;
+  /** Unix time in milliseconds. */
+  addedAt: number;
+  /** Unix time in milliseconds, or 0 while not complete. */
+  completedAt: number;
+  webSeedBytes: number;
+  /** The last error, when status is 'error'; else ''. */
+  error: string;
+}
+
+export interface TorrentFileInfo {
+  index: number;
+  /** Path inside the torrent, '/'-separated. */
+  path: string;
+  lengthBytes: number;
+  /** Bytes of this file inside verified pieces. */
+  verifiedBytes: number;
+  wanted: boolean;
+  /** -1 low, 0 normal, 1 high (Transmission's scale). */
+  priority: -1 | 0 | 1;
+}
+
+export interface TorrentPeerInfo {
+  address: string;
+  client: string;
+  outgoing: boolean;
+  encrypted: boolean;
+  /** 0..1 of the pieces the peer has. */
+  progress: number;
+  downloadRateBytesPerSec: number;
+  uploadRateBytesPerSec: number;
+  /** Transmission's flag letters: D downloading from, U uploading to, E encrypted, I incoming, … */
+  flags: string;
+}
+
+export interface TorrentTrackerInfo {
+  url: string;
+  tier: number;
+  /** Unix ms of the last announce, 0 if never. */
+  lastAnnounceAt: number;
+  lastResult: string;
+  seeders: number;
+  leechers: number;
+}
+
+/** A torrent with its files, peers and trackers (`Node.get`). */
+export interface TorrentDetail extends TorrentSummary {
+  files: TorrentFileInfo[];
+  peerList: TorrentPeerInfo[];
+  trackers: TorrentTrackerInfo[];
+  webSeeds: string[];
+  pieceLengthBytes: number;
+  /** The verified-pieces bitfield, base64 (BEP 3 order); '' while metadata is unknown. */
+  piecesBitfield: string;
+  magnet: string;
+  comment: string;
+  isPrivate: boolean;
+}
+
+/** What `Node.add` takes. Exactly one of `source` (magnet, URL or .torrent path) and `metainfo` (the bytes). */
+export interface AddOptions {
+  source?: string;
+  metainfo?: Buffer;
+  /** Folder to download into; the node's default download dir when absent. */
+  savePath?: string;
+  paused?: boolean;
+  /** Only these file indexes are wanted. */
+  onlyFiles?: number[];
+  sequential?: boolean;
+  labels?: string[];
+  /** Peers to connect to directly (HOST:PORT), beside those the trackers, DHT and PEX find. */
+  peers?: string[];
+  signal?: AbortSignal;
+}
+
+export interface AddResult {
+  torrent: TorrentSummary;
+  /** True when the info hash was already in the node (nothing was added). */
+  duplicate: boolean;
+}
+
+/** What `Node.set` may change on one or more torrents. */
+export interface TorrentChanges {
+  labels?: string[];
+  sequential?: boolean;
+  downloadLimitBytesPerSec?: number;
+  uploadLimitBytesPerSec?: number;
+  filesWanted?: number[];
+  filesUnwanted?: number[];
+  priorityHigh?: number[];
+  priorityNormal?: number[];
+  priorityLow?: number[];
+  /** Stop seeding at this ratio; 0 means never. */
+  seedRatioLimit?: number;
+}
+
+/** Session-wide settings, kept in the state database. */
+export interface SessionSettings {
+  downloadDir: string;
+  /** The peer port (one TCP port for all torrents). */
+  peerPort: number;
+  downloadLimitBytesPerSec: number;
+  uploadLimitBytesPerSec: number;
+  /** How many torrents download at once, and seed at once; the rest wait queued. */
+  maxActiveDownloads: number;
+  maxActiveSeeds: number;
+  dht: boolean;
+  lsd: boolean;
+  encryption: 'allow' | 'prefer' | 'require';
+  /** Global seed ratio limit; 0 means none. */
+  seedRatioLimit: number;
+}
+
+export interface SessionStats {
+  torrentCount: number;
+  activeTorrentCount: number;
+  pausedTorrentCount: number;
+  downloadRateBytesPerSec: number;
+  uploadRateBytesPerSec: number;
+  /** Bytes since this start, and across every start. */
+  sessionDownloadedBytes: number;
+  sessionUploadedBytes: number;
+  cumulativeDownloadedBytes: number;
+  cumulativeUploadedBytes: number;
+  secondsActive: number;
+  dhtNodes: number;
+  /** Pieces hashed to check data on disk since this start (0 after a clean restart: resume data was trusted). */
+  piecesHashed: number;
+  version: string;
+}
+
+export type ServerKind = 'http' | 'tftp' | 'tracker-http' | 'tracker-udp';
+
+export interface ServerInfo {
+  kind: ServerKind;
+  /** HOST:PORT as bound. */
+  address: string;
+  running: boolean;
+  requests: number;
+  bytesSent: number;
+}
+
+/** Events of the node (STYLE.md 13): each name namespaced, one detail object. */
+export interface NodeEvents {
+  'torrent:added': { torrent: TorrentSummary };
+  'torrent:removed': { id: number; infoHash: string };
+  /** Only the fields that changed since the last event for this torrent. */
+  'torrent:changed': { id: number; infoHash: string; changes: Partial<TorrentSummary> };
+  'server:started': ServerInfo;
+  'server:stopped': ServerInfo;
+  'session:changed': { settings: SessionSettings };
+  'warning': { message: string; infoHash?: string };
+}
+
+export type NodeEventName = keyof NodeEvents;
