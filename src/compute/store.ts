@@ -1,5 +1,5 @@
 /**
- * The project's state in SQLite (WAL, synchronous FULL): applications, files, work units, instances, hosts and
+ * The project's state in SQLite (WAL, synchronous NORMAL): applications, files, work units, instances, hosts and
  * users. Every change the scheduler makes runs in one transaction, so `kill -9` of the server leaves either all of
  * it or none. Rows map to the plain model types of model.ts; the policies never see SQL.
  */
@@ -75,8 +75,9 @@ export class ComputeStore {
     try {
       this.db = new Database(path);
       this.db.pragma('journal_mode = WAL');
-      // FULL: a committed transaction survives a power cut too, not only a killed process.
-      this.db.pragma('synchronous = FULL');
+      // WAL with NORMAL: a committed transaction survives a killed server (the WAL is in the OS's hands at commit);
+      // a power cut may lose the last ones, never corrupt the file. FULL would fsync every scheduler call.
+      this.db.pragma('synchronous = NORMAL');
       this.db.pragma('busy_timeout = 5000');
       this.db.pragma('foreign_keys = ON');
       this.db.exec(SCHEMA);
