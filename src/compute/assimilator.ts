@@ -12,9 +12,9 @@ import type { ComputeStore } from './store.js';
 import { settleWorkUnit } from './workflow.js';
 
 export async function sweep(store: ComputeStore, dirs: { uploads: string; results: string }, nowMs: number): Promise<void> {
-  const overdue = store.db.prepare(`SELECT DISTINCT workunit_id AS id FROM instances WHERE server_state = 'in_progress' AND deadline_ms < ?`).all(nowMs) as { id: number }[];
+  const overdue = store.q(`SELECT DISTINCT workunit_id AS id FROM instances WHERE server_state = 'in_progress' AND deadline_ms < ?`).all(nowMs) as { id: number }[];
   for (const { id } of overdue) store.tx(() => settleWorkUnit(store, id, nowMs));
-  const finished = store.db.prepare(`SELECT id FROM workunits WHERE state != 'active' AND assimilated = 0 LIMIT 100`).all() as { id: number }[];
+  const finished = store.q(`SELECT id FROM workunits WHERE state != 'active' AND assimilated = 0 LIMIT 100`).all() as { id: number }[];
   for (const { id } of finished) await assimilate(store, dirs, id);
 }
 
@@ -28,20 +28,20 @@ async function assimilate(store: ComputeStore, dirs: { uploads: string; results:
     const files = decodeBundle(await readFile(join(dirs.uploads, canonical.name)));
     const dir = join(dirs.results, wu.name);
     await mkdir(dir, { recursive: true });
-    for (const [name, data] of files) await writeDurably(join(dir, name === OutputBundle.STDOUT ? 'stdout' : name), data);
+    for (const [name, data] of files) await writeAtomically(join(dir, name === OutputBundle.STDOUT ? 'stdout' : name), data);
   } else {
-    await writeDurably(join(dirs.results, `${wu.name}.failed`), Buffer.from(`${wu.error ?? 'failed'}\n`));
+    await writeAtomically(join(dirs.results, `${wu.name}.failed`), Buffer.from(`${wu.error ?? 'failed'}\n`));
   }
   store.tx(() => store.updateWorkUnit(id, { assimilated: true }));
   for (const i of instances) if (i.serverState === 'over') await rm(join(dirs.uploads, i.name), { force: true });
 }
 
-async function writeDurably(path: string, data: Uint8Array): Promise<void> {
+async function writeAtomically(path: string, data: Uint8Array): Promise<void> {
   const tmp = `${path}.tmp`;
   const fh = await open(tmp, constants.O_CREAT | constants.O_WRONLY | constants.O_TRUNC, 0o644);
   try {
+    // No fsync: a killed server loses nothing the kernel holds, and power-cut durability is the store's NORMAL.
     await fh.writeFile(data);
-    await fh.sync();
   } finally {
     await fh.close();
   }

@@ -121,7 +121,7 @@ function reconcile(ctx: SchedulerContext, host: HostRow, req: SchedulerRequest, 
     }
   }
   const known = new Set([...req.inProgress, ...req.finished.map((f) => f.instance)]);
-  const rows = store.db.prepare(`SELECT name FROM instances WHERE host_id = ? AND server_state = 'in_progress' AND deadline_ms >= ?`).all(host.id, nowMs) as { name: string }[];
+  const rows = store.q(`SELECT name FROM instances WHERE host_id = ? AND server_state = 'in_progress' AND deadline_ms >= ?`).all(host.id, nowMs) as { name: string }[];
   for (const { name } of rows) {
     if (!known.has(name)) assign(ctx, reply, store.instanceByName(name)!, nowMs);
   }
@@ -130,12 +130,12 @@ function reconcile(ctx: SchedulerContext, host: HostRow, req: SchedulerRequest, 
 function dispatch(ctx: SchedulerContext, host: HostRow, req: SchedulerRequest, reply: SchedulerReply, nowMs: number): void {
   if (req.workSeconds <= 0) return;
   const store = ctx.store;
-  const running = (store.db.prepare(`SELECT COUNT(*) AS n FROM instances WHERE host_id = ? AND server_state = 'in_progress'`).get(host.id) as { n: number }).n;
+  const running = (store.q(`SELECT COUNT(*) AS n FROM instances WHERE host_id = ? AND server_state = 'in_progress'`).get(host.id) as { n: number }).n;
   // One instance per core in flight: a volunteer that hoards work only misses deadlines.
   let room = Math.min(host.cores - running, COMPUTE_DEFAULTS.maxInstancesPerReply - reply.instances.length, remainingToday(host.quota, nowMs));
   if (room <= 0) return;
   let seconds = req.workSeconds;
-  const candidates = store.db.prepare(`SELECT i.id, i.workunit_id AS wu FROM instances i JOIN workunits w ON w.id = i.workunit_id
+  const candidates = store.q(`SELECT i.id, i.workunit_id AS wu FROM instances i JOIN workunits w ON w.id = i.workunit_id
     WHERE i.server_state = 'unsent' AND w.state = 'active' AND w.memory_bytes <= ?
       AND NOT EXISTS (SELECT 1 FROM instances j WHERE j.workunit_id = i.workunit_id AND j.host_id = ?)
     ORDER BY i.id LIMIT ?`).all(host.memoryBytes, host.id, room * 4) as { id: number; wu: number }[];

@@ -90,41 +90,53 @@ export class ComputeStore {
     this.db.close();
   }
 
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** A prepared statement, kept: preparing costs more than running most of these queries. */
+  q(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+
   tx<T>(body: () => T): T {
     return this.db.transaction(body).immediate();
   }
 
   /** The server's permit secret, made on first use. */
   permitSecret(): Buffer {
-    const row = this.db.prepare(`SELECT value FROM meta WHERE key = 'permit_secret'`).get() as { value: string } | undefined;
+    const row = this.q(`SELECT value FROM meta WHERE key = 'permit_secret'`).get() as { value: string } | undefined;
     if (row) return Buffer.from(row.value, 'hex');
     const secret = randomBytes(32);
-    this.db.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('permit_secret', ?)`).run(secret.toString('hex'));
+    this.q(`INSERT OR IGNORE INTO meta (key, value) VALUES ('permit_secret', ?)`).run(secret.toString('hex'));
     return this.permitSecret();
   }
 
   addApp(a: Omit<AppRow, 'id' | 'version'>, nowMs: number): AppRow {
     return this.tx(() => {
-      const last = this.db.prepare('SELECT MAX(version) AS v FROM apps WHERE name = ?').get(a.name) as { v: number | null };
+      const last = this.q('SELECT MAX(version) AS v FROM apps WHERE name = ?').get(a.name) as { v: number | null };
       const version = (last.v ?? 0) + 1;
-      const info = this.db.prepare('INSERT INTO apps (name, version, wasm_sha256, wasm_bytes, manifest, signature, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      const info = this.q('INSERT INTO apps (name, version, wasm_sha256, wasm_bytes, manifest, signature, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(a.name, version, a.wasmSha256, a.wasmBytes, a.manifest, a.signature, nowMs);
       return { ...a, id: Number(info.lastInsertRowid), version };
     });
   }
 
   latestApp(name: string): AppRow | undefined {
-    const r = this.db.prepare('SELECT * FROM apps WHERE name = ? ORDER BY version DESC LIMIT 1').get(name) as Row | undefined;
+    const r = this.q('SELECT * FROM apps WHERE name = ? ORDER BY version DESC LIMIT 1').get(name) as Row | undefined;
     return r && appFrom(r);
   }
 
   app(id: number): AppRow | undefined {
-    const r = this.db.prepare('SELECT * FROM apps WHERE id = ?').get(id) as Row | undefined;
+    const r = this.q('SELECT * FROM apps WHERE id = ?').get(id) as Row | undefined;
     return r && appFrom(r);
   }
 
   insertWorkUnit(w: Omit<WorkUnitRow, 'id' | 'state' | 'error' | 'canonicalInstanceId' | 'canonicalCredit' | 'assimilated'>): number {
-    const info = this.db.prepare(`INSERT INTO workunits (name, app_id, inputs, stdin_name, seed, cpu_seconds, memory_bytes, output_bytes,
+    const info = this.q(`INSERT INTO workunits (name, app_id, inputs, stdin_name, seed, cpu_seconds, memory_bytes, output_bytes,
       min_quorum, target_nresults, max_error_results, max_total_results, max_success_results, delay_bound_ms, created_at_ms)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(w.name, w.appId, JSON.stringify(w.inputs), w.stdinName, w.seed,
       w.bounds.cpuSeconds, w.bounds.memoryBytes, w.bounds.outputBytes, w.minQuorum, w.targetNResults, w.maxErrorResults,
@@ -133,12 +145,12 @@ export class ComputeStore {
   }
 
   workUnit(id: number): WorkUnitRow | undefined {
-    const r = this.db.prepare('SELECT w.*, a.name AS app_name FROM workunits w JOIN apps a ON a.id = w.app_id WHERE w.id = ?').get(id) as Row | undefined;
+    const r = this.q('SELECT w.*, a.name AS app_name FROM workunits w JOIN apps a ON a.id = w.app_id WHERE w.id = ?').get(id) as Row | undefined;
     return r && workUnitFrom(r);
   }
 
   workUnitByName(name: string): WorkUnitRow | undefined {
-    const r = this.db.prepare('SELECT id FROM workunits WHERE name = ?').get(name) as { id: number } | undefined;
+    const r = this.q('SELECT id FROM workunits WHERE name = ?').get(name) as { id: number } | undefined;
     return r && this.workUnit(r.id);
   }
 
@@ -150,21 +162,21 @@ export class ComputeStore {
     const keys = Object.keys(patch) as (keyof typeof patch)[];
     if (keys.length === 0) return;
     const values = keys.map((k) => (typeof patch[k] === 'boolean' ? Number(patch[k]) : patch[k]));
-    this.db.prepare(`UPDATE workunits SET ${keys.map((k) => `${cols[k]} = ?`).join(', ')} WHERE id = ?`).run(...values, id);
+    this.q(`UPDATE workunits SET ${keys.map((k) => `${cols[k]} = ?`).join(', ')} WHERE id = ?`).run(...values, id);
   }
 
   instancesOf(workUnitId: number): Instance[] {
-    return (this.db.prepare('SELECT * FROM instances WHERE workunit_id = ? ORDER BY id').all(workUnitId) as Row[]).map(instanceFrom);
+    return (this.q('SELECT * FROM instances WHERE workunit_id = ? ORDER BY id').all(workUnitId) as Row[]).map(instanceFrom);
   }
 
   instanceByName(name: string): Instance | undefined {
-    const r = this.db.prepare('SELECT * FROM instances WHERE name = ?').get(name) as Row | undefined;
+    const r = this.q('SELECT * FROM instances WHERE name = ?').get(name) as Row | undefined;
     return r && instanceFrom(r);
   }
 
   createInstances(wu: WorkUnitRow, count: number): void {
-    const existing = (this.db.prepare('SELECT COUNT(*) AS n FROM instances WHERE workunit_id = ?').get(wu.id) as { n: number }).n;
-    const insert = this.db.prepare('INSERT INTO instances (workunit_id, name) VALUES (?, ?)');
+    const existing = (this.q('SELECT COUNT(*) AS n FROM instances WHERE workunit_id = ?').get(wu.id) as { n: number }).n;
+    const insert = this.q('INSERT INTO instances (workunit_id, name) VALUES (?, ?)');
     for (let k = 0; k < count; k++) insert.run(wu.id, `${wu.name}_${existing + k}`);
   }
 
@@ -172,34 +184,34 @@ export class ComputeStore {
     const keys = Object.keys(patch) as (keyof typeof patch)[];
     if (keys.length === 0) return;
     const col = (k: string): string => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-    this.db.prepare(`UPDATE instances SET ${keys.map((k) => `${col(k)} = ?`).join(', ')} WHERE id = ?`).run(...keys.map((k) => patch[k] ?? null), id);
+    this.q(`UPDATE instances SET ${keys.map((k) => `${col(k)} = ?`).join(', ')} WHERE id = ?`).run(...keys.map((k) => patch[k] ?? null), id);
   }
 
   host(id: number): HostRow | undefined {
-    const r = this.db.prepare('SELECT * FROM hosts WHERE id = ?').get(id) as Row | undefined;
+    const r = this.q('SELECT * FROM hosts WHERE id = ?').get(id) as Row | undefined;
     return r && hostFrom(r);
   }
 
   insertHost(h: Omit<HostRow, 'id'>): number {
-    return Number(this.db.prepare(`INSERT INTO hosts (authenticator, user_name, cores, memory_bytes, gflops, created_at_ms, last_seen_ms,
+    return Number(this.q(`INSERT INTO hosts (authenticator, user_name, cores, memory_bytes, gflops, created_at_ms, last_seen_ms,
       quota_per_day, sent_today, day_start_ms, total_credit, recent_credit, credit_updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
       .run(h.authenticator, h.userName, h.cores, h.memoryBytes, h.gflops, h.lastSeenMs, h.lastSeenMs, h.quota.perDay, h.quota.sentToday,
         h.quota.dayStartMs, h.credit.total, h.credit.recentAverage, h.credit.updatedAtMs).lastInsertRowid);
   }
 
   saveHost(h: HostRow): void {
-    this.db.prepare(`UPDATE hosts SET user_name = ?, cores = ?, memory_bytes = ?, gflops = ?, last_seen_ms = ?, quota_per_day = ?, sent_today = ?,
+    this.q(`UPDATE hosts SET user_name = ?, cores = ?, memory_bytes = ?, gflops = ?, last_seen_ms = ?, quota_per_day = ?, sent_today = ?,
       day_start_ms = ?, total_credit = ?, recent_credit = ?, credit_updated_ms = ? WHERE id = ?`).run(h.userName, h.cores, h.memoryBytes, h.gflops,
       h.lastSeenMs, h.quota.perDay, h.quota.sentToday, h.quota.dayStartMs, h.credit.total, h.credit.recentAverage, h.credit.updatedAtMs, h.id);
   }
 
   userCredit(name: string): CreditTotals {
-    const r = this.db.prepare('SELECT * FROM users WHERE name = ?').get(name) as Row | undefined;
+    const r = this.q('SELECT * FROM users WHERE name = ?').get(name) as Row | undefined;
     return r ? { total: r['total_credit'] as number, recentAverage: r['recent_credit'] as number, updatedAtMs: r['credit_updated_ms'] as number } : { total: 0, recentAverage: 0, updatedAtMs: 0 };
   }
 
   saveUserCredit(name: string, c: CreditTotals): void {
-    this.db.prepare(`INSERT INTO users (name, total_credit, recent_credit, credit_updated_ms) VALUES (?, ?, ?, ?)
+    this.q(`INSERT INTO users (name, total_credit, recent_credit, credit_updated_ms) VALUES (?, ?, ?, ?)
       ON CONFLICT (name) DO UPDATE SET total_credit = excluded.total_credit, recent_credit = excluded.recent_credit, credit_updated_ms = excluded.credit_updated_ms`)
       .run(name, c.total, c.recentAverage, c.updatedAtMs);
   }
