@@ -33,6 +33,10 @@ export const COMPUTE_DEFAULTS = {
   sweepIntervalMs: 500,
   /** An upload permit is good for the instance's deadline plus this. */
   permitGraceMs: 10 * 60 * 1000,
+  /** The assimilation hook is killed after this long (and tried again later). */
+  hookTimeoutMs: 60_000,
+  /** An input file stored or reused this recently is never deleted (a `submit` may be about to use it). */
+  inputKeepAfterTouchMs: 10 * 60 * 1000,
   /** A request whose body has not arrived by then is cut. */
   requestTimeoutMs: 30_000,
   // Credit (BOINC's cobblestone: a 1 GFLOPS host earns 200 a day).

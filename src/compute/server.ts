@@ -13,7 +13,7 @@ import { readFile, stat } from 'node:fs/promises';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { sweep } from './assimilator.js';
+import { Assimilator } from './assimilator.js';
 import { COMPUTE_DEFAULTS } from './defaults.js';
 import { ComputeError } from './errors.js';
 import { openProject, type ProjectPaths } from './project.js';
@@ -27,6 +27,8 @@ export interface ComputeServerInit {
   projectDir: string;
   host?: string;
   port?: number;
+  /** Shell command run for each finished work unit (see assimilator.ts). */
+  assimilateHook?: string;
   /** Called with failures the client saw as a 500, and sweep failures. */
   onError?: (err: unknown) => void;
   now?: () => number;
@@ -41,6 +43,7 @@ export class ComputeServer {
   private ctx?: SchedulerContext;
   private publicKeyPem = '';
   private timer?: NodeJS.Timeout;
+  private assimilator?: Assimilator;
   private sweeping?: Promise<void>;
   private readonly now: () => number;
 
@@ -58,6 +61,7 @@ export class ComputeServer {
     });
     loadPublicKey(this.publicKeyPem);
     this.ctx = { store, uploadsDir: paths.uploads, permitSecret: store.permitSecret() };
+    this.assimilator = new Assimilator({ store, dirs: paths, hook: this.init.assimilateHook, onError: this.init.onError });
     const server = http.createServer((req, res) => void this.route(req, res));
     server.requestTimeout = COMPUTE_DEFAULTS.requestTimeoutMs;
     server.headersTimeout = COMPUTE_DEFAULTS.requestTimeoutMs;
@@ -89,8 +93,8 @@ export class ComputeServer {
   }
 
   private runSweep(): void {
-    if (this.sweeping || !this.store || !this.paths) return;
-    this.sweeping = sweep(this.store, this.paths, this.now())
+    if (this.sweeping || !this.assimilator) return;
+    this.sweeping = this.assimilator.sweep(this.now())
       .catch((err: unknown) => this.init.onError?.(err))
       .finally(() => (this.sweeping = undefined));
   }

@@ -111,12 +111,14 @@ function serveCommand(): Command {
     .description('run the project server: scheduler, files, uploads, transitioner, validator and assimilator')
     .argument('<project-dir>', 'project folder (made by keygen)')
     .requiredOption('--http <host:port>', 'address to serve on (port 0 picks one)')
-    .addHelpText('after', '\nExample:\n  tandem compute serve ./proj --http 127.0.0.1:8090')
-    .action((dir: string, flags: CommonFlags & { http: string }) =>
+    .option('--assimilate-hook <command>', 'shell command run for each finished work unit, with TANDEM_WORK_UNIT, TANDEM_STATE (done|failed) and TANDEM_RESULT (its results folder or .failed file) in the environment')
+    .addHelpText('after', '\nExamples:\n  tandem compute serve ./proj --http 127.0.0.1:8090\n  tandem compute serve ./proj --http 0.0.0.0:8090 --assimilate-hook \'cp -r "$TANDEM_RESULT" /archive/\'')
+    .action((dir: string, flags: CommonFlags & { http: string; assimilateHook?: string }) =>
       runCommand(flags, async () => {
         const { host, port } = parseHostPort(flags.http, '--http');
         const out = new Output(flags);
-        const server = new ComputeServer({ projectDir: dir, host, port, onError: (err) => out.warn(`compute: ${(err as Error).message}`) });
+        const onError = (err: unknown): void => out.warn(`compute: ${(err as Error).message}`);
+        const server = new ComputeServer({ projectDir: dir, host, port, assimilateHook: flags.assimilateHook, onError });
         const { url } = await server.start();
         out.line(`compute project ${projectPaths(dir).root} at ${url}`);
         out.json({ event: 'listening', url });
