@@ -155,12 +155,20 @@ export class ComputeServer {
     const out = createWriteStream(path, { flags: offset === 0 ? 'w' : 'a' });
     let got = 0;
     await new Promise<void>((resolve, reject) => {
+      const fail = (err: Error): void => {
+        out.destroy();
+        reject(err);
+      };
       req.on('data', (d: Buffer) => {
         got += d.length;
         if (got > declared) req.destroy(new ComputeError('COMPUTE_TOO_LARGE', 'body longer than its content-length', 'input'));
       });
-      req.on('error', reject);
-      out.on('error', reject);
+      req.on('error', fail);
+      // A client gone mid-body: what arrived stays (the next POST resumes after it), the file is closed.
+      req.on('close', () => {
+        if (!req.complete) fail(new ComputeError('COMPUTE_BAD_REQUEST', 'upload cut short', 'input'));
+      });
+      out.on('error', fail);
       out.on('finish', () => resolve());
       req.pipe(out);
     });

@@ -3,6 +3,7 @@
 // middle of an instance, whose sandbox dies with it and whose slot is run again after its restart.
 import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -88,7 +89,20 @@ describe('compute: what the server refuses', () => {
     const upload = (permit: string, body: Buffer): Promise<Response> => post(`upload/${inst.name}?permit=${encodeURIComponent(permit)}&offset=0`, body, { 'content-type': 'application/octet-stream' });
     assert.deepEqual(await code(await upload(inst.permit.replace(/^\d+/, '99999999'), Buffer.alloc(10))), [403, 'COMPUTE_BAD_PERMIT']);
     assert.deepEqual(await code(await upload(inst.permit, Buffer.alloc(17 * 1024 * 1024))), [413, 'COMPUTE_TOO_LARGE']);
-    assert.equal((await upload(inst.permit, Buffer.alloc(10))).status, 200);
+    // Cut mid-body, then resumed: the server keeps what arrived and takes the rest at that offset.
+    const target = new URL(`upload/${inst.name}?permit=${encodeURIComponent(inst.permit)}&offset=0`, url);
+    const sock = connect(Number(target.port), '127.0.0.1');
+    await new Promise<void>((r) => sock.once('connect', () => r()));
+    sock.write(`POST ${target.pathname}${target.search} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n`);
+    sock.write(Buffer.alloc(40, 7));
+    await new Promise((r) => setTimeout(r, 200));
+    sock.destroy();
+    const offsetOf = async (): Promise<string | null> => (await fetch(new URL(`upload/${inst.name}?permit=${encodeURIComponent(inst.permit)}`, url), { method: 'HEAD' })).headers.get('upload-offset');
+    await until('the cut upload was closed', async () => ((await offsetOf()) === '40' ? true : undefined), 5_000);
+    const rest = await post(`upload/${inst.name}?permit=${encodeURIComponent(inst.permit)}&offset=40`, Buffer.alloc(60, 7), { 'content-type': 'application/octet-stream' });
+    assert.deepEqual(await rest.json(), { offset: 100 });
+    assert.deepEqual(await code(await post(`upload/${inst.name}?permit=${encodeURIComponent(inst.permit)}&offset=7`, Buffer.alloc(1), { 'content-type': 'application/octet-stream' })), [400, 'COMPUTE_BAD_REQUEST']);
+    assert.equal((await upload(inst.permit, Buffer.alloc(10))).status, 200, 'offset 0 starts again');
     for (const path of ['file/..%2f..%2fetc%2fpasswd', 'file/' + 'a'.repeat(64), 'nothing']) {
       const res = await fetch(new URL(path, url));
       assert.equal(res.status, 404, path);
