@@ -137,14 +137,14 @@ export class ApiServer {
     }
     if (req.method !== 'POST') return this.text(res, 405, 'POST a JSON request', 'text/plain', headers);
     const body = await readJson(req);
-    if (!body.ok) return this.json(res, body.status, { result: body.message, arguments: {} }, headers);
+    if (!body.ok) return this.json(res, body.status, { result: body.message, arguments: {} }, { ...headers, ...closeIfUnread(body.status) });
     this.json(res, 200, await handleRequest(this.transmission, body.value), headers);
   }
 
   private async jsonRpc(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') return this.text(res, 405, 'POST a JSON-RPC 2.0 request');
     const body = await readJson(req);
-    if (!body.ok) return this.json(res, body.status, { jsonrpc: '2.0', id: null, error: { code: JSONRPC_ERRORS.parse, message: body.message } });
+    if (!body.ok) return this.json(res, body.status, { jsonrpc: '2.0', id: null, error: { code: JSONRPC_ERRORS.parse, message: body.message } }, closeIfUnread(body.status));
     const reply = await answerBody(this.node, body.value);
     if (reply === undefined) {
       res.writeHead(204).end();
@@ -197,6 +197,11 @@ export class ApiServer {
     res.writeHead(status, { 'content-type': type, 'content-length': bytes.length, 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', ...headers });
     res.end(bytes);
   }
+}
+
+/** A body refused unread (413) leaves the connection unusable: it is closed after the answer. */
+function closeIfUnread(status: number): Record<string, string> {
+  return status === 413 ? { connection: 'close' } : {};
 }
 
 type JsonBody = { ok: true; value: unknown } | { ok: false; status: number; message: string };
