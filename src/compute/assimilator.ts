@@ -14,6 +14,7 @@ import { ComputeError } from './errors.js';
 import { decodeBundle, OutputBundle } from './sandbox/bundle.js';
 import type { ComputeStore, WorkUnitRow } from './store.js';
 import { settleWorkUnit } from './workflow.js';
+import { ComparatorValidation } from './comparator.js';
 
 export interface AssimilatorInit {
   store: ComputeStore;
@@ -26,13 +27,17 @@ export interface AssimilatorInit {
 export class Assimilator {
   /** Work units whose assimilation failed, and when to try again (a broken hook is not run every sweep). */
   private readonly retryAtMs = new Map<number, { atMs: number; delayMs: number }>();
+  private readonly comparators: ComparatorValidation;
 
-  constructor(private readonly init: AssimilatorInit) {}
+  constructor(private readonly init: AssimilatorInit) {
+    this.comparators = new ComparatorValidation(init.store, init.dirs);
+  }
 
   async sweep(nowMs: number): Promise<void> {
     const store = this.init.store;
     const overdue = store.q(`SELECT DISTINCT workunit_id AS id FROM instances WHERE server_state = 'in_progress' AND deadline_ms < ?`).all(nowMs) as { id: number }[];
     for (const { id } of overdue) store.tx(() => settleWorkUnit(store, id, nowMs));
+    await this.comparators.sweep(nowMs).catch((err: unknown) => this.init.onError?.(err));
     const finished = store.q(`SELECT id FROM workunits WHERE state != 'active' AND assimilated = 0 LIMIT 100`).all() as { id: number }[];
     for (const { id } of finished) {
       const retry = this.retryAtMs.get(id);
@@ -67,7 +72,11 @@ export class Assimilator {
     }
     if (this.init.hook) await runHook(this.init.hook, { TANDEM_WORK_UNIT: wu.name, TANDEM_STATE: wu.state, TANDEM_RESULT: result });
     store.tx(() => store.updateWorkUnit(id, { assimilated: true }));
-    for (const i of instances) if (i.serverState === 'over') await rm(join(dirs.uploads, i.name), { force: true });
+    // With a comparator, a late result is compared with the canonical output itself: that upload stays.
+    const keepCanonical = store.app(wu.appId)?.comparatorSha256 != null;
+    for (const i of instances) {
+      if (i.serverState === 'over' && !(keepCanonical && i.id === wu.canonicalInstanceId)) await rm(join(dirs.uploads, i.name), { force: true });
+    }
     await this.dropUnneededInputs(wu, nowMs);
   }
 
@@ -79,7 +88,7 @@ export class Assimilator {
     const store = this.init.store;
     for (const input of wu.inputs) {
       const used = store.q(`SELECT 1 FROM workunits WHERE assimilated = 0 AND instr(inputs, ?) > 0 LIMIT 1`).get(input.sha256)
-        ?? store.q('SELECT 1 FROM apps WHERE wasm_sha256 = ? LIMIT 1').get(input.sha256);
+        ?? store.q('SELECT 1 FROM apps WHERE wasm_sha256 = ? OR comparator_sha256 = ? LIMIT 1').get(input.sha256, input.sha256);
       if (used) continue;
       const path = join(this.init.dirs.files, input.sha256);
       const info = await stat(path).catch(() => undefined);

@@ -18,6 +18,9 @@ export const COMPUTE_DEFAULTS = {
   maxFileBytes: 256 * 1024 * 1024,
   /** Input files per work unit. */
   maxInputsPerWorkUnit: 16,
+  /** Bounds of an application's comparator, run by the server on two outputs. */
+  comparatorCpuSeconds: 10,
+  comparatorMemoryBytes: 256 * 1024 * 1024,
   // Scheduler.
   /** A scheduler request body beyond this is refused (413) before it is parsed. */
   maxSchedulerRequestBytes: 256 * 1024,

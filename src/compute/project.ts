@@ -73,7 +73,9 @@ async function putBytes(paths: ProjectPaths, sha256: string, data: Uint8Array): 
 }
 
 /** Registers a new version of an application: checks the module, signs its manifest, stores its bytes. */
-export async function addApplication(paths: ProjectPaths, store: ComputeStore, name: string, wasmPath: string, keyPath: string, nowMs: number): Promise<AppRow> {
+export async function addApplication(
+  paths: ProjectPaths, store: ComputeStore, name: string, wasmPath: string, keyPath: string, nowMs: number, comparatorPath?: string,
+): Promise<AppRow> {
   if (!NAME_RE.test(name)) throw new ComputeError('COMPUTE_USAGE', `application name "${name}" is not valid (letters, digits, . _ -)`, 'input');
   const wasm = await readFile(wasmPath).catch((err: Error) => {
     throw new ComputeError('COMPUTE_NOT_FOUND', `cannot read ${wasmPath}: ${err.message}`, 'input');
@@ -84,9 +86,18 @@ export async function addApplication(paths: ProjectPaths, store: ComputeStore, n
   }));
   const sha256 = sha256Hex(wasm);
   await putBytes(paths, sha256, wasm);
+  let comparatorSha256: string | null = null;
+  if (comparatorPath !== undefined) {
+    const comparator = await readFile(comparatorPath).catch((err: Error) => {
+      throw new ComputeError('COMPUTE_NOT_FOUND', `cannot read ${comparatorPath}: ${err.message}`, 'input');
+    });
+    checkModule(comparator, COMPUTE_DEFAULTS.comparatorMemoryBytes);
+    comparatorSha256 = sha256Hex(comparator);
+    await putBytes(paths, comparatorSha256, comparator);
+  }
   const version = (store.latestApp(name)?.version ?? 0) + 1;
   const manifest = manifestString({ app: name, version, wasmSha256: sha256, wasmBytes: wasm.length });
-  return store.addApp({ name, wasmSha256: sha256, wasmBytes: wasm.length, manifest, signature: signManifest(manifest, key) }, nowMs);
+  return store.addApp({ name, wasmSha256: sha256, wasmBytes: wasm.length, manifest, signature: signManifest(manifest, key), comparatorSha256 }, nowMs);
 }
 
 export interface SubmitSpec {

@@ -14,7 +14,8 @@ import type { CreditTotals } from './credit.js';
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS apps (id INTEGER PRIMARY KEY, name TEXT NOT NULL, version INTEGER NOT NULL, wasm_sha256 TEXT NOT NULL,
-  wasm_bytes INTEGER NOT NULL, manifest TEXT NOT NULL, signature TEXT NOT NULL, created_at_ms INTEGER NOT NULL, UNIQUE (name, version));
+  wasm_bytes INTEGER NOT NULL, manifest TEXT NOT NULL, signature TEXT NOT NULL, created_at_ms INTEGER NOT NULL,
+  comparator_sha256 TEXT, UNIQUE (name, version));
 CREATE TABLE IF NOT EXISTS workunits (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, app_id INTEGER NOT NULL REFERENCES apps(id),
   inputs TEXT NOT NULL, stdin_name TEXT, seed TEXT NOT NULL, cpu_seconds REAL NOT NULL, memory_bytes INTEGER NOT NULL,
   output_bytes INTEGER NOT NULL, min_quorum INTEGER NOT NULL, target_nresults INTEGER NOT NULL, max_error_results INTEGER NOT NULL,
@@ -44,6 +45,8 @@ export interface AppRow {
   wasmBytes: number;
   manifest: string;
   signature: string;
+  /** The application's own comparator module (server side, never sent to volunteers), if it has one. */
+  comparatorSha256: string | null;
 }
 
 /** A work unit with what the scheduler sends of it. */
@@ -119,8 +122,8 @@ export class ComputeStore {
     return this.tx(() => {
       const last = this.q('SELECT MAX(version) AS v FROM apps WHERE name = ?').get(a.name) as { v: number | null };
       const version = (last.v ?? 0) + 1;
-      const info = this.q('INSERT INTO apps (name, version, wasm_sha256, wasm_bytes, manifest, signature, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(a.name, version, a.wasmSha256, a.wasmBytes, a.manifest, a.signature, nowMs);
+      const info = this.q('INSERT INTO apps (name, version, wasm_sha256, wasm_bytes, manifest, signature, created_at_ms, comparator_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(a.name, version, a.wasmSha256, a.wasmBytes, a.manifest, a.signature, nowMs, a.comparatorSha256);
       return { ...a, id: Number(info.lastInsertRowid), version };
     });
   }
@@ -219,7 +222,8 @@ export class ComputeStore {
 
 function appFrom(r: Row): AppRow {
   return { id: r['id'] as number, name: r['name'] as string, version: r['version'] as number, wasmSha256: r['wasm_sha256'] as string,
-    wasmBytes: r['wasm_bytes'] as number, manifest: r['manifest'] as string, signature: r['signature'] as string };
+    wasmBytes: r['wasm_bytes'] as number, manifest: r['manifest'] as string, signature: r['signature'] as string,
+    comparatorSha256: (r['comparator_sha256'] as string | null) ?? null };
 }
 
 function workUnitFrom(r: Row): WorkUnitRow {

@@ -7,14 +7,21 @@ import { addCredit } from './credit.js';
 import { onFailure, onValid } from './quota.js';
 import type { ComputeStore } from './store.js';
 import { transition } from './transitioner.js';
-import { validate } from './validator.js';
+import { sameDigest, validate, type SameOutput } from './validator.js';
 
 /** Rounds of transition and validation per call: each round settles at least one step, and there are few. */
 const MAX_ROUNDS = 4;
 
-export function settleWorkUnit(store: ComputeStore, workUnitId: number, nowMs: number): void {
+/**
+ * `same` compares two outputs; without it, digests are compared, unless the application has its own comparator:
+ * then validation waits for the sweep, which runs the comparator outside any transaction and passes its answers.
+ */
+export function settleWorkUnit(store: ComputeStore, workUnitId: number, nowMs: number, same?: SameOutput): void {
+  const wu = store.workUnit(workUnitId);
+  const deferred = same === undefined && wu !== undefined && store.app(wu.appId)?.comparatorSha256 != null;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    if (!transitionOnce(store, workUnitId, nowMs) && !validateOnce(store, workUnitId, nowMs)) return;
+    const moved = transitionOnce(store, workUnitId, nowMs);
+    if (!moved && (deferred || !validateOnce(store, workUnitId, nowMs, same ?? sameDigest))) return;
   }
 }
 
@@ -31,10 +38,10 @@ function transitionOnce(store: ComputeStore, workUnitId: number, nowMs: number):
   return t.changed.length > 0 || t.fail !== null || t.create > 0;
 }
 
-function validateOnce(store: ComputeStore, workUnitId: number, nowMs: number): boolean {
+function validateOnce(store: ComputeStore, workUnitId: number, nowMs: number, same: SameOutput): boolean {
   const wu = store.workUnit(workUnitId);
   if (!wu) return false;
-  const v = validate(wu, store.instancesOf(workUnitId));
+  const v = validate(wu, store.instancesOf(workUnitId), same);
   const hostOf = new Map(store.instancesOf(workUnitId).map((i) => [i.id, i.hostId]));
   for (const verdict of v.verdicts) {
     store.updateInstance(verdict.id, { validateState: verdict.validateState, grantedCredit: verdict.grantedCredit });

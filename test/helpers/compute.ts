@@ -22,6 +22,6 @@ export function wat2wasm(source: string, extraFlags: string[] = []): Buffer {
   }
 }
 
-export function fixtureWasm(name: 'checksum' | 'hostile'): Buffer {
+export function fixtureWasm(name: 'checksum' | 'hostile' | 'compare-prefix'): Buffer {
   return wat2wasm(readFileSync(join(COMPUTE_FIXTURES, `${name}.wat`), 'utf8'));
 }

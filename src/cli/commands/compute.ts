@@ -51,12 +51,13 @@ function appCommand(): Command {
     .requiredOption('--name <name>', 'application name')
     .requiredOption('--wasm <file>', 'the module: one memory with a declared maximum, WASI imports only')
     .option('--key <file>', 'private signing key (default: PROJECT_DIR/keys/code-sign.key.pem)')
-    .addHelpText('after', '\nExample:\n  tandem compute app ./proj --name sum --wasm sum.wasm --key /media/offline/code-sign.key.pem')
-    .action((dir: string, flags: CommonFlags & { name: string; wasm: string; key?: string }) =>
+    .option('--comparator <file>', 'a WebAssembly module the server runs on two outputs (files a and b) for tolerant validation: exit 0 when equivalent (default: bitwise, by SHA-256)')
+    .addHelpText('after', '\nExamples:\n  tandem compute app ./proj --name sum --wasm sum.wasm --key /media/offline/code-sign.key.pem\n  tandem compute app ./proj --name sim --wasm sim.wasm --comparator close-enough.wasm')
+    .action((dir: string, flags: CommonFlags & { name: string; wasm: string; key?: string; comparator?: string }) =>
       runCommand(flags, async () => {
         const { paths, store } = await openProject(dir);
         try {
-          const app = await addApplication(paths, store, flags.name, flags.wasm, flags.key ?? paths.privateKey, Date.now());
+          const app = await addApplication(paths, store, flags.name, flags.wasm, flags.key ?? paths.privateKey, Date.now(), flags.comparator);
           const out = new Output(flags);
           out.line(`application ${app.name} version ${app.version} (${app.wasmBytes} bytes, sha256 ${app.wasmSha256})`);
           out.json({ name: app.name, version: app.version, wasmSha256: app.wasmSha256, wasmBytes: app.wasmBytes });
