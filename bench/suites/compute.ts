@@ -12,6 +12,8 @@ import { addApplication, ComputeServer, encodeBundle, generateSigningKeys, openP
 import { ProcExit, Wasi } from '../../src/compute/sandbox/wasi.js';
 import { Wasm, type WasmMemory } from '../../src/compute/sandbox/wasm-api.js';
 import { schedulerCall, uploadOutput } from '../../src/compute/transfer.js';
+import { handleScheduler } from '../../src/compute/scheduler.js';
+import type { FinishedReport } from '../../src/compute/protocol.js';
 
 const WAT = fileURLToPath(new URL('../../../test/fixtures/compute/checksum.wat', import.meta.url));
 const WORK_UNITS = Number(process.env.BENCH_COMPUTE_WUS ?? 3000);
@@ -71,6 +73,40 @@ async function schedulerThroughput(dir: string, wasmPath: string): Promise<void>
   console.log(`  scheduler call p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms (${latencies.length} calls)`);
 }
 
+/** The scheduler alone: the same calls made directly on the handler and its SQLite store, without HTTP. */
+export async function schedulerCore(dir: string, wasmPath: string): Promise<void> {
+  const { paths, store } = await openProject(join(dir, 'core'));
+  await writeKeys(paths.privateKey, paths.publicKey, generateSigningKeys());
+  await addApplication(paths, store, 'sum', wasmPath, paths.privateKey, Date.now());
+  writeFileSync(join(dir, 'in'), 'x');
+  for (let n = 0; n < WORK_UNITS; n++) await submitWorkUnit(paths, store, { name: `w${n}`, app: 'sum', inputs: [join(dir, 'in')], replication: { minQuorum: 1, targetNResults: 1 } }, Date.now());
+  const ctx = { store, uploadsDir: paths.uploads, permitSecret: store.permitSecret() };
+  const latencies: number[] = [];
+  let reported = 0;
+  const started = performance.now();
+  for (let k = 0; k < VOLUNTEERS; k++) {
+    const id = { hostId: null as number | null, authenticator: null as string | null };
+    let finished: FinishedReport[] = [];
+    for (let round = 0; round < 10_000; round++) {
+      const t0 = performance.now();
+      const reply = await handleScheduler(ctx, { ...id, userName: null, cores: 4, memoryBytes: 1 << 30, gflops: 1, wasmFeatures: [], workSeconds: 1000, finished, inProgress: [] }, Date.now());
+      latencies.push(performance.now() - t0);
+      reported += finished.length;
+      Object.assign(id, { hostId: reply.hostId, authenticator: reply.authenticator });
+      if (reply.instances.length === 0 && finished.length === 0) break;
+      finished = reply.instances.map((inst) => {
+        const bundle = encodeBundle(new Map([['<stdout>', Buffer.from(`result of ${inst.workUnit}\n`)]]));
+        writeFileSync(join(paths.uploads, inst.name), bundle);
+        return { instance: inst.name, status: 'success', reason: null, outputSha256: createHash('sha256').update(bundle).digest('hex'), outputBytes: bundle.length, cpuSeconds: 0.1, elapsedSeconds: 0.1 };
+      });
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  store.close();
+  latencies.sort((a, b) => a - b);
+  console.log(`scheduler core (handler and SQLite, no HTTP, one call at a time): ${reported} instances in ${seconds.toFixed(1)} s: ${(reported / seconds).toFixed(0)} per second; call p50 ${percentile(latencies, 50).toFixed(2)} ms, p99 ${percentile(latencies, 99).toFixed(2)} ms`);
+}
+
 /** The module run in this process with the same in-memory WASI: the baseline without a sandbox process. */
 async function runLocal(wasm: Buffer, input: Buffer): Promise<number> {
   const t0 = performance.now();
@@ -114,6 +150,7 @@ export default {
     try {
       const wasm = compile(dir);
       await schedulerThroughput(dir, wasm);
+      await schedulerCore(dir, wasm);
       await sandboxOverhead(wasm);
       console.log('swarm distribution of a 50 MB application to 8 volunteers: not measured (applications travel over plain HTTP this version)');
     } finally {

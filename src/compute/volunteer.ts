@@ -174,7 +174,8 @@ export class Volunteer {
     if (r.status === 'client_error') return { ...base, ...times, status: 'client_error', reason: r.reason };
     await this.state.saveOutput(job.assignment.name, r.bundle);
     try {
-      await this.withRetries(() => uploadOutput(this.init.projectUrl, job.assignment.name, job.assignment.permit, r.bundle, signal), signal);
+      let attempt = 0;
+      await this.withRetries(() => uploadOutput(this.init.projectUrl, job.assignment.name, job.assignment.permit, r.bundle, signal, attempt++ > 0), signal);
     } catch {
       return { ...base, ...times, status: 'client_error', reason: 'upload_failed' };
     }
