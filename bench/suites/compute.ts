@@ -32,7 +32,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function schedulerThroughput(dir: string, wasmPath: string): Promise<void> {
-  const { paths, store } = await openProject(join(dir, 'proj'));
+  const { paths, store } = await openProject(join(dir, 'proj'), { create: true });
   await writeKeys(paths.privateKey, paths.publicKey, generateSigningKeys());
   await addApplication(paths, store, 'sum', wasmPath, paths.privateKey, Date.now());
   writeFileSync(join(dir, 'in'), 'x');
@@ -75,7 +75,7 @@ async function schedulerThroughput(dir: string, wasmPath: string): Promise<void>
 
 /** The scheduler alone: the same calls made directly on the handler and its SQLite store, without HTTP. */
 export async function schedulerCore(dir: string, wasmPath: string): Promise<void> {
-  const { paths, store } = await openProject(join(dir, 'core'));
+  const { paths, store } = await openProject(join(dir, 'core'), { create: true });
   await writeKeys(paths.privateKey, paths.publicKey, generateSigningKeys());
   await addApplication(paths, store, 'sum', wasmPath, paths.privateKey, Date.now());
   writeFileSync(join(dir, 'in'), 'x');

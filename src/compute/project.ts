@@ -35,9 +35,12 @@ export function projectPaths(root: string): ProjectPaths {
   };
 }
 
-/** Opens (creating the folders and the schema if needed) a project's store. */
-export async function openProject(root: string): Promise<{ paths: ProjectPaths; store: ComputeStore }> {
+/** Opens a project's store; only `create` (keygen, tests) makes a new project, so a typo never makes an empty one. */
+export async function openProject(root: string, opts: { create?: boolean } = {}): Promise<{ paths: ProjectPaths; store: ComputeStore }> {
   const paths = projectPaths(root);
+  if (!opts.create && !(await stat(paths.db).then((s) => s.isFile(), () => false))) {
+    throw new ComputeError('COMPUTE_PROJECT', `no compute project at ${root} (make one with: tandem compute keygen ${root})`, 'input');
+  }
   for (const dir of [paths.root, paths.keys, paths.files, paths.uploads, paths.results]) await mkdir(dir, { recursive: true });
   return { paths, store: new ComputeStore(paths.db) };
 }

@@ -43,6 +43,7 @@ export class Volunteer {
   private readonly running = new Map<string, AbortController>();
   private readonly reports = new Map<string, FinishedReport>();
   private wake?: () => void;
+  private wakePending = false;
   private acked = 0;
   private readonly gflops = measureGflops();
 
@@ -145,7 +146,9 @@ export class Volunteer {
       .catch(() => undefined) // aborted, or the state folder vanished: the server will resend or time it out
       .finally(() => {
         if (this.running.get(job.assignment.name) === controller) this.running.delete(job.assignment.name);
-        this.wake?.();
+        // No wait to end yet (the loop is between calls): the next wait ends at once instead.
+        if (this.wake) this.wake();
+        else this.wakePending = true;
       });
   }
 
@@ -215,6 +218,10 @@ export class Volunteer {
 
   /** Waits `ms`, or less when aborted; the main loop's wait (`wakeable`) also ends when a slot finishes. */
   private sleep(ms: number, signal: AbortSignal, wakeable = false): Promise<void> {
+    if (wakeable && this.wakePending) {
+      this.wakePending = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);

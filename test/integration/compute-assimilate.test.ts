@@ -21,7 +21,7 @@ async function until(what: string, probe: () => Promise<boolean>, timeoutMs: num
 describe('compute assimilation', () => {
   it('writes the result, runs the hook (again after it failed), and deletes what is no longer needed', { timeout: 60_000 }, async (t) => {
     const dir = await tempDir(t, 'tandem-compute-');
-    const { paths, store } = await openProject(join(dir, 'proj'));
+    const { paths, store } = await openProject(join(dir, 'proj'), { create: true });
     await writeKeys(paths.privateKey, paths.publicKey, generateSigningKeys());
     await writeFile(join(dir, 'app.wasm'), fixtureWasm('checksum'));
     await addApplication(paths, store, 'sum', join(dir, 'app.wasm'), paths.privateKey, Date.now());

@@ -1,7 +1,7 @@
 // The CLI contract of `tandem compute`: help with examples, exit 2 for bad usage, 1 for run-time failures,
 // --json output that parses, --quiet that prints nothing.
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -27,12 +27,12 @@ describe('tandem compute CLI', () => {
     const proj = join(dir, 'proj');
     const cases: [args: string[], code: number, stderr: RegExp][] = [
       [['compute', 'submit', proj], 2, /--app/],
-      [['compute', 'submit', proj, '--app', 'nope', '--input', join(dir, 'x')], 2, /no application "nope"/],
+      [['compute', 'submit', proj, '--app', 'nope', '--input', join(dir, 'x')], 2, /no compute project at/],
+      [['compute', 'status', join(dir, 'typo')], 2, /no compute project at/],
       [['compute', 'join', 'ftp://127.0.0.1/'], 2, /not an http/],
       [['compute', 'join', 'http://127.0.0.1:1/', '--cores', 'many'], 2, /--cores/],
       [['compute', 'serve', proj, '--http', 'nowhere'], 2, /HOST:PORT/],
-      [['compute', 'serve', proj, '--http', '127.0.0.1:0'], 2, /no public key/],
-      [['compute', 'app', proj, '--name', 'a', '--wasm', join(dir, 'missing.wasm')], 2, /cannot read/],
+      [['compute', 'serve', proj, '--http', '127.0.0.1:0'], 2, /no compute project at/],
       [['compute', 'nosuch'], 2, /unknown command/],
     ];
     for (const [args, code, stderr] of cases) {
@@ -41,6 +41,13 @@ describe('tandem compute CLI', () => {
       assert.match(r.stderr, stderr, args.join(' '));
     }
     assert.equal((await tandem(['compute', 'keygen', proj, '--quiet'])).stdout, '');
+    assert.equal(await access(join(dir, 'typo')).then(() => true, () => false), false, 'a typo makes no project');
+    const noApp = await tandem(['compute', 'submit', proj, '--app', 'nope', '--input', join(dir, 'x')]);
+    assert.equal(noApp.code, 2);
+    assert.match(noApp.stderr, /no application "nope"/);
+    const missing = await tandem(['compute', 'app', proj, '--name', 'a', '--wasm', join(dir, 'missing.wasm')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /cannot read/);
     const again = await tandem(['compute', 'keygen', proj]);
     assert.equal(again.code, 2, 'keygen never replaces a key');
     await writeFile(join(dir, 'bad.wasm'), 'not wasm');

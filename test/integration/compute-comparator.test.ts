@@ -37,7 +37,7 @@ async function until<V>(what: string, probe: () => V | undefined, timeoutMs: num
 describe('compute comparator', () => {
   it('agrees on outputs its comparator calls equivalent, and outvotes the one it does not', { timeout: 60_000 }, async (t) => {
     const dir = await tempDir(t, 'tandem-compute-');
-    const { paths, store } = await openProject(join(dir, 'proj'));
+    const { paths, store } = await openProject(join(dir, 'proj'), { create: true });
     await writeKeys(paths.privateKey, paths.publicKey, generateSigningKeys());
     await writeFile(join(dir, 'app.wasm'), fixtureWasm('checksum'));
     await writeFile(join(dir, 'cmp.wasm'), fixtureWasm('compare-prefix'));

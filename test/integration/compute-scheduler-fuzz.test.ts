@@ -14,7 +14,7 @@ import { tempDir } from '../helpers/tmp.js';
 describe('compute scheduler fuzz', () => {
   it('answers random requests with 200 or a typed 4xx and keeps its state consistent', { timeout: 120_000 }, async (t) => {
     const dir = await tempDir(t, 'tandem-compute-');
-    const { paths, store } = await openProject(join(dir, 'proj'));
+    const { paths, store } = await openProject(join(dir, 'proj'), { create: true });
     await writeKeys(paths.privateKey, paths.publicKey, generateSigningKeys());
     await writeFile(join(dir, 'app.wasm'), fixtureWasm('checksum'));
     await addApplication(paths, store, 'sum', join(dir, 'app.wasm'), paths.privateKey, Date.now());

@@ -35,7 +35,7 @@ function keygenCommand(): Command {
     .addHelpText('after', '\nExample:\n  tandem compute keygen ./proj     # writes proj/keys/code-sign.key.pem (0600) and code-sign.pub.pem')
     .action((dir: string, flags: CommonFlags) =>
       runCommand(flags, async () => {
-        const { paths, store } = await openProject(dir);
+        const { paths, store } = await openProject(dir, { create: true });
         store.close();
         await writeKeys(paths.privateKey, paths.publicKey, generateSigningKeys());
         new Output(flags).line(`wrote ${paths.privateKey} and ${paths.publicKey}`);
