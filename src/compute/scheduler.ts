@@ -41,6 +41,8 @@ export async function hashUpload(path: string): Promise<Uploaded> {
 }
 
 export async function handleScheduler(ctx: SchedulerContext, req: SchedulerRequest, nowMs: number): Promise<SchedulerReply> {
+  // Authenticated before any upload is read, so a forged request costs the server no file I/O.
+  if (req.hostId !== null) checkAuthenticator(ctx.store.host(req.hostId), req.authenticator);
   const uploads = new Map<string, Uploaded>();
   for (const f of req.finished) {
     // Only this host's own instances are read: a request cannot make the server hash other hosts' uploads.
@@ -48,15 +50,18 @@ export async function handleScheduler(ctx: SchedulerContext, req: SchedulerReque
     if (owner === req.hostId) uploads.set(f.instance, await hashUpload(join(ctx.uploadsDir, f.instance)));
   }
   return ctx.store.tx(() => {
-    const host = authenticate(ctx.store, req, nowMs);
+    const reporter = authenticate(ctx.store, req, nowMs);
     const acks: string[] = [];
     const touched = new Set<number>();
     for (const f of req.finished) {
       acks.push(f.instance);
-      const wuId = takeReport(ctx.store, host, f, uploads.get(f.instance) ?? null, nowMs);
+      const wuId = takeReport(ctx.store, reporter, f, uploads.get(f.instance) ?? null, nowMs);
       if (wuId !== null) touched.add(wuId);
     }
+    ctx.store.saveHost(reporter);
     for (const id of touched) settleWorkUnit(ctx.store, id, nowMs);
+    // Settling may have credited or penalised this very host: read it again rather than write an old copy back.
+    const host = ctx.store.host(reporter.id)!;
     const reply = emptyReply(host, acks);
     reconcile(ctx, host, req, reply, nowMs);
     dispatch(ctx, host, req, reply, nowMs);
@@ -71,12 +76,16 @@ function authenticate(store: ComputeStore, req: SchedulerRequest, nowMs: number)
     const fresh = { ...info, authenticator: randomBytes(24).toString('base64url'), quota: initialQuota(req.cores, nowMs), credit: { total: 0, recentAverage: 0, updatedAtMs: nowMs } };
     return { ...fresh, id: store.insertHost(fresh) };
   }
-  const host = store.host(req.hostId);
-  const given = Buffer.from(req.authenticator ?? '');
+  const host = checkAuthenticator(store.host(req.hostId), req.authenticator);
+  return { ...host, ...info };
+}
+
+function checkAuthenticator(host: HostRow | undefined, authenticator: string | null): HostRow {
+  const given = Buffer.from(authenticator ?? '');
   if (!host || given.length !== host.authenticator.length || !timingSafeEqual(given, Buffer.from(host.authenticator))) {
     throw new ComputeError('COMPUTE_AUTH', 'unknown host or wrong authenticator', 'input');
   }
-  return { ...host, ...info };
+  return host;
 }
 
 /** Records one finished instance; returns its work unit's id when something changed. */

@@ -138,6 +138,11 @@ describe('compute project on loopback', () => {
     for (const h of end.hosts.filter((x) => x.user?.startsWith('honest'))) {
       assert.ok(h.valid > 0 && h.totalCredit > 0 && h.invalid === 0, `honest host ${h.id}: ${JSON.stringify(h)}`);
     }
+    // Every host's total is exactly what its valid instances were granted: no credit lost or counted twice.
+    for (const h of end.hosts) {
+      const granted = end.workUnitList!.flatMap((w) => w.instances).filter((i) => i.host === h.id && i.validate === 'valid').reduce((n, i) => n + (i.credit ?? 0), 0);
+      assert.ok(Math.abs(h.totalCredit - granted) <= 1e-9 * Math.max(1, granted), `host ${h.id}: total ${h.totalCredit}, granted ${granted}`);
+    }
     const canonicalHosts = new Set(end.workUnitList!.map((w) => w.instances.find((i) => i.name === w.canonical)!.host));
     assert.ok(!canonicalHosts.has(liarId) && !canonicalHosts.has(ghostId));
   });
