@@ -131,7 +131,9 @@ function supervise(child: ChildProcess, job: SandboxJob, run: SandboxRun): Promi
     });
     child.on('exit', (code, sig) => {
       // Give a message sent just before the exit the chance to arrive first.
-      setTimeout(() => kill(sig === null && code !== 0 ? 'memory_limit' : 'crashed', `sandbox child ended (${sig ?? code})`), 20);
+      // V8 aborts the process when its heap is exhausted (SIGABRT, or status 134 through a shell).
+      const outOfMemory = sig === 'SIGABRT' || code === 134;
+      setTimeout(() => kill(outOfMemory ? 'memory_limit' : 'crashed', `sandbox child ended (${sig ?? code})`), 20);
     });
     child.on('error', (err) => kill('crashed', err.message));
   });
