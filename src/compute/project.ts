@@ -26,12 +26,14 @@ export interface ProjectPaths {
   files: string;
   uploads: string;
   results: string;
+  /** Torrents the files server made (outside `files/`, as `serve --seed` requires). */
+  torrents: string;
 }
 
 export function projectPaths(root: string): ProjectPaths {
   return {
     root, db: join(root, 'project.db'), keys: join(root, 'keys'), privateKey: join(root, 'keys', 'code-sign.key.pem'),
-    publicKey: join(root, 'keys', 'code-sign.pub.pem'), files: join(root, 'files'), uploads: join(root, 'uploads'), results: join(root, 'results'),
+    publicKey: join(root, 'keys', 'code-sign.pub.pem'), files: join(root, 'files'), uploads: join(root, 'uploads'), results: join(root, 'results'), torrents: join(root, 'torrents'),
   };
 }
 

@@ -21,12 +21,18 @@ import { NAME_RE, parseSchedulerRequest } from './protocol.js';
 import { handleScheduler, type SchedulerContext } from './scheduler.js';
 import { checkPermit, loadPublicKey } from './signing.js';
 import { projectStatus } from './status.js';
+import { SeedingFileServer, type SentBytes } from '../serve/index.js';
 import type { ComputeStore } from './store.js';
 
 export interface ComputeServerInit {
   projectDir: string;
   host?: string;
   port?: number;
+  /**
+   * Also serve the files (applications, inputs) from a `serve --seed` file server on this port: each file over
+   * 1 MiB becomes a torrent with this server as web seed and tracker, so volunteers fetch from each other too.
+   */
+  filesPort?: number;
   /** Shell command run for each finished work unit (see assimilator.ts). */
   assimilateHook?: string;
   /** Called with failures the client saw as a 500, and sweep failures. */
@@ -44,6 +50,8 @@ export class ComputeServer {
   private publicKeyPem = '';
   private timer?: NodeJS.Timeout;
   private assimilator?: Assimilator;
+  private seeder?: SeedingFileServer;
+  private filesUrl = 'file/';
   private sweeping?: Promise<void>;
   private readonly now: () => number;
 
@@ -51,7 +59,7 @@ export class ComputeServer {
     this.now = init.now ?? Date.now;
   }
 
-  async start(): Promise<{ url: string; port: number }> {
+  async start(): Promise<{ url: string; port: number; filesUrl?: string }> {
     const { paths, store } = await openProject(this.init.projectDir);
     this.paths = paths;
     this.store = store;
@@ -71,10 +79,30 @@ export class ComputeServer {
       server.listen(this.init.port ?? COMPUTE_DEFAULTS.port, this.init.host ?? COMPUTE_DEFAULTS.host, () => resolve());
     });
     this.server = server;
+    if (this.init.filesPort !== undefined) await this.startSeeder(paths);
     this.timer = setInterval(() => this.runSweep(), COMPUTE_DEFAULTS.sweepIntervalMs);
     const addr = server.address() as AddressInfo;
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-    return { url: `http://${host}:${addr.port}/`, port: addr.port };
+    return { url: `http://${host}:${addr.port}/`, port: addr.port, filesUrl: this.seeder ? this.filesUrl : undefined };
+  }
+
+  /** What the files server sent (response bodies and peer uploads), when there is one. */
+  filesSent(): SentBytes | undefined {
+    return this.seeder?.sent();
+  }
+
+  private async startSeeder(paths: ProjectPaths): Promise<void> {
+    this.seeder = new SeedingFileServer({
+      http: { root: paths.files, host: this.init.host ?? COMPUTE_DEFAULTS.host, port: this.init.filesPort },
+      cacheDir: paths.torrents, onEvent: (e) => e.event === 'seed:warning' && this.init.onError?.(new Error(`files server: ${e.path}: ${e.message}`)),
+    });
+    try {
+      this.filesUrl = (await this.seeder.start()).url;
+    } catch (err) {
+      this.seeder = undefined;
+      await this.stop();
+      throw new ComputeError('COMPUTE_SERVER', `files server: ${(err as Error).message}`, 'runtime', { cause: err });
+    }
   }
 
   async stop(): Promise<void> {
@@ -88,6 +116,8 @@ export class ComputeServer {
       });
     }
     await this.sweeping;
+    await this.seeder?.stop();
+    this.seeder = undefined;
     this.store?.close();
     this.store = undefined;
   }
@@ -104,7 +134,7 @@ export class ComputeServer {
       const url = new URL(req.url ?? '/', 'http://x');
       const path = url.pathname;
       if (path === '/scheduler' && req.method === 'POST') return this.json(res, 200, await this.scheduler(req));
-      if (path === '/project.json' && req.method === 'GET') return this.json(res, 200, { publicKey: this.publicKeyPem });
+      if (path === '/project.json' && req.method === 'GET') return this.json(res, 200, { publicKey: this.publicKeyPem, filesUrl: this.filesUrl });
       if (path === '/status.json' && req.method === 'GET') return this.json(res, 200, projectStatus(this.store!, this.now()));
       const file = /^\/file\/([0-9a-f]{64})$/.exec(path);
       if (file && (req.method === 'GET' || req.method === 'HEAD')) return await this.sendFile(req, res, file[1]!);

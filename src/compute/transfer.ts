@@ -61,17 +61,25 @@ export async function schedulerCall(base: string, req: SchedulerRequest, signal?
   }
 }
 
-export async function fetchProjectKey(base: string, signal?: AbortSignal): Promise<string> {
+/** The project's public key, and where its files are served (resolved against the project's URL). */
+export async function fetchProject(base: string, signal?: AbortSignal): Promise<{ publicKey: string; filesUrl: string }> {
   const res = await call(new URL('project.json', base).href, {}, signal);
   if (res.status !== 200) throw await errorOf(res, 'project.json');
-  const body = JSON.parse((await readCapped(res, 64 * 1024, 'project.json')).toString()) as { publicKey?: unknown };
+  let body: { publicKey?: unknown; filesUrl?: unknown };
+  try {
+    body = JSON.parse((await readCapped(res, 64 * 1024, 'project.json')).toString()) as typeof body;
+  } catch (err) {
+    throw new ComputeError('COMPUTE_BAD_REQUEST', `project.json: ${(err as Error).message}`, 'runtime', { cause: err });
+  }
   if (typeof body.publicKey !== 'string') throw new ComputeError('COMPUTE_BAD_REQUEST', 'project.json has no public key');
-  return body.publicKey;
+  const files = new URL(typeof body.filesUrl === 'string' ? body.filesUrl : 'file/', base);
+  if (files.protocol !== 'http:' && files.protocol !== 'https:') throw new ComputeError('COMPUTE_BAD_REQUEST', 'project.json: filesUrl is not http(s)');
+  return { publicKey: body.publicKey, filesUrl: files.href.endsWith('/') ? files.href : `${files.href}/` };
 }
 
-/** Downloads a content-addressed file and checks its size and SHA-256. */
-export async function fetchVerified(base: string, sha256: string, bytes: number, signal?: AbortSignal): Promise<Buffer> {
-  const res = await call(new URL(`file/${sha256}`, base).href, {}, signal);
+/** Downloads a content-addressed file (`filesUrl` + its hash) and checks its size and SHA-256. */
+export async function fetchVerified(filesUrl: string, sha256: string, bytes: number, signal?: AbortSignal): Promise<Buffer> {
+  const res = await call(new URL(sha256, filesUrl).href, {}, signal);
   if (res.status !== 200) throw await errorOf(res, `file ${sha256}`);
   const data = await readCapped(res, bytes, `file ${sha256}`);
   const got = createHash('sha256').update(data).digest('hex');

@@ -10,12 +10,14 @@
  */
 import { createHash } from 'node:crypto';
 import { availableParallelism, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { COMPUTE_DEFAULTS } from './defaults.js';
 import { ComputeError } from './errors.js';
 import type { FinishedReport, SchedulerReply } from './protocol.js';
 import { runSandboxed } from './sandbox/sandbox.js';
 import { loadPublicKey, manifestSignatureValid, manifestString } from './signing.js';
-import { fetchProjectKey, fetchVerified, schedulerCall, uploadOutput } from './transfer.js';
+import { fetchProject, fetchVerified, schedulerCall, uploadOutput } from './transfer.js';
+import { SwarmFetcher } from './swarm-fetch.js';
 import { VolunteerState, type Job, type VolunteerIdentity } from './volunteer-state.js';
 
 export interface VolunteerInit {
@@ -28,13 +30,16 @@ export interface VolunteerInit {
   projectKeyPem?: string;
   /** Stop after this many instances were reported and acknowledged (tests, one-shot runs). */
   maxInstances?: number;
+  /** Fetch files through the swarm (`tandem get --seed` children) and keep seeding them; see swarm-fetch.ts. */
+  swarm?: { listenHost?: string; maxSeeding?: number };
 }
 
 export type VolunteerEvent =
   | { type: 'scheduler'; got: number; acks: number; aborts: number }
   | { type: 'backoff'; delayMs: number; error: string }
   | { type: 'instance'; name: string; status: FinishedReport['status']; reason: string | null; cpuSeconds: number }
-  | { type: 'refused'; name: string; error: string };
+  | { type: 'refused'; name: string; error: string }
+  | { type: 'fetched'; sha256: string; bytes: number; via: 'swarm' | 'http' };
 
 export class Volunteer {
   private readonly state: VolunteerState;
@@ -46,10 +51,13 @@ export class Volunteer {
   private wakePending = false;
   private acked = 0;
   private readonly gflops = measureGflops();
+  private filesUrl?: string;
+  private readonly swarm?: SwarmFetcher;
 
   constructor(private readonly init: VolunteerInit, private readonly hooks: { onEvent?: (e: VolunteerEvent) => void } = {}) {
     this.state = new VolunteerState(init.stateDir ?? VolunteerState.defaultDir(init.projectUrl));
     this.cores = init.cores ?? Math.max(1, availableParallelism() - 1);
+    if (init.swarm) this.swarm = new SwarmFetcher({ dir: join(this.state.dir, 'swarm'), listenHost: init.swarm.listenHost, maxSeeding: init.swarm.maxSeeding ?? 8 });
   }
 
   /** Runs until `signal` aborts (or `maxInstances` were acknowledged). */
@@ -80,16 +88,24 @@ export class Volunteer {
       await this.sleep(delayMs, signal, true);
     }
     for (const c of this.running.values()) c.abort();
+    this.swarm?.stop();
   }
 
   private async trustProject(signal: AbortSignal): Promise<void> {
     const saved = await this.state.identity();
     const pinned = this.init.projectKeyPem;
-    if (saved && saved.projectUrl === this.init.projectUrl && (!pinned || pinned.trim() === saved.publicKeyPem.trim())) {
+    const known = saved && saved.projectUrl === this.init.projectUrl && (!pinned || pinned.trim() === saved.publicKeyPem.trim());
+    // Where files are served is asked every start (files are checked by hash, so it needs no trust); the key is
+    // trusted once. A known project's volunteer starts even while the server is away, with the default files URL.
+    const project = known
+      ? await fetchProject(this.init.projectUrl, signal).catch(() => undefined)
+      : await this.withRetries(() => fetchProject(this.init.projectUrl, signal), signal, 20);
+    this.filesUrl = project?.filesUrl ?? new URL('file/', this.init.projectUrl).href;
+    if (known) {
       this.identity = saved;
       return;
     }
-    const shown = pinned ?? (await fetchProjectKey(this.init.projectUrl, signal));
+    const shown = pinned ?? project!.publicKey;
     loadPublicKey(shown);
     this.identity = { projectUrl: this.init.projectUrl, publicKeyPem: shown, hostId: null, authenticator: null };
     await this.state.saveIdentity(this.identity);
@@ -199,19 +215,27 @@ export class Volunteer {
   private async fetchFile(sha256: string, bytes: number, signal: AbortSignal): Promise<Buffer> {
     const cached = await this.state.cachedFile(sha256);
     if (cached) return cached;
-    const data = await this.withRetries(() => fetchVerified(this.init.projectUrl, sha256, bytes, signal), signal);
+    let data: Buffer;
+    if (this.swarm) {
+      const got = await this.withRetries(() => this.swarm!.fetch(new URL(sha256, this.filesUrl).href, sha256, bytes, signal), signal);
+      this.hooks.onEvent?.({ type: 'fetched', sha256, bytes, via: got.viaSwarm ? 'swarm' : 'http' });
+      data = got.data;
+    } else {
+      data = await this.withRetries(() => fetchVerified(this.filesUrl!, sha256, bytes, signal), signal);
+      this.hooks.onEvent?.({ type: 'fetched', sha256, bytes, via: 'http' });
+    }
     await this.state.cacheFile(sha256, data);
     return data;
   }
 
-  private async withRetries<T>(body: () => Promise<T>, signal: AbortSignal): Promise<T> {
+  private async withRetries<T>(body: () => Promise<T>, signal: AbortSignal, attempts = 6): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await body();
       } catch (err) {
         const transient = err instanceof ComputeError && err.code === 'COMPUTE_SERVER';
-        if (!transient || attempt >= 5 || signal.aborted) throw err;
-        await this.sleep(COMPUTE_DEFAULTS.backoffFirstMs * 2 ** attempt, signal);
+        if (!transient || attempt >= attempts - 1 || signal.aborted) throw err;
+        await this.sleep(Math.min(COMPUTE_DEFAULTS.backoffMaxMs, COMPUTE_DEFAULTS.backoffFirstMs * 2 ** Math.min(attempt, 20)), signal);
       }
     }
   }
