@@ -144,11 +144,13 @@ function dispatch(ctx: SchedulerContext, host: HostRow, req: SchedulerRequest, r
   let room = Math.min(host.cores - running, COMPUTE_DEFAULTS.maxInstancesPerReply - reply.instances.length, remainingToday(host.quota, nowMs));
   if (room <= 0) return;
   let seconds = req.workSeconds;
-  // The partial index on unsent instances gives them in id order, so the scan stops at the limit.
-  const candidates = store.q(`SELECT i.id, i.workunit_id AS wu FROM instances i INDEXED BY instances_unsent JOIN workunits w ON w.id = i.workunit_id
+  // Oldest work unit first: a copy added after a disagreement or a missed deadline goes out before the first copies
+  // of newer work, so work units finish in order instead of all waiting. The partial index gives unsent instances
+  // in that order, so the scan stops at the limit.
+  const candidates = store.q(`SELECT i.id, i.workunit_id AS wu FROM instances i INDEXED BY instances_unsent_by_wu JOIN workunits w ON w.id = i.workunit_id
     WHERE i.server_state = 'unsent' AND w.state = 'active' AND w.memory_bytes <= ?
       AND NOT EXISTS (SELECT 1 FROM instances j WHERE j.workunit_id = i.workunit_id AND j.host_id = ?)
-    ORDER BY i.id LIMIT ?`).all(host.memoryBytes, host.id, room * 4) as { id: number; wu: number }[];
+    ORDER BY i.workunit_id, i.id LIMIT ?`).all(host.memoryBytes, host.id, room * 4) as { id: number; wu: number }[];
   const chosenWus = new Set<number>();
   for (const c of candidates) {
     if (room <= 0 || seconds <= 0) break;

@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS instances (id INTEGER PRIMARY KEY, workunit_id INTEGE
   sent_at_ms INTEGER, deadline_ms INTEGER, received_at_ms INTEGER, output_sha256 TEXT, output_bytes INTEGER, cpu_seconds REAL,
   elapsed_seconds REAL, claimed_credit REAL, granted_credit REAL, failure_reason TEXT);
 CREATE INDEX IF NOT EXISTS instances_wu ON instances (workunit_id, host_id);
-CREATE INDEX IF NOT EXISTS instances_unsent ON instances (id) WHERE server_state = 'unsent';
+CREATE INDEX IF NOT EXISTS instances_unsent_by_wu ON instances (workunit_id, id) WHERE server_state = 'unsent';
 CREATE INDEX IF NOT EXISTS instances_state ON instances (server_state, deadline_ms);
 CREATE INDEX IF NOT EXISTS instances_host ON instances (host_id, server_state);
 CREATE TABLE IF NOT EXISTS hosts (id INTEGER PRIMARY KEY, authenticator TEXT NOT NULL, user_name TEXT, cores INTEGER NOT NULL,

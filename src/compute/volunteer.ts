@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { COMPUTE_DEFAULTS } from './defaults.js';
 import { ComputeError } from './errors.js';
 import type { FinishedReport, SchedulerReply } from './protocol.js';
-import { runSandboxed } from './sandbox/sandbox.js';
+import { runSandboxed, type SandboxResult } from './sandbox/sandbox.js';
 import { loadPublicKey, manifestSignatureValid, manifestString } from './signing.js';
 import { fetchProject, fetchVerified, schedulerCall, uploadOutput } from './transfer.js';
 import { SwarmFetcher } from './swarm-fetch.js';
@@ -39,7 +39,8 @@ export type VolunteerEvent =
   | { type: 'backoff'; delayMs: number; error: string }
   | { type: 'instance'; name: string; status: FinishedReport['status']; reason: string | null; cpuSeconds: number }
   | { type: 'refused'; name: string; error: string }
-  | { type: 'fetched'; sha256: string; bytes: number; via: 'swarm' | 'http' };
+  | { type: 'fetched'; sha256: string; bytes: number; via: 'swarm' | 'http' }
+  | { type: 'sandbox'; name: string; reason: string; message: string };
 
 export class Volunteer {
   private readonly state: VolunteerState;
@@ -185,12 +186,18 @@ export class Volunteer {
       return { ...base, status: 'client_error', reason: 'download_failed' };
     }
     const w = job.workUnit;
-    const r = await runSandboxed({
+    const run = (): Promise<SandboxResult> => runSandboxed({
       wasm, inputs, stdinName: w.stdinName, seed: Buffer.from(w.seed, 'hex'), signal, label: job.assignment.name,
       bounds: { cpuSeconds: w.cpuSeconds, memoryBytes: w.memoryBytes, outputBytes: w.outputBytes },
     });
+    let r = await run();
+    // `crashed` is the sandbox's own failure (a child that could not start or vanished), not the module's: once more.
+    if (r.status === 'client_error' && r.reason === 'crashed' && !signal.aborted) r = await run();
     const times = { cpuSeconds: r.cpuSeconds, elapsedSeconds: r.elapsedSeconds };
-    if (r.status === 'client_error') return { ...base, ...times, status: 'client_error', reason: r.reason };
+    if (r.status === 'client_error') {
+      this.hooks.onEvent?.({ type: 'sandbox', name: job.assignment.name, reason: r.reason, message: r.message });
+      return { ...base, ...times, status: 'client_error', reason: r.reason };
+    }
     await this.state.saveOutput(job.assignment.name, r.bundle);
     try {
       let attempt = 0;
