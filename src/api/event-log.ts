@@ -15,7 +15,7 @@ export class EventLog {
 
   constructor(
     node: Node,
-    private readonly capacity = 10_000,
+    private readonly capacity = 2_000,
   ) {
     const names: NodeEventName[] = ['torrent:added', 'torrent:removed', 'torrent:changed', 'server:started', 'server:stopped', 'session:changed', 'warning'];
     for (const name of names) {

@@ -2,7 +2,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { downloadHttp, fetchSmall, fileNameFor, findTorrentLink, probeHttp } from '../http/index.js';
 import { parseTorrent, type Metainfo } from '../metainfo/index.js';
-import type { GetFlags } from './commands/get.js';
+import type { GetFlags } from './get-flags.js';
 import { getTorrent } from './get-torrent.js';
 import { Output, untilInterrupted } from './output.js';
 import { ByteProgress } from './progress.js';
@@ -31,6 +31,8 @@ export async function getHttp(source: string, flags: GetFlags): Promise<number> 
 
 interface SwarmOffer {
   torrentUrl: string;
+  /** The torrent's bytes, as the node adds them, and parsed, to check it against the file. */
+  bytes: Buffer;
   metainfo: Metainfo;
 }
 
@@ -56,7 +58,7 @@ async function findSwarm(source: string, flags: GetFlags, out: Output): Promise<
       out.warn(`${link.href} does not describe ${source} (${problem}); downloading over HTTP only`);
       return undefined;
     }
-    return { torrentUrl: link.href, metainfo };
+    return { torrentUrl: link.href, bytes: body, metainfo };
   } catch (err) {
     out.warn(`cannot use the torrent the server offers (${(err as Error).message}); downloading over HTTP only`);
     return undefined;
@@ -76,7 +78,7 @@ function mismatch(meta: Metainfo, name: string, length: number): string | undefi
 async function getThroughSwarm(offer: SwarmOffer, flags: GetFlags, out: Output): Promise<number> {
   out.line(`joining the swarm of ${offer.metainfo.name} (${offer.torrentUrl})`);
   out.json({ event: 'swarm', torrentUrl: offer.torrentUrl, infoHash: offer.metainfo.infoHashV1!.toString('hex'), name: offer.metainfo.name });
-  return getTorrent(offer.metainfo, flags);
+  return getTorrent(offer.bytes, flags);
 }
 
 async function getPlain(source: string, flags: GetFlags, out: Output): Promise<number> {

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseTftpUrl, tftpGet } from '../tftp/index.js';
-import type { GetFlags } from './commands/get.js';
+import type { GetFlags } from './get-flags.js';
 import { wholeNumberFlag } from './options.js';
 import { Output, untilInterrupted } from './output.js';
 import { ByteProgress } from './progress.js';

@@ -11,6 +11,8 @@ export type NodeErrorCode =
   | 'NODE_BAD_SOURCE'
   /** An argument of the API is missing, of the wrong type, or out of range. */
   | 'NODE_BAD_ARGUMENT'
+  /** A file index names no file of the torrent. */
+  | 'NODE_NO_SUCH_FILE'
   /** A server of the node could not start (port in use, bad folder). */
   | 'NODE_SERVER'
   /** The node is stopping or stopped. */

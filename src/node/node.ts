@@ -1,24 +1,37 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
-import { DhtNode } from '../dht/index.js';
+import type { DhtNode } from '../dht/index.js';
 import { DEFAULT_LISTEN_HOSTS, makePeerId, PeerListener, TokenBucket, TypedEmitter } from '../swarm/index.js';
+import { isTandemError } from '../util/errors.js';
 import { NODE_DEFAULTS, defaultSettings } from './defaults.js';
 import { NodeError } from './errors.js';
 import { SILENT_LOG, type NodeLog } from './log.js';
-import { NodeLsd } from './node-lsd.js';
+import { lsdEnabled, NodeLsd } from './node-lsd.js';
 import { moveInQueue, queueVerdicts, type QueueMove } from './queue.js';
 import { checkSettings, mergeStored } from './settings.js';
+import { changedFields } from './summary-changes.js';
 import { NodeServers } from './servers.js';
 import { NodeStore } from './store.js';
 import { TorrentEntry, type EntryContext } from './torrent-entry.js';
 import { TorrentOps } from './torrent-ops.js';
-import { dhtOptionsFor } from './torrent-dht.js';
-import type { NodeEvents, SessionSettings, SessionStats, TorrentSummary } from './types.js';
+import { dhtOptionsFor, startDhtNode, type DhtChoice } from './node-dht.js';
+import type { NodeEvents, SessionSettings, SessionStats, SwarmEvents } from './types.js';
 import { VERSION } from '../util/version.js';
 
 /** Plain options of a node (STYLE.md 16). Settings given here override the stored ones for this run only. */
 export interface NodeInit {
-  stateDir: string;
+  /** Where the state database lives; absent for a one-shot node. */
+  stateDir?: string;
+  /**
+   * A node that runs for one command (`tandem get`, `tandem share`): its database is in memory, resume data is kept
+   * in `.tandem/` beside the data, a DHT that cannot start is an error rather than a warning, and a torrent's
+   * failure is left to its `swarm:failed` event (the face says it) rather than logged.
+   */
+  oneShot?: boolean;
+  /** The command line's DHT choice (`--no-dht`, `--dht-bootstrap`); else the `dht` setting with `dhtBootstrap`. */
+  dht?: DhtChoice;
+  /** `--lsd` (true) or `--no-lsd` (false); else the `lsd` setting, off under the test guard (`lsdEnabled`). */
+  lsd?: boolean;
   settings?: Partial<SessionSettings>;
   /** Addresses the peer listener binds: every interface by default. */
   listenHosts?: string[];
@@ -28,9 +41,6 @@ export interface NodeInit {
   serveDir?: string;
   log?: NodeLog;
 }
-
-/** Ids as the API takes them: integer ids, info-hash prefixes (4+ hex digits), or 'all'. */
-export type IdSelector = number | string | (number | string)[] | 'all';
 
 /**
  * The node: one session for many torrents and the servers it runs. It owns one peer listener (one TCP port, each
@@ -55,6 +65,7 @@ export class Node extends TypedEmitter<NodeEvents> {
   private lsd?: NodeLsd;
   private settings: SessionSettings;
   private readonly timers: NodeJS.Timeout[] = [];
+  private order?: TorrentEntry[];
   private readonly startedAt = Date.now();
   private piecesHashed = 0;
   private sessionUp = 0;
@@ -75,6 +86,8 @@ export class Node extends TypedEmitter<NodeEvents> {
 
   /** Opens the state database (creating the state dir); a corrupt database is a NODE_STATE_CORRUPT naming the file. */
   static async open(init: NodeInit): Promise<Node> {
+    if (init.oneShot) return new Node(init, NodeStore.open(':memory:'), init.log ?? SILENT_LOG);
+    if (!init.stateDir) throw new NodeError('NODE_BAD_ARGUMENT', 'a node needs a state directory unless it is one-shot', 'input');
     try {
       mkdirSync(init.stateDir, { recursive: true, mode: 0o700 });
     } catch (err) {
@@ -92,6 +105,11 @@ export class Node extends TypedEmitter<NodeEvents> {
     return this.listener?.port ?? 0;
   }
 
+  /** The addresses the peer listener is bound to (wildcards as given). */
+  get listenHosts(): string[] {
+    return [...(this.listener?.hosts ?? [])];
+  }
+
   get dhtNodeCount(): number {
     const nodes = this.dht?.stats().nodes;
     return nodes ? Object.values(nodes).reduce((a, b) => a + (b ?? 0), 0) : 0;
@@ -106,40 +124,54 @@ export class Node extends TypedEmitter<NodeEvents> {
       port: this.settings.peerPort,
       handshakeTimeoutMs: 10_000,
       encryption: this.settings.encryption,
-      warn: (m) => this.log.detail(`peer: ${m}`),
+      // `get` and `share` have always said `warning:` for these; the daemon's log names the component.
+      warn: (m) => this.log.detail(`${this.init.oneShot ? 'warning' : 'peer'}: ${m}`),
     });
     await this.listener.start();
-    if (this.settings.dht) await this.startDht();
+    await this.startDht();
     const ctx = this.entryContext();
     for (const record of this.store.listTorrents()) {
       try {
-        this.entries.set(record.id, new TorrentEntry(record, ctx));
+        this.addEntry(new TorrentEntry(record, ctx));
       } catch (err) {
         this.warn(`torrent ${record.id} (${record.name}) cannot be loaded: ${(err as Error).message}`);
       }
     }
-    if (this.settings.lsd) {
-      this.lsd = new NodeLsd(this.listener, (infoHash) => this.entryByHash(infoHash)?.torrent, this.log, () =>
-        [...this.entries.values()].filter((e) => e.running && !e.meta?.private).map((e) => Buffer.from(e.infoHash, 'hex')),
-      );
-      await this.lsd.start();
-    }
+    if (this.settings.lsd && lsdEnabled(this.init.lsd)) await this.startLsd();
     this.schedule();
     this.timers.push(setInterval(() => this.tick(), NODE_DEFAULTS.statsIntervalMs));
     this.timers.push(setInterval(() => this.checkpoint(), NODE_DEFAULTS.checkpointIntervalMs));
     for (const t of this.timers) t.unref();
   }
 
+  /** The DHT, started before any torrent so that their first handshakes carry the DHT bit (BEP 5). */
   private async startDht(): Promise<void> {
-    const options = dhtOptionsFor({ enabled: true, bootstrap: this.init.dhtBootstrap ?? [] });
+    const options = dhtOptionsFor(this.init.dht ?? { enabled: this.settings.dht, bootstrap: this.init.dhtBootstrap ?? [] });
     if (!options) return;
-    const dht = new DhtNode({ ...options, statePath: join(this.init.stateDir, 'dht.json') });
+    // A one-shot node keeps its routing table where `dhtOptionsFor` says (the user's state dir, when any).
+    const statePath = this.init.stateDir ? join(this.init.stateDir, 'dht.json') : options.statePath;
     try {
-      await dht.start();
-      this.dht = dht;
+      this.dht = await startDhtNode({ ...options, statePath }, this.log);
     } catch (err) {
+      if (this.init.oneShot) throw err;
       this.warn(`dht: not started: ${(err as Error).message}`);
     }
+  }
+
+  private async startLsd(): Promise<void> {
+    const listener = this.listener;
+    const running = (): TorrentEntry[] => [...this.entries.values()].filter((e) => e.running && !e.meta?.private);
+    this.lsd = new NodeLsd(
+      {
+        hosts: listener.hosts,
+        port: listener.port,
+        announced: () => running().map((e) => Buffer.from(e.infoHash, 'hex')),
+        addPeer: (infoHash, peer) => this.entryByHash(infoHash)?.torrent?.addPeers([peer]),
+        downloading: () => running().some((e) => !e.complete),
+      },
+      this.log,
+    );
+    await this.lsd.start();
   }
 
   private entryContext(): EntryContext {
@@ -151,7 +183,9 @@ export class Node extends TypedEmitter<NodeEvents> {
       uploadLimit: this.uploadLimit,
       dht: () => this.dht,
       encryption: this.settings.encryption,
+      resumeInDatabase: !this.init.oneShot,
       log: this.log,
+      emit: (event, detail) => this.swarmEvent(event, detail),
       onMetadata: (e) => {
         if (e.stopAfterMetadata) {
           e.stopAfterMetadata = false;
@@ -168,13 +202,24 @@ export class Node extends TypedEmitter<NodeEvents> {
         this.changed(e);
       },
       onHashed: (n) => void (this.piecesHashed += n),
-      onError: (e, message) => {
-        e.error = message;
-        this.warn(`${e.record.name}: ${message}`, e.infoHash);
+      onError: (e, error, starting) => {
+        e.error = error.message;
+        const typed = isTandemError(error) ? { code: error.code, kind: error.kind } : { code: 'NODE_SWARM', kind: 'runtime' as const };
+        this.emit('swarm:failed', { id: e.id, message: error.message, ...typed, starting });
+        if (!this.init.oneShot) this.warn(`${e.record.name}: ${error.message}`, e.infoHash);
         void e.stop('error');
         this.changed(e);
       },
     };
+  }
+
+  /** A swarm's event, passed on; the daemon's log also gets the lines a person reads (a one-shot face says them itself). */
+  private swarmEvent<K extends keyof SwarmEvents>(event: K, detail: SwarmEvents[K]): void {
+    this.emit(event, detail as NodeEvents[K]);
+    if (this.init.oneShot) return;
+    const d = detail as Partial<SwarmEvents['tracker:warning']>;
+    if (event === 'tracker:warning') this.log.warn(`tracker ${d.url}: ${d.message}`);
+    if (event === 'swarm:warning') this.log.detail(`${this.entries.get(detail.id)?.record.name ?? detail.id}: ${d.message}`);
   }
 
   /** A fresh context for new entries (the listener exists only after start). */
@@ -187,22 +232,49 @@ export class Node extends TypedEmitter<NodeEvents> {
     if (this.stopped) return;
     const ordered = this.ordered();
     const verdicts = queueVerdicts(
-      ordered.map((e) => ({ paused: e.record.paused, complete: e.complete, failed: e.status === 'error', metadataOnly: e.stopAfterMetadata && !e.meta })),
+      ordered.map((e) => ({ paused: e.record.paused, complete: e.complete, failed: e.status === 'error', metadataOnly: e.stopAfterMetadata && !e.hasMeta })),
       this.settings.maxActiveDownloads,
       this.settings.maxActiveSeeds,
     );
     ordered.forEach((e, i) => {
       const verdict = verdicts[i]!;
       if (verdict === 'run') {
-        if (!e.running) void e.start().then(() => this.changed(e));
+        if (!e.running) {
+          void e.start().then(() => {
+            this.changed(e);
+            // A torrent that starts is announced on the LAN at once, not at the next refresh.
+            this.lsd?.refresh();
+          });
+        }
       } else if (e.running) void e.stop(verdict).then(() => this.changed(e));
-      else if (e.status !== 'error') e.status = verdict;
+      else if (e.status !== 'error' && e.status !== verdict) {
+        e.status = verdict;
+        this.changed(e);
+      }
     });
   }
 
-  /** Entries in queue order. */
+  /** Entries in queue order (cached: an add appends, and only a move or a removal sorts again). */
   ordered(): TorrentEntry[] {
-    return [...this.entries.values()].sort((a, b) => a.record.queuePosition - b.record.queuePosition || a.id - b.id);
+    this.order ??= [...this.entries.values()].sort((a, b) => a.record.queuePosition - b.record.queuePosition || a.id - b.id);
+    return this.order;
+  }
+
+  /** The queue position after the last one. */
+  nextQueuePosition(): number {
+    const last = this.ordered().at(-1);
+    return last ? last.record.queuePosition + 1 : 0;
+  }
+
+  addEntry(e: TorrentEntry): void {
+    this.entries.set(e.id, e);
+    if (this.order && (this.order.at(-1)?.record.queuePosition ?? -1) <= e.record.queuePosition) this.order.push(e);
+    else this.order = undefined;
+  }
+
+  deleteEntry(e: TorrentEntry): void {
+    this.entries.delete(e.id);
+    this.order = undefined;
   }
 
   queueMove(ids: number[], to: QueueMove): void {
@@ -216,6 +288,7 @@ export class Node extends TypedEmitter<NodeEvents> {
         }
       });
     });
+    this.order = undefined;
     this.schedule();
     for (const id of order) this.changed(this.entries.get(id)!);
   }
@@ -225,29 +298,25 @@ export class Node extends TypedEmitter<NodeEvents> {
     return undefined;
   }
 
-  /** Emits the fields of a torrent that changed since its last event. */
+  /**
+   * Emits the fields of a torrent that changed since its last event. A running torrent keeps its last summary to
+   * compare with every second; an idle one keeps none (10,000 idle torrents cost no summaries), so its next change
+   * carries every field.
+   */
   changed(e: TorrentEntry): void {
     if (!this.entries.has(e.id)) return;
     const now = e.summary();
     const before = e.lastSummary;
-    e.lastSummary = now;
-    if (!before) return;
-    const changes: Partial<TorrentSummary> = {};
-    let any = false;
-    for (const key of Object.keys(now) as (keyof TorrentSummary)[]) {
-      const a = now[key];
-      const b = before[key];
-      if (a === b || (Array.isArray(a) && Array.isArray(b) && a.join('\u0000') === b.join('\u0000'))) continue;
-      (changes as Record<string, unknown>)[key] = a;
-      any = true;
-    }
-    if (any) this.emit('torrent:changed', { id: e.id, infoHash: e.infoHash, changes });
+    e.lastSummary = e.running ? now : undefined;
+    const changes = before ? changedFields(before, now) : now;
+    if (changes) this.emit('torrent:changed', { id: e.id, infoHash: e.infoHash, changes });
   }
 
   /** Announces a new torrent (the API answers after this). */
   added(e: TorrentEntry): void {
-    e.lastSummary = e.summary();
-    this.emit('torrent:added', { torrent: e.lastSummary });
+    const summary = e.summary();
+    if (e.running) e.lastSummary = summary;
+    this.emit('torrent:added', { torrent: summary });
   }
 
   removed(e: TorrentEntry): void {
@@ -263,7 +332,7 @@ export class Node extends TypedEmitter<NodeEvents> {
     let down = 0;
     let up = 0;
     for (const e of this.entries.values()) {
-      if (!e.running && e.lastSummary && e.lastSummary.status === e.status) continue;
+      if (!e.running) continue;
       const s = e.summary();
       down += s.downloadRateBytesPerSec;
       up += s.uploadRateBytesPerSec;

@@ -38,6 +38,14 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);   -- JSON values
   CREATE TABLE counters (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
   `,
+  // 2: each torrent's size and progress, cached, so a start-up lists 10,000 torrents without parsing one of them.
+  `
+  ALTER TABLE torrents ADD COLUMN total_bytes INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE torrents ADD COLUMN piece_count INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE torrents ADD COLUMN wanted_bytes INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE torrents ADD COLUMN verified_bytes INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE torrents ADD COLUMN pieces_have INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -27,6 +27,14 @@ export interface TorrentRecord {
   extraPeers: string[];
   extraTrackers: string[];
   extraWebSeeds: string[];
+  /** Whether the .torrent is known (stored); `torrent` itself is loaded only on demand. */
+  hasTorrent?: boolean;
+  /** Cached from the metainfo and the resume data (0 while a magnet's metadata is unknown). */
+  totalBytes: number;
+  pieceCount: number;
+  wantedBytes: number;
+  verifiedBytes: number;
+  piecesHave: number;
 }
 
 export interface StoredResume {
@@ -38,7 +46,7 @@ export interface StoredResume {
 type Row = Record<string, unknown>;
 
 /** Columns a record field maps to; JSON fields are stored as text. */
-const COLUMNS: Record<keyof Omit<TorrentRecord, 'id'>, [column: string, kind: 'plain' | 'json' | 'bool']> = {
+const COLUMNS: Record<keyof Omit<TorrentRecord, 'id' | 'hasTorrent'>, [column: string, kind: 'plain' | 'json' | 'bool']> = {
   infoHash: ['info_hash', 'plain'],
   name: ['name', 'plain'],
   torrent: ['torrent', 'plain'],
@@ -60,6 +68,11 @@ const COLUMNS: Record<keyof Omit<TorrentRecord, 'id'>, [column: string, kind: 'p
   extraPeers: ['extra_peers', 'json'],
   extraTrackers: ['extra_trackers', 'json'],
   extraWebSeeds: ['extra_web_seeds', 'json'],
+  totalBytes: ['total_bytes', 'plain'],
+  pieceCount: ['piece_count', 'plain'],
+  wantedBytes: ['wanted_bytes', 'plain'],
+  verifiedBytes: ['verified_bytes', 'plain'],
+  piecesHave: ['pieces_have', 'plain'],
 };
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
@@ -70,10 +83,22 @@ const SQLITE_MAGIC = 'SQLite format 3\0';
  * microseconds, and a synchronous commit is what makes "committed before the API answers" simple to keep.
  */
 export class NodeStore {
+  /** Prepared statements, compiled once each (preparing costs more than running a small one). */
+  private readonly statements = new Map<string, Database.Statement>();
+
   private constructor(
     private readonly db: Database.Database,
     readonly path: string,
   ) {}
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
 
   /** Opens (creating if absent) and migrates; a file that is not a usable tandem database is a NODE_STATE_CORRUPT. */
   static open(path: string): NodeStore {
@@ -101,44 +126,51 @@ export class NodeStore {
     if (this.db.open) this.db.close();
   }
 
+  /** Every torrent, without its .torrent bytes (`hasTorrent` says whether there are any: `loadTorrentBytes`). */
   listTorrents(): TorrentRecord[] {
-    return (this.db.prepare('SELECT * FROM torrents ORDER BY queue_position, id').all() as Row[]).map(fromRow);
+    const columns = Object.values(COLUMNS).map(([c]) => c).filter((c) => c !== 'torrent');
+    const rows = this.stmt(`SELECT id, ${columns.join(', ')}, torrent IS NOT NULL AS has_torrent FROM torrents ORDER BY queue_position, id`).all() as Row[];
+    return rows.map(fromRow);
+  }
+
+  loadTorrentBytes(id: number): Buffer | null {
+    const row = this.stmt('SELECT torrent FROM torrents WHERE id = ?').get(id) as Row | undefined;
+    return row && Buffer.isBuffer(row.torrent) ? row.torrent : null;
   }
 
   /** Inserts a torrent and returns its new id (never one used before). */
-  insertTorrent(record: Omit<TorrentRecord, 'id'>): number {
+  insertTorrent(record: Omit<TorrentRecord, 'id' | 'hasTorrent'>): number {
     const entries = Object.entries(COLUMNS) as [keyof typeof COLUMNS, [string, string]][];
     const sql = `INSERT INTO torrents (${entries.map(([, [c]]) => c).join(', ')}) VALUES (${entries.map(() => '?').join(', ')})`;
-    const info = this.db.prepare(sql).run(...entries.map(([k]) => toColumn(k, record[k])));
+    const info = this.stmt(sql).run(...entries.map(([k]) => toColumn(k, record[k])));
     return Number(info.lastInsertRowid);
   }
 
-  updateTorrent(id: number, changes: Partial<Omit<TorrentRecord, 'id'>>): void {
+  updateTorrent(id: number, changes: Partial<Omit<TorrentRecord, 'id' | 'hasTorrent'>>): void {
     const keys = Object.keys(changes) as (keyof typeof COLUMNS)[];
     if (keys.length === 0) return;
     const sql = `UPDATE torrents SET ${keys.map((k) => `${COLUMNS[k][0]} = ?`).join(', ')} WHERE id = ?`;
-    this.db.prepare(sql).run(...keys.map((k) => toColumn(k, changes[k])), id);
+    this.stmt(sql).run(...keys.map((k) => toColumn(k, changes[k])), id);
   }
 
   /** Updates many torrents in one transaction (the periodic checkpoint of byte counters). */
-  updateMany(updates: { id: number; changes: Partial<Omit<TorrentRecord, 'id'>> }[]): void {
+  updateMany(updates: { id: number; changes: Partial<Omit<TorrentRecord, 'id' | 'hasTorrent'>> }[]): void {
     this.db.transaction(() => {
       for (const u of updates) this.updateTorrent(u.id, u.changes);
     })();
   }
 
   deleteTorrent(id: number): void {
-    this.db.prepare('DELETE FROM torrents WHERE id = ?').run(id);
+    this.stmt('DELETE FROM torrents WHERE id = ?').run(id);
   }
 
   saveResume(id: number, bitfield: Buffer, files: unknown[]): void {
-    this.db
-      .prepare('INSERT INTO resume (torrent_id, bitfield, files, saved_at) VALUES (?, ?, ?, ?) ON CONFLICT(torrent_id) DO UPDATE SET bitfield = excluded.bitfield, files = excluded.files, saved_at = excluded.saved_at')
+    this.stmt('INSERT INTO resume (torrent_id, bitfield, files, saved_at) VALUES (?, ?, ?, ?) ON CONFLICT(torrent_id) DO UPDATE SET bitfield = excluded.bitfield, files = excluded.files, saved_at = excluded.saved_at')
       .run(id, bitfield, JSON.stringify(files), Date.now());
   }
 
   loadResume(id: number): StoredResume | undefined {
-    const row = this.db.prepare('SELECT bitfield, files, saved_at FROM resume WHERE torrent_id = ?').get(id) as Row | undefined;
+    const row = this.stmt('SELECT bitfield, files, saved_at FROM resume WHERE torrent_id = ?').get(id) as Row | undefined;
     if (!row) return undefined;
     let files: unknown;
     try {
@@ -150,12 +182,12 @@ export class NodeStore {
   }
 
   deleteResume(id: number): void {
-    this.db.prepare('DELETE FROM resume WHERE torrent_id = ?').run(id);
+    this.stmt('DELETE FROM resume WHERE torrent_id = ?').run(id);
   }
 
   getSettings(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const row of this.db.prepare('SELECT key, value FROM settings').all() as Row[]) {
+    for (const row of this.stmt('SELECT key, value FROM settings').all() as Row[]) {
       try {
         out[String(row.key)] = JSON.parse(String(row.value));
       } catch {
@@ -166,7 +198,7 @@ export class NodeStore {
   }
 
   setSettings(values: Record<string, unknown>): void {
-    const put = this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+    const put = this.stmt('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
     this.db.transaction(() => {
       for (const [k, v] of Object.entries(values)) put.run(k, JSON.stringify(v));
     })();
@@ -174,12 +206,12 @@ export class NodeStore {
 
   getCounters(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const row of this.db.prepare('SELECT key, value FROM counters').all() as Row[]) out[String(row.key)] = Number(row.value);
+    for (const row of this.stmt('SELECT key, value FROM counters').all() as Row[]) out[String(row.key)] = Number(row.value);
     return out;
   }
 
   addCounters(deltas: Record<string, number>): void {
-    const add = this.db.prepare('INSERT INTO counters (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = value + excluded.value');
+    const add = this.stmt('INSERT INTO counters (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = value + excluded.value');
     this.db.transaction(() => {
       for (const [k, v] of Object.entries(deltas)) if (v !== 0) add.run(k, Math.round(v));
     })();
@@ -231,21 +263,60 @@ function toColumn(key: keyof typeof COLUMNS, value: unknown): unknown {
   return value ?? null;
 }
 
+/**
+ * A row as a record, built as one object literal (a fixed shape: V8 keeps it compact, where 27 properties added
+ * one by one would turn it into a dictionary), with the strings and empty lists many rows share interned.
+ */
 function fromRow(row: Row): TorrentRecord {
-  const out: Record<string, unknown> = { id: Number(row.id) };
-  for (const [key, [column, kind]] of Object.entries(COLUMNS)) {
+  const json = <T>(column: string, fallback: T): T => {
     const v = row[column];
-    if (kind === 'json') out[key] = v === null || v === undefined ? null : safeJson(String(v));
-    else if (kind === 'bool') out[key] = Number(v) !== 0;
-    else out[key] = v;
-  }
-  const r = out as unknown as TorrentRecord;
-  r.labels ??= [];
-  r.priorities ??= {};
-  r.extraPeers ??= [];
-  r.extraTrackers ??= [];
-  r.extraWebSeeds ??= [];
-  return r;
+    if (v === null || v === undefined) return fallback;
+    const text = String(v);
+    return text === '[]' ? (EMPTY as T) : ((safeJson(text) as T) ?? fallback);
+  };
+  const num = (column: string): number => Number(row[column] ?? 0);
+  return {
+    id: num('id'),
+    infoHash: String(row.info_hash),
+    name: String(row.name),
+    torrent: Buffer.isBuffer(row.torrent) ? row.torrent : null,
+    hasTorrent: row.torrent !== undefined ? row.torrent !== null : Number(row.has_torrent) === 1,
+    magnet: row.magnet === null || row.magnet === undefined ? null : String(row.magnet),
+    savePath: intern(String(row.save_path)),
+    paused: num('paused') !== 0,
+    labels: json<string[]>('labels', EMPTY),
+    filesWanted: json<number[] | null>('files_wanted', null),
+    priorities: json<Record<string, -1 | 1>>('priorities', {}),
+    sequential: num('sequential') !== 0,
+    downLimit: num('down_limit'),
+    upLimit: num('up_limit'),
+    seedRatio: num('seed_ratio'),
+    queuePosition: num('queue_position'),
+    addedAt: num('added_at'),
+    completedAt: num('completed_at'),
+    uploaded: num('uploaded'),
+    downloaded: num('downloaded'),
+    extraPeers: json<string[]>('extra_peers', EMPTY),
+    extraTrackers: json<string[]>('extra_trackers', EMPTY),
+    extraWebSeeds: json<string[]>('extra_web_seeds', EMPTY),
+    totalBytes: num('total_bytes'),
+    pieceCount: num('piece_count'),
+    wantedBytes: num('wanted_bytes'),
+    verifiedBytes: num('verified_bytes'),
+    piecesHave: num('pieces_have'),
+  };
+}
+
+/** One empty list shared by every record that has none (records replace their lists, never push into them). */
+const EMPTY: never[] = Object.freeze([]) as unknown as never[];
+
+/** Save paths repeat across thousands of torrents: one string each. */
+const interned = new Map<string, string>();
+function intern(text: string): string {
+  const known = interned.get(text);
+  if (known !== undefined) return known;
+  if (interned.size < 10_000) interned.set(text, text);
+  return text;
 }
 
 function safeJson(text: string): unknown {

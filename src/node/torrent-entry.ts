@@ -1,13 +1,14 @@
 import { parseTorrent, magnetFromMetainfo, type Metainfo } from '../metainfo/index.js';
 import { validResume, type ResumeBackend } from '../storage/index.js';
 import { parsePeerAddress, Torrent, type PeerListener, type RateLimit } from '../swarm/index.js';
-import { DhtPeerSource, type DhtNode } from '../dht/index.js';
-import { TrackerClient } from '../tracker/index.js';
+import type { DhtNode } from '../dht/index.js';
 import { Bitfield, type PeerAddress } from '../wire/index.js';
+import { EntryDiscovery } from './entry-discovery.js';
 import type { NodeLog } from './log.js';
 import { fileProgress, progressOf, type Progress } from './progress.js';
 import type { NodeStore, TorrentRecord } from './store.js';
-import type { TorrentDetail, TorrentFileInfo, TorrentPeerInfo, TorrentStatus, TorrentSummary, TorrentTrackerInfo } from './types.js';
+import { forwardSwarmEvents, type EmitSwarmEvent } from './swarm-events.js';
+import type { SwarmRunOptions, TorrentDetail, TorrentFileInfo, TorrentPeerInfo, TorrentStatus, TorrentSummary, TorrentTrackerInfo } from './types.js';
 
 /** What every torrent of a node shares: the one listener, DHT node, peer id, global limits, database. */
 export interface EntryContext {
@@ -18,11 +19,15 @@ export interface EntryContext {
   uploadLimit: RateLimit;
   dht: () => DhtNode | undefined;
   encryption: 'allow' | 'prefer' | 'require';
+  /** Resume data in the database (a node with a state dir), or in `.tandem/` beside the data (the swarm's default). */
+  resumeInDatabase: boolean;
   log: NodeLog;
+  emit: EmitSwarmEvent;
   /** Called when a magnet's metadata arrived (the entry has stored it), and when a download completes. */
   onMetadata(entry: TorrentEntry): void;
   onDone(entry: TorrentEntry): void;
-  onError(entry: TorrentEntry, message: string): void;
+  /** The swarm failed; `starting` when it could not start at all. */
+  onError(entry: TorrentEntry, error: Error, starting: boolean): void;
   /** Pieces hashed while checking data on disk. */
   onHashed(pieces: number): void;
 }
@@ -35,23 +40,24 @@ type TrackerState = TorrentTrackerInfo;
  * verified bitfield) is kept here and in the database.
  */
 export class TorrentEntry {
-  meta?: Metainfo;
   torrent?: Torrent;
   status: TorrentStatus = 'stopped';
   error = '';
   /** Stop once a magnet's metadata is known (a magnet added paused: files are chosen before any download). */
   stopAfterMetadata = false;
-  /** The verified pieces while not running (from the resume data, or the last run). */
-  private have?: Bitfield;
-  private offline: Progress = { wantedBytes: 0, verifiedBytes: 0, piecesHave: 0 };
-  private tracker?: TrackerClient;
-  private dhtSource?: DhtPeerSource;
-  private readonly trackers = new Map<string, TrackerState>();
+  /** The parsed metainfo: parsed when first needed, dropped when the torrent stops (10,000 idle torrents keep none). */
+  private parsed?: Metainfo;
+  /** Swarm options of this run only (a one-shot node's flags); not in the database. */
+  runOptions?: SwarmRunOptions;
+  private discovery?: EntryDiscovery;
+  /** Trackers and their last results, made when the torrent first runs. */
+  private trackers?: Map<string, TrackerState>;
   /** Bytes of the running torrent's meters already added to the record's totals. */
   private countedUp = 0;
   private countedDown = 0;
   /** Bytes folded into the record's totals but not yet committed (the node's checkpoint takes them). */
-  private unsaved = { up: 0, down: 0 };
+  private unsavedUp = 0;
+  private unsavedDown = 0;
   private stopping?: Promise<void>;
   /** The last summary sent as an event, to send only what changed. */
   lastSummary?: TorrentSummary;
@@ -60,8 +66,22 @@ export class TorrentEntry {
     public record: TorrentRecord,
     private readonly ctx: EntryContext,
   ) {
-    if (record.torrent) this.meta = parseTorrent(record.torrent, { requirePieceLayers: false });
-    this.loadOffline();
+    record.hasTorrent ??= record.torrent !== null;
+    // A database from before the cached sizes (schema 1): computed once, then kept.
+    if (record.hasTorrent && record.pieceCount === 0) this.loadOffline();
+  }
+
+  /** Whether the metainfo is known (a magnet's arrives from peers). */
+  get hasMeta(): boolean {
+    return this.record.hasTorrent === true || this.parsed !== undefined;
+  }
+
+  get meta(): Metainfo | undefined {
+    if (this.parsed || !this.record.hasTorrent) return this.parsed;
+    const bytes = this.record.torrent ?? this.ctx.store.loadTorrentBytes(this.id);
+    if (!bytes) return undefined;
+    this.parsed = parseTorrent(bytes, { requirePieceLayers: false });
+    return this.parsed;
   }
 
   get id(): number {
@@ -80,13 +100,30 @@ export class TorrentEntry {
     return this.record.completedAt > 0;
   }
 
-  /** Reads the resume bitfield from the database, for the progress of a torrent that is not running. */
-  loadOffline(): void {
-    if (!this.meta) return;
+  /** Drops the parsed metainfo and the .torrent bytes of a torrent that is not running (they are reloaded on demand). */
+  releaseMeta(): void {
+    this.record.torrent = null;
+    if (!this.torrent) this.parsed = undefined;
+  }
+
+  /** The verified pieces as the resume data in the database says (for a torrent that is not running). */
+  private storedHave(meta: Metainfo): Bitfield | undefined {
     const stored = this.ctx.store.loadResume(this.id);
-    const resume = stored && validResume(this.meta, Buffer.from(this.infoHash, 'hex'), stored.bitfield, stored.files);
-    this.have = resume?.bitfield;
-    this.offline = progressOf(this.meta, this.have, this.record.filesWanted);
+    return stored && validResume(meta, Buffer.from(this.infoHash, 'hex'), stored.bitfield, stored.files)?.bitfield;
+  }
+
+  /** Recomputes the cached size and progress from the metainfo and resume data, and commits them. */
+  loadOffline(): void {
+    const meta = this.meta;
+    if (!meta) return;
+    this.cacheProgress(meta, this.storedHave(meta));
+  }
+
+  private cacheProgress(meta: Metainfo, have: Bitfield | undefined): void {
+    const p: Progress = progressOf(meta, have, this.record.filesWanted);
+    const changes = { totalBytes: meta.contentLengthBytes, pieceCount: meta.pieceCount, wantedBytes: p.wantedBytes, verifiedBytes: p.verifiedBytes, piecesHave: p.piecesHave };
+    Object.assign(this.record, changes);
+    this.ctx.store.updateTorrent(this.id, changes);
   }
 
   /** Resume data in the node's database: read at start, written by the swarm as pieces are verified. */
@@ -108,35 +145,65 @@ export class TorrentEntry {
   async start(): Promise<void> {
     if (this.torrent) return;
     await this.stopping;
-    const r = this.record;
-    const infoHash = Buffer.from(r.infoHash, 'hex');
     const dht = this.ctx.dht();
-    const torrent = new Torrent(
+    const torrent = this.newTorrent();
+    this.torrent = torrent;
+    this.countedUp = 0;
+    this.countedDown = 0;
+    this.error = '';
+    this.status = this.hasMeta ? 'checking' : 'metadata';
+    const discovery = new EntryDiscovery(this.id, torrent, this.ctx.emit, this.ctx.log);
+    this.discovery = discovery;
+    if (dht) {
+      // Before the swarm starts, so that its first handshakes already carry the DHT bit (BEP 5).
+      torrent.localDhtPort = (dht.address(4) ?? dht.address(6))?.port;
+      torrent.on('peer:dht-port', (p) => void dht.addNode(p));
+    }
+    this.follow(torrent, discovery);
+    try {
+      await torrent.start();
+    } catch (err) {
+      this.ctx.onError(this, err as Error, true);
+      return;
+    }
+    if (this.torrent !== torrent) return;
+    const port = this.ctx.listener.port;
+    discovery.startTrackers(this.meta?.announce.length ? this.meta.announce : this.record.extraTrackers.map((t) => [t]), port, (this.trackers ??= new Map()));
+    if (dht && !this.meta?.private) discovery.startDht(dht, port);
+  }
+
+  private newTorrent(): Torrent {
+    const r = this.record;
+    const run = this.runOptions ?? {};
+    return new Torrent(
       {
         metainfo: this.meta,
-        infoHash,
+        infoHash: Buffer.from(r.infoHash, 'hex'),
         dir: r.savePath,
         onlyFiles: r.filesWanted ?? undefined,
         sequential: r.sequential,
         downloadLimitBytesPerSec: r.downLimit,
         uploadLimitBytesPerSec: r.upLimit,
         peers: r.extraPeers.flatMap((p) => safePeer(p)),
-        webSeeds: { enabled: true, urls: r.extraWebSeeds },
-        config: { encryption: this.ctx.encryption },
+        webSeeds: { enabled: run.webSeeds?.enabled ?? true, urls: r.extraWebSeeds, maxRequestsPerSeed: run.webSeeds?.maxRequestsPerSeed },
+        trustData: run.trustData,
+        config: { encryption: this.ctx.encryption, ...(run.maxPeers === undefined ? {} : { maxPeers: run.maxPeers }) },
       },
-      { listener: this.ctx.listener, peerId: this.ctx.peerId, downloadBucket: this.ctx.downloadLimit, uploadBucket: this.ctx.uploadLimit, resume: this.resumeBackend() },
+      {
+        listener: this.ctx.listener,
+        peerId: this.ctx.peerId,
+        downloadBucket: this.ctx.downloadLimit,
+        uploadBucket: this.ctx.uploadLimit,
+        resume: this.ctx.resumeInDatabase ? this.resumeBackend() : undefined,
+      },
     );
-    this.torrent = torrent;
-    this.countedUp = 0;
-    this.countedDown = 0;
-    this.error = '';
-    this.status = this.meta ? 'checking' : 'metadata';
-    if (dht) {
-      torrent.localDhtPort = (dht.address(4) ?? dht.address(6))?.port;
-      torrent.on('peer:dht-port', (p) => void dht.addNode(p));
-    }
+  }
+
+  /** The node's side of the swarm's events: status, stored metadata, completion, errors; and the faces' view. */
+  private follow(torrent: Torrent, discovery: EntryDiscovery): void {
+    forwardSwarmEvents(this.id, torrent, this.ctx.emit);
     torrent.on('metadata', () => {
-      if (!this.meta && torrent.meta) this.metadataArrived(torrent.meta);
+      if (!this.hasMeta && torrent.meta) this.metadataArrived(torrent.meta);
     });
     torrent.on('ready', () => {
       if (this.torrent === torrent) this.status = torrent.isDone ? 'seeding' : 'downloading';
@@ -144,69 +211,25 @@ export class TorrentEntry {
     torrent.on('done', () => {
       if (this.torrent !== torrent) return;
       this.status = 'seeding';
-      this.tracker?.completed();
+      discovery.completed();
       this.ctx.onDone(this);
     });
-    torrent.on('error', ({ error }) => this.ctx.onError(this, error.message));
+    torrent.on('error', ({ error }) => this.ctx.onError(this, error, false));
     let checked = 0;
     torrent.on('check:progress', (p) => {
       this.ctx.onHashed(p.checked - checked);
       checked = p.checked;
     });
-    torrent.on('warning', ({ message }) => this.ctx.log.detail(`${r.name}: ${message}`));
-    try {
-      await torrent.start();
-    } catch (err) {
-      this.ctx.onError(this, (err as Error).message);
-      return;
-    }
-    if (this.torrent !== torrent) return;
-    this.startDiscovery(torrent, dht);
-  }
-
-  private startDiscovery(torrent: Torrent, dht: DhtNode | undefined): void {
-    const port = this.ctx.listener.port;
-    const tiers = this.meta?.announce.length ? this.meta.announce : this.record.extraTrackers.map((t) => [t]);
-    if (tiers.length > 0) {
-      const tracker = new TrackerClient({ infoHash: torrent.infoHash, peerId: torrent.peerId, port, tiers }, {
-        stats: () => {
-          const s = torrent.stats();
-          return { uploaded: s.uploadedBytes, downloaded: s.downloadedBytes, left: s.wantedBytes - s.verifiedBytes };
-        },
-      });
-      tiers.forEach((tier, i) => tier.forEach((url) => this.trackers.set(url, { url, tier: i, lastAnnounceAt: 0, lastResult: '', seeders: 0, leechers: 0 })));
-      tracker.on('peers', ({ peers }) => torrent.addPeers(peers as PeerAddress[]));
-      tracker.on('announce', ({ url, response }) => {
-        const t = this.trackers.get(url);
-        if (t) Object.assign(t, { lastAnnounceAt: Date.now(), lastResult: 'Success', seeders: response.complete ?? 0, leechers: response.incomplete ?? 0 });
-      });
-      tracker.on('error', ({ url, error }) => {
-        const t = this.trackers.get(url);
-        if (t) Object.assign(t, { lastAnnounceAt: Date.now(), lastResult: error.message });
-      });
-      tracker.on('warning', ({ url, message }) => this.ctx.log.warn(`tracker ${url}: ${message}`));
-      tracker.start();
-      this.tracker = tracker;
-    }
-    if (dht && !this.meta?.private) {
-      this.dhtSource = new DhtPeerSource(dht, torrent.infoHash, {
-        port,
-        onPeers: (peers) => torrent.addPeers(peers),
-        onError: (err) => this.ctx.log.detail(`dht: ${(err as Error).message}`),
-        nextIntervalMs: () => (torrent.isDone ? 15 * 60_000 : torrent.peers.size === 0 ? 15_000 : 5 * 60_000),
-      });
-      this.dhtSource.start();
-    }
   }
 
   /** A magnet's metadata arrived: kept in the database at once, so a restart never fetches it again. */
   private metadataArrived(meta: Metainfo): void {
-    this.meta = meta;
+    this.parsed = meta;
     const torrent = torrentBytes(meta.infoBytes, this.record.extraTrackers);
-    this.record.torrent = torrent;
+    this.record.hasTorrent = true;
     this.record.name = meta.name;
     this.ctx.store.updateTorrent(this.id, { torrent, name: meta.name });
-    this.offline = progressOf(meta, undefined, this.record.filesWanted);
+    this.cacheProgress(meta, undefined);
     this.ctx.onMetadata(this);
   }
 
@@ -217,14 +240,12 @@ export class TorrentEntry {
     if (!torrent) return this.stopping;
     this.torrent = undefined;
     this.foldCounters(torrent);
-    if (torrent.picker) this.have = new Bitfield(torrent.picker.have.size, torrent.picker.have.bytes);
-    if (this.meta) this.offline = progressOf(this.meta, this.have, this.record.filesWanted);
-    const tracker = this.tracker;
-    const dhtSource = this.dhtSource;
-    this.tracker = undefined;
-    this.dhtSource = undefined;
+    if (this.parsed && torrent.picker) this.cacheProgress(this.parsed, torrent.picker.have);
+    this.parsed = undefined;
+    const discovery = this.discovery;
+    this.discovery = undefined;
     this.stopping = (async () => {
-      await Promise.all([tracker?.stop(), dhtSource?.stop()]);
+      await discovery?.stop();
       await torrent.stop();
     })();
     return this.stopping;
@@ -239,23 +260,25 @@ export class TorrentEntry {
     this.countedDown += down;
     this.record.uploaded += up;
     this.record.downloaded += down;
-    this.unsaved.up += up;
-    this.unsaved.down += down;
+    this.unsavedUp += up;
+    this.unsavedDown += down;
   }
 
   /** The bytes folded since the last call: the checkpoint commits the record's totals and adds these to the session's. */
   takeUnsaved(): { up: number; down: number } {
     this.foldCounters();
-    const out = this.unsaved;
-    this.unsaved = { up: 0, down: 0 };
+    const out = { up: this.unsavedUp, down: this.unsavedDown };
+    this.unsavedUp = 0;
+    this.unsavedDown = 0;
     return out;
   }
 
   summary(now = Date.now()): TorrentSummary {
     const r = this.record;
     const s = this.torrent?.stats();
-    const wantedBytes = s?.wantedBytes || this.offline.wantedBytes;
-    const verifiedBytes = s && s.state !== 'checking' && s.state !== 'metadata' ? s.verifiedBytes : this.offline.verifiedBytes;
+    const live = s !== undefined && s.state !== 'checking' && s.state !== 'metadata';
+    const wantedBytes = s?.wantedBytes || r.wantedBytes;
+    const verifiedBytes = live ? s.verifiedBytes : r.verifiedBytes;
     const pending = this.torrent ? { up: this.torrent.upMeter.total - this.countedUp, down: this.torrent.downMeter.total - this.countedDown } : { up: 0, down: 0 };
     const uploaded = r.uploaded + pending.up;
     const downloaded = r.downloaded + pending.down;
@@ -265,12 +288,12 @@ export class TorrentEntry {
       infoHash: r.infoHash,
       name: r.name,
       status: this.status,
-      totalBytes: this.meta?.contentLengthBytes ?? 0,
+      totalBytes: r.totalBytes,
       wantedBytes,
       verifiedBytes,
       progress: wantedBytes > 0 ? Math.min(1, verifiedBytes / wantedBytes) : 0,
-      pieceCount: this.meta?.pieceCount ?? 0,
-      piecesHave: s && s.state !== 'checking' ? s.piecesHave : this.offline.piecesHave,
+      pieceCount: r.pieceCount,
+      piecesHave: live ? s.piecesHave : r.piecesHave,
       downloadRateBytesPerSec: Math.round(s?.downloadRateBytesPerSec ?? 0),
       uploadRateBytesPerSec: Math.round(s?.uploadRateBytesPerSec ?? 0),
       downloadedBytes: downloaded,
@@ -294,7 +317,7 @@ export class TorrentEntry {
 
   detail(): TorrentDetail {
     const meta = this.meta;
-    const have = this.torrent?.picker?.have ?? this.have;
+    const have = this.torrent?.picker?.have ?? (meta ? this.storedHave(meta) : undefined);
     const perFile = meta ? fileProgress(meta, have) : [];
     const wanted = this.record.filesWanted === null ? undefined : new Set(this.record.filesWanted);
     const files: TorrentFileInfo[] = (meta?.files ?? [])
@@ -312,7 +335,7 @@ export class TorrentEntry {
       ...this.summary(),
       files,
       peerList: this.peerList(),
-      trackers: [...this.trackers.values()].map((t) => ({ ...t })),
+      trackers: [...(this.trackers?.values() ?? [])].map((t) => ({ ...t })),
       webSeeds: [...(meta?.urlList ?? []), ...this.record.extraWebSeeds],
       pieceLengthBytes: meta?.pieceLengthBytes ?? 0,
       piecesBitfield: have ? Buffer.from(have.bytes).toString('base64') : '',
@@ -326,7 +349,7 @@ export class TorrentEntry {
     const t = this.torrent;
     if (!t) return [];
     const now = Date.now();
-    const pieceCount = Math.max(1, this.meta?.pieceCount ?? 1);
+    const pieceCount = Math.max(1, this.record.pieceCount);
     return [...t.peers.values()].map((p) => {
       const down = Math.round(p.down.rate(now));
       const up = Math.round(p.up.rate(now));

@@ -1,15 +1,35 @@
 import { rm, rmdir, unlink } from 'node:fs/promises';
 import { dirname, resolve as resolvePath } from 'node:path';
-import { createTorrent, sharedHashPool } from '../metainfo/index.js';
+import { createTorrent, sharedHashPool, type Metainfo } from '../metainfo/index.js';
 import { VERSION } from '../util/version.js';
 import { filePath, snapshotResume, verifyOnDisk } from '../storage/index.js';
 import { NodeError } from './errors.js';
-import type { IdSelector, Node } from './node.js';
 import type { QueueMove } from './queue.js';
+import type { SessionSettings } from './types.js';
 import { fromTorrentBytes, resolveSource, type AddSource } from './sources.js';
-import type { TorrentRecord } from './store.js';
-import { TorrentEntry } from './torrent-entry.js';
-import type { AddOptions, AddResult, TorrentChanges, TorrentDetail, TorrentSummary } from './types.js';
+import type { NodeStore, TorrentRecord } from './store.js';
+import { TorrentEntry, type EntryContext } from './torrent-entry.js';
+import type { AddOptions, AddResult, IdSelector, TorrentChanges, TorrentDetail, TorrentSummary } from './types.js';
+
+/** What the operations need of the node that owns the torrents (`Node` is one). */
+export interface OpsHost {
+  readonly store: NodeStore;
+  readonly entries: Map<number, TorrentEntry>;
+  readonly isStopped: boolean;
+  getSettings(): SessionSettings;
+  newEntryContext(): EntryContext;
+  entryByHash(infoHash: string): TorrentEntry | undefined;
+  /** Entries in queue order. */
+  ordered(): TorrentEntry[];
+  nextQueuePosition(): number;
+  addEntry(e: TorrentEntry): void;
+  deleteEntry(e: TorrentEntry): void;
+  schedule(): void;
+  queueMove(ids: number[], to: QueueMove): void;
+  added(e: TorrentEntry): void;
+  changed(e: TorrentEntry): void;
+  removed(e: TorrentEntry): void;
+}
 
 export interface CreateRequest {
   path: string;
@@ -29,7 +49,7 @@ const MAX_LABEL_CHARS = 128;
 
 /** The node's torrent operations (add, list, pause, …): one method per library call, each committed before it returns. */
 export class TorrentOps {
-  constructor(private readonly node: Node) {}
+  constructor(private readonly node: OpsHost) {}
 
   async add(options: AddOptions): Promise<AddResult> {
     this.alive();
@@ -44,8 +64,8 @@ export class TorrentOps {
     const labels = checkLabels(options.labels ?? []);
     const only = options.onlyFiles ?? (source.kind === 'magnet' ? source.selectOnly : undefined);
     if (only && source.kind === 'torrent') checkFileIndexes(only, source.meta.files.length);
-    const position = this.node.ordered().reduce((max, e) => Math.max(max, e.record.queuePosition + 1), 0);
-    const record: Omit<TorrentRecord, 'id'> = {
+    const position = this.node.nextQueuePosition();
+    const record: Omit<TorrentRecord, 'id' | 'hasTorrent'> = {
       infoHash,
       name: source.kind === 'torrent' ? source.meta.name : (source.name ?? infoHash),
       torrent: source.kind === 'torrent' ? source.bytes : null,
@@ -56,8 +76,8 @@ export class TorrentOps {
       filesWanted: only ? [...new Set(only)].sort((a, b) => a - b) : null,
       priorities: {},
       sequential: Boolean(options.sequential),
-      downLimit: 0,
-      upLimit: 0,
+      downLimit: checkRate(options.downloadLimitBytesPerSec ?? 0),
+      upLimit: checkRate(options.uploadLimitBytesPerSec ?? 0),
       seedRatio: 0,
       queuePosition: position,
       addedAt: Date.now(),
@@ -67,12 +87,20 @@ export class TorrentOps {
       extraPeers: [...(source.kind === 'magnet' ? source.peers : []), ...checkPeers(options.peers ?? [])],
       extraTrackers: source.kind === 'magnet' ? source.trackers : [],
       extraWebSeeds: source.kind === 'magnet' ? source.webSeeds : [],
+      totalBytes: 0,
+      pieceCount: 0,
+      wantedBytes: 0,
+      verifiedBytes: 0,
+      piecesHave: 0,
     };
     const id = this.node.store.insertTorrent(record);
     const entry = new TorrentEntry({ id, ...record }, this.node.newEntryContext());
+    entry.runOptions = options.swarm;
+    entry.loadOffline();
+    entry.releaseMeta();
     // A magnet added paused fetches its metadata, then stops: its files can be chosen before anything downloads.
-    if (record.paused && !entry.meta) entry.stopAfterMetadata = true;
-    this.node.entries.set(id, entry);
+    if (record.paused && !entry.hasMeta) entry.stopAfterMetadata = true;
+    this.node.addEntry(entry);
     this.node.added(entry);
     this.node.schedule();
     return { torrent: entry.summary(), duplicate: false };
@@ -163,13 +191,15 @@ export class TorrentOps {
   /** Removes torrents from the node; with `deleteData`, their files too (only the torrent's own files, then empty folders). */
   async remove(ids: IdSelector, deleteData = false): Promise<number[]> {
     const entries = this.resolve(ids);
+    // The file list is read before the record (and the .torrent in it) leaves the database.
+    const metas = deleteData ? entries.map((e) => e.meta) : [];
     this.node.store.transaction(() => entries.forEach((e) => this.node.store.deleteTorrent(e.id)));
     for (const e of entries) {
-      this.node.entries.delete(e.id);
+      this.node.deleteEntry(e);
       this.node.removed(e);
     }
     await Promise.all(entries.map((e) => e.stop()));
-    if (deleteData) for (const e of entries) await deleteFiles(e);
+    for (const [i, meta] of metas.entries()) if (meta) await deleteFiles(entries[i]!, meta);
     this.node.schedule();
     return entries.map((e) => e.id);
   }
@@ -270,9 +300,11 @@ function checkRate(value: unknown): number {
 }
 
 function checkFileIndexes(indexes: unknown, count: number): number[] {
-  if (!Array.isArray(indexes) || indexes.some((i) => !Number.isInteger(i) || i < 0 || i >= count)) {
+  if (!Array.isArray(indexes) || indexes.some((i) => !Number.isInteger(i))) {
     throw new NodeError('NODE_BAD_ARGUMENT', `file indexes must be whole numbers from 0 to ${count - 1}`, 'input');
   }
+  const missing = (indexes as number[]).find((i) => i < 0 || i >= count);
+  if (missing !== undefined) throw new NodeError('NODE_NO_SUCH_FILE', `file ${missing} does not exist (the torrent has ${count})`, 'input');
   return indexes as number[];
 }
 
@@ -299,9 +331,7 @@ function prioritiesAfter(e: TorrentEntry, changes: TorrentChanges): Record<strin
 }
 
 /** Deletes the torrent's own files (never anything else in the folder), then the folders it leaves empty. */
-async function deleteFiles(e: TorrentEntry): Promise<void> {
-  const meta = e.meta;
-  if (!meta) return;
+async function deleteFiles(e: TorrentEntry, meta: Metainfo): Promise<void> {
   const root = e.record.savePath;
   const dirs = new Set<string>();
   for (let i = 0; i < meta.files.length; i++) {

@@ -1,3 +1,5 @@
+import type { TorrentStats } from '../swarm/index.js';
+
 /**
  * The node's public types: what the library API returns, what its events carry, and so what the control API
  * (`/api/rpc`, `/api/events`) and the web UI see. Plain JSON-safe values only (numbers, strings, arrays), so a
@@ -101,6 +103,9 @@ export interface TorrentDetail extends TorrentSummary {
   isPrivate: boolean;
 }
 
+/** Ids as the API takes them: integer ids, info-hash prefixes (4+ hex digits), or 'all'. */
+export type IdSelector = number | string | (number | string)[] | 'all';
+
 /** What `Node.add` takes. Exactly one of `source` (magnet, URL or .torrent path) and `metainfo` (the bytes). */
 export interface AddOptions {
   source?: string;
@@ -114,7 +119,22 @@ export interface AddOptions {
   labels?: string[];
   /** Peers to connect to directly (HOST:PORT), beside those the trackers, DHT and PEX find. */
   peers?: string[];
+  /** The torrent's own limits, bytes per second (0 or absent: none); the node's global limits apply too. */
+  downloadLimitBytesPerSec?: number;
+  uploadLimitBytesPerSec?: number;
+  /** How this run of the swarm behaves; not kept in the database (a one-shot `get` or `share` gives them). */
+  swarm?: SwarmRunOptions;
   signal?: AbortSignal;
+}
+
+/** Swarm options of one run of a torrent (`tandem get`'s and `share`'s flags); the swarm's defaults when absent. */
+export interface SwarmRunOptions {
+  /** Most peers connected at once (`--max-peers`). */
+  maxPeers?: number;
+  /** BEP 19: false turns web seeds off (`--no-webseeds`); the cap on requests in flight to one seed. */
+  webSeeds?: { enabled?: boolean; maxRequestsPerSeed?: number };
+  /** The data was just hashed (`share` made the torrent from it): seed it without checking again. */
+  trustData?: boolean;
 }
 
 export interface AddResult {
@@ -184,8 +204,37 @@ export interface ServerInfo {
   bytesSent: number;
 }
 
+/** A running swarm's progress, as `tandem get` shows it (the swarm's own snapshot). */
+export type SwarmStats = TorrentStats;
+
+/**
+ * What one torrent's swarm does, closely enough for a face that follows one transfer (`tandem get`'s progress bar
+ * and `--json` lines). Each names its torrent by id. Not part of the control API's event stream, which carries the
+ * coarser `torrent:changed`.
+ */
+export interface SwarmEvents {
+  'swarm:metadata': { id: number; name: string; pieceCount: number };
+  /** The data on disk is checked: `source` says how (resume data, hashing, nothing there, a new magnet's files). */
+  'swarm:ready': { id: number; piecesHave: number; source: 'resume' | 'hashed' | 'empty' | 'new' };
+  /** About once a second while the swarm runs. */
+  'swarm:progress': { id: number; stats: SwarmStats };
+  /** Every wanted byte is verified on disk. */
+  'swarm:done': { id: number; stats: SwarmStats };
+  /** The swarm stopped on an error; `starting` when it could not start at all (bad input shows as kind 'input'). */
+  'swarm:failed': { id: number; message: string; code: string; kind: 'input' | 'runtime'; starting: boolean };
+  'swarm:warning': { id: number; message: string };
+  'peer:connect': { id: number; key: string; client: string; outgoing: boolean; encrypted: boolean };
+  'peer:disconnect': { id: number; key: string; reason: string };
+  'peer:banned': { id: number; key: string; reason: string };
+  /** A BEP 19 web seed failed in a way a person should know (once per seed and kind of failure). */
+  'webseed:warning': { id: number; url: string; code: string; message: string };
+  /** BEP 3: a tracker's `warning message`, or its `failure reason` (or an unreachable tracker) as an error. */
+  'tracker:warning': { id: number; url: string; message: string };
+  'tracker:error': { id: number; url: string; message: string };
+}
+
 /** Events of the node (STYLE.md 13): each name namespaced, one detail object. */
-export interface NodeEvents {
+export interface NodeEvents extends SwarmEvents {
   'torrent:added': { torrent: TorrentSummary };
   'torrent:removed': { id: number; infoHash: string };
   /** Only the fields that changed since the last event for this torrent. */

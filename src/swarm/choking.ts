@@ -1,13 +1,13 @@
 import { chooseUnchoked, pickOptimistic } from './choker.js';
 import type { Peer } from './peer.js';
-import type { Torrent } from './torrent.js';
+import type { SwarmContext } from './swarm-context.js';
 
 /** Runs the pure choker every round and applies its answer; rotates the optimistic unchoke (BEP 3: every 30 s). */
 export class ChokeRound {
   private optimistic?: string;
   private optimisticSinceMs = 0;
 
-  constructor(private readonly t: Torrent) {}
+  constructor(private readonly t: SwarmContext) {}
 
   /** A newly interested peer is unchoked at once while a slot is free, rather than at the next round. */
   onInterested(peer: Peer): void {

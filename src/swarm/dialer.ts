@@ -3,7 +3,7 @@ import { dialsEncrypted, fallsBackToPlaintext, MseInitiator, provideFor, runHand
 import { encodeHandshake, type PeerAddress } from '../wire/index.js';
 import { addressKey, normaliseHost } from './address.js';
 import { PeerConnection, ReadBuffer } from './connection.js';
-import type { Torrent } from './torrent.js';
+import type { SwarmContext } from './swarm-context.js';
 
 interface KnownPeer {
   address: PeerAddress;
@@ -27,7 +27,7 @@ export class Dialer {
   private readonly dialing = new Set<Socket>();
 
   constructor(
-    private readonly torrent: Torrent,
+    private readonly torrent: SwarmContext,
     private readonly adopt: (conn: PeerConnection, key: string, address: PeerAddress) => void,
   ) {}
 

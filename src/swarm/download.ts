@@ -3,7 +3,7 @@ import { sharedHashPool } from '../metainfo/index.js';
 import { Bitfield } from '../wire/index.js';
 import type { Peer } from './peer.js';
 import { requestQueueDepth } from './rate.js';
-import type { Torrent } from './torrent.js';
+import type { SwarmContext } from './swarm-context.js';
 
 /**
  * The download side of a torrent: keeps each unchoked peer's request queue full, takes blocks in, hashes a piece
@@ -21,7 +21,7 @@ export class Downloader {
   private readonly inWrite = new Set<number>();
   private limitPaused = false;
 
-  constructor(private readonly t: Torrent) {}
+  constructor(private readonly t: SwarmContext) {}
 
   /** Interested when the peer has a piece we want (BEP 3); not interested otherwise. */
   updateInterest(peer: Peer): void {

@@ -10,12 +10,12 @@ import {
 import { addressKey } from './address.js';
 import { allowedFastSet, MAX_ALLOWED_FAST_IN } from './bep6-allowed-fast.js';
 import type { Peer } from './peer.js';
-import type { Torrent } from './torrent.js';
+import type { SwarmContext } from './swarm-context.js';
 
 const YOURIP_V4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/;
 
 /** The first messages after the handshake: our BEP 10 handshake, then what we have (BEP 3 bitfield or BEP 6). */
-export function greet(t: Torrent, peer: Peer): void {
+export function greet(t: SwarmContext, peer: Peer): void {
   peer.conn.cork();
   if (peer.conn.remote?.extended) {
     const m = YOURIP_V4.exec(peer.remoteHost);
@@ -41,7 +41,7 @@ export function greet(t: Torrent, peer: Peer): void {
  * BEP 6: tells a fast-extension peer which pieces it may fetch while we choke it (its canonical allowed-fast set),
  * naming those we have; the rest of the set is honoured too once we have them. Once per peer, when metadata is known.
  */
-function grantAllowedFast(t: Torrent, peer: Peer): void {
+function grantAllowedFast(t: SwarmContext, peer: Peer): void {
   if (!peer.fast || !t.meta || peer.allowedFastOut.size > 0) return;
   for (const index of allowedFastSet(peer.remoteHost, t.infoHash, t.meta.pieceCount, t.config.allowedFastPieces)) {
     peer.allowedFastOut.add(index);
@@ -49,7 +49,7 @@ function grantAllowedFast(t: Torrent, peer: Peer): void {
   }
 }
 
-function sendHave(t: Torrent, peer: Peer): void {
+function sendHave(t: SwarmContext, peer: Peer): void {
   const have = t.picker?.have;
   if (peer.fast && (!have || have.count === 0)) peer.conn.send({ type: 'haveNone' });
   else if (peer.fast && have?.complete) peer.conn.send({ type: 'haveAll' });
@@ -57,7 +57,7 @@ function sendHave(t: Torrent, peer: Peer): void {
 }
 
 /** Once metadata is known, a peer's early bitfield becomes real (BEP 9 magnets), and we tell it what we have. */
-export function settlePieces(t: Torrent, peer: Peer): void {
+export function settlePieces(t: SwarmContext, peer: Peer): void {
   const n = t.meta!.pieceCount;
   peer.conn.setPieceCount(n);
   if (peer.rawBitfield) {
@@ -71,7 +71,7 @@ export function settlePieces(t: Torrent, peer: Peer): void {
   t.downloader.updateInterest(peer);
 }
 
-function setPieces(t: Torrent, peer: Peer, pieces: Bitfield | 'all'): void {
+function setPieces(t: SwarmContext, peer: Peer, pieces: Bitfield | 'all'): void {
   if (peer.pieces) t.picker?.removePeer(peer.pieces);
   peer.pieces = pieces;
   t.picker?.addPeer(pieces);
@@ -80,7 +80,7 @@ function setPieces(t: Torrent, peer: Peer, pieces: Bitfield | 'all'): void {
 }
 
 /** Dispatches one decoded message from a peer. */
-export function handleMessage(t: Torrent, peer: Peer, m: Message): void {
+export function handleMessage(t: SwarmContext, peer: Peer, m: Message): void {
   switch (m.type) {
     case 'keepAlive':
       return;
@@ -137,7 +137,7 @@ export function handleMessage(t: Torrent, peer: Peer, m: Message): void {
   }
 }
 
-function onHave(t: Torrent, peer: Peer, index: number): void {
+function onHave(t: SwarmContext, peer: Peer, index: number): void {
   if (!t.meta) {
     // Before metadata the piece count is unknown: remember a have as a bit in a growing raw bitfield.
     if (index >= 8 * 1024 * 1024) return peer.conn.close('WIRE_BAD_VALUE: have index out of range');
@@ -159,7 +159,7 @@ function onHave(t: Torrent, peer: Peer, index: number): void {
   if (bits.complete && t.isDone && t.picker!.have.complete) peer.conn.close('both seeds');
 }
 
-function onExtended(t: Torrent, peer: Peer, id: number, payload: Buffer): void {
+function onExtended(t: SwarmContext, peer: Peer, id: number, payload: Buffer): void {
   if (id === EXTENDED_HANDSHAKE_ID) {
     peer.ext = decodeExtendedHandshake(payload);
     if (!peer.listenAddress && peer.ext.p) {

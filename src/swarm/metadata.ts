@@ -15,7 +15,7 @@ import { addressKey } from './address.js';
 import { SwarmError } from './errors.js';
 import { settlePieces } from './handlers.js';
 import type { Peer } from './peer.js';
-import type { Torrent } from './torrent.js';
+import type { SwarmContext } from './swarm-context.js';
 
 /**
  * BEP 9 both ways (fetch the info dictionary from peers for a magnet link, verify it against the info hash; serve
@@ -28,7 +28,7 @@ export class MetadataFetcher {
   private readonly asked = new Map<number, [string, number]>();
   private busy = false;
 
-  constructor(private readonly t: Torrent) {}
+  constructor(private readonly t: SwarmContext) {}
 
   onPeerHandshake(peer: Peer): void {
     if (this.t.meta) return;

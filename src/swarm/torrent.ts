@@ -20,6 +20,7 @@ import { PieceBuffers } from './piece-buffers.js';
 import { PiecePicker } from './picker.js';
 import { ChainedLimit, RateMeter, TokenBucket, type RateLimit } from './rate.js';
 import { Requester } from './requests.js';
+import type { SwarmContext } from './swarm-context.js';
 import type { TorrentComponents, TorrentEvents, TorrentInit, TorrentState, TorrentStats } from './types.js';
 import { Uploader } from './upload.js';
 import { WebSeeds } from './webseeds.js';
@@ -34,7 +35,7 @@ import { WebSeeds } from './webseeds.js';
  *   t.on('done', () => t.stop());
  *   await t.start();
  */
-export class Torrent extends TypedEmitter<TorrentEvents> {
+export class Torrent extends TypedEmitter<TorrentEvents> implements SwarmContext {
   readonly config: SwarmConfig;
   readonly infoHash: Buffer;
   readonly peerId: Buffer;

@@ -5,7 +5,16 @@ import type { SwarmConfig } from './defaults.js';
 import type { PeerListener } from './listener.js';
 import type { ResumeBackend } from '../storage/index.js';
 import type { RateLimit } from './rate.js';
-import type { WebSeedsInit } from './webseeds.js';
+
+/** BEP 19 web seeds of a torrent (`Torrent` passes them to `WebSeeds`). */
+export interface WebSeedsInit {
+  /** False turns web seeds off (`--no-webseeds`). */
+  enabled?: boolean;
+  /** More seeds besides the torrent's url-list (a magnet's `ws=`, BEP 9), used once metadata is known. */
+  urls?: string[];
+  /** HTTP requests in flight to one seed at most (`--webseed-max-requests`). */
+  maxRequestsPerSeed?: number;
+}
 
 /** Plain options of a torrent session (STYLE.md 16). */
 export interface TorrentInit {

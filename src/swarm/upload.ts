@@ -1,6 +1,6 @@
 import type { Peer } from './peer.js';
 import type { BlockRequest } from './requests.js';
-import type { Torrent } from './torrent.js';
+import type { SwarmContext } from './swarm-context.js';
 import { UploadBuffers } from './upload-buffers.js';
 
 /** Bytes queued in a socket before we stop reading more blocks for it (backpressure, DESIGN.md §6). */
@@ -25,7 +25,7 @@ export class Uploader {
   private turn = 0;
   private buffers?: UploadBuffers;
 
-  constructor(private readonly t: Torrent) {}
+  constructor(private readonly t: SwarmContext) {}
 
   onRequest(peer: Peer, m: { index: number; begin: number; length: number }): void {
     const t = this.t;

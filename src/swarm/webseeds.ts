@@ -13,16 +13,8 @@ import type { Metainfo } from '../metainfo/index.js';
 import { WebSeed, WebSeedError, WEBSEED_DEFAULTS } from '../webseed/index.js';
 import { TypedEmitter } from './events.js';
 import { WebSeedPolicy, type WebSeedView } from './webseed-policy.js';
-import type { Torrent } from './torrent.js';
-
-export interface WebSeedsInit {
-  /** False turns web seeds off (`--no-webseeds`). */
-  enabled?: boolean;
-  /** More seeds besides the torrent's url-list (a magnet's `ws=`, BEP 9), used once metadata is known. */
-  urls?: string[];
-  /** HTTP requests in flight to one seed at most (`--webseed-max-requests`). */
-  maxRequestsPerSeed?: number;
-}
+import type { SwarmContext } from './swarm-context.js';
+import type { WebSeedsInit } from './types.js';
 
 export interface WebSeedsEvents {
   /** A seed failed in a way the user should know; said once per seed and kind of failure, never a flood. */
@@ -61,7 +53,7 @@ export class WebSeeds extends TypedEmitter<WebSeedsEvents> {
   private running = false;
 
   constructor(
-    private readonly t: Torrent,
+    private readonly t: SwarmContext,
     private readonly init: WebSeedsInit = {},
   ) {
     super();

@@ -13,7 +13,7 @@ import { patternBytes } from '../helpers/trees.js';
 import { makeNamespaces } from './lsd-namespaces.js';
 import { createTorrent } from '../../src/metainfo/index.js';
 import { Output } from '../../src/cli/output.js';
-import { TorrentLsd } from '../../src/node/torrent-lsd.js';
+import { NodeLsd } from '../../src/node/node-lsd.js';
 import { startTorrent } from '../helpers/peer-fixtures.js';
 
 function tandemIn(t: Parameters<typeof startProcess>[0], ns: string, args: string[]): { child: ChildProcess; stderr: () => string } {
@@ -84,7 +84,8 @@ test('an interface where the group cannot be joined is one detail line; the torr
     }
   })({ verbose: true });
   // 192.0.2.77 (TEST-NET-1) is no address of this machine: joining the group on it fails, before anything is sent.
-  const lsd = new TorrentLsd(torrent, out, () => [{ family: 4, interfaceAddress: '192.0.2.77' }]);
+  const host = { hosts: torrent.listenHosts, port: torrent.listenPort, announced: () => [torrent.infoHash], addPeer: () => undefined, downloading: () => !torrent.isDone };
+  const lsd = new NodeLsd(host, out, () => [{ family: 4, interfaceAddress: '192.0.2.77' }]);
   await lsd.start();
   assert.equal(lines.length, 1, lines.join('\n'));
   assert.match(lines[0]!, /^lsd: not on 192\.0\.2\.77: cannot join the LSD group 239\.192\.152\.143/);

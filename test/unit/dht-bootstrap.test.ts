@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkPublicGuard, isLoopbackHost, parseHostPort } from '../../src/dht/bootstrap.js';
 import { DHT_DEFAULTS, DhtNode } from '../../src/dht/index.js';
-import { dhtOptionsFor, dhtRoundIntervalMs } from '../../src/node/torrent-dht.js';
+import { dhtOptionsFor, dhtRoundIntervalMs } from '../../src/node/node-dht.js';
 
 test('isLoopbackHost: 127/8, ::1, mapped loopback and localhost only', () => {
   for (const h of ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1', 'localhost', 'LOCALHOST']) assert.ok(isLoopbackHost(h), h);

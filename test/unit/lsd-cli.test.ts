@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NetworkInterfaceInfo } from 'node:os';
-import { lsdAnnounceIntervalMs, lsdEnabled, lsdInterfaces } from '../../src/node/torrent-lsd.js';
+import { lsdAnnounceIntervalMs, lsdEnabled, lsdInterfaces } from '../../src/node/node-lsd.js';
 
 test('LSD is on by default, off with --no-lsd, and off under TANDEM_NO_PUBLIC_DHT=1 unless --lsd forces it', () => {
   assert.equal(lsdEnabled(undefined, {}), true);

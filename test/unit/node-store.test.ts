@@ -11,7 +11,7 @@ import { answerBody } from '../../src/api/jsonrpc.js';
 import { EventLog } from '../../src/api/event-log.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const record = (name: string): Omit<TorrentRecord, 'id'> => ({
+const record = (name: string): Omit<TorrentRecord, 'id' | 'hasTorrent'> => ({
   infoHash: Buffer.from(name.padEnd(20, '-')).toString('hex').slice(0, 40),
   name,
   torrent: null,
@@ -33,6 +33,11 @@ const record = (name: string): Omit<TorrentRecord, 'id'> => ({
   extraPeers: ['127.0.0.1:1'],
   extraTrackers: [],
   extraWebSeeds: [],
+  totalBytes: 10,
+  pieceCount: 1,
+  wantedBytes: 10,
+  verifiedBytes: 0,
+  piecesHave: 0,
 });
 
 test('store: a record round-trips; ids are never reused after a delete; resume data and counters persist', async (t) => {
@@ -54,7 +59,7 @@ test('store: a record round-trips; ids are never reused after a delete; resume d
   t.after(() => again.close());
   const rows = again.listTorrents();
   assert.deepEqual(rows.map((r) => r.id), [a, c]);
-  assert.deepEqual({ ...rows[0]!, id: 0 }, { ...record('one'), id: 0, labels: ['x'], paused: false });
+  assert.deepEqual({ ...rows[0]!, id: 0 }, { ...record('one'), id: 0, labels: ['x'], paused: false, hasTorrent: false });
   assert.deepEqual(again.loadResume(a)?.files, [[10, 20], null]);
   assert.deepEqual(again.getCounters(), { uploadedBytes: 10 });
   assert.deepEqual(again.getSettings(), { maxActiveDownloads: 2 });

@@ -40,7 +40,7 @@ function selector(ctx: TransmissionContext, args: Args): IdSelector | 'recent' {
 function idsOf(ctx: TransmissionContext, args: Args): number[] {
   const sel = selector(ctx, args);
   if (sel === 'recent') return ctx.recent().active;
-  if (sel === 'all') return ctx.node.torrents.list().map((t) => t.id);
+  if (sel === 'all') return ctx.node.ordered().map((e) => e.id);
   const out: number[] = [];
   for (const id of sel as (number | string)[]) {
     try {
@@ -174,8 +174,11 @@ export const HANDLERS: Record<string, Handler> = {
   'torrent-get': (ctx, args) => {
     if (!Array.isArray(args.fields)) throw new RpcFailure('no fields specified');
     const fields = (args.fields as unknown[]).filter((f): f is string => typeof f === 'string');
-    const ids = new Set(idsOf(ctx, args));
-    const rows = ctx.node.torrents.list().filter((t) => ids.has(t.id));
+    const entries = args.ids === undefined ? ctx.node.ordered() : (() => {
+      const ids = new Set(idsOf(ctx, args));
+      return ctx.node.ordered().filter((e) => ids.has(e.id));
+    })();
+    const rows = entries.map((e) => e.summary());
     const objects = rows.map((s) => torrentObject(s, () => ctx.node.torrents.get(s.id), fields));
     const out: Args = {};
     if (args.format === 'table') {

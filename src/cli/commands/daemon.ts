@@ -157,7 +157,7 @@ async function runDaemon(flags: DaemonFlags): Promise<number> {
     api = new ApiServer(node, { host: rpc.host, port: rpc.port, auth: { basic, token }, webRoot: webRoot() });
     const addr = await api.start();
     writeFileSync(join(stateDir, 'rpc-address'), `${addr.url}\n`);
-    out.line(`tandem ${VERSION} daemon: state in ${stateDir}, ${node.torrents.list().length} torrents, peer port ${node.peerPort}`);
+    out.line(`tandem ${VERSION} daemon: state in ${stateDir}, ${node.entries.size} torrents, peer port ${node.peerPort}`);
     out.line(`control API: ${addr.url}api/rpc and ${addr.url}transmission/rpc`);
     out.line(`web UI: ${addr.url}${basic ? '' : `#token=${token}`}`);
     out.json({ event: 'listening', rpc: addr.url, peerPort: node.peerPort, stateDir, servers: node.servers.list() });

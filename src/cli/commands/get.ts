@@ -1,43 +1,17 @@
 import { Command } from 'commander';
-import { isMagnet } from '../../metainfo/index.js';
+import { getFtp } from '../get-ftp.js';
 import { getHttp } from '../get-http.js';
 import { getTftp } from '../get-tftp.js';
 import { getTorrent } from '../get-torrent.js';
-import { addCommonFlags, runCommand, type CommonFlags } from '../output.js';
+import type { GetFlags } from '../get-flags.js';
+import { addCommonFlags, runCommand } from '../output.js';
 import { repeatable } from '../options.js';
 import { WEBSEED_DEFAULTS } from '../../webseed/index.js';
 
-/** Every flag `get` takes; each source kind reads the ones that concern it. */
-export interface GetFlags extends CommonFlags {
-  output: string;
-  peer: string[];
-  port?: string;
-  /** Addresses to accept peers on (`--listen`, repeatable); every interface when none. */
-  listen: string[];
-  seed?: boolean;
-  dht: boolean;
-  dhtBootstrap: string[];
-  /** --lsd true, --no-lsd false, neither undefined (on, except under the test guard). */
-  lsd?: boolean;
-  maxPeers?: string;
-  downloadLimit?: string;
-  uploadLimit?: string;
-  only?: string;
-  sequential?: boolean;
-  webseeds: boolean;
-  webseedMaxRequests?: string;
-  blksize?: string;
-  windowsize?: string;
-  /** --encryption allow|prefer|require (MSE). */
-  encryption?: string;
-  /** false with --no-swarm: an http(s) URL is downloaded plainly even when its server offers a torrent of it. */
-  swarm?: boolean;
-}
-
 export default function getCommand(): Command {
   const cmd = new Command('get')
-    .description('download a magnet link, a .torrent file, an http(s):// or a tftp:// URL')
-    .argument('<source>', 'magnet:?..., path/to/file.torrent, http(s)://host/path or tftp://host:port/path')
+    .description('download a magnet link, a .torrent file, an http(s)://, a tftp:// or an ftp(s):// URL')
+    .argument('<source>', 'magnet:?..., path/to/file.torrent, http(s)://host/path, tftp://host:port/path or ftp(s)://[user[:pass]@]host[:port]/path (a folder when it ends in /)')
     .option('-o, --output <dir>', 'folder to download into', '.')
     .option('--peer <host:port>', 'connect to this peer directly (repeatable)', repeatable, [])
     .option('--port <n>', 'port to accept peers on (default: any free port)')
@@ -58,14 +32,14 @@ export default function getCommand(): Command {
     .option('--no-swarm', 'for an http(s) URL: download over HTTP only, even when the server offers a torrent of the file')
     .option('--blksize <bytes>', 'TFTP block size to ask for (RFC 2348)')
     .option('--windowsize <n>', 'TFTP window size to ask for (RFC 7440)')
-    .addHelpText('after', '\nExamples:\n  tandem get "magnet:?xt=urn:btih:..." -o downloads\n  tandem get file.torrent --peer 127.0.0.1:6881\n  tandem get http://127.0.0.1:8080/big.iso\n  tandem get tftp://127.0.0.1:6969/boot.img --blksize 1428 --windowsize 16');
+    .addHelpText('after', '\nExamples:\n  tandem get "magnet:?xt=urn:btih:..." -o downloads\n  tandem get file.torrent --peer 127.0.0.1:6881\n  tandem get http://127.0.0.1:8080/big.iso\n  tandem get tftp://127.0.0.1:6969/boot.img --blksize 1428 --windowsize 16\n  tandem get ftp://127.0.0.1:2121/pub/big.iso\n  tandem get ftps://me:secret@127.0.0.1:2990/docs/ -o mirror');
   addCommonFlags(cmd);
   return cmd.action((source: string, flags: GetFlags) =>
     runCommand(flags, () => {
       const lower = source.toLowerCase();
       if (lower.startsWith('http://') || lower.startsWith('https://')) return getHttp(source, flags);
       if (lower.startsWith('tftp://')) return getTftp(source, flags);
-      if (isMagnet(source)) return getTorrent(source, flags);
+      if (lower.startsWith('ftp://') || lower.startsWith('ftps://')) return getFtp(source, flags);
       return getTorrent(source, flags);
     }),
   );

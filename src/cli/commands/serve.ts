@@ -6,14 +6,15 @@ import { Command } from 'commander';
 import { HTTP_DEFAULTS, HttpFileServer, parseCredentials, type HttpServerOptions } from '../../http/index.js';
 import { defaultSeedCacheDir, isServeWorker, reportToPrimary, SEED_DEFAULTS, SeedingFileServer, stopRequested, WorkerPool, type SeedEvent } from '../../serve/index.js';
 import { TokenBucket } from '../../swarm/index.js';
-import { parsePort } from '../get-torrent.js';
+import { parsePort } from '../torrent-flags.js';
 import { formatTransferLine, TftpServer, TFTP_DEFAULTS } from '../../tftp/index.js';
+import { startFtp, type FtpFlags } from '../serve-ftp.js';
 import { TandemError } from '../../util/errors.js';
 import { wholeNumberFlag } from '../options.js';
 import { addCommonFlags, Output, runCommand, type CommonFlags } from '../output.js';
 import { formatBytes, parseBytes } from '../units.js';
 
-interface ServeFlags extends CommonFlags {
+interface ServeFlags extends CommonFlags, FtpFlags {
   http?: string;
   tftp?: string;
   tlsCert?: string;
@@ -45,13 +46,20 @@ export function parseHostPort(text: string, option: string): { host: string; por
 
 export default function serveCommand(): Command {
   const cmd = new Command('serve')
-    .description('serve a folder over HTTP and/or TFTP')
+    .description('serve a folder over HTTP, TFTP and/or FTP(S)')
     .argument('[dir]', 'folder to serve', '.')
     .option('--http <host:port>', `serve HTTP on this address (port 0 picks one; e.g. 127.0.0.1:${HTTP_DEFAULTS.port})`)
     .option('--tftp <host:port>', `serve TFTP on this address (e.g. 127.0.0.1:${TFTP_DEFAULTS.port})`)
-    .option('--tls-cert <file>', 'PEM certificate: serve HTTPS instead of HTTP (with --tls-key)')
+    .option('--ftp <host:port>', 'serve FTP on this address, with explicit FTPS (AUTH TLS) when --tls-cert is given (e.g. 127.0.0.1:2121)')
+    .option('--ftps <host:port>', 'serve implicit FTPS (TLS from the first byte) on this address (needs --tls-cert and --tls-key)')
+    .option('--ftp-write', 'let the --auth user upload, rename and delete over FTP (anonymous sessions never write)')
+    .option('--ftp-pasv-ports <a-b>', 'take passive data ports from this range (for a firewall or NAT)')
+    .option('--ftp-pasv-address <ip>', 'the IPv4 address PASV replies name (a server behind NAT)')
+    .option('--ftp-tls-required', 'refuse FTP logins before AUTH TLS and clear data connections (PROT C)')
+    .option('--ftp-allow-unresumed-tls', "accept TLS data connections that do not resume the control connection's session (Python's ftplib)")
+    .option('--tls-cert <file>', 'PEM certificate: serve HTTPS instead of HTTP, and FTPS (with --tls-key)')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
-    .option('--auth <user:pass>', 'require HTTP Basic authentication with these credentials')
+    .option('--auth <user:pass>', 'require HTTP Basic authentication with these credentials; over FTP, only this user logs in')
     .option('--access-log <file>', 'append the HTTP access log (Combined Log Format) to this file (default: stdout, none with --quiet or --json)')
     .option('--upload', 'accept HTTP PUT uploads into the folder')
     .option('--upload-max <bytes>', 'largest accepted upload (default 1GiB)')
@@ -64,13 +72,13 @@ export default function serveCommand(): Command {
     .option('--seed-min-size <bytes>', `smallest file --seed makes a torrent for (default ${formatBytes(SEED_DEFAULTS.minFileBytes)})`)
     .option('--workers <n>', 'HTTP worker processes sharing the port, or "auto" for one per core (default 1; not with --seed or --upload-limit)')
     .option('--public-url <url>', 'the base URL clients reach this server at, named in --seed torrents (default: the --http address)')
-    .addHelpText('after', '\nExamples:\n  tandem serve ./public --http 127.0.0.1:8080\n  tandem serve ./boot --tftp 127.0.0.1:6969 --tftp-write\n  tandem serve . --http 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --auth me:secret --upload\n  tandem serve ./iso --http 127.0.0.1:8080 --seed --upload-limit 2MiB    # then: tandem get http://127.0.0.1:8080/big.iso');
+    .addHelpText('after', '\nExamples:\n  tandem serve ./public --http 127.0.0.1:8080\n  tandem serve ./boot --tftp 127.0.0.1:6969 --tftp-write\n  tandem serve ./pub --ftp 127.0.0.1:2121 --ftps 127.0.0.1:2990 --tls-cert cert.pem --tls-key key.pem\n  tandem serve . --http 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --auth me:secret --upload\n  tandem serve ./iso --http 127.0.0.1:8080 --seed --upload-limit 2MiB    # then: tandem get http://127.0.0.1:8080/big.iso');
   addCommonFlags(cmd);
   return cmd.action((dir: string, flags: ServeFlags) => runCommand(flags, () => serve(dir, flags)));
 }
 
 async function serve(dir: string, flags: ServeFlags): Promise<number> {
-  if (!flags.http && !flags.tftp) throw usage('give at least one of --http HOST:PORT and --tftp HOST:PORT');
+  if (!flags.http && !flags.tftp && !flags.ftp && !flags.ftps) throw usage('give at least one of --http, --tftp, --ftp and --ftps HOST:PORT');
   if (flags.seed && !flags.http) throw usage('--seed needs --http: the torrents name the HTTP server as web seed and tracker');
   if (flags.seed && flags.auth !== undefined) throw usage('--seed and --auth do not go together: peers and web-seed clients send no credentials');
   if (Boolean(flags.tlsCert) !== Boolean(flags.tlsKey)) throw usage('--tls-cert and --tls-key go together');
@@ -85,6 +93,7 @@ async function serve(dir: string, flags: ServeFlags): Promise<number> {
   try {
     if (flags.http) stops.push(workers > 1 ? await startWorkers(dir, workers, flags, out) : await startHttp(dir, flags, out));
     if (flags.tftp) stops.push(await startTftp(dir, flags, out));
+    if (flags.ftp || flags.ftps) stops.push(...(await startFtp(dir, flags, out, parseHostPort)));
   } catch (err) {
     await stopAll();
     throw err;

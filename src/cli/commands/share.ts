@@ -2,8 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import { buildMagnet, createTorrent } from '../../metainfo/index.js';
-import { isWildcardHost, Torrent } from '../../swarm/index.js';
-import { parseEncryption, parseListenHosts, parsePort, runTorrent } from '../get-torrent.js';
+import { isWildcardHost } from '../../node/index.js';
+import { runTorrent } from '../get-torrent.js';
+import { parseEncryption, parseListenHosts, parsePort } from '../torrent-flags.js';
 import { addCommonFlags, Output, runCommand, type CommonFlags } from '../output.js';
 import { parseBytes } from '../units.js';
 import { VERSION } from '../../util/version.js';
@@ -57,23 +58,21 @@ async function runShare(path: string, flags: ShareFlags): Promise<number> {
     createdBy: `tandem/${VERSION}`,
   });
   if (flags.torrentOut) await writeFile(flags.torrentOut, bytes);
-  const torrent = new Torrent({
-    metainfo,
-    dir: dirname(resolve(path)),
-    trustData: true,
-    listenPort: flags.port === undefined ? 0 : parsePort(flags.port),
-    listenHosts: parseListenHosts(flags.listen),
-    uploadLimitBytesPerSec: flags.uploadLimit === undefined ? undefined : parseBytes(flags.uploadLimit, '--upload-limit'),
-    config: { encryption: parseEncryption(flags.encryption) },
-  });
-  return runTorrent(torrent, {
+  return runTorrent({
     flags,
-    trackers: metainfo.announce,
+    add: {
+      metainfo: bytes,
+      savePath: dirname(resolve(path)),
+      uploadLimitBytesPerSec: flags.uploadLimit === undefined ? undefined : parseBytes(flags.uploadLimit, '--upload-limit'),
+      // The data was hashed just now, to make the torrent.
+      swarm: { trustData: true },
+    },
+    listen: { port: flags.port === undefined ? 0 : parsePort(flags.port), hosts: parseListenHosts(flags.listen), encryption: parseEncryption(flags.encryption) },
     seed: true,
     sharing: true,
     dht: { enabled: flags.dht, bootstrap: flags.dhtBootstrap },
     lsd: flags.lsd,
-    onListening: (port) => {
+    onListening: (port, listen) => {
       const magnet = buildMagnet({
         infoHashV1: metainfo.infoHashV1,
         infoHashV2: metainfo.infoHashV2,
@@ -81,9 +80,8 @@ async function runShare(path: string, flags: ShareFlags): Promise<number> {
         trackers: metainfo.announce.flat(),
         webSeeds: metainfo.urlList,
         // BEP 9 x.pe: only an address a peer can dial; a wildcard (every interface) names none.
-        peers: torrent.listenHosts.filter((h) => !isWildcardHost(h)).map((h) => (h.includes(':') ? `[${h}]:${port}` : `${h}:${port}`)),
+        peers: listen.filter((h) => !isWildcardHost(h)).map((h) => (h.includes(':') ? `[${h}]:${port}` : `${h}:${port}`)),
       });
-      const listen = torrent.listenHosts;
       out.json({ event: 'seeding', magnet, port, listen, infoHash: metainfo.infoHashV1?.toString('hex'), torrentFile: flags.torrentOut });
       out.line(`magnet: ${magnet}`);
       out.line(`seeding ${metainfo.name} on ${listen.map((h) => (h.includes(':') ? `[${h}]` : h)).join(', ')} port ${port}; press Ctrl-C to stop`);

@@ -1,0 +1,187 @@
+// FTP on loopback, side by side in one run, curl as the client for both servers: tandem against Debian's vsftpd for
+// a 1 GiB RETR and a 1 GiB STOR, plain and over explicit FTPS (curl --ssl-reqd, data sessions resumed on both),
+// then 1,000 small files mirrored with lftp. Beside each rate, the server's CPU seconds per GiB moved (vsftpd works
+// in forked children and grandchildren: all of its descendants are counted).
+// Goals: tandem ≥ 1 × vsftpd's rate in each row.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchDir, randomFile } from '../data.js';
+import { bestOf, measure, printTable, type Measurement } from '../measure.js';
+
+const TANDEM = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const SIZE_MIB = Number(process.env.BENCH_FTP_MIB ?? 1024);
+const SMALL_FILES = 1000;
+const VSFTPD_PORT = 18631;
+const TANDEM_PORT = 18632;
+
+function cpuOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+function descendants(pid: number): number[] {
+  let kids: number[] = [];
+  try {
+    kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+  return kids.flatMap((k) => [k, ...descendants(k)]);
+}
+
+/** CPU of a server and every process below it, sampled every 20 ms (children may exit before the end). */
+function watchTree(pid: number): { stop(): number } {
+  const start = new Map<number, number>([[pid, cpuOf(pid)], ...descendants(pid).map((c) => [c, cpuOf(c)] as [number, number])]);
+  const last = new Map<number, number>();
+  const sample = (): void => {
+    for (const p of [pid, ...descendants(pid)]) last.set(p, cpuOf(p));
+  };
+  const timer = setInterval(sample, 20);
+  return {
+    stop(): number {
+      sample();
+      clearInterval(timer);
+      let sum = 0;
+      for (const [p, cpu] of last) sum += Math.max(0, cpu - (start.get(p) ?? 0));
+      return sum;
+    },
+  };
+}
+
+async function untilListening(port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect({ port, host: '127.0.0.1' }, () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
+
+async function withServer<T>(child: ChildProcess, port: number, body: () => Promise<T>): Promise<T> {
+  try {
+    await untilListening(port);
+    return await body();
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
+  }
+}
+
+type Row = Record<string, string | number>;
+
+export default {
+  async run(): Promise<void> {
+    const base = join(benchDir(), 'ftp');
+    const root = join(base, 'root');
+    const incoming = join(root, 'incoming');
+    const small = join(root, 'small');
+    mkdirSync(incoming, { recursive: true });
+    mkdirSync(small, { recursive: true });
+    chmodSync(base, 0o755);
+    chmodSync(root, 0o755); // vsftpd refuses a writable anonymous root; uploads go to incoming/, owned by ftp
+    const [uid, gid] = ftpUser();
+    chownSync(incoming, uid, gid);
+    const big = `file-${SIZE_MIB}MiB.bin`;
+    chmodSync(randomFile(`ftp/root/${big}`, SIZE_MIB * 1024 * 1024), 0o644);
+    for (let i = 0; i < SMALL_FILES; i++) writeFileSync(join(small, `f${i}.txt`), `small file ${i}\n`.repeat(20));
+    const upload = join(base, big); // the file curl uploads, outside the served root
+    randomFile(`ftp/${big}`, SIZE_MIB * 1024 * 1024);
+    readFileSync(join(root, big)); // warm the page cache for both servers
+    const { certPath, keyPath } = makeCert(base);
+    mkdirSync(join(base, 'empty'), { recursive: true });
+    const rows: Row[] = [];
+    const gib = SIZE_MIB / 1024;
+    const add = (server: string, what: string, m: Measurement & { serverCpu: number }, mib: number): void => {
+      rows.push({ server, test: what, 'MiB/s': mib / m.wallSeconds, 'server cpu s/GiB': m.serverCpu / (mib / 1024), 'client cpu s': m.cpuSeconds });
+    };
+    const served = (pid: number, f: () => Promise<Measurement>) =>
+      bestOf(2, async () => {
+        const w = watchTree(pid);
+        const m = await f();
+        return { ...m, serverCpu: w.stop() };
+      });
+    let n = 0;
+    const suite = async (name: string, pid: number, port: number, user: string, upDir: string): Promise<void> => {
+      const url = `ftp://${user}127.0.0.1:${port}`;
+      const tls = ['--ssl-reqd', '--cacert', certPath];
+      add(name, `RETR ${SIZE_MIB} MiB`, await served(pid, () => measure('curl', ['-sS', '-o', '/dev/null', `${url}/${big}`])), SIZE_MIB);
+      add(name, `RETR ${SIZE_MIB} MiB, TLS`, await served(pid, () => measure('curl', ['-sS', ...tls, '-o', '/dev/null', `${url}/${big}`])), SIZE_MIB);
+      add(name, `STOR ${SIZE_MIB} MiB`, await served(pid, () => measure('curl', ['-sS', '-T', upload, `${url}/${upDir}up${n++}.bin`])), SIZE_MIB);
+      rmSync(join(incoming), { recursive: true, force: true });
+      mkdirSync(incoming);
+      chownSync(incoming, uid, gid);
+      add(name, `STOR ${SIZE_MIB} MiB, TLS`, await served(pid, () => measure('curl', ['-sS', ...tls, '-T', upload, `${url}/${upDir}up${n++}.bin`])), SIZE_MIB);
+      rmSync(join(incoming), { recursive: true, force: true });
+      mkdirSync(incoming);
+      chownSync(incoming, uid, gid);
+      const mirror = join(base, 'mirror');
+      const lftpUser = user ? `-u ${user.slice(0, -1).replace(':', ',')} ` : '';
+      const m = await served(pid, async () => {
+        rmSync(mirror, { recursive: true, force: true });
+        return measure('lftp', ['-c', `set ftp:ssl-allow no; open ${lftpUser}ftp://127.0.0.1:${port}; mirror /small ${mirror}`]);
+      });
+      rows.push({ server: name, test: `lftp mirror ${SMALL_FILES} small files`, 'files/s': SMALL_FILES / m.wallSeconds, 'server cpu s': m.serverCpu, 'client cpu s': m.cpuSeconds });
+      rmSync(mirror, { recursive: true, force: true });
+    };
+    const conf = join(base, 'vsftpd.conf');
+    writeFileSync(
+      conf,
+      [
+        'listen=YES', 'listen_ipv6=NO', 'background=NO', 'listen_address=127.0.0.1', `listen_port=${VSFTPD_PORT}`,
+        'anonymous_enable=YES', 'local_enable=NO', `anon_root=${root}`, 'no_anon_password=YES',
+        'write_enable=YES', 'anon_upload_enable=YES', 'seccomp_sandbox=NO', `secure_chroot_dir=${join(base, 'empty')}`,
+        'ftp_username=ftp', 'xferlog_enable=NO', 'ssl_enable=YES', 'allow_anon_ssl=YES', `rsa_cert_file=${certPath}`,
+        `rsa_private_key_file=${keyPath}`, 'force_anon_data_ssl=NO', 'force_anon_logins_ssl=NO', '',
+      ].join('\n'),
+    );
+    const vsftpd = spawn('/usr/sbin/vsftpd', [conf], { stdio: 'ignore' });
+    await withServer(vsftpd, VSFTPD_PORT, () => suite('vsftpd', vsftpd.pid!, VSFTPD_PORT, '', 'incoming/'));
+    const tandem = spawn(process.execPath, [TANDEM, 'serve', root, '--ftp', `127.0.0.1:${TANDEM_PORT}`, '--tls-cert', certPath, '--tls-key', keyPath, '--auth', 'bench:bench', '--ftp-write', '--quiet'], { stdio: 'ignore' });
+    await withServer(tandem, TANDEM_PORT, () => suite('tandem', tandem.pid!, TANDEM_PORT, 'bench:bench@', 'incoming/'));
+    rmSync(incoming, { recursive: true, force: true });
+    for (const r of rows) {
+      const ref = rows.find((x) => x.server === 'vsftpd' && x.test === r.test)!;
+      const key = 'MiB/s' in r ? 'MiB/s' : 'files/s';
+      r['vs vsftpd'] = Number(r[key]) / Number(ref[key]);
+    }
+    console.log(`FTP on loopback, curl (and lftp for the small files) against both servers, best of 2, ${gib} GiB transfers; goal: tandem ≥ 1 × vsftpd in each row`);
+    printTable(rows.filter((r) => 'MiB/s' in r));
+    console.log('');
+    printTable(rows.filter((r) => 'files/s' in r));
+  },
+};
+
+/** vsftpd's anonymous user (Debian's package makes `ftp`): it owns incoming/, where anonymous uploads go. */
+function ftpUser(): [number, number] {
+  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('ftp:'));
+  if (!line) throw new Error('no ftp user: install vsftpd with scripts/install-test-deps.sh');
+  const f = line.split(':');
+  return [Number(f[2]), Number(f[3])];
+}
+
+function makeCert(dir: string): { certPath: string; keyPath: string } {
+  const certPath = join(dir, 'cert.pem');
+  const keyPath = join(dir, 'key.pem');
+  const r = spawnSyncOk('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyPath, '-out', certPath]);
+  if (!r) throw new Error('openssl could not make a certificate');
+  chmodSync(keyPath, 0o600);
+  return { certPath, keyPath };
+}
+
+function spawnSyncOk(cmd: string, args: string[]): boolean {
+  return spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
+}

@@ -1,0 +1,190 @@
+/**
+ * One session's data connection (RFC 959 §3.2, §3.3): a passive listener (PASV, EPSV) or an active connect (PORT,
+ * EPRT), and, under `PROT P`, TLS on top (RFC 4217 §9, §10). The security rules live here:
+ * - a passive connection is taken only from the control connection's address; others are closed at once;
+ * - PORT/EPRT may name only the client's own address and a port ≥ 1024 (RFC 2577 §3, the bounce attack);
+ * - a data connection that does not come within the timeout ends the transfer with 425;
+ * - a TLS data connection must resume the control connection's session (RFC 4217 §10.2 lets a server require
+ *   it; vsftpd does so), proving that the peer on the data port is the one that logged in. The check is made
+ *   before a byte is written: OpenSSL may finish a TLS 1.3 handshake inside the server's first write.
+ */
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { TLSSocket, type SecureContext } from 'node:tls';
+import { plainAddress, type HostPort } from './rfc2428.js';
+
+export interface DataChannelConfig {
+  /** `--ftp-pasv-ports A-B`: passive ports are taken from this range only. */
+  pasvPorts?: readonly [number, number];
+  connectTimeoutMs: number;
+  pasvBindAttempts: number;
+}
+
+/** Why a data connection could not be used: the reply code and text to send (RFC 959 §4.2, RFC 4217 §9). */
+export class DataFailure extends Error {
+  constructor(
+    readonly replyCode: number,
+    readonly replyText: string,
+  ) {
+    super(replyText);
+  }
+}
+
+export class DataChannel {
+  private listener: Server | undefined;
+  private pending: Socket | undefined;
+  private waiter: ((s: Socket | undefined) => void) | undefined;
+  private active: HostPort | undefined;
+
+  constructor(
+    private readonly control: { remoteAddress: string; localAddress: string },
+    private readonly cfg: DataChannelConfig,
+    private readonly onForeignConnection: (address: string) => void,
+  ) {}
+
+  /** True when PASV, EPSV, PORT or EPRT has prepared a connection for the next transfer. */
+  get prepared(): boolean {
+    return this.listener !== undefined || this.pending !== undefined || this.active !== undefined;
+  }
+
+  /** Opens a passive listener on the control connection's local address; resolves with its port. */
+  async listen(): Promise<number> {
+    this.reset();
+    const server = createServer({ pauseOnConnect: true }, (sock) => this.onConnection(server, sock));
+    server.on('error', () => undefined);
+    const [low, high] = this.cfg.pasvPorts ?? [0, 0];
+    const attempts = low === 0 ? 1 : Math.min(this.cfg.pasvBindAttempts, high - low + 1);
+    for (let i = 0; i < attempts; i++) {
+      const port = low === 0 ? 0 : low + Math.floor(Math.random() * (high - low + 1));
+      if (await bind(server, this.control.localAddress, port)) {
+        this.listener = server;
+        return (server.address() as { port: number }).port;
+      }
+    }
+    throw new DataFailure(425, 'Cannot open a passive port');
+  }
+
+  /** PORT/EPRT: the next transfer connects out to this address, which must be the client's and not privileged. */
+  setActive(target: HostPort): DataFailure | undefined {
+    if (plainAddress(target.host) !== plainAddress(this.control.remoteAddress)) return new DataFailure(500, 'Illegal PORT command: the address is not yours');
+    if (target.port < 1024) return new DataFailure(500, 'Illegal PORT command: privileged port');
+    this.reset();
+    this.active = target;
+    return undefined;
+  }
+
+  /** The data connection for one transfer: the passive one (waiting for it) or a connect out. */
+  async open(signal: AbortSignal): Promise<Socket> {
+    const target = this.active;
+    this.active = undefined;
+    if (target) return this.connectOut(target, signal);
+    if (this.pending) return this.take();
+    if (!this.listener) throw new DataFailure(425, 'Use PASV, EPSV, PORT or EPRT first');
+    const sock = await new Promise<Socket | undefined>((resolve) => {
+      const timer = setTimeout(() => done(undefined), this.cfg.connectTimeoutMs);
+      const done = (s: Socket | undefined): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        this.waiter = undefined;
+        resolve(s);
+      };
+      const onAbort = (): void => done(undefined);
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.waiter = done;
+    });
+    if (!sock) {
+      this.reset();
+      throw new DataFailure(425, signal.aborted ? 'Transfer aborted' : 'No data connection came');
+    }
+    this.pending = undefined;
+    return sock;
+  }
+
+  /** Closes the listener and any connection not yet used. */
+  reset(): void {
+    this.listener?.close();
+    this.listener = undefined;
+    this.pending?.destroy();
+    this.pending = undefined;
+    this.active = undefined;
+  }
+
+  private take(): Socket {
+    const s = this.pending!;
+    this.pending = undefined;
+    return s;
+  }
+
+  private onConnection(server: Server, sock: Socket): void {
+    sock.on('error', () => undefined);
+    if (plainAddress(sock.remoteAddress) !== plainAddress(this.control.remoteAddress) || this.listener !== server || this.pending) {
+      if (this.listener === server && !this.pending) this.onForeignConnection(sock.remoteAddress ?? '?');
+      sock.destroy();
+      return;
+    }
+    // One connection per PASV/EPSV: the listener closes once the client's connection is in.
+    server.close();
+    this.listener = undefined;
+    if (this.waiter) this.waiter(sock);
+    else this.pending = sock;
+  }
+
+  private connectOut(target: HostPort, signal: AbortSignal): Promise<Socket> {
+    return new Promise((resolve, reject) => {
+      const sock = connect({ host: target.host, port: target.port, localAddress: this.control.localAddress });
+      const timer = setTimeout(() => fail('No data connection: the connect timed out'), this.cfg.connectTimeoutMs);
+      const fail = (text: string): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        sock.destroy();
+        reject(new DataFailure(425, text));
+      };
+      const onAbort = (): void => fail('Transfer aborted');
+      signal.addEventListener('abort', onAbort, { once: true });
+      sock.once('error', () => fail('Cannot open the data connection'));
+      sock.once('connect', () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        sock.pause();
+        resolve(sock);
+      });
+    });
+  }
+}
+
+function bind(server: Server, host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const onError = (): void => resolve(false);
+    server.once('error', onError);
+    server.listen({ host, port, exclusive: true }, () => {
+      server.off('error', onError);
+      resolve(true);
+    });
+  });
+}
+
+/**
+ * TLS on a data connection as the server (RFC 4217 §10): resolves when the handshake is done and, unless
+ * `allowUnresumed`, only when the client resumed a session of this control connection's context.
+ */
+export function secureData(sock: Socket, context: SecureContext, allowUnresumed: boolean, timeoutMs: number, signal: AbortSignal): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const tls = new TLSSocket(sock, { isServer: true, secureContext: context });
+    const timer = setTimeout(() => fail('TLS handshake on the data connection timed out'), timeoutMs);
+    const fail = (text: string): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      tls.destroy();
+      reject(new DataFailure(522, text));
+    };
+    const onAbort = (): void => fail('Transfer aborted');
+    signal.addEventListener('abort', onAbort, { once: true });
+    tls.once('error', (err) => fail(`TLS handshake on the data connection failed: ${err.message}`));
+    tls.once('secure', () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      tls.on('error', () => undefined);
+      if (!allowUnresumed && !tls.isSessionReused()) return fail('TLS session of the data connection was not resumed from the control connection');
+      resolve(tls);
+    });
+  });
+}

@@ -1,0 +1,203 @@
+/**
+ * Moving bytes over a data connection once it is open: a file or a listing out (RETR, LIST, NLST, MLSD), a
+ * stream into a temporary file in (STOR, APPE), with backpressure, an idle timeout, ABOR, and one log event each.
+ */
+import { read, readSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { DataFailure, secureData } from './data-channel.js';
+import type { Session } from './session.js';
+
+export type DataSocket = Socket | TLSSocket;
+
+/** The data connection for a transfer, with TLS when PROT P is in force (RFC 4217 §9). */
+export async function openData(s: Session, signal: AbortSignal): Promise<DataSocket> {
+  const sock = await s.data.open(signal);
+  sock.on('error', () => undefined);
+  sock.setNoDelay(true);
+  if (s.state.prot !== 'P') return sock;
+  return secureData(sock, s.context(), s.cfg.tls!.allowUnresumed, s.cfg.tlsHandshakeTimeoutMs, signal);
+}
+
+/** Refuses a clear data connection where TLS is required (RFC 4217 §10: 521). */
+export function dataRefusal(s: Session): string | undefined {
+  if (s.cfg.tls?.required && s.state.prot !== 'P') return 'Data connections must be protected: send PROT P';
+  if (!s.data.prepared) return 'Use PASV, EPSV, PORT or EPRT first';
+  return undefined;
+}
+
+/** Ends the connection with `cut` when it is idle too long, closes early, or the transfer is aborted. */
+function guard(conn: DataSocket, signal: AbortSignal, idleMs: number, closeIsFailure = true): { cut: Promise<never>; release(): void } {
+  let fail!: (e: DataFailure) => void;
+  const cut = new Promise<never>((_, reject) => (fail = reject));
+  cut.catch(() => undefined);
+  const onAbort = (): void => {
+    fail(new DataFailure(426, 'Connection closed; transfer aborted'));
+    conn.destroy();
+  };
+  const onClose = (): void => fail(new DataFailure(426, 'Data connection closed early; transfer aborted'));
+  signal.addEventListener('abort', onAbort, { once: true });
+  conn.setTimeout(idleMs, () => {
+    fail(new DataFailure(426, 'Data connection idle too long; transfer aborted'));
+    conn.destroy();
+  });
+  if (closeIsFailure) conn.once('close', onClose);
+  return {
+    cut,
+    release: () => {
+      signal.removeEventListener('abort', onAbort);
+      conn.off('close', onClose);
+      conn.setTimeout(0);
+    },
+  };
+}
+
+/** Writes the end of the stream (a TLS close_notify first) and waits until it is handed to the kernel. */
+function finish(conn: DataSocket): Promise<void> {
+  return new Promise((resolve) => {
+    conn.end(() => resolve());
+    conn.once('close', () => resolve());
+  });
+}
+
+/** Files up to this size are read at once, synchronously, and sent in one write. */
+const SMALL_FILE_BYTES = 64 * 1024;
+/** Chunks in flight per transfer: enough to keep the socket busy while the next one is read. */
+const RING_CHUNKS = 4;
+
+/**
+ * Sends `from..end` of an open file. A small file is one read and one write. A larger one streams through a ring of
+ * at most four buffers, each reused only after the socket has let go of it (its write callback): no copy, and no
+ * fresh megabyte per chunk for the garbage collector. A file that grows while sent is sent up to `end`.
+ */
+export async function sendFile(conn: DataSocket, file: { fd: number; from: number; end: number }, chunkBytes: number, signal: AbortSignal, idleMs: number): Promise<number> {
+  const g = guard(conn, signal, idleMs);
+  const total = Math.max(0, file.end - file.from);
+  try {
+    if (total <= SMALL_FILE_BYTES) {
+      const buf = Buffer.allocUnsafe(total);
+      const n = total > 0 ? readSync(file.fd, buf, 0, total, file.from) : 0;
+      conn.write(buf.subarray(0, n));
+      await Promise.race([finish(conn), g.cut]);
+      return n;
+    }
+    const sent = await streamRing(conn, file, chunkBytes, g.cut);
+    await Promise.race([finish(conn), g.cut]);
+    return sent;
+  } finally {
+    g.release();
+  }
+}
+
+async function streamRing(conn: DataSocket, file: { fd: number; from: number; end: number }, chunkBytes: number, cut: Promise<never>): Promise<number> {
+  const free: Buffer[] = [];
+  let made = 0;
+  let wake: (() => void) | undefined;
+  const giveBack = (b: Buffer): void => {
+    free.push(b);
+    wake?.();
+  };
+  let pos = file.from;
+  while (pos < file.end) {
+    if (free.length === 0 && made < RING_CHUNKS) {
+      free.push(Buffer.allocUnsafe(chunkBytes));
+      made++;
+    }
+    while (free.length === 0) await Promise.race([new Promise<void>((r) => (wake = r)), cut]);
+    const buf = free.pop()!;
+    const want = Math.min(chunkBytes, file.end - pos);
+    const n = await Promise.race([readAt(file.fd, buf, want, pos), cut]);
+    if (n === 0) break; // the file shrank
+    pos += n;
+    conn.write(n === chunkBytes ? buf : buf.subarray(0, n), () => giveBack(buf));
+    if (conn.destroyed) await cut;
+  }
+  return pos - file.from;
+}
+
+function readAt(fd: number, buf: Buffer, length: number, position: number): Promise<number> {
+  return new Promise((resolve, reject) => read(fd, buf, 0, length, position, (err, n) => (err ? reject(err) : resolve(n))));
+}
+
+export async function sendBytes(conn: DataSocket, body: Buffer, signal: AbortSignal, idleMs: number): Promise<number> {
+  const g = guard(conn, signal, idleMs);
+  try {
+    conn.write(body);
+    await Promise.race([finish(conn), g.cut]);
+  } finally {
+    g.release();
+  }
+  return body.length;
+}
+
+/** Received bytes are gathered up to this much before one writev. */
+const WRITE_BATCH_BYTES = 1024 * 1024;
+/** Reading pauses while this much waits for the disk. */
+const MAX_PENDING_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Receives until the client ends the data connection (RFC 959 §3.3: end of file in stream mode). Chunks are
+ * gathered while the previous writev is under way, so reading the socket and writing the file overlap, with one
+ * system call per megabyte or so; reading pauses when the disk falls behind.
+ */
+export async function receiveFile(conn: DataSocket, file: FileHandle, from: number, signal: AbortSignal, idleMs: number): Promise<number> {
+  // A clean 'end' finishes the transfer; a reset or an early close fails it (the 'close' handler below).
+  const g = guard(conn, signal, idleMs, false);
+  let pos = from;
+  let batch: Buffer[] = [];
+  let bytes = 0;
+  let writing = false;
+  let ended = false;
+  let settle!: { resolve: () => void; reject: (e: unknown) => void };
+  const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  done.catch(() => undefined);
+  const write = (): void => {
+    if (writing) return;
+    if (bytes === 0) {
+      if (ended) settle.resolve();
+      return;
+    }
+    writing = true;
+    const chunks = batch;
+    const n = bytes;
+    batch = [];
+    bytes = 0;
+    file.writev(chunks, pos).then(
+      () => {
+        pos += n;
+        writing = false;
+        if (conn.isPaused() && !ended) conn.resume();
+        if (ended || bytes >= WRITE_BATCH_BYTES) write();
+      },
+      (err: unknown) => settle.reject(err),
+    );
+  };
+  const onData = (chunk: Buffer): void => {
+    batch.push(chunk);
+    bytes += chunk.length;
+    if (bytes >= WRITE_BATCH_BYTES) write();
+    if (bytes >= MAX_PENDING_BYTES) conn.pause();
+  };
+  const onEnd = (): void => {
+    ended = true;
+    write();
+  };
+  const onClose = (): void => {
+    if (!ended) settle.reject(new DataFailure(426, 'Data connection closed early; transfer aborted'));
+  };
+  conn.on('data', onData);
+  conn.once('end', onEnd);
+  conn.once('close', onClose);
+  conn.resume(); // a connection accepted with pauseOnConnect does not flow by itself when 'data' is listened to
+  try {
+    await Promise.race([done, g.cut]);
+    conn.end();
+  } finally {
+    conn.off('data', onData);
+    conn.off('end', onEnd);
+    conn.off('close', onClose);
+    g.release();
+  }
+  return pos - from;
+}
