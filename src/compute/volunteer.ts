@@ -119,7 +119,9 @@ export class Volunteer {
       hostId: id.hostId, authenticator: id.authenticator, userName: this.init.userName ?? null, cores: this.cores,
       memoryBytes: this.init.memoryBytes ?? Math.floor(totalmem() / 2), gflops: this.gflops, wasmFeatures: ['mvp', 'bulk-memory', 'sign-ext'],
       workSeconds: free > 0 ? free * COMPUTE_DEFAULTS.workSecondsPerCore : 0,
-      finished: [...this.reports.values()], inProgress: [...this.running.keys()],
+      // Within the server's bound per call: a backlog from a long outage goes over several calls.
+      finished: [...this.reports.values()].slice(0, COMPUTE_DEFAULTS.maxReportedInstances),
+      inProgress: [...this.running.keys()].slice(0, COMPUTE_DEFAULTS.maxReportedInstances),
     }, signal);
   }
 
