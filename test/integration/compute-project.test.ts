@@ -1,6 +1,6 @@
-// A project server and volunteers on 127.0.0.1, as processes: two honest `tandem compute join`, a liar and a
-// volunteer that vanishes (scripted clients speaking the scheduler protocol), a real WebAssembly application,
-// quorum 2, a deadline of 3 s, and a `kill -9` of the server in the middle.
+// A project server and volunteers on 127.0.0.1, as processes: two honest `tandem compute join`, and scripted
+// clients speaking the scheduler protocol (a liar, a slow volunteer that reports after its deadline, one that
+// vanishes); a real WebAssembly application, quorum 2, a deadline of 3 s, and a `kill -9` of the server midway.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -71,6 +71,34 @@ async function scripted(url: string, lie: boolean, signal: AbortSignal): Promise
   return host.hostId ?? -1;
 }
 
+/**
+ * A slow but honest volunteer: takes one instance, computes it correctly (the same module, here), and reports it
+ * 1.5 s after its deadline, when a replacement has been sent and the work unit may already be done.
+ */
+async function slowpoke(url: string, dir: string, signal: AbortSignal): Promise<string | undefined> {
+  const ask = { hostId: null, authenticator: null, userName: 'slow', cores: 1, memoryBytes: 1 << 30, gflops: 1, wasmFeatures: [], workSeconds: 10, finished: [], inProgress: [] };
+  const reply = await schedulerCall(url, ask, signal);
+  const inst = reply.instances[0];
+  const wu = reply.workUnits[0];
+  if (!inst || !wu) return undefined;
+  const inputs: [string, Buffer][] = await Promise.all(wu.inputs.map(async (i) => [i.name, await readFile(join(dir, i.name))] as [string, Buffer]));
+  const r = await runSandboxed({ wasm: fixtureWasm('checksum'), inputs, stdinName: wu.stdinName, seed: Buffer.from(wu.seed, 'hex'), bounds: { cpuSeconds: 5, memoryBytes: 1 << 20, outputBytes: 65536 } });
+  assert.equal(r.status, 'success');
+  const bundle = r.status === 'success' ? r.bundle : Buffer.alloc(0);
+  await new Promise((res) => setTimeout(res, Math.max(0, inst.deadlineMs + 1500 - Date.now())));
+  for (let attempt = 0; attempt < 50 && !signal.aborted; attempt++) {
+    try {
+      await uploadOutput(url, inst.name, inst.permit, bundle, signal, attempt > 0);
+      const report = { instance: inst.name, status: 'success' as const, reason: null, outputSha256: createHash('sha256').update(bundle).digest('hex'), outputBytes: bundle.length, cpuSeconds: r.cpuSeconds, elapsedSeconds: 5 };
+      await schedulerCall(url, { ...ask, hostId: reply.hostId, authenticator: reply.authenticator, workSeconds: 0, finished: [report] }, signal);
+      return inst.name;
+    } catch {
+      await new Promise((res) => setTimeout(res, 300)); // the server may be down for its kill -9 and restart
+    }
+  }
+  return undefined;
+}
+
 describe('compute project on loopback', () => {
   it('validates every work unit by quorum 2 against a liar, a vanished host and a kill -9 of the server', { timeout: 600_000 }, async (t) => {
     const dir = await tempDir(t, 'tandem-compute-');
@@ -93,6 +121,7 @@ describe('compute project on loopback', () => {
     t.after(() => stop.abort());
     const ghostId = await scripted(url, false, stop.signal);
     const liar = scripted(url, true, stop.signal);
+    const slow = slowpoke(url, dir, stop.signal);
     const honest = [1, 2].map((k) =>
       startProcess(t, process.execPath, [TANDEM_BIN, 'compute', 'join', url, '--cores', '1', '--state-dir', join(dir, `v${k}`), '--user', `honest${k}`, '--json']),
     );
@@ -110,7 +139,9 @@ describe('compute project on loopback', () => {
       assert.equal(now.canonical, w.canonical);
     }
 
-    const end = await until(proj, (s) => s.workUnits['done'] === WORK_UNITS, 120_000 + WORK_UNITS * 2_000);
+    const slowInstance = await slow;
+    assert.ok(slowInstance, 'the slow volunteer reported');
+    const end = await until(proj, (s) => s.workUnits['done'] === WORK_UNITS && s.workUnitList!.every((w) => w.instances.every((i) => i.validate !== 'init' || i.outcome !== 'success')), 120_000 + WORK_UNITS * 2_000);
     stop.abort();
     const liarId = await liar;
     for (const v of honest) v.kill('SIGTERM');
@@ -144,6 +175,11 @@ describe('compute project on loopback', () => {
       const granted = end.workUnitList!.flatMap((w) => w.instances).filter((i) => i.host === h.id && i.validate === 'valid').reduce((n, i) => n + (i.credit ?? 0), 0);
       assert.ok(Math.abs(h.totalCredit - granted) <= 1e-9 * Math.max(1, granted), `host ${h.id}: total ${h.totalCredit}, granted ${granted}`);
     }
+    // The slow volunteer's late but correct result counted: judged valid (against the canonical one if it came
+    // after), and paid.
+    const late = end.workUnitList!.flatMap((w) => w.instances).find((i) => i.name === slowInstance)!;
+    assert.deepEqual([late.outcome, late.validate], ['success', 'valid']);
+    assert.ok((late.credit ?? 0) > 0);
     const canonicalHosts = new Set(end.workUnitList!.map((w) => w.instances.find((i) => i.name === w.canonical)!.host));
     assert.ok(!canonicalHosts.has(liarId) && !canonicalHosts.has(ghostId));
   });
