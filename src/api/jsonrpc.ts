@@ -30,7 +30,7 @@ const isString = (v: unknown): boolean => typeof v === 'string';
 const isBool = (v: unknown): boolean => typeof v === 'boolean';
 const isIndexList = (v: unknown): boolean => Array.isArray(v) && v.every((x) => Number.isInteger(x) && x >= 0);
 const isStringList = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
-const SERVER_KINDS = ['http', 'tftp', 'tracker-http', 'tracker-udp'];
+const SERVER_KINDS = ['http', 'tftp', 'ftp', 'tracker-http', 'tracker-udp'];
 const MOVES = ['top', 'up', 'down', 'bottom'];
 
 export const METHODS: Record<string, Method> = {

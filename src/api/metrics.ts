@@ -41,12 +41,15 @@ export function renderMetrics(node: Node, latency: LatencyHistogram): string {
   metric('tandem_torrents', 'gauge', 'Torrents by state.', STATUSES.map((s) => [`{state="${s}"}`, byStatus.get(s) ?? 0]));
   metric('tandem_peers', 'gauge', 'Connected peers, all torrents.', [['', peers]]);
   metric('tandem_dht_nodes', 'gauge', 'Nodes in the DHT routing table.', [['', stats.dhtNodes]]);
+  metric('tandem_disk_queue_pieces', 'gauge', 'Verified pieces waiting to be written to disk.', [['', node.diskWritesPending]]);
+  metric('tandem_pieces_hashed_total', 'counter', 'Pieces hashed to check data on disk since start.', [['', stats.piecesHashed]]);
   const servers = node.servers.list();
   const served = (kind: string): number => servers.filter((s) => s.kind === kind).reduce((n, s) => n + s.bytesSent, 0);
   metric('tandem_sent_bytes_total', 'counter', 'Bytes sent, by source.', [
     ['{source="peers"}', stats.sessionUploadedBytes],
     ['{source="http"}', served('http')],
     ['{source="tftp"}', served('tftp')],
+    ['{source="ftp"}', served('ftp')],
   ]);
   metric('tandem_received_bytes_total', 'counter', 'Bytes received, by source.', [
     ['{source="peers"}', Math.max(0, stats.sessionDownloadedBytes - webSeedBytes)],

@@ -8,7 +8,7 @@ import { answerBody, JSONRPC_ERRORS } from './jsonrpc.js';
 import { LatencyHistogram, renderMetrics } from './metrics.js';
 import { authorize, type ApiAuth } from './security.js';
 import { serveStatic } from './static.js';
-import { handleRequest, type TransmissionContext } from './transmission/methods.js';
+import { handleRequest, replyText, type TransmissionContext } from './transmission/methods.js';
 
 export interface ApiServerInit {
   host: string;
@@ -138,7 +138,7 @@ export class ApiServer {
     if (req.method !== 'POST') return this.text(res, 405, 'POST a JSON request', 'text/plain', headers);
     const body = await readJson(req);
     if (!body.ok) return this.json(res, body.status, { result: body.message, arguments: {} }, { ...headers, ...closeIfUnread(body.status) });
-    this.json(res, 200, await handleRequest(this.transmission, body.value), headers);
+    this.text(res, 200, replyText(await handleRequest(this.transmission, body.value)), 'application/json; charset=utf-8', headers);
   }
 
   private async jsonRpc(req: IncomingMessage, res: ServerResponse): Promise<void> {

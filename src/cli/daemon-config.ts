@@ -17,6 +17,7 @@ export interface DaemonConfig {
   seed?: boolean;
   tftp?: string;
   tftpWrite?: boolean;
+  ftp?: string;
   trackerHttp?: string;
   trackerUdp?: string;
   dht?: boolean;
@@ -43,6 +44,7 @@ const SCHEMA: Record<keyof DaemonConfig, Kind> = {
   seed: 'boolean',
   tftp: 'string',
   tftpWrite: 'boolean',
+  ftp: 'string',
   trackerHttp: 'string',
   trackerUdp: 'string',
   dht: 'boolean',

@@ -110,6 +110,13 @@ export class Node extends TypedEmitter<NodeEvents> {
     return [...(this.listener?.hosts ?? [])];
   }
 
+  /** Verified pieces of every running torrent waiting to be written to disk. */
+  get diskWritesPending(): number {
+    let n = 0;
+    for (const e of this.entries.values()) n += e.torrent?.downloader.writing ?? 0;
+    return n;
+  }
+
   get dhtNodeCount(): number {
     const nodes = this.dht?.stats().nodes;
     return nodes ? Object.values(nodes).reduce((a, b) => a + (b ?? 0), 0) : 0;

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { FtpServer, formatFtpLine } from '../ftp/index.js';
 import { HttpFileServer } from '../http/index.js';
 import { defaultSeedCacheDir, SeedingFileServer } from '../serve/index.js';
 import { TftpServer, formatTransferLine } from '../tftp/index.js';
@@ -19,6 +20,8 @@ export interface ServerSpec {
   /** tftp: accept writes of new files. */
   tftpWrite?: boolean;
 }
+
+/** FTP as the node runs it: anonymous and read-only (uploads, TLS and accounts are `tandem serve --ftp`'s for now). */
 
 interface Running {
   info: ServerInfo;
@@ -118,6 +121,21 @@ export class NodeServers {
         onTransfer: (t) => {
           if (t.direction === 'read') sent += t.bytes;
           tap.write(formatTransferLine(t) + '\n');
+        },
+      });
+      const addr = await server.start();
+      return { info: base(`${hostText(addr.host)}:${addr.port}`), bytesSent: () => sent, stop: () => server.stop() };
+    }
+    if (spec.kind === 'ftp') {
+      let sent = 0;
+      const server = new FtpServer({
+        root: root(),
+        host: at.host,
+        port: at.port,
+        onEvent: (e) => {
+          if (e.event === 'ftp:transfer' && e.command === 'RETR') sent += e.bytes;
+          const line = formatFtpLine(e);
+          if (line) tap.write(line + '\n');
         },
       });
       const addr = await server.start();

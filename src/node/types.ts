@@ -193,7 +193,7 @@ export interface SessionStats {
   version: string;
 }
 
-export type ServerKind = 'http' | 'tftp' | 'tracker-http' | 'tracker-udp';
+export type ServerKind = 'http' | 'tftp' | 'ftp' | 'tracker-http' | 'tracker-udp';
 
 export interface ServerInfo {
   kind: ServerKind;

@@ -87,3 +87,21 @@ test('Transmission status codes from node states', () => {
   assert.equal(s('downloading'), 4);
   assert.equal(s('seeding', 1), 6);
 });
+
+test('torrent-get text: the JSON written straight matches the object form, and raw parts are spliced unquoted', async () => {
+  const { FIELDS, knownFields, torrentJson, torrentObject } = await import('../../src/api/transmission/fields.js');
+  const { RawJson, replyText } = await import('../../src/api/transmission/methods.js');
+  const summary = {
+    id: 7, infoHash: 'ab'.repeat(20), name: 'a "quoted"\n name', status: 'downloading', totalBytes: 100, wantedBytes: 80, verifiedBytes: 40, progress: 0.5,
+    pieceCount: 4, piecesHave: 2, downloadRateBytesPerSec: 1000, uploadRateBytesPerSec: 0, downloadedBytes: 40, uploadedBytes: 0, ratio: 0, peers: 2, seeds: 1,
+    etaSeconds: 40, labels: ['x'], savePath: '/d', sequential: false, queuePosition: 0, downloadLimitBytesPerSec: 0, uploadLimitBytesPerSec: 0, addedAt: 1_000_000,
+    completedAt: 0, webSeedBytes: 0, error: '',
+  } as TorrentSummary;
+  const fields = [...Object.keys(FIELDS).filter((f) => !['files', 'fileStats', 'wanted', 'priorities', 'peers', 'peersFrom', 'trackers', 'trackerStats', 'webseeds', 'isPrivate', 'comment', 'magnetLink', 'pieceSize', 'pieces', 'activityDate'].includes(f)), 'noSuchField'];
+  const noDetail = (): never => {
+    throw new Error('detail not needed');
+  };
+  assert.deepEqual(JSON.parse(torrentJson(summary, noDetail, knownFields(fields))), torrentObject(summary, noDetail, fields));
+  const text = replyText({ result: 'success', arguments: { torrents: new RawJson('[{"id":1}]'), note: 'x' } });
+  assert.deepEqual(JSON.parse(text), { result: 'success', arguments: { torrents: [{ id: 1 }], note: 'x' } });
+});

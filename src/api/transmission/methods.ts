@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import type { IdSelector, Node, QueueMove, SessionSettings, TorrentChanges } from '../../node/index.js';
 import { isTandemError } from '../../util/errors.js';
 import { VERSION } from '../../util/version.js';
-import { torrentObject, FIELDS } from './fields.js';
+import { knownFields, torrentJson, torrentObject } from './fields.js';
 
 /**
  * Transmission's RPC methods (spec §3-§4), each a small handler over the node's API. Speeds are in kB/s of 1000
@@ -17,6 +18,24 @@ export interface TransmissionContext {
 }
 
 export class RpcFailure extends Error {}
+
+/** JSON text already made, spliced into the reply as it is (see `replyText`). */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
+/** The reply's JSON text, with each `RawJson` value put in place unquoted. */
+export function replyText(reply: Args): string {
+  const raws: string[] = [];
+  // A random mark per reply: a torrent name (network input) can never forge one.
+  const mark = randomBytes(9).toString('hex');
+  const text = JSON.stringify(reply, (_key, value: unknown) => {
+    if (!(value instanceof RawJson)) return value;
+    raws.push(value.text);
+    return `${mark}${raws.length - 1}`;
+  });
+  return raws.length === 0 ? text : text.replace(new RegExp(`"${mark}(\\d+)"`, 'g'), (_m, i: string) => raws[Number(i)]!);
+}
 
 const SPEED_BYTES = 1000;
 const ID_HEX = /^[0-9a-fA-F]{40}$/;
@@ -178,13 +197,15 @@ export const HANDLERS: Record<string, Handler> = {
       const ids = new Set(idsOf(ctx, args));
       return ctx.node.ordered().filter((e) => ids.has(e.id));
     })();
-    const rows = entries.map((e) => e.summary());
-    const objects = rows.map((s) => torrentObject(s, () => ctx.node.torrents.get(s.id), fields));
     const out: Args = {};
     if (args.format === 'table') {
-      const known = fields.filter((f) => Object.hasOwn(FIELDS, f));
+      const known = knownFields(fields).map(([name]) => name);
+      const objects = entries.map((e) => torrentObject(e.summary(), () => ctx.node.torrents.get(e.id), known));
       out.torrents = [known, ...objects.map((o) => known.map((f) => o[f]))];
-    } else out.torrents = objects;
+    } else {
+      const keys = knownFields(fields);
+      out.torrents = new RawJson(`[${entries.map((e) => torrentJson(e.summary(), () => ctx.node.torrents.get(e.id), keys)).join(',')}]`);
+    }
     if (args.ids === 'recently-active') out.removed = ctx.recent().removed;
     return out;
   },

@@ -23,6 +23,7 @@ interface DaemonFlags extends CommonFlags {
   seed?: boolean;
   tftp?: string;
   tftpWrite?: boolean;
+  ftp?: string;
   trackerHttp?: string;
   trackerUdp?: string;
   dht?: boolean;
@@ -46,6 +47,7 @@ export default function daemonCommand(): Command {
     .option('--seed', 'with --http: every served file is also a torrent (as serve --seed)')
     .option('--tftp <host:port>', 'run the TFTP server on --serve-dir')
     .option('--tftp-write', 'with --tftp: accept writes of new files')
+    .option('--ftp <host:port>', 'run an anonymous, read-only FTP server on --serve-dir')
     .option('--tracker-http <host:port>', 'run a BitTorrent tracker over HTTP')
     .option('--tracker-udp <host:port>', 'run a BitTorrent tracker over UDP (BEP 15)')
     .option('--no-dht', 'no DHT node')
@@ -82,6 +84,7 @@ function effectiveConfig(flags: DaemonFlags): DaemonConfig {
     seed: flags.seed,
     tftp: flags.tftp,
     tftpWrite: flags.tftpWrite,
+    ftp: flags.ftp,
     trackerHttp: flags.trackerHttp,
     trackerUdp: flags.trackerUdp,
     dht: flags.dht === false ? false : undefined,
@@ -178,9 +181,10 @@ async function runDaemon(flags: DaemonFlags): Promise<number> {
 function serverSpecs(c: DaemonConfig): ServerSpec[] {
   const specs: ServerSpec[] = [];
   const root = c.serveDir === undefined ? undefined : resolve(c.serveDir);
-  if ((c.http || c.tftp) && !root) throw usage('--http and --tftp need --serve-dir DIR');
+  if ((c.http || c.tftp || c.ftp) && !root) throw usage('--http, --tftp and --ftp need --serve-dir DIR');
   if (c.http) specs.push({ kind: 'http', address: c.http, root, seed: c.seed });
   if (c.tftp) specs.push({ kind: 'tftp', address: c.tftp, root, tftpWrite: c.tftpWrite });
+  if (c.ftp) specs.push({ kind: 'ftp', address: c.ftp, root });
   if (c.trackerHttp) specs.push({ kind: 'tracker-http', address: c.trackerHttp });
   if (c.trackerUdp) specs.push({ kind: 'tracker-udp', address: c.trackerUdp });
   return specs;
