@@ -273,7 +273,7 @@ export class TorrentEntry {
     return out;
   }
 
-  summary(now = Date.now()): TorrentSummary {
+  summary(): TorrentSummary {
     const r = this.record;
     const s = this.torrent?.stats();
     const live = s !== undefined && s.state !== 'checking' && s.state !== 'metadata';
@@ -282,7 +282,6 @@ export class TorrentEntry {
     const pending = this.torrent ? { up: this.torrent.upMeter.total - this.countedUp, down: this.torrent.downMeter.total - this.countedDown } : { up: 0, down: 0 };
     const uploaded = r.uploaded + pending.up;
     const downloaded = r.downloaded + pending.down;
-    void now;
     return {
       id: r.id,
       infoHash: r.infoHash,
