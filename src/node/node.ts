@@ -394,8 +394,14 @@ export class Node extends TypedEmitter<NodeEvents> {
       if (e.running) active++;
       if (e.record.paused) paused++;
     }
-    const pendingUp = [...this.entries.values()].reduce((n, e) => n + (e.torrent ? e.summary().uploadedBytes - e.record.uploaded : 0), 0);
-    const pendingDown = [...this.entries.values()].reduce((n, e) => n + (e.torrent ? e.summary().downloadedBytes - e.record.downloaded : 0), 0);
+    // A stopped torrent's last bytes wait for the next checkpoint; they count already.
+    let pendingUp = 0;
+    let pendingDown = 0;
+    for (const e of this.entries.values()) {
+      const p = e.pendingBytes();
+      pendingUp += p.up;
+      pendingDown += p.down;
+    }
     return {
       torrentCount: this.entries.size,
       activeTorrentCount: active,

@@ -264,6 +264,15 @@ export class TorrentEntry {
     this.unsavedDown += down;
   }
 
+  /** Bytes moved that the session counters do not have yet: folded but not committed, and not yet folded. */
+  pendingBytes(): { up: number; down: number } {
+    const t = this.torrent;
+    return {
+      up: this.unsavedUp + (t ? t.upMeter.total - this.countedUp : 0),
+      down: this.unsavedDown + (t ? t.downMeter.total - this.countedDown : 0),
+    };
+  }
+
   /** The bytes folded since the last call: the checkpoint commits the record's totals and adds these to the session's. */
   takeUnsaved(): { up: number; down: number } {
     this.foldCounters();

@@ -22,6 +22,8 @@ export interface OpsHost {
   /** Entries in queue order. */
   ordered(): TorrentEntry[];
   nextQueuePosition(): number;
+  /** Commits byte totals now. */
+  checkpoint(): void;
   addEntry(e: TorrentEntry): void;
   deleteEntry(e: TorrentEntry): void;
   schedule(): void;
@@ -193,6 +195,8 @@ export class TorrentOps {
     const entries = this.resolve(ids);
     // The file list is read before the record (and the .torrent in it) leaves the database.
     const metas = deleteData ? entries.map((e) => e.meta) : [];
+    // Bytes the torrents moved stay in the session's totals after they are gone.
+    this.node.checkpoint();
     this.node.store.transaction(() => entries.forEach((e) => this.node.store.deleteTorrent(e.id)));
     for (const e of entries) {
       this.node.deleteEntry(e);
