@@ -311,6 +311,7 @@ export class Node extends TypedEmitter<NodeEvents> {
    * carries every field.
    */
   changed(e: TorrentEntry): void {
+    e.forgetText();
     if (!this.entries.has(e.id)) return;
     const now = e.summary();
     const before = e.lastSummary;

@@ -142,7 +142,27 @@ export class TorrentEntry {
   }
 
   /** Starts the swarm, the tracker client and DHT lookups. Resolves once the data is checked (or fails). */
+  /**
+   * Text a face made from this torrent while it was idle (Transmission's torrent-get rows), keyed by what it asked
+   * for. Dropped whenever anything about the torrent changes: every change ends in `Node.changed`, and a start or a
+   * stop clears it too. A running torrent's text is never kept (its rates move every second).
+   */
+  private faceText?: { key: string; text: string };
+
+  cachedText(key: string, make: () => string): string {
+    if (this.torrent) return make();
+    if (this.faceText?.key === key) return this.faceText.text;
+    const text = make();
+    this.faceText = { key, text };
+    return text;
+  }
+
+  forgetText(): void {
+    this.faceText = undefined;
+  }
+
   async start(): Promise<void> {
+    this.faceText = undefined;
     if (this.torrent) return;
     await this.stopping;
     const dht = this.ctx.dht();
@@ -235,6 +255,7 @@ export class TorrentEntry {
 
   /** Stops the swarm (resume data saved by it), folding its byte counts into the record. */
   async stop(status: TorrentStatus = 'stopped'): Promise<void> {
+    this.faceText = undefined;
     const torrent = this.torrent;
     this.status = status;
     if (!torrent) return this.stopping;

@@ -38,6 +38,9 @@ export function replyText(reply: Args): string {
 }
 
 const SPEED_BYTES = 1000;
+
+/** torrent-get fields that depend only on the torrent's summary (not the clock, peers or files): safe to keep as text. */
+const CACHEABLE_FIELDS = new Set(['id', 'hashString', 'name', 'status', 'error', 'errorString', 'eta', 'isFinished', 'isStalled', 'leftUntilDone', 'sizeWhenDone', 'totalSize', 'percentDone', 'metadataPercentComplete', 'recheckProgress', 'rateDownload', 'rateUpload', 'uploadRatio', 'uploadedEver', 'downloadedEver', 'haveValid', 'haveUnchecked', 'corruptEver', 'desiredAvailable', 'peersConnected', 'peersGettingFromUs', 'peersSendingToUs', 'webseedsSendingToUs', 'peer-limit', 'addedDate', 'doneDate', 'startDate', 'downloadDir', 'labels', 'queuePosition', 'sequentialDownload', 'pieceCount', 'downloadLimit', 'downloadLimited', 'uploadLimit', 'uploadLimited']);
 const ID_HEX = /^[0-9a-fA-F]{40}$/;
 
 /** `ids`: an integer, a 40-hex info hash, an array of either, `"recently-active"`, or absent for all. */
@@ -204,7 +207,11 @@ export const HANDLERS: Record<string, Handler> = {
       out.torrents = [known, ...objects.map((o) => known.map((f) => o[f]))];
     } else {
       const keys = knownFields(fields);
-      out.torrents = new RawJson(`[${entries.map((e) => torrentJson(e.summary(), () => ctx.node.torrents.get(e.id), keys)).join(',')}]`);
+      // Fields that read the clock or the detail are made afresh; the rest of an idle torrent's row is kept.
+      const cacheable = keys.every(([name]) => CACHEABLE_FIELDS.has(name));
+      const key = keys.map(([name]) => name).join(',');
+      const row = (e: (typeof entries)[number]): string => torrentJson(e.summary(), () => ctx.node.torrents.get(e.id), keys);
+      out.torrents = new RawJson(`[${entries.map((e) => (cacheable ? e.cachedText(key, () => row(e)) : row(e))).join(',')}]`);
     }
     if (args.ids === 'recently-active') out.removed = ctx.recent().removed;
     return out;
