@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { IncomingMessage } from 'node:http';
+import { basicAuthChecker, type BasicCredentials } from '../http/index.js';
 
 /**
  * Who may talk to the control API (DESIGN §8):
@@ -13,7 +14,7 @@ import type { IncomingMessage } from 'node:http';
  */
 export interface ApiAuth {
   /** Basic credentials, when `--rpc-auth` is given. */
-  basic?: { user: string; pass: string };
+  basic?: BasicCredentials;
   /** The token for `/api/*` without Basic authentication. */
   token: string;
 }
@@ -61,12 +62,16 @@ export function isCrossOrigin(req: IncomingMessage): boolean {
   }
 }
 
-function basicCredentials(req: IncomingMessage): { user: string; pass: string } | undefined {
-  const header = req.headers.authorization;
-  if (!header || !/^basic /i.test(header)) return undefined;
-  const text = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
-  const colon = text.indexOf(':');
-  return colon < 0 ? undefined : { user: text.slice(0, colon), pass: text.slice(colon + 1) };
+/** One checker per credentials (it hashes the expected value once). */
+const basicCheckers = new WeakMap<BasicCredentials, (authorization: string | undefined) => boolean>();
+
+function basicOk(req: IncomingMessage, basic: BasicCredentials): boolean {
+  let check = basicCheckers.get(basic);
+  if (!check) {
+    check = basicAuthChecker(basic);
+    basicCheckers.set(basic, check);
+  }
+  return check(req.headers.authorization);
 }
 
 function bearerToken(req: IncomingMessage, url: URL): string | undefined {
@@ -81,9 +86,7 @@ function bearerToken(req: IncomingMessage, url: URL): string | undefined {
 export function authorize(req: IncomingMessage, url: URL, auth: ApiAuth, needsToken: boolean): AuthVerdict {
   if (isCrossOrigin(req)) return { ok: false, status: 403, reason: 'cross-origin requests are refused' };
   if (auth.basic) {
-    const given = basicCredentials(req);
-    const good = given !== undefined && sameSecret(given.user, auth.basic.user) && sameSecret(given.pass, auth.basic.pass);
-    return good ? { ok: true } : { ok: false, status: 401, reason: 'authentication required' };
+    return basicOk(req, auth.basic) ? { ok: true } : { ok: false, status: 401, reason: 'authentication required' };
   }
   if (!isLoopbackHostName(hostOf(req.headers.host))) return { ok: false, status: 421, reason: 'this API answers only to a loopback Host (127.0.0.1, localhost, [::1])' };
   if (!needsToken) return { ok: true };

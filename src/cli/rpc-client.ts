@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { defaultStateDir, NODE_DEFAULTS } from '../node/index.js';
+import { defaultStateDir, NODE_DEFAULTS, type TorrentDetail } from '../node/index.js';
 import { TandemError } from '../util/errors.js';
 import { addCommonFlags, type CommonFlags } from './output.js';
 
@@ -88,4 +88,10 @@ export function idArgs(values: string[]): (number | string)[] | 'all' {
     if (/^[0-9a-fA-F]{4,40}$/.test(v) || /^\d{1,9}$/.test(v)) return v.toLowerCase();
     throw new TandemError('CLI_USAGE', `"${v}" is neither a torrent id nor an info-hash prefix (4 to 40 hex digits)`, 'input');
   });
+}
+
+/** One torrent of the daemon in full, by the `ID` argument of show, files and peers. */
+export function fetchTorrent(flags: RemoteFlags, id: string): Promise<TorrentDetail> {
+  const [sel] = idArgs([id]) as (number | string)[];
+  return DaemonClient.fromFlags(flags).call<TorrentDetail>('torrent.get', { id: sel });
 }

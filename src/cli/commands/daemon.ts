@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { ApiServer, isLoopbackHostName, newToken } from '../../api/index.js';
+import { parseCredentials } from '../../http/index.js';
 import { defaultStateDir, Node, NODE_DEFAULTS, type NodeEvents, type SessionSettings, type ServerSpec } from '../../node/index.js';
 import { TandemError } from '../../util/errors.js';
 import { VERSION } from '../../util/version.js';
@@ -135,12 +136,8 @@ async function runDaemon(flags: DaemonFlags): Promise<number> {
   const out = new Output(flags);
   const config = effectiveConfig(flags);
   const rpc = parseAddress(config.rpc ?? `${NODE_DEFAULTS.rpcHost}:${NODE_DEFAULTS.rpcPort}`, '--rpc');
-  let basic: { user: string; pass: string } | undefined;
-  if (config.rpcAuth !== undefined) {
-    const colon = config.rpcAuth.indexOf(':');
-    if (colon <= 0) throw usage('--rpc-auth: expected USER:PASS');
-    basic = { user: config.rpcAuth.slice(0, colon), pass: config.rpcAuth.slice(colon + 1) };
-  }
+  const basic = config.rpcAuth === undefined ? undefined : parseCredentials(config.rpcAuth);
+  if (config.rpcAuth !== undefined && !basic) throw usage('--rpc-auth: expected USER:PASS');
   if (!basic && !isLoopbackHostName(rpc.host)) throw usage(`--rpc ${config.rpc}: a control API off loopback needs --rpc-auth USER:PASS`);
   const stateDir = resolve(config.stateDir ?? defaultStateDir());
   const node = await Node.open({

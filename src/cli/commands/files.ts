@@ -1,8 +1,7 @@
 import { Command } from 'commander';
-import type { TorrentDetail } from '../../node/index.js';
 import { formatBytes } from '../../util/format.js';
 import { Output, runCommand } from '../output.js';
-import { addRemoteFlags, DaemonClient, idArgs, type RemoteFlags } from '../rpc-client.js';
+import { addRemoteFlags, fetchTorrent, type RemoteFlags } from '../rpc-client.js';
 import { table } from '../table.js';
 
 export default function filesCommand(): Command {
@@ -14,8 +13,7 @@ export default function filesCommand(): Command {
   return cmd.action((id: string, flags: RemoteFlags) =>
     runCommand(flags, async () => {
       const out = new Output(flags);
-      const [sel] = idArgs([id]) as (number | string)[];
-      const t = await DaemonClient.fromFlags(flags).call<TorrentDetail>('torrent.get', { id: sel });
+      const t = await fetchTorrent(flags, id);
       for (const f of t.files) out.json(f);
       const prio = { '-1': 'low', '0': 'normal', '1': 'high' } as const;
       const rows = t.files.map((f) => [String(f.index), `${f.lengthBytes ? Math.floor((f.verifiedBytes / f.lengthBytes) * 1000) / 10 : 100}%`, f.wanted ? 'yes' : 'no', prio[String(f.priority) as '0'], formatBytes(f.lengthBytes), f.path]);

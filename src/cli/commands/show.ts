@@ -1,8 +1,7 @@
 import { Command } from 'commander';
-import type { TorrentDetail } from '../../node/index.js';
 import { formatBytes } from '../../util/format.js';
 import { Output, runCommand } from '../output.js';
-import { addRemoteFlags, DaemonClient, idArgs, type RemoteFlags } from '../rpc-client.js';
+import { addRemoteFlags, fetchTorrent, type RemoteFlags } from '../rpc-client.js';
 import { formatEta } from '../table.js';
 
 export default function showCommand(): Command {
@@ -14,8 +13,7 @@ export default function showCommand(): Command {
   return cmd.action((id: string, flags: RemoteFlags) =>
     runCommand(flags, async () => {
       const out = new Output(flags);
-      const [sel] = idArgs([id]) as (number | string)[];
-      const t = await DaemonClient.fromFlags(flags).call<TorrentDetail>('torrent.get', { id: sel });
+      const t = await fetchTorrent(flags, id);
       out.json(t);
       const rows: [string, string][] = [
         ['Id', String(t.id)],
