@@ -18,7 +18,8 @@ export class ChokeRound {
   round(nowMs: number): void {
     const t = this.t;
     const peers = [...t.peers.values()];
-    const candidates = peers.map((p) => ({ id: p.key, interested: p.peerInterested, downloadRate: p.down.rate(nowMs), uploadRate: p.up.rate(nowMs) }));
+    // A peer whose blocks sit unread in its socket is not a candidate: its slot goes to one that reads (issue 16).
+    const candidates = peers.map((p) => ({ id: p.key, interested: p.peerInterested && p.stalledSinceMs === undefined, downloadRate: p.down.rate(nowMs), uploadRate: p.up.rate(nowMs) }));
     if (!this.optimistic || !t.peers.has(this.optimistic) || nowMs - this.optimisticSinceMs >= t.config.optimisticIntervalMs) {
       const ranked = chooseUnchoked(candidates, { slots: Math.max(0, t.config.uploadSlots - 1), seeding: t.isDone });
       this.optimistic = pickOptimistic(candidates, ranked, t.random);
@@ -26,6 +27,11 @@ export class ChokeRound {
     }
     const unchoke = chooseUnchoked(candidates, { slots: t.config.uploadSlots, seeding: t.isDone, optimistic: this.optimistic });
     for (const p of peers) this.setChoked(p, !unchoke.has(p.key));
+  }
+
+  /** Chokes a peer outside the rounds (it stopped reading what it asked for). */
+  choke(peer: Peer): void {
+    this.setChoked(peer, true);
   }
 
   private setChoked(peer: Peer, choked: boolean): void {

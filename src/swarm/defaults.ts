@@ -1,4 +1,6 @@
 import type { EncryptionPolicy } from '../mse/index.js';
+import { DEFAULT_GUARD, type AddressGuardOptions } from './address-guard.js';
+import { DEFAULT_EVICTION, type EvictionOptions } from './eviction.js';
 
 /**
  * Every tunable of the peer engine, in one place, with units in the names (DESIGN.md §5). `testConfig()` gives the
@@ -31,6 +33,22 @@ export interface SwarmConfig {
   /** Hash failures a peer may take part in before it is banned for the session. */
   maxHashFailures: number;
   maxPeers: number;
+  /** Connections one address may hold to one torrent (several clients behind one NAT are normal; hundreds are not). */
+  maxPeersPerAddress: number;
+  /** When the torrent is full, who gives its place to a newcomer (eviction.ts). */
+  eviction: EvictionOptions;
+  /** Who may connect to a listener the torrent owns, from the address alone: caps, flood limits, bans. */
+  guard: AddressGuardOptions;
+  /** A peer that sends no message at all this long after the handshake is dropped (honest ones send a bitfield at once). */
+  firstMessageTimeoutMs: number;
+  /**
+   * A peer whose blocks stay stuck in its socket (it asked and does not read) is choked after the first of these
+   * and dropped after the second, so it holds neither an upload slot nor memory.
+   */
+  stalledChokeMs: number;
+  stalledDropMs: number;
+  /** Bytes waiting in one peer's socket beyond which anything more it asks for (requests, rejects) drops it. */
+  maxUnsentBytes: number;
   /** Outgoing connection attempts at once. */
   maxConnecting: number;
   connectTimeoutMs: number;
@@ -80,6 +98,13 @@ export const DEFAULT_CONFIG: SwarmConfig = {
   optimisticIntervalMs: 30_000,
   maxHashFailures: 2,
   maxPeers: 60,
+  maxPeersPerAddress: 8,
+  eviction: DEFAULT_EVICTION,
+  guard: DEFAULT_GUARD,
+  firstMessageTimeoutMs: 30_000,
+  stalledChokeMs: 10_000,
+  stalledDropMs: 30_000,
+  maxUnsentBytes: 2 * 1024 * 1024,
   maxConnecting: 10,
   connectTimeoutMs: 10_000,
   handshakeTimeoutMs: 10_000,

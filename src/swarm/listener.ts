@@ -1,6 +1,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { acceptsPlaintext, dataEvents, MseError, MseResponder, req2Hash, runHandshake, selectFor, type CipherPair, type EncryptionPolicy } from '../mse/index.js';
-import { decodeHandshake, HANDSHAKE_BYTES, type Handshake } from '../wire/index.js';
+import { decodeHandshake, HANDSHAKE_BYTES, WireError, type Handshake } from '../wire/index.js';
+import { normaliseHost } from './address.js';
+import { AddressGuard, DEFAULT_GUARD, type AddressGuardOptions, type Refusal } from './address-guard.js';
 import { SwarmError } from './errors.js';
 
 /**
@@ -18,8 +20,10 @@ export interface ListenerInit {
   handshakeTimeoutMs: number;
   /** Which incoming connections are accepted, and what an MSE responder selects (default `allow`). */
   encryption?: EncryptionPolicy;
-  /** One line per refused or failed incoming handshake (for --verbose). */
+  /** One line per failed incoming handshake (for --verbose); refusals by the guard are only counted. */
   warn?: (message: string) => void;
+  /** Caps, flood limits and bans by source address, checked before a byte is read (address-guard.ts). */
+  guard?: AddressGuardOptions;
 }
 
 /**
@@ -50,6 +54,17 @@ function readAtLeast(socket: Socket, have: Buffer, bytes: number, transform?: (c
   });
 }
 
+/**
+ * Whether a failed incoming handshake counts against the address: bytes that are no handshake at all do; a policy
+ * refusal (plaintext where encryption is required) or a torrent we do not have does not.
+ */
+const NOT_VIOLATIONS = new Set(['MSE_PLAINTEXT_REFUSED', 'MSE_UNKNOWN_TORRENT', 'MSE_NO_COMMON_METHOD', 'MSE_CLOSED']);
+
+function isViolation(err: Error): boolean {
+  if (err instanceof MseError) return !NOT_VIOLATIONS.has(err.code);
+  return err instanceof WireError || (err instanceof SwarmError && err.code === 'SWARM_HANDSHAKE');
+}
+
 /** A wildcard address: listening on it means every interface of that family. */
 export function isWildcardHost(host: string): boolean {
   return host === '0.0.0.0' || host === '::' || host === '[::]';
@@ -72,10 +87,24 @@ export class PeerListener {
   private readonly byReq2 = new Map<string, Buffer>();
   private readonly pending = new Set<Socket>();
   private readonly encryption: EncryptionPolicy;
+  private readonly guard: AddressGuard;
+  /** Connections refused by the guard, by reason, since start (for logs and tests). */
+  readonly refused: Record<Refusal, number> = { banned: 0, 'too many connections': 0, 'connecting too often': 0 };
   port = 0;
 
   constructor(private readonly options: ListenerInit) {
     this.encryption = options.encryption ?? 'allow';
+    this.guard = new AddressGuard(options.guard ?? DEFAULT_GUARD);
+  }
+
+  /** A protocol violation by `host` (garbage, a broken handshake, bad data): enough of them ban it for a while. */
+  strike(host: string): void {
+    if (this.guard.strike(normaliseHost(host), Date.now())) this.options.warn?.(`${host} is banned for a while: repeated protocol violations`);
+  }
+
+  /** Incoming connections open now, on every torrent. */
+  get openConnections(): number {
+    return this.guard.openConnections;
   }
 
   register(infoHash: Buffer, handler: IncomingHandler): void {
@@ -117,6 +146,14 @@ export class PeerListener {
   }
 
   private accept(socket: Socket): void {
+    const host = normaliseHost(socket.remoteAddress ?? '?');
+    const refusal = this.guard.admit(host, Date.now());
+    if (refusal) {
+      // Refused for the price of an accept: nothing is read, nothing is logged per connection.
+      this.refused[refusal]++;
+      return void socket.destroy();
+    }
+    socket.once('close', () => this.guard.closed());
     this.pending.add(socket);
     // One time limit for all of it: the MSE handshake, if any, and the BitTorrent handshake.
     const timer = setTimeout(() => socket.destroy(new Error(`handshake not finished within ${this.options.handshakeTimeoutMs} ms`)), this.options.handshakeTimeoutMs);
@@ -124,6 +161,7 @@ export class PeerListener {
     void this.admit(socket)
       .catch((err: Error) => {
         this.options.warn?.(`incoming connection from ${socket.remoteAddress}: ${err.message}`);
+        if (isViolation(err)) this.strike(host);
         socket.destroy();
       })
       .finally(() => {

@@ -36,6 +36,14 @@ export class Peer {
   /** BEP 11: peers we told this peer about, so the next message lists only changes. */
   pexSent = new Set<string>();
   connectedAtMs = Date.now();
+  /** Last time a block went either way (0: never), so eviction spares the peers the swarm is using. */
+  lastExchangeMs = 0;
+  /** Messages received since the handshake: a peer that sends none is dropped (firstMessageTimeoutMs). */
+  messages = 0;
+  /** Since when blocks for it have been stuck in its socket (it does not read); undefined while they flow. */
+  stalledSinceMs?: number;
+  /** The socket's bytes handed to the kernel at the last check, to tell a slow reader from one that reads nothing. */
+  flushedBytes = 0;
 
   constructor(
     readonly key: string,

@@ -82,6 +82,8 @@ export interface SwarmContext {
   pieceFailed(index: number, peers: string[]): void;
   checkDone(): void;
   ban(peer: Peer, reason: string): void;
+  /** Drops a peer for a protocol violation, counting it against its address (repeat offenders are banned). */
+  misbehaved(peer: Peer, reason: string): void;
   /** BEP 5 PORT from a peer. */
   dhtPort(peer: Peer, port: number): void;
   warn(message: string): void;

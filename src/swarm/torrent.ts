@@ -2,10 +2,11 @@ import type { Socket } from 'node:net';
 import type { Metainfo } from '../metainfo/index.js';
 import type { CipherPair } from '../mse/index.js';
 import { FileStorage, PieceLayout, checkExisting, saveResume, snapshotResume, type PieceStorage } from '../storage/index.js';
-import { Bitfield, type Handshake, type PeerAddress } from '../wire/index.js';
+import { Bitfield, WireError, type Handshake, type PeerAddress } from '../wire/index.js';
 import { addressKey, normaliseHost } from './address.js';
 import { ChokeRound } from './choking.js';
 import { PeerConnection } from './connection.js';
+import { pickEviction } from './eviction.js';
 import { Dialer } from './dialer.js';
 import { DEFAULT_CONFIG, DEFAULT_LISTEN_HOSTS, type SwarmConfig } from './defaults.js';
 import { Downloader } from './download.js';
@@ -114,6 +115,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements SwarmContext
         handshakeTimeoutMs: this.config.handshakeTimeoutMs,
         encryption: this.config.encryption,
         warn: (message) => this.warn(message),
+        guard: this.config.guard,
       });
       this.ownListener = true;
       await this.listener.start();
@@ -184,11 +186,41 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements SwarmContext
   private accept(socket: Socket, remote: Handshake, leftover: Buffer, cipher?: CipherPair): void {
     const host = normaliseHost(socket.remoteAddress ?? '?');
     const key = addressKey({ host, port: socket.remotePort ?? 0 });
-    if (this.state === 'stopped' || this.peers.size >= this.config.maxPeers || this.banned.has(remote.peerId.toString('hex'))) return void socket.destroy();
+    if (this.state === 'stopped' || this.banned.has(remote.peerId.toString('hex')) || this.banned.has(key)) return void socket.destroy();
     // Our own dial reaching our own listener (a tracker or PEX listed us).
     if (remote.peerId.equals(this.peerId)) return void socket.destroy();
+    if (!this.makeRoomFor(host)) return void socket.destroy();
     const conn = new PeerConnection(socket, false, this.localHandshake(), { pieceCount: this.meta?.pieceCount, handshakeTimeoutMs: this.config.handshakeTimeoutMs, remote, leftover, cipher });
     this.adopt(conn, key, undefined);
+  }
+
+  /**
+   * Whether a newcomer from `host` may join: under the cap per address, and under the cap of peers, or else (from a
+   * new address) in the place of the least useful peer (eviction.ts), so idle or hostile peers cannot lock honest
+   * ones out.
+   */
+  private makeRoomFor(host: string): boolean {
+    let fromHost = 0;
+    for (const p of this.peers.values()) if (p.remoteHost === host) fromHost++;
+    if (fromHost >= this.config.maxPeersPerAddress) return false;
+    if (this.peers.size < this.config.maxPeers) return true;
+    // Only an address we have no peer from may take a place: hostile hosts would otherwise evict one another so
+    // fast that every peer stays too young to evict, and an honest newcomer never gets in.
+    if (fromHost > 0) return false;
+    const now = Date.now();
+    const candidates = [...this.peers.values()].map((p) => ({
+      key: p.key,
+      connectedAtMs: p.connectedAtMs,
+      lastBlockMs: p.lastExchangeMs,
+      lastReceivedMs: p.conn.lastReceivedMs,
+      peerInterested: p.peerInterested,
+      amInterested: p.amInterested,
+      stalledSinceMs: p.stalledSinceMs,
+    }));
+    const victim = pickEviction(candidates, now, this.config.eviction);
+    if (victim === undefined) return false;
+    this.peers.get(victim)!.conn.close('evicted: a newcomer took the place of this idle or unread peer');
+    return true;
   }
 
   /**
@@ -213,9 +245,17 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements SwarmContext
       // BEP 5: "Upon receiving a handshake indicating the remote peer supports the DHT, the local peer should send a PORT message."
       if (this.localDhtPort !== undefined && remote.dht) conn.send({ type: 'port', port: this.localDhtPort });
     });
-    conn.on('message', (m) => handleMessage(this, peer, m));
+    conn.on('message', (m) => {
+      peer.messages++;
+      if (m.type === 'piece') peer.lastExchangeMs = Date.now();
+      handleMessage(this, peer, m);
+    });
     conn.on('drain', () => this.uploader.serve(peer));
-    conn.on('close', ({ reason }) => this.dropped(peer, reason));
+    conn.on('close', ({ reason, error }) => {
+      // Garbage on the wire counts against the address; repeat offenders are refused before their handshake.
+      if (error instanceof WireError) this.listener?.strike(peer.remoteHost);
+      this.dropped(peer, reason);
+    });
     conn.start();
   }
 
@@ -242,6 +282,11 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements SwarmContext
     if (peer.peerId) this.banned.add(peer.peerId.toString('hex'));
     this.emit('peer:banned', { key: peer.key, reason });
     peer.conn.close(`banned: ${reason}`);
+  }
+
+  misbehaved(peer: Peer, reason: string): void {
+    this.listener?.strike(peer.remoteHost);
+    peer.conn.close(reason);
   }
 
   pieceFailed(index: number, peers: string[]): void {
@@ -296,12 +341,30 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements SwarmContext
     for (const p of this.peers.values()) {
       if (now - p.conn.lastSentMs > this.config.keepAliveIntervalMs) p.conn.send({ type: 'keepAlive' });
       if (now - p.conn.lastReceivedMs > this.config.idleTimeoutMs) p.conn.close('idle too long');
+      else if (p.messages === 0 && now - p.connectedAtMs > this.config.firstMessageTimeoutMs) p.conn.close('sent nothing after its handshake');
+      else this.checkStalled(p, now);
     }
     this.metadata.tick(now);
     this.webSeeds.tick(now);
     this.dialer.connectMore();
     if (this.resumeDirty && now - this.lastResumeSaveMs > this.config.resumeSaveIntervalMs) void this.saveResumeNow();
     this.emit('stats', this.stats());
+  }
+
+  /**
+   * A peer whose blocks stay in its socket does not read what it asked for: choked first (its slot goes to a peer
+   * that reads), then dropped, so it holds neither a slot nor memory.
+   */
+  private checkStalled(p: Peer, now: number): void {
+    const flushed = p.conn.socket.bytesWritten;
+    const moved = flushed !== p.flushedBytes;
+    p.flushedBytes = flushed;
+    // Slow is not stalled: a peer on a thin link drains a little every second.
+    if (moved || p.conn.writableLength === 0) return void (p.stalledSinceMs = undefined);
+    p.stalledSinceMs ??= now;
+    const stalledMs = now - p.stalledSinceMs;
+    if (stalledMs > this.config.stalledDropMs) p.conn.close('does not read what it asked for');
+    else if (stalledMs > this.config.stalledChokeMs && !p.amChoking) this.choker.choke(p);
   }
 
   /** Saves resume data; saves run one after another so an older one never lands last. */

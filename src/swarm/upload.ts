@@ -31,7 +31,12 @@ export class Uploader {
     const t = this.t;
     // BEP 6: a choked peer may still fetch the pieces of its allowed-fast set.
     const ok = (!peer.amChoking || peer.allowedFastOut.has(m.index)) && t.picker?.have.has(m.index) && t.layout && m.begin + m.length <= t.layout.pieceSize(m.index);
-    if (!ok || peer.uploadQueue.length >= t.config.maxIncomingRequests) {
+    // Whatever we queue for a peer that does not read stays in memory: past the bound it asks for nothing more.
+    if (peer.conn.writableLength > t.config.maxUnsentBytes) return t.misbehaved(peer, 'keeps asking and does not read what it asked for');
+    // BEP 10: `reqq` is how many requests we keep; a peer never has more outstanding than that, so one more is a
+    // flood (an honest peer's queue here is at most what it has in flight, answered blocks still on their way).
+    if (peer.uploadQueue.length >= t.config.maxIncomingRequests) return t.misbehaved(peer, `more than ${t.config.maxIncomingRequests} requests outstanding (our reqq)`);
+    if (!ok) {
       // BEP 6: with the fast extension a request we will not serve is rejected, not silently dropped.
       // The type goes last: `m` is the request message itself, and its own `type` must not win.
       if (peer.fast) peer.conn.send({ index: m.index, begin: m.begin, length: m.length, type: 'reject' });
@@ -130,6 +135,7 @@ export class Uploader {
       last = { r, piece };
       if (!used.includes(piece)) used.push(piece);
       peer.up.add(r.length, now);
+      peer.lastExchangeMs = now;
       t.upMeter.add(r.length, now);
     }
     if (last) {
