@@ -1,0 +1,20 @@
+// Loads modules within a few file descriptors. `import()` fetches a module's whole graph at once (Node 20's ESM
+// loader opens every file of it concurrently: about 70 for `get`), so under `ulimit -n 64` a command died at
+// start with a raw EMFILE stack. `require()` of an ES module (Node >= 20.19) links the graph synchronously, one
+// file open at a time. This file imports only Node's built-ins, so the entry point can load it before anything.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+/** The descriptor limit every command starts within (measured: `ulimit -n 24` runs `--help`, `get` and `daemon --help`). */
+export const MIN_DESCRIPTORS = 24;
+
+/** Loads an ES module synchronously; it must have no top-level await. */
+export function loadModule<T>(url: URL): T {
+  return require(url.pathname) as T;
+}
+
+export function isOutOfDescriptors(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EMFILE' || code === 'ENFILE';
+}
