@@ -1,26 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { CRYPTO_PLAINTEXT, CRYPTO_RC4, MseError, MseInitiator, MseResponder, selectFor, type MseHandshake, type MseStep, type RandomBytes } from '../../src/mse/index.js';
+import { CRYPTO_PLAINTEXT, CRYPTO_RC4, MseError, MseInitiator, MseResponder, selectFor, type MseHandshake, type MseStep } from '../../src/mse/index.js';
 import { encodeHandshake } from '../../src/wire/index.js';
-import { registry } from '../helpers/mse-roles.js';
-import { xorshift } from '../helpers/rng.js';
+import { registry, seeded, transcriptOf } from '../helpers/mse-roles.js';
 
 const INFO = Buffer.alloc(20, 0x42);
 const OTHER = Buffer.alloc(20, 0x43);
 const IA = encodeHandshake({ infoHash: INFO, peerId: Buffer.alloc(20, 1), extended: true, fast: true, dht: true });
 // The most a responder may buffer before it must decide: Ya, PadA + req1, req2^req3 and step 3's head, PadC, IA.
 const RESPONDER_BOUND = 96 + 532 + 34 + 514 + 0xffff;
-
-/** A seeded byte source, so a recorded handshake replays exactly. */
-function seeded(seed: number): RandomBytes {
-  const next = xorshift(seed);
-  return (n) => {
-    const out = Buffer.alloc(n);
-    for (let i = 0; i < n; i++) out[i] = next() & 0xff;
-    return out;
-  };
-}
 
 const responder = (seed: number): MseResponder => new MseResponder({ findInfoHash: registry([OTHER, INFO]), select: (p) => selectFor('allow', p), random: seeded(seed) });
 const initiator = (seed: number, provide: number, ia?: Buffer): MseInitiator => new MseInitiator({ infoHash: INFO, provide, initialPayload: ia, random: seeded(seed) });
@@ -41,14 +30,7 @@ function feed(h: MseHandshake, bytes: Buffer, chunk: number): 'error' | 'done' |
 
 /** Records what each side sends in one honest handshake with fixed randomness. */
 function transcript(provide: number, ia: Buffer | undefined): { toResponder: Buffer; toInitiator: Buffer } {
-  const init = initiator(7, provide, ia);
-  const resp = responder(9);
-  const a1 = init.start();
-  const b2 = Buffer.concat(resp.receive(a1).send);
-  const a3 = Buffer.concat(init.receive(b2).send);
-  const b4 = Buffer.concat(resp.receive(a3).send);
-  assert.ok(init.receive(b4).done);
-  return { toResponder: Buffer.concat([a1, a3]), toInitiator: Buffer.concat([b2, b4]) };
+  return transcriptOf(initiator(7, provide, ia), responder(9));
 }
 
 test('fuzz: random bytes never make the responder throw anything but MseError, and it gives up within the bounded window', () => {
