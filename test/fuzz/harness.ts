@@ -40,12 +40,19 @@ export async function feed(target: FuzzTarget, input: Buffer, perInputMs: number
     // `false` from a target that tries several parsers: every one of them refused the input.
     accepted = (await target.run(input)) !== false;
   } catch (err) {
-    if (!(err instanceof TandemError)) return { input, message: `${(err as Error)?.name ?? 'thrown'}: ${(err as Error)?.stack ?? String(err)}` };
+    if (!(err instanceof TandemError)) return { input, message: describe(err) };
     accepted = false;
   }
   const ms = performance.now() - start;
   if (ms > perInputMs) return { input, message: `slow: ${ms.toFixed(0)} ms on ${input.length} bytes (bound ${perInputMs} ms)` };
   return { accepted };
+}
+
+/** `Name: message`, then the stack's frames. */
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return `thrown: ${String(err)}`;
+  const frames = (err.stack ?? '').split('\n').filter((l) => l.trimStart().startsWith('at '));
+  return [`${err.name}: ${err.message}`, ...frames].join('\n');
 }
 
 export async function fuzzTarget(target: FuzzTarget, budget: FuzzBudget): Promise<FuzzResult> {

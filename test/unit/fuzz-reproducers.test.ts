@@ -2,9 +2,10 @@
 // decoder, for good: each must now give a value or tandem's typed error, quickly, with its invariants kept.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { feed, REPRODUCER_DIR } from '../fuzz/harness.js';
+import { feed, fuzzTarget, REPRODUCER_DIR, saveReproducer } from '../fuzz/harness.js';
 import { FUZZ_TARGETS, targetNamed } from '../fuzz/targets.js';
 
 const folders = existsSync(REPRODUCER_DIR) ? readdirSync(REPRODUCER_DIR) : [];
@@ -27,3 +28,26 @@ for (const name of folders) {
     }
   });
 }
+
+test('the harness catches an untyped exception and a slow input, and a saved reproducer replays the failure', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-fuzz-'));
+  try {
+    const buggy = {
+      name: 'buggy',
+      about: 'throws a TypeError on inputs that start with 0xff, spins on 0xfe',
+      seeds: () => [Buffer.from('ok')],
+      run(input: Buffer) {
+        if (input[0] === 0xff) throw new TypeError('boom');
+        if (input[0] === 0xfe) for (const end = Date.now() + 30; Date.now() < end; );
+      },
+    };
+    const r = await fuzzTarget(buggy, { count: 5000, seconds: 0, seed: 3, perInputMs: 20 });
+    assert.deepEqual(r.failures.map((f) => f.message.split(':')[0]).sort(), ['TypeError', 'slow']);
+    const path = await saveReproducer('buggy', r.failures.find((f) => f.message.startsWith('TypeError'))!, dir);
+    assert.ok(readFileSync(path.replace(/\.bin$/, '.txt'), 'utf8').startsWith('TypeError: boom'));
+    const again = await feed(buggy, readFileSync(path), 20);
+    assert.ok('message' in again && again.message.startsWith('TypeError'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
