@@ -59,6 +59,15 @@ export async function untilInterrupted<T>(body: (signal: AbortSignal) => Promise
   }
 }
 
+/** Whether `err`, or what caused it, is EMFILE or ENFILE. */
+function outOfDescriptors(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EMFILE' || code === 'ENFILE' || /\b(EMFILE|ENFILE)\b/.test(e.message)) return true;
+  }
+  return false;
+}
+
 /**
  * Runs a command body and turns a thrown error into one line on stderr and the contract's exit code:
  * bad input (a typed error of kind 'input') exits 2, anything else 1. --verbose adds the stack.
@@ -68,8 +77,10 @@ export async function runCommand(flags: CommonFlags, body: () => Promise<number 
     process.exitCode = (await body()) ?? EXIT_OK;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`tandem: ${message}\n`);
+    // Out of descriptors is the machine's limit, never bad input, whatever operation met it.
+    const descriptors = outOfDescriptors(err);
+    process.stderr.write(`tandem: ${message}${descriptors ? ' (out of file descriptors: raise the limit with ulimit -n)' : ''}\n`);
     if (flags.verbose && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
-    process.exitCode = isTandemError(err) && err.kind === 'input' ? EXIT_USAGE : EXIT_FAILURE;
+    process.exitCode = isTandemError(err) && err.kind === 'input' && !descriptors ? EXIT_USAGE : EXIT_FAILURE;
   }
 }
