@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startShare } from '../helpers/share.js';
 import { startProcess, tandem, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { xorshift } from '../helpers/rng.js';
 import { tempDir } from '../helpers/tmp.js';
 
 type After = { after: (fn: () => Promise<void> | void) => void };
@@ -122,4 +123,37 @@ test('get of data already complete exits within 2 s of printing done', async (t)
   assert.equal(code, 0);
   // It waited out a 10 s dial timeout before (connectTimeoutMs), though nothing was left to do.
   assert.ok(delay < 2000, `exited ${delay} ms after done`);
+});
+
+test('kill -9 of a download four times at random moments: it finishes with the exact bytes, and what it fetched again is at most what was in flight', async (t) => {
+  const size = 16 * 1024 * 1024;
+  // 2 MiB/s from the seed: the download takes about 8 s, so the kills land in the middle of it.
+  const rate = 2 * 1024 * 1024;
+  const { dir, file, seed } = await sharedFile(t, size, ['--upload-limit', String(rate)]);
+  const out = join(dir, 'out');
+  const args = [TANDEM_BIN, 'get', seed.torrentFile, '-o', out, '--peer', `127.0.0.1:${seed.port}`, '--no-dht', '--no-lsd', '--json'];
+  const next = xorshift(0x9e11);
+  const kills = 4;
+  for (let k = 0; k < kills; k++) {
+    const get = startProcess(t, process.execPath, args);
+    const exited = once(get, 'exit');
+    // Once it is downloading (past the check of what is on disk), a further 0 to 1.5 s.
+    await waitForLine(get, /^\{"event":"ready"/, 30_000);
+    await new Promise((r) => setTimeout(r, next() % 1500));
+    get.kill('SIGKILL');
+    const [, signal] = (await exited) as [number | null, string | null];
+    assert.equal(signal, 'SIGKILL', `run ${k + 1} ended before it was killed`);
+  }
+  const last = await tandem(args.slice(1), { timeoutMs: 60_000 });
+  assert.equal(last.code, 0, last.stderr);
+  assert.equal(await sha256(join(out, 'data.bin')), await sha256(file));
+  // The seed's count of bytes sent, all runs together, once the last run is over.
+  const uploaded = await seed.nextUploadedBytes();
+  const again = uploaded - size;
+  // In flight at a kill: the blocks requested ahead (requestQueueSeconds = 2 s of the 2 MiB/s rate) and the pieces
+  // they belong to; everything written to disk is found again by hashing, the resume file being older than the
+  // files (so pieces verified since its last save, up to 5 s before, are not lost either).
+  const inFlight = 2 * rate + 2 * PIECE;
+  t.diagnostic(`sent ${uploaded} bytes for a ${size}-byte file over ${kills} kills: ${again} fetched again (${(again / kills / 1024).toFixed(0)} KiB a kill; bound ${inFlight / 1024} KiB a kill)`);
+  assert.ok(again <= kills * inFlight, `fetched ${again} bytes again over ${kills} kills; bound ${kills * inFlight}`);
 });
