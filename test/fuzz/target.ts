@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { TandemError } from '../../src/util/errors.js';
 
 /**
@@ -37,4 +38,20 @@ export function typedOnly(fn: () => unknown): boolean {
     if (err instanceof TandemError) return false;
     throw err;
   }
+}
+
+/**
+ * Decodes `input`, then checks that the codec's own encoder can carry what was decoded: decoding the re-encoding
+ * gives the same value. Where a codec is lenient (it skips unknown keys), byte equality would be too strict.
+ */
+export function roundTrip<T>(input: Buffer, decode: (b: Buffer) => T, encode: (v: T) => Buffer): T {
+  const value = decode(input);
+  let again: T;
+  try {
+    again = decode(encode(value));
+  } catch (err) {
+    throw new InvariantError(`its own encoding of what it decoded does not decode: ${(err as Error).message}`);
+  }
+  invariant(isDeepStrictEqual(again, value), 'decode, encode, decode gives another value');
+  return value;
 }

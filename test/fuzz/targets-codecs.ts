@@ -11,12 +11,12 @@ import { parseLsLine, parseMlsxLine } from '../../src/ftp/listing.js';
 import { parseEprt, parseEpsvReply, parseHostPortCommas, parsePasvReply } from '../../src/ftp/rfc2428.js';
 import { parseRequestHead } from '../../src/http/h1-codec.js';
 import { decodeAnnounce, encodeAnnounces } from '../../src/lsd/codec.js';
-import { createTorrent, parseMagnet, parseTorrent } from '../../src/metainfo/index.js';
-import { decodePacket, encodeAck, encodeData, encodeError, encodeOack, encodeRequest } from '../../src/tftp/packets.js';
-import { decodeRequest, decodeResponse, encodeAnnounce, encodeAnnounceResponse, encodeConnect, encodeConnectResponse, encodeErrorResponse, encodeScrape, encodeScrapeResponse } from '../../src/tracker/bep15-udp.js';
+import { buildMagnet, createTorrent, parseMagnet, parseTorrent } from '../../src/metainfo/index.js';
+import { decodePacket, encodeAck, encodeData, encodeError, encodeOack, encodeRequest, type TftpPacket } from '../../src/tftp/packets.js';
+import { decodeRequest, decodeResponse, encodeAnnounce, type UdpResponse, encodeAnnounceResponse, encodeConnect, encodeConnectResponse, encodeErrorResponse, encodeScrape, encodeScrapeResponse } from '../../src/tracker/bep15-udp.js';
 import { buildAnnounceUrl, encodeAnnounceReply, encodeFailure, encodeScrapeReply, parseAnnounceQuery, parseAnnounceResponse, parseScrapeQuery, parseScrapeResponse } from '../../src/tracker/http-codec.js';
 import { parseRequestHead as parseTrackerHead } from '../../src/tracker/server/http-wire.js';
-import { invariant, typedOnly, type FuzzTarget } from './target.js';
+import { invariant, roundTrip, typedOnly, type FuzzTarget } from './target.js';
 
 const IH = Buffer.alloc(20, 0x5a);
 const BENCODE_TOKENS = ['i0e', 'i-1e', 'le', 'de', '0:', '4:spam', 'd', 'l', 'e', ':', 'i9223372036854775808e', '99999999999:'];
@@ -34,6 +34,23 @@ async function torrentSeeds(): Promise<Buffer[]> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** TFTP's encoders, by packet type, for the round trip. */
+function encodePacket(p: TftpPacket): Buffer {
+  if (p.op === 'rrq' || p.op === 'wrq') return encodeRequest(p.op, p.filename, p.mode, p.options);
+  if (p.op === 'data') return encodeData(p.block, p.data);
+  if (p.op === 'ack') return encodeAck(p.block);
+  if (p.op === 'error') return encodeError(p.code, p.message);
+  return encodeOack(p.options);
+}
+
+/** BEP 15's response encoders (the tracker server's), by action, for the round trip. */
+function encodeResponseOf(r: UdpResponse): Buffer {
+  if (r.action === 'connect') return encodeConnectResponse(r.transactionId, r.connectionId);
+  if (r.action === 'announce') return encodeAnnounceResponse(r.transactionId, r.intervalS, r.leechers, r.seeders, r.peers);
+  if (r.action === 'scrape') return encodeScrapeResponse(r.transactionId, r.entries);
+  return encodeErrorResponse(r.transactionId, r.message);
 }
 
 export const codecTargets: FuzzTarget[] = [
@@ -66,7 +83,8 @@ export const codecTargets: FuzzTarget[] = [
         `magnet:?xt=urn:btmh:1220${'ab'.repeat(32)}&xt=urn:btih:${IH.toString('hex')}`,
       ].map((s) => Buffer.from(s)),
     tokens: ['&', '=', '%', '%2', 'xt=', 'urn:btih:', 'urn:btmh:', 'so=', '-', ',', 'tr='],
-    run: (input) => parseMagnet(text(input)),
+    // A link it parsed, built again, parses to the same link.
+    run: (input) => roundTrip(input, (b) => parseMagnet(text(b)), (link) => Buffer.from(buildMagnet(link), 'latin1')),
   },
   {
     name: 'tracker-http-query',
@@ -122,7 +140,7 @@ export const codecTargets: FuzzTarget[] = [
       encodeScrapeResponse(3, [{ seeders: 1, completed: 2, leechers: 3 }]),
       encodeErrorResponse(4, 'no'),
     ],
-    run: (input) => decodeResponse(input),
+    run: (input) => roundTrip(input, decodeResponse, encodeResponseOf),
   },
   {
     name: 'tracker-http-head',
@@ -160,7 +178,7 @@ export const codecTargets: FuzzTarget[] = [
       encodeData(1, Buffer.from('hello')),
     ],
     tokens: ['\0', 'octet\0', 'netascii\0', 'blksize\0', 'tsize\0', 'timeout\0', 'windowsize\0'],
-    run: (input) => decodePacket(input),
+    run: (input) => roundTrip(input, decodePacket, encodePacket),
   },
   {
     name: 'http-head',
@@ -183,7 +201,7 @@ export const codecTargets: FuzzTarget[] = [
     about: 'Local Service Discovery (BEP 14) announces',
     seeds: () => encodeAnnounces({ host: '239.192.152.143:6771', port: 6881, infoHashes: [IH, Buffer.alloc(20, 1)], cookie: 'c00k1e' }),
     tokens: HTTP_TOKENS.concat(['Infohash: ', 'Port: ', 'BT-SEARCH * HTTP/1.1\r\n']),
-    run: (input) => decodeAnnounce(input),
+    run: (input) => roundTrip(input, decodeAnnounce, (a) => encodeAnnounces(a)[0]!),
   },
   {
     name: 'ftp-command',

@@ -14,7 +14,7 @@ import {
   Framer,
 } from '../../src/wire/index.js';
 import { registry, seeded, transcriptOf } from '../helpers/mse-roles.js';
-import { invariant, type FuzzTarget } from './target.js';
+import { invariant, roundTrip, type FuzzTarget } from './target.js';
 
 const INFO = Buffer.alloc(20, 0x42);
 const HANDSHAKE = encodeHandshake({ infoHash: INFO, peerId: Buffer.alloc(20, 1), extended: true, fast: true, dht: true });
@@ -72,21 +72,21 @@ export const peerTargets: FuzzTarget[] = [
     about: 'the BEP 10 extension handshake',
     seeds: () => [extHandshake],
     tokens: BENCODE_TOKENS.concat(['4:reqq', '6:yourip', '13:metadata_size', '1:v']),
-    run: (input) => decodeExtendedHandshake(input),
+    run: (input) => roundTrip(input, decodeExtendedHandshake, encodeExtendedHandshake),
   },
   {
     name: 'ut-metadata',
     about: 'BEP 9 metadata messages (a bencoded head, then raw data)',
     seeds: () => metadata,
     tokens: BENCODE_TOKENS,
-    run: (input) => decodeMetadataMessage(input),
+    run: (input) => roundTrip(input, decodeMetadataMessage, encodeMetadataMessage),
   },
   {
     name: 'ut-pex',
     about: 'BEP 11 peer exchange messages',
     seeds: () => [pex],
     tokens: BENCODE_TOKENS.concat(['6:added6', '7:dropped', '7:added.f']),
-    run: (input) => decodePex(input),
+    run: (input) => roundTrip(input, decodePex, encodePex),
   },
   {
     name: 'mse-responder',
