@@ -1,8 +1,9 @@
 // Loads modules within a few file descriptors. `import()` fetches a module's whole graph at once (Node 20's ESM
-// loader opens every file of it concurrently: about 70 for `get`), so under `ulimit -n 64` a command died at
+// loader opens every file of it concurrently: over 64 for `get`), so under `ulimit -n 64` a command died at
 // start with a raw EMFILE stack. `require()` of an ES module (Node >= 20.19) links the graph synchronously, one
 // file open at a time. This file imports only Node's built-ins, so the entry point can load it before anything.
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 
@@ -15,10 +16,14 @@ export const MIN_DESCRIPTORS = 20;
 
 /** Loads an ES module synchronously; it must have no top-level await. */
 export function loadModule<T>(url: URL): T {
-  return require(url.pathname) as T;
+  return require(fileURLToPath(url)) as T;
 }
 
+/** Whether `err`, or what caused it, is EMFILE or ENFILE (some wrap it in their own message, a worker's start). */
 export function isOutOfDescriptors(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'EMFILE' || code === 'ENFILE';
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EMFILE' || code === 'ENFILE' || /\b(EMFILE|ENFILE)\b/.test(e.message)) return true;
+  }
+  return false;
 }

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { isTandemError } from '../util/errors.js';
+import { isOutOfDescriptors } from './load-command.js';
 
 /** The flags every command takes (DESIGN.md §4). */
 export interface CommonFlags {
@@ -59,15 +60,6 @@ export async function untilInterrupted<T>(body: (signal: AbortSignal) => Promise
   }
 }
 
-/** Whether `err`, or what caused it, is EMFILE or ENFILE. */
-function outOfDescriptors(err: unknown): boolean {
-  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EMFILE' || code === 'ENFILE' || /\b(EMFILE|ENFILE)\b/.test(e.message)) return true;
-  }
-  return false;
-}
-
 /**
  * Runs a command body and turns a thrown error into one line on stderr and the contract's exit code:
  * bad input (a typed error of kind 'input') exits 2, anything else 1. --verbose adds the stack.
@@ -78,7 +70,7 @@ export async function runCommand(flags: CommonFlags, body: () => Promise<number 
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     // Out of descriptors is the machine's limit, never bad input, whatever operation met it.
-    const descriptors = outOfDescriptors(err);
+    const descriptors = isOutOfDescriptors(err);
     process.stderr.write(`tandem: ${message}${descriptors ? ' (out of file descriptors: raise the limit with ulimit -n)' : ''}\n`);
     if (flags.verbose && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
     process.exitCode = isTandemError(err) && err.kind === 'input' && !descriptors ? EXIT_USAGE : EXIT_FAILURE;
