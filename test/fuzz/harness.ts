@@ -15,6 +15,8 @@ export interface FuzzBudget {
   /** An input the decoder takes longer than this on is a failure (a hang, or cost out of proportion to its size). */
   perInputMs: number;
   onProgress?: (done: number) => void;
+  /** Called with each input before it is fed (the watchdog keeps it, to save the one a decoder never returns from). */
+  beforeInput?: (input: Buffer) => void;
 }
 
 export interface FuzzFailure {
@@ -81,6 +83,7 @@ export async function fuzzTarget(target: FuzzTarget, budget: FuzzBudget): Promis
       if (i > 0) budget.onProgress?.(i);
     }
     const input = inputs(i);
+    budget.beforeInput?.(input);
     const outcome = await feed(target, input, budget.perInputMs);
     result.inputs++;
     if ('message' in outcome) {

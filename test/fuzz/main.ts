@@ -5,8 +5,9 @@
 //   npm run fuzz -- --count 1000000          a million inputs to each decoder
 //   npm run fuzz -- --only bencode,krpc --seconds 30 --seed 7
 import { parseArgs } from 'node:util';
-import { fuzzTarget, saveReproducer, type FuzzResult } from './harness.js';
+import { saveReproducer, type FuzzResult } from './harness.js';
 import { FUZZ_TARGETS } from './targets.js';
+import { fuzzWatched } from './watchdog.js';
 
 const { values } = parseArgs({
   options: {
@@ -15,6 +16,7 @@ const { values } = parseArgs({
     only: { type: 'string', default: process.env.FUZZ_ONLY },
     seed: { type: 'string', default: process.env.FUZZ_SEED ?? '1' },
     'per-input-ms': { type: 'string', default: '1000' },
+    'hang-ms': { type: 'string', default: '10000' },
     'no-save': { type: 'boolean', default: false },
     list: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -31,7 +33,7 @@ function number(name: string, text: string | undefined): number {
 }
 
 if (values.help) {
-  process.stdout.write('usage: npm run fuzz -- [--count N] [--seconds S] [--only NAME,...] [--seed S] [--per-input-ms MS] [--no-save] [--list]\n');
+  process.stdout.write('usage: npm run fuzz -- [--count N] [--seconds S] [--only NAME,...] [--seed S] [--per-input-ms MS] [--hang-ms MS] [--no-save] [--list]\n');
   process.exit(0);
 }
 if (values.list) {
@@ -45,6 +47,7 @@ if (unknown.length) {
   process.exit(2);
 }
 const budget = { count: number('count', values.count), seconds: number('seconds', values.seconds), seed: number('seed', values.seed), perInputMs: number('per-input-ms', values['per-input-ms']) };
+const hangMs = number('hang-ms', values['hang-ms']);
 const targets = FUZZ_TARGETS.filter((t) => !only || only.includes(t.name));
 process.stdout.write(`fuzz: ${targets.length} decoders, ${budget.count} inputs${budget.seconds ? ` or ${budget.seconds} s` : ''} each, seed ${budget.seed}\n`);
 
@@ -52,13 +55,11 @@ const results: FuzzResult[] = [];
 for (const target of targets) {
   let lastLine = performance.now();
   const started = lastLine;
-  const result = await fuzzTarget(target, {
-    ...budget,
-    onProgress: (done) => {
-      if (performance.now() - lastLine < 2000) return;
-      lastLine = performance.now();
-      process.stdout.write(`  ${target.name}: ${done} inputs, ${((lastLine - started) / 1000).toFixed(1)} s\n`);
-    },
+  // On a worker thread, so that a decoder that never returns is stopped after --hang-ms and its input saved.
+  const result = await fuzzWatched({ targets: new URL('./targets.js', import.meta.url).href, name: target.name, budget }, hangMs, (done) => {
+    if (performance.now() - lastLine < 2000) return;
+    lastLine = performance.now();
+    process.stdout.write(`  ${target.name}: ${done} inputs, ${((lastLine - started) / 1000).toFixed(1)} s\n`);
   });
   results.push(result);
   process.stdout.write(`${target.name}: ${result.inputs} inputs in ${(result.ms / 1000).toFixed(1)} s, ${result.failures.length} failures\n`);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { feed, fuzzTarget, REPRODUCER_DIR, saveReproducer } from '../fuzz/harness.js';
 import { FUZZ_TARGETS, targetNamed } from '../fuzz/targets.js';
+import { fuzzWatched } from '../fuzz/watchdog.js';
 
 const folders = existsSync(REPRODUCER_DIR) ? readdirSync(REPRODUCER_DIR) : [];
 
@@ -50,4 +51,14 @@ test('the harness catches an untyped exception and a slow input, and a saved rep
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the watchdog stops a decoder that never returns, and keeps the input it was stuck on', async () => {
+  const targets = new URL('../helpers/fuzz-hang.js', import.meta.url).href;
+  const started = Date.now();
+  const r = await fuzzWatched({ targets, name: 'hangs', budget: { count: 100, seconds: 0, seed: 1, perInputMs: 1000 } }, 500);
+  assert.equal(r.failures.length, 1);
+  assert.match(r.failures[0]!.message, /^hang: no answer in 500 ms on 3 bytes/);
+  assert.deepEqual([...r.failures[0]!.input], [0xfd, 1, 2]);
+  assert.ok(Date.now() - started < 5000, 'the stuck thread was stopped');
 });
