@@ -65,7 +65,7 @@ export const peerTargets: FuzzTarget[] = [
     name: 'wire-handshake',
     about: 'the 68-byte BitTorrent handshake',
     seeds: () => [HANDSHAKE],
-    run: (input) => decodeHandshake(input),
+    run: (input) => roundTrip(input, decodeHandshake, encodeHandshake),
   },
   {
     name: 'ext-handshake',

@@ -1,5 +1,6 @@
 // Fuzz targets for the node's control API (Transmission RPC and JSON-RPC request bodies) and compute's scheduler
 // messages. The API targets run on a one-shot node that is never started: nothing listens, nothing is fetched.
+import { isDeepStrictEqual } from 'node:util';
 import { answerBody, JSONRPC_ERRORS } from '../../src/api/jsonrpc.js';
 import { handleRequest } from '../../src/api/transmission/methods.js';
 import { parseSchedulerReply, parseSchedulerRequest } from '../../src/compute/protocol.js';
@@ -97,8 +98,14 @@ export const serviceTargets: FuzzTarget[] = [
     tokens: JSON_TOKENS.concat(['"finished"', '"workUnits"', '"instances"', '"inputs"']),
     run(input) {
       const body = json(input);
-      const a = typedOnly(() => parseSchedulerRequest(body));
-      const b = typedOnly(() => parseSchedulerReply(body));
+      // What a parser returns is a message it accepts again, unchanged (it went out as JSON, it comes back so).
+      const again = <T>(parse: (v: unknown) => T): boolean =>
+        typedOnly(() => {
+          const parsed = parse(body);
+          invariant(isDeepStrictEqual(parse(JSON.parse(JSON.stringify(parsed))), parsed), 'a parsed message parses to another value');
+        });
+      const a = again(parseSchedulerRequest);
+      const b = again(parseSchedulerReply);
       return a || b;
     },
   },
