@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { CRYPTO_PLAINTEXT, CRYPTO_RC4, MseError, MseInitiator, MseResponder, selectFor, type MseHandshake, type MseStep } from '../../src/mse/index.js';
 import { encodeHandshake } from '../../src/wire/index.js';
+import { mutate, randomBytes, xorshift } from '../fuzz/mutate.js';
 import { registry, seeded, transcriptOf } from '../helpers/mse-roles.js';
 
 const INFO = Buffer.alloc(20, 0x42);
@@ -58,12 +59,11 @@ test('fuzz: random bytes never make the initiator throw anything but MseError, a
   );
 });
 
-const mutation = fc.tuple(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), fc.nat(), fc.uint8Array({ maxLength: 600 }));
-
-function mutate(seed: Buffer, [flips, cut, tail]: [Array<[number, number]>, number, Uint8Array]): Buffer {
-  const b = Buffer.from(seed);
-  for (const [pos, val] of flips) b[pos % b.length] = val;
-  return Buffer.concat([b.subarray(0, b.length - (cut % 50)), Buffer.from(tail)]);
+/** A transcript through the shared mutator, with up to 600 random bytes after it (past the bounded windows). */
+const mutation = fc.integer();
+function mutated(seed: Buffer, rngSeed: number): Buffer {
+  const next = xorshift(rngSeed);
+  return Buffer.concat([mutate(seed, next, [], 6), randomBytes(next, next() % 600)]);
 }
 
 for (const [provide, ia] of [
@@ -78,7 +78,7 @@ for (const [provide, ia] of [
     assert.equal(feed(responder(9), toResponder, 13), 'done');
     fc.assert(
       fc.property(mutation, fc.integer({ min: 1, max: 200 }), (m, chunk) => {
-        const bytes = mutate(toResponder, m);
+        const bytes = mutated(toResponder, m);
         const end = feed(responder(9), bytes, chunk);
         if (end === 'waiting') assert.ok(bytes.length < RESPONDER_BOUND);
       }),
@@ -95,7 +95,7 @@ for (const [provide, ia] of [
     assert.equal(feed(fresh(), toInitiator, 13), 'done');
     fc.assert(
       fc.property(mutation, fc.integer({ min: 1, max: 200 }), (m, chunk) => {
-        const bytes = mutate(toInitiator, m);
+        const bytes = mutated(toInitiator, m);
         const end = feed(fresh(), bytes, chunk);
         // Yb, PadB, step 4's 14 bytes and PadD: past that the initiator has decided one way or the other.
         if (bytes.length >= 96 + 520 + 6 + 512) assert.notEqual(end, 'waiting');
