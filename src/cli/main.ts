@@ -1,11 +1,7 @@
 #!/usr/bin/env node
-// The tandem executable. Each subcommand lives in its own file in commands/ and default-exports a factory
-// returning a commander Command; this file finds them, so adding a command touches no shared file.
-import { readdirSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
-import { notBuiltCommands } from './not-built.js';
-import { EXIT_USAGE } from './output.js';
-import { VERSION } from '../util/version.js';
+// The tandem executable: a bootstrap that loads the command line (program.ts) one file at a time, so tandem
+// starts within MIN_DESCRIPTORS file descriptors, and says so in one line when it cannot.
+import { isOutOfDescriptors, loadModule, MIN_DESCRIPTORS } from './load-command.js';
 
 // A reader that closes the pipe early (`tandem info x | head`) is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -13,38 +9,11 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-const commandsDir = new URL('./commands/', import.meta.url);
-const files = readdirSync(commandsDir).filter((f) => f.endsWith('.js')).sort();
-// Load only the command being run, so one command's start-up cost (or breakage) never touches another;
-// help and unknown names load them all.
-const requested = process.argv[2];
-const direct = files.find((f) => f === `${requested}.js`);
-const built: Command[] = [];
-for (const file of direct ? [direct] : files) {
-  try {
-    const mod = (await import(new URL(file, commandsDir).href)) as { default: () => Command };
-    built.push(mod.default());
-  } catch (err) {
-    if (direct) throw err;
-    process.stderr.write(`tandem: command ${file.replace(/\.js$/, '')} failed to load: ${(err as Error).message}\n`);
-  }
-}
-
-const program = new Command('tandem')
-  .description('client, server and peer in one program: BitTorrent, HTTP, TFTP and a tracker')
-  .version(VERSION, '-V, --version')
-  .showHelpAfterError('(add --help for usage)')
-  .exitOverride();
-
-for (const cmd of [...built, ...notBuiltCommands(new Set(built.map((c) => c.name())))]) {
-  program.addCommand(cmd.exitOverride());
-}
-
 try {
-  await program.parseAsync(process.argv);
+  const cli = loadModule<typeof import('./program.js')>(new URL('./program.js', import.meta.url));
+  await cli.runCli(process.argv);
 } catch (err) {
-  if (!(err instanceof CommanderError)) throw err;
-  // Help and version exit 0; every other parse error is bad usage (exit 2, DESIGN.md §4).
-  const ok = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help';
-  process.exitCode = ok ? 0 : EXIT_USAGE;
+  if (!isOutOfDescriptors(err)) throw err;
+  process.stderr.write(`tandem: out of file descriptors (${(err as Error).message}); tandem starts within ${MIN_DESCRIPTORS}: raise the limit with ulimit -n\n`);
+  process.exitCode = 1;
 }

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { isTandemError } from '../util/errors.js';
+import { isOutOfDescriptors } from './load-command.js';
 
 /** The flags every command takes (DESIGN.md §4). */
 export interface CommonFlags {
@@ -68,8 +69,10 @@ export async function runCommand(flags: CommonFlags, body: () => Promise<number 
     process.exitCode = (await body()) ?? EXIT_OK;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`tandem: ${message}\n`);
+    // Out of descriptors is the machine's limit, never bad input, whatever operation met it.
+    const descriptors = isOutOfDescriptors(err);
+    process.stderr.write(`tandem: ${message}${descriptors ? ' (out of file descriptors: raise the limit with ulimit -n)' : ''}\n`);
     if (flags.verbose && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
-    process.exitCode = isTandemError(err) && err.kind === 'input' ? EXIT_USAGE : EXIT_FAILURE;
+    process.exitCode = isTandemError(err) && err.kind === 'input' && !descriptors ? EXIT_USAGE : EXIT_FAILURE;
   }
 }

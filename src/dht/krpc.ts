@@ -213,6 +213,8 @@ function decodeError(root: BDict, t: Buffer): KrpcErrorMessage {
   if (!isList(e) || e.length < 1) throw new KrpcDecodeError('error without a list "e"');
   const [code, text] = e;
   if (!isInt(code)) throw new KrpcDecodeError('error code must be an integer', undefined, 'KRPC_BAD_FIELD');
+  // A code past 2^53 would come out as a rounded number no encoder takes back (found by `npm run fuzz`).
+  if (!Number.isSafeInteger(Number(code))) throw new KrpcDecodeError('error code out of range', undefined, 'KRPC_BAD_FIELD');
   const message = isBytes(text) ? text.subarray(0, MAX_ERROR_TEXT_BYTES).toString('utf8') : '';
   return { y: 'e', t: Buffer.from(t), code: Number(code), message };
 }

@@ -28,6 +28,11 @@ export interface LsdAnnounce {
   cookie?: string;
 }
 
+/** What a cookie may be: 1 to 64 printable ASCII characters, no spaces. */
+function validCookie(cookie: string): boolean {
+  return /^[\x21-\x7e]+$/.test(cookie) && cookie.length <= MAX_COOKIE_BYTES;
+}
+
 export function hostHeader(family: 4 | 6): string {
   return family === 6 ? `[${LSD_GROUP_V6}]:${LSD_PORT}` : `${LSD_GROUP_V4}:${LSD_PORT}`;
 }
@@ -35,7 +40,7 @@ export function hostHeader(family: 4 | 6): string {
 /** Encodes one announce per packet, splitting the info hashes so that no packet passes 1400 bytes. */
 export function encodeAnnounces(a: LsdAnnounce): Buffer[] {
   if (!Number.isInteger(a.port) || a.port < 1 || a.port > 65535) throw new LsdError('LSD_MALFORMED', `port ${a.port} out of range`);
-  if (a.cookie !== undefined && (!/^[\x21-\x7e]+$/.test(a.cookie) || a.cookie.length > MAX_COOKIE_BYTES)) throw new LsdError('LSD_MALFORMED', 'cookie must be printable ASCII');
+  if (a.cookie !== undefined && !validCookie(a.cookie)) throw new LsdError('LSD_MALFORMED', 'cookie must be printable ASCII');
   const head = `BT-SEARCH * HTTP/1.1\r\nHost: ${a.host}\r\nPort: ${a.port}\r\n`;
   const tail = `${a.cookie !== undefined ? `cookie: ${a.cookie}\r\n` : ''}\r\n\r\n`;
   const line = 'Infohash: '.length + 40 + 2;
@@ -73,7 +78,12 @@ export function decodeAnnounce(datagram: Buffer): LsdAnnounce {
     } else if (name === 'infohash') {
       if (!/^[0-9a-fA-F]{40}$/.test(value)) throw new LsdError('LSD_MALFORMED', 'an Infohash header is 40 hex digits');
       infoHashes.push(Buffer.from(value, 'hex'));
-    } else if (name === 'cookie') cookie = value.slice(0, MAX_COOKIE_BYTES);
+    } else if (name === 'cookie') {
+      // A cookie we would never send cannot be ours: it is dropped, and the announce kept (found by `npm run fuzz`:
+      // one with a byte over 0x7e decoded, but its own re-encoding was refused).
+      const c = value.slice(0, MAX_COOKIE_BYTES);
+      cookie = validCookie(c) ? c : undefined;
+    }
     // Other headers are ignored, as HTTP does.
   }
   if (host === undefined || port === undefined || infoHashes.length === 0) throw new LsdError('LSD_MALFORMED', 'an announce needs Host, Port and at least one Infohash');

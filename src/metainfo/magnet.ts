@@ -110,6 +110,22 @@ function parseSelectOnly(value: string): number[] {
   return out;
 }
 
+/**
+ * BEP 53 `so`, with runs of consecutive indexes as ranges (`0,2-4`), in the order given: the parser expands ranges,
+ * so a link read with `so=0-99999` was built again as 100,000 numbers, past the length any parser takes (found by
+ * `npm run fuzz`).
+ */
+function selectOnlyText(indexes: readonly number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < indexes.length; ) {
+    let j = i;
+    while (j + 1 < indexes.length && indexes[j + 1] === indexes[j]! + 1) j++;
+    out.push(j > i ? `${indexes[i]}-${indexes[j]}` : String(indexes[i]));
+    i = j + 1;
+  }
+  return out.join(',');
+}
+
 /** Builds a magnet link from its parts; values are percent-encoded, info hashes in hex. */
 export function buildMagnet(link: MagnetLink): string {
   const parts: string[] = [];
@@ -119,7 +135,7 @@ export function buildMagnet(link: MagnetLink): string {
   for (const t of link.trackers) parts.push(`tr=${encodeURIComponent(t)}`);
   for (const w of link.webSeeds) parts.push(`ws=${encodeURIComponent(w)}`);
   for (const p of link.peers) parts.push(`x.pe=${encodeURIComponent(p)}`);
-  if (link.selectOnly?.length) parts.push(`so=${link.selectOnly.join(',')}`);
+  if (link.selectOnly?.length) parts.push(`so=${selectOnlyText(link.selectOnly)}`);
   return `magnet:?${parts.join('&')}`;
 }
 

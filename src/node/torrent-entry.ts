@@ -234,7 +234,14 @@ export class TorrentEntry {
       discovery.completed();
       this.ctx.onDone(this);
     });
-    torrent.on('error', ({ error }) => this.ctx.onError(this, error, false));
+    // A failure stops the swarm; the writes already in flight then fail the same way (a full disk fails each one),
+    // and those echoes are not news: the first error of a run is reported, once.
+    let failed = false;
+    torrent.on('error', ({ error }) => {
+      if (failed || this.torrent !== torrent) return;
+      failed = true;
+      this.ctx.onError(this, error, false);
+    });
     let checked = 0;
     torrent.on('check:progress', (p) => {
       this.ctx.onHashed(p.checked - checked);

@@ -18,3 +18,21 @@ export class StorageError extends TandemError {
     this.name = 'StorageError';
   }
 }
+
+// What a person should read beside the system's code for the failures a download meets in practice.
+const PLAIN: Record<string, string> = {
+  ENOSPC: 'no space left on the device; free some and run the command again to resume',
+  EDQUOT: 'disk quota exceeded; free some and run the command again to resume',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EIO: 'input/output error',
+  EMFILE: 'too many open files (ulimit -n)',
+};
+
+/** A STORAGE_IO error for `op` on `path`, worded `write PATH: ENOSPC (no space left on the device; ...)`. */
+export function ioError(op: string, path: string, err: unknown): StorageError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const plain = code === undefined ? undefined : PLAIN[code];
+  const detail = code === undefined ? String(err) : plain ? `${code} (${plain})` : code;
+  return new StorageError('STORAGE_IO', `${op} ${path}: ${detail}`, op, path, { cause: err });
+}

@@ -1,6 +1,6 @@
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { StorageError } from './errors.js';
+import { ioError } from './errors.js';
 
 /**
  * A small cache of open file handles, least recently used closed first, so a torrent of thousands of files does
@@ -47,7 +47,7 @@ export class FdCache {
       return await open(path, 'r+');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' || !forWrite) throw new StorageError('STORAGE_IO', `open ${path}: ${code ?? String(err)}`, 'open', path, { cause: err });
+      if (code !== 'ENOENT' || !forWrite) throw ioError('open', path, err);
     }
     try {
       await mkdir(dirname(path), { recursive: true });
@@ -60,7 +60,7 @@ export class FdCache {
       if ((await h.stat()).size < size) await h.truncate(size);
       return h;
     } catch (err) {
-      throw new StorageError('STORAGE_IO', `create ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'create', path, { cause: err });
+      throw ioError('create', path, err);
     }
   }
 

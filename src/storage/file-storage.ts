@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Metainfo } from '../metainfo/index.js';
 import { sharedDiskWriter } from './disk-writer.js';
-import { StorageError } from './errors.js';
+import { ioError, StorageError } from './errors.js';
 import { FdCache } from './fd-cache.js';
 import type { PieceStorage } from './interface.js';
 import { PieceLayout, type Span } from './layout.js';
@@ -75,7 +75,7 @@ export class FileStorage implements PieceStorage {
             if (bytesRead !== s.length) throw new StorageError('STORAGE_IO', `read ${path}: short read at ${s.fileOffset}`, 'read', path);
           } catch (err) {
             if (err instanceof StorageError) throw err;
-            throw new StorageError('STORAGE_IO', `read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'read', path, { cause: err });
+            throw ioError('read', path, err);
           }
         }),
       ),
@@ -100,7 +100,7 @@ export class FileStorage implements PieceStorage {
         await sharedDiskWriter().write(h.fd, data.subarray(s.bufferOffset, s.bufferOffset + s.length), s.fileOffset);
       } catch (err) {
         const path = this.path(s.fileIndex);
-        throw new StorageError('STORAGE_IO', `write ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'write', path, { cause: err });
+        throw ioError('write', path, err);
       }
     });
   }

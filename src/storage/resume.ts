@@ -78,12 +78,18 @@ export async function saveResume(root: string, meta: Metainfo, infoHash: Buffer,
   const tmp = `${path}.${process.pid}.${++saveCounter}.tmp`;
   const h = await open(tmp, 'w');
   try {
-    await h.writeFile(bytes);
-    await h.sync();
-  } finally {
-    await h.close();
+    try {
+      await h.writeFile(bytes);
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    // A full disk fails the write after the file was made: the empty temporary file must not stay behind.
+    await unlink(tmp).catch(() => undefined);
+    throw err;
   }
-  await rename(tmp, path);
 }
 
 export async function deleteResume(root: string, infoHash: Buffer): Promise<void> {

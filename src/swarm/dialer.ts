@@ -88,6 +88,9 @@ export class Dialer {
       settle();
       this.peerGone(key);
     });
+    // `stop()` destroys a dial without an error, which emits only 'close': the timeout must go with it, or a
+    // finished command waits out connectTimeoutMs before it can exit.
+    socket.once('close', settle);
     socket.once('connect', () => {
       clearTimeout(timer);
       socket.removeAllListeners('error');

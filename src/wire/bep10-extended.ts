@@ -73,8 +73,10 @@ export function decodeExtendedHandshake(payload: Buffer): ExtendedHandshake {
 }
 
 export function encodeExtendedHandshake(h: ExtendedHandshake): Buffer {
-  const m: Record<string, BInput> = {};
-  for (const [name, id] of h.m) m[name] = id;
+  // A Map, not an object: its keys are written byte for byte as the decoder read them (latin1), where an object's
+  // would be re-encoded as UTF-8 (found by `npm run fuzz`: a name with a byte over 0x7f came back changed), and a
+  // name such as "__proto__" stays a name.
+  const m = new Map<string, BInput>(h.m);
   return encode({
     m,
     v: h.v,

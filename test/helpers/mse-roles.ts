@@ -1,4 +1,25 @@
-import { req2Hash, type MseInitiator, type MseResponder, type MseResult } from '../../src/mse/index.js';
+import { req2Hash, type MseInitiator, type MseResponder, type MseResult, type RandomBytes } from '../../src/mse/index.js';
+import { xorshift } from './rng.js';
+
+/** A seeded byte source, so a recorded handshake replays exactly. */
+export function seeded(seed: number): RandomBytes {
+  const next = xorshift(seed);
+  return (n) => {
+    const out = Buffer.alloc(n);
+    for (let i = 0; i < n; i++) out[i] = next() & 0xff;
+    return out;
+  };
+}
+
+/** What each side sends in one honest handshake (both made with fixed randomness, so it replays). */
+export function transcriptOf(init: MseInitiator, resp: MseResponder): { toResponder: Buffer; toInitiator: Buffer } {
+  const a1 = init.start();
+  const b2 = Buffer.concat(resp.receive(a1).send);
+  const a3 = Buffer.concat(init.receive(b2).send);
+  const b4 = Buffer.concat(resp.receive(a3).send);
+  if (!init.receive(b4).done) throw new Error('the honest handshake did not finish');
+  return { toResponder: Buffer.concat([a1, a3]), toInitiator: Buffer.concat([b2, b4]) };
+}
 
 /** The responder's lookup from HASH('req2', SKEY) to the info hash, over a list of torrents. */
 export function registry(hashes: Buffer[]): (req2: Buffer) => Buffer | undefined {

@@ -50,3 +50,11 @@ for (const [uri, message] of bad) {
     assert.throws(() => parseMagnet(uri), (e: unknown) => e instanceof MetainfoError && e.code === 'MAGNET_INVALID' && message.test(e.message));
   });
 }
+
+test('BEP 53 so: runs of indexes are built as ranges, in the order given, so a wide selection stays short', () => {
+  const base = parseMagnet(`magnet:?xt=urn:btih:${'ab'.repeat(20)}`);
+  assert.match(buildMagnet({ ...base, selectOnly: [0, 2, 3, 4, 9, 7, 8] }), /&so=0,2-4,9,7-8$/);
+  const wide = buildMagnet({ ...base, selectOnly: Array.from({ length: 100_000 }, (_, i) => i) });
+  assert.match(wide, /&so=0-99999$/);
+  assert.equal(parseMagnet(wide).selectOnly?.length, 100_000);
+});

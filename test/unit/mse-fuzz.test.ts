@@ -1,26 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { CRYPTO_PLAINTEXT, CRYPTO_RC4, MseError, MseInitiator, MseResponder, selectFor, type MseHandshake, type MseStep, type RandomBytes } from '../../src/mse/index.js';
+import { CRYPTO_PLAINTEXT, CRYPTO_RC4, MseError, MseInitiator, MseResponder, selectFor, type MseHandshake, type MseStep } from '../../src/mse/index.js';
 import { encodeHandshake } from '../../src/wire/index.js';
-import { registry } from '../helpers/mse-roles.js';
-import { xorshift } from '../helpers/rng.js';
+import { mutate, randomBytes, xorshift } from '../fuzz/mutate.js';
+import { registry, seeded, transcriptOf } from '../helpers/mse-roles.js';
 
 const INFO = Buffer.alloc(20, 0x42);
 const OTHER = Buffer.alloc(20, 0x43);
 const IA = encodeHandshake({ infoHash: INFO, peerId: Buffer.alloc(20, 1), extended: true, fast: true, dht: true });
 // The most a responder may buffer before it must decide: Ya, PadA + req1, req2^req3 and step 3's head, PadC, IA.
 const RESPONDER_BOUND = 96 + 532 + 34 + 514 + 0xffff;
-
-/** A seeded byte source, so a recorded handshake replays exactly. */
-function seeded(seed: number): RandomBytes {
-  const next = xorshift(seed);
-  return (n) => {
-    const out = Buffer.alloc(n);
-    for (let i = 0; i < n; i++) out[i] = next() & 0xff;
-    return out;
-  };
-}
 
 const responder = (seed: number): MseResponder => new MseResponder({ findInfoHash: registry([OTHER, INFO]), select: (p) => selectFor('allow', p), random: seeded(seed) });
 const initiator = (seed: number, provide: number, ia?: Buffer): MseInitiator => new MseInitiator({ infoHash: INFO, provide, initialPayload: ia, random: seeded(seed) });
@@ -41,14 +31,7 @@ function feed(h: MseHandshake, bytes: Buffer, chunk: number): 'error' | 'done' |
 
 /** Records what each side sends in one honest handshake with fixed randomness. */
 function transcript(provide: number, ia: Buffer | undefined): { toResponder: Buffer; toInitiator: Buffer } {
-  const init = initiator(7, provide, ia);
-  const resp = responder(9);
-  const a1 = init.start();
-  const b2 = Buffer.concat(resp.receive(a1).send);
-  const a3 = Buffer.concat(init.receive(b2).send);
-  const b4 = Buffer.concat(resp.receive(a3).send);
-  assert.ok(init.receive(b4).done);
-  return { toResponder: Buffer.concat([a1, a3]), toInitiator: Buffer.concat([b2, b4]) };
+  return transcriptOf(initiator(7, provide, ia), responder(9));
 }
 
 test('fuzz: random bytes never make the responder throw anything but MseError, and it gives up within the bounded window', () => {
@@ -76,12 +59,11 @@ test('fuzz: random bytes never make the initiator throw anything but MseError, a
   );
 });
 
-const mutation = fc.tuple(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), fc.nat(), fc.uint8Array({ maxLength: 600 }));
-
-function mutate(seed: Buffer, [flips, cut, tail]: [Array<[number, number]>, number, Uint8Array]): Buffer {
-  const b = Buffer.from(seed);
-  for (const [pos, val] of flips) b[pos % b.length] = val;
-  return Buffer.concat([b.subarray(0, b.length - (cut % 50)), Buffer.from(tail)]);
+/** A transcript through the shared mutator, with up to 600 random bytes after it (past the bounded windows). */
+const mutation = fc.integer();
+function mutated(seed: Buffer, rngSeed: number): Buffer {
+  const next = xorshift(rngSeed);
+  return Buffer.concat([mutate(seed, next, [], 6), randomBytes(next, next() % 600)]);
 }
 
 for (const [provide, ia] of [
@@ -96,7 +78,7 @@ for (const [provide, ia] of [
     assert.equal(feed(responder(9), toResponder, 13), 'done');
     fc.assert(
       fc.property(mutation, fc.integer({ min: 1, max: 200 }), (m, chunk) => {
-        const bytes = mutate(toResponder, m);
+        const bytes = mutated(toResponder, m);
         const end = feed(responder(9), bytes, chunk);
         if (end === 'waiting') assert.ok(bytes.length < RESPONDER_BOUND);
       }),
@@ -113,7 +95,7 @@ for (const [provide, ia] of [
     assert.equal(feed(fresh(), toInitiator, 13), 'done');
     fc.assert(
       fc.property(mutation, fc.integer({ min: 1, max: 200 }), (m, chunk) => {
-        const bytes = mutate(toInitiator, m);
+        const bytes = mutated(toInitiator, m);
         const end = feed(fresh(), bytes, chunk);
         // Yb, PadB, step 4's 14 bytes and PadD: past that the initiator has decided one way or the other.
         if (bytes.length >= 96 + 520 + 6 + 512) assert.notEqual(end, 'waiting');

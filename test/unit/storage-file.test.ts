@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFile, stat, utimes } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkExisting, FileStorage, MemoryStorage, PieceLayout, saveResume, type PieceStorage } from '../../src/storage/index.js';
+import { checkExisting, FileStorage, MemoryStorage, PieceLayout, resumePath, saveResume, type PieceStorage } from '../../src/storage/index.js';
 import { Bitfield } from '../../src/wire/index.js';
 import type { Metainfo } from '../../src/metainfo/index.js';
 import { makeTorrent, makeTree, treeHashes } from '../helpers/peer-fixtures.js';
@@ -119,4 +119,15 @@ test('file storage: writes to one file land in the order issued, even many at on
   await storage.write(1, 0, Buffer.alloc(16384, 7));
   assert.deepEqual(await storage.read(1, 0, 16384), Buffer.alloc(16384, 7));
   await storage.close();
+});
+
+test('resume: a save that fails after its temporary file was made (a full disk, here a folder in the way) leaves no .tmp behind', async (t) => {
+  const dir = await tempDir(t);
+  const { meta } = await makeTorrent(await makeTree(dir));
+  const out = join(dir, 'out');
+  const hash = meta.infoHashV1!;
+  // The rename onto a folder fails, as the write of a full disk does, once the temporary file exists.
+  await mkdir(join(resumePath(out, hash), 'in-the-way'), { recursive: true });
+  await assert.rejects(saveResume(out, meta, hash, Bitfield.fromString('11010000')));
+  assert.deepEqual((await readdir(join(out, '.tandem'))).filter((f) => f.endsWith('.tmp')), []);
 });

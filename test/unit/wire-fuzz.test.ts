@@ -14,6 +14,7 @@ import {
   Framer,
   WireError,
 } from '../../src/wire/index.js';
+import { mutate, xorshift } from '../fuzz/mutate.js';
 
 /** Every parser, given anything, either returns a value or throws a WireError: nothing else escapes. */
 function onlyTypedErrors(fn: () => unknown): void {
@@ -33,13 +34,11 @@ const seeds = [
   encodeMessage({ type: 'extended', id: 2, payload: encodePex({ added: [{ host: '1.2.3.4', port: 5 }], dropped: [] }) }),
 ];
 
-const mutated = fc
-  .tuple(fc.constantFrom(...seeds), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }), fc.nat(), fc.uint8Array({ maxLength: 40 }))
-  .map(([seed, flips, cut, tail]) => {
-    const b = Buffer.from(seed);
-    for (const [pos, val] of flips) b[pos % b.length] = val;
-    return Buffer.concat([b.subarray(0, b.length - (cut % 4)), Buffer.from(tail)]);
-  });
+// A seed frame through the shared mutator (test/fuzz/mutate.ts), chosen and mutated from one generated number.
+const mutated = fc.integer().map((n) => {
+  const next = xorshift(n);
+  return mutate(seeds[next() % seeds.length]!, next, [], 8);
+});
 
 test('fuzz: mutated frames through the framer and every decoder raise only WireError', () => {
   fc.assert(
