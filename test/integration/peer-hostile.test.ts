@@ -8,9 +8,14 @@ import { makeTorrent, makeTree, startTorrent } from '../helpers/peer-fixtures.js
 import { tempDir } from '../helpers/tmp.js';
 import type { Torrent } from '../../src/swarm/index.js';
 
-/** Connects a raw socket to a torrent, handshakes, sends `bytes`, and returns the reason the torrent dropped it. */
+let nextHost = 10;
+
+/**
+ * Connects a raw socket to a torrent, handshakes, sends `bytes`, and returns the reason the torrent dropped it.
+ * Each call comes from its own loopback address: three violations from one address would ban it.
+ */
 async function dropReason(torrent: Torrent, bytes: Buffer): Promise<string> {
-  const socket: Socket = connect({ host: '127.0.0.1', port: torrent.listenPort });
+  const socket: Socket = connect({ host: '127.0.0.1', port: torrent.listenPort, localAddress: `127.0.0.${nextHost++}` });
   socket.on('error', () => undefined);
   socket.resume(); // read (and drop) what the torrent sends, so its close reaches us
   const reason = new Promise<string>((resolve) => torrent.once('peer:disconnect', (d) => resolve(d.reason)));
