@@ -13,7 +13,7 @@ import type { TrackerCore } from './core.js';
 import { answerHttpAnnounce } from './http-announce.js';
 import { encodeResponse, parseRequestHead } from './http-wire.js';
 import { renderPrometheus, renderStatsPage, type Snapshot } from './metrics.js';
-import type { RateLimiter } from './rate-limit.js';
+import type { SourceLimiter } from '../../util/source-limiter.js';
 
 export interface HttpTrackerOptions {
   host: string;
@@ -46,7 +46,7 @@ export class HttpTracker {
 
   constructor(
     private readonly core: TrackerCore,
-    private readonly limiter: RateLimiter,
+    private readonly limiter: SourceLimiter,
     private readonly snapshot: () => Promise<Snapshot>,
     private readonly options: HttpTrackerOptions,
   ) {}
