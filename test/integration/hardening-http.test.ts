@@ -170,3 +170,41 @@ test('serve: slow-header clients are cut with 408 after --headers-timeout, and a
     assert.ok(e.ms >= 900, `cut after ${e.ms} ms, before the timeout`);
   }
 });
+
+/** The wave of the first test, against any server: 400 busy, then 300 more arriving just ahead of the newcomer. */
+async function busyWithWave(t: { after: (fn: () => void) => void }, port: number, path: string, headers: string[] = []): Promise<() => number> {
+  const load = await startLoad(t, port, path, 400, 2, headers);
+  startProcess(t, process.execPath, [LOAD, String(port), path, '300', '2', ...headers], { stdio: ['pipe', 'pipe', 'pipe'] });
+  await new Promise((r) => setTimeout(r, 150));
+  return responsesOf(load);
+}
+
+test('tracker: its HTTP face answers a newcomer from another address while 700 busy keep-alive connections announce', async (t) => {
+  const tracker = startProcess(t, process.execPath, [TANDEM_BIN, 'tracker', '--http', '127.0.0.1:0']);
+  const port = Number((await waitForLine(tracker, /http listening on http:\/\/127\.0\.0\.1:(\d+)\//))[1]);
+  const query = (peer: string): string => `/announce?info_hash=${'%aa'.repeat(20)}&peer_id=${peer}&port=6881&uploaded=0&downloaded=0&left=0&compact=1`;
+  // All the load comes from 127.0.0.1; past its burst the per-address limit answers it 429, which is work too.
+  const count = await busyWithWave(t, port, query('-LOAD-00000000000000'));
+  const before = count();
+  const got = await fetchOnce(port, query('-HONEST-000000000000'), { localAddress: '127.0.0.2' });
+  assert.equal(got.status, 200);
+  assert.match(got.body.toString('latin1'), /^d[\s\S]*8:intervali\d+e/, `a bencoded announce reply, not a refusal: ${got.body.toString('latin1').slice(0, 80)}`);
+  assert.ok(got.firstByteMs < GENEROUS_MS, `newcomer waited ${got.firstByteMs.toFixed(0)} ms`);
+  await new Promise((r) => setTimeout(r, 1_100));
+  assert.ok(count() > before, 'the load was still being answered');
+});
+
+test('daemon: the control API answers a newcomer while 700 busy keep-alive connections read /metrics', async (t) => {
+  const { startDaemon } = await import('../helpers/daemon.js');
+  const d = await startDaemon(t, await tempDir(t));
+  t.after(() => void d.stop());
+  const port = Number(new URL(d.url).port);
+  const count = await busyWithWave(t, port, '/metrics');
+  const before = count();
+  const got = await fetchOnce(port, '/metrics');
+  assert.equal(got.status, 200);
+  assert.match(got.body.toString(), /^# (HELP|TYPE) tandem_/m);
+  assert.ok(got.firstByteMs < GENEROUS_MS, `newcomer waited ${got.firstByteMs.toFixed(0)} ms`);
+  await new Promise((r) => setTimeout(r, 1_100));
+  assert.ok(count() > before, 'the load was still being answered');
+});
