@@ -53,6 +53,8 @@ export const SERVER_DEFAULTS = {
   udpConnectionIdTtlMs: 120_000,
   /** BEP 15 announce is 98 bytes; BEP 41 options may follow. Anything longer is refused. */
   maxUdpPacketBytes: 1024,
+  /** Receive buffer of the UDP face, so a burst from one flooding host does not push honest packets out. */
+  udpReceiveBufferBytes: 4 * 1024 * 1024,
   httpRequestTimeoutMs: 10_000,
   httpKeepAliveTimeoutMs: 5_000,
   maxHttpConnections: 10_000,

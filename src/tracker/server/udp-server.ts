@@ -41,7 +41,7 @@ export class UdpTracker {
   }
 
   async start(): Promise<{ address: string; port: number; family: string }> {
-    const socket = createSocket({ type: isIPv6(this.options.host) ? 'udp6' : 'udp4', ipv6Only: isIPv6(this.options.host) });
+    const socket = createSocket({ type: isIPv6(this.options.host) ? 'udp6' : 'udp4', ipv6Only: isIPv6(this.options.host), recvBufferSize: SERVER_DEFAULTS.udpReceiveBufferBytes });
     this.socket = socket;
     socket.on('message', (msg, rinfo) => this.onPacket(socket, msg, rinfo));
     // A send error (an ICMP unreachable reported late, say) concerns one peer; the socket lives on.
