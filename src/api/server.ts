@@ -73,7 +73,7 @@ export class ApiServer {
 
   async start(): Promise<{ host: string; port: number; url: string }> {
     // Each request takes its turn (util/loop-turns.ts), so busy keep-alive clients cannot starve accepts.
-    const server = http.createServer((req, res) => loopTurns.run(() => void this.handle(req, res)));
+    const server = http.createServer((req, res) => loopTurns.run(() => void (res.destroyed || this.handle(req, res))));
     gateConnections(server, new ConnectionGate({ maxConnections: API_LIMITS.maxConnections }));
     server.headersTimeout = 20_000;
     server.requestTimeout = API_LIMITS.bodyTimeoutMs;

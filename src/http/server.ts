@@ -89,8 +89,9 @@ export class HttpFileServer {
     }
     this.cfg = { realRoot, uploadMaxBytes: this.opts.uploadMaxBytes, preRoute: this.opts.preRoute, files: this.opts.files };
     if (this.opts.auth) this.cfg.checkAuth = basicAuthChecker(this.opts.auth);
-    // Requests node:http parses (uploads, TLS) take their turn like the fast path's (util/loop-turns.ts).
-    const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => loopTurns.run(() => void this.onRequest(req, res));
+    // Requests node:http parses (uploads, TLS) take their turn like the fast path's (util/loop-turns.ts); one whose
+    // client left while it waited is dropped unanswered.
+    const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => loopTurns.run(() => void (res.destroyed || this.onRequest(req, res)));
     const server = this.opts.tls ? https.createServer({ cert: this.opts.tls.cert, key: this.opts.tls.key }, listener) : http.createServer(listener);
     // RFC 9110 §10.1.1: answer Expect: 100-continue ourselves, after deciding whether the upload is welcome.
     server.on('checkContinue', listener);
