@@ -60,8 +60,9 @@ export class H1Connection {
   /** Waiting in `loopTurns` for a turn; `granted` once the turn has come (its unit is already counted). */
   private queued = false;
   private granted = false;
-  /** Requests answered since this connection last waited for a turn. */
+  /** Requests answered since this connection last waited for a turn, and in all. */
   private inARow = 0;
+  private answered = 0;
   private readonly onTurn = (): void => {
     this.queued = false;
     this.granted = true;
@@ -158,11 +159,12 @@ export class H1Connection {
       // A complete head: answered now if this turn has room, else when the connection's turn comes.
       if (!this.granted && (this.inARow >= this.ctx.limits.requestsPerConnectionTurn || !loopTurns.tryTake())) {
         this.queued = true;
-        loopTurns.defer(this.onTurn);
+        loopTurns.defer(this.onTurn, this.answered === 0); // a newcomer's first request goes ahead (loop-turns.ts)
         return;
       }
       this.granted = false;
       this.inARow++;
+      this.answered++;
       const parsed = parseRequestHead(this.buf.subarray(0, end), this.ctx.limits);
       if (parsed.kind === 'bad') return this.refuse(parsed.status);
       if (parsed.head.handOff) return this.handOff();

@@ -11,11 +11,15 @@
  *
  * Light load never waits: work runs at once while the turn's budget lasts and nobody is queued.
  *
+ * A connection's first request may go ahead of the queue (`defer(job, true)`): a newcomer then waits for one turn
+ * rather than behind every busy client's next request. libuv accepts at most one connection a turn, so few such jobs
+ * come; they get at most half of a turn, and the queue behind them still moves every turn.
+ *
  * @example
  *   if (!loopTurns.tryTake()) return loopTurns.defer(() => this.pump()); // answer it next turn
  */
 export const TURN_DEFAULTS = {
-  /** Requests answered per event-loop turn, across every server in the process (well under 1 ms of work here: libuv accepts once per turn). */
+  /** Requests answered per event-loop turn, across every server in the process: well under 1 ms of work here. */
   requestsPerTurn: 16,
 } as const;
 
@@ -24,25 +28,28 @@ export class LoopTurns {
   private armed = false;
   private queue: (() => void)[] = [];
   private head = 0;
+  /** Jobs that go before the queue (see above), in their own arrival order. */
+  private first: (() => void)[] = [];
 
   constructor(private readonly perTurn: number = TURN_DEFAULTS.requestsPerTurn) {}
 
   /** Jobs waiting for a later turn. */
   get waiting(): number {
-    return this.queue.length - this.head;
+    return this.queue.length - this.head + this.first.length;
   }
 
   /** True when one more unit of work fits in this turn, and nobody waits ahead of it; counts the unit. */
   tryTake(): boolean {
-    if (this.head < this.queue.length || this.spent >= this.perTurn) return false;
+    if (this.waiting > 0 || this.spent >= this.perTurn) return false;
     this.spent++;
     this.arm();
     return true;
   }
 
-  /** Runs `job` as one unit on a later turn, after every job deferred before it. */
-  defer(job: () => void): void {
-    this.queue.push(job);
+  /** Runs `job` as one unit on a later turn, after every job deferred before it (or before them all: `ahead`). */
+  defer(job: () => void, ahead = false): void {
+    if (ahead) this.first.push(job);
+    else this.queue.push(job);
     this.arm();
   }
 
@@ -62,18 +69,13 @@ export class LoopTurns {
   private readonly turn = (): void => {
     this.armed = false;
     this.spent = 0;
+    // At most half a turn goes to jobs deferred ahead (many idle connections could send their first heads at
+    // once), so the queue behind them always moves.
+    while (this.spent < this.perTurn / 2 && this.first.length > 0) this.runOne(this.first.shift()!);
     while (this.spent < this.perTurn && this.head < this.queue.length) {
       const job = this.queue[this.head]!;
       this.queue[this.head++] = undefined as unknown as () => void;
-      this.spent++;
-      try {
-        job();
-      } catch (err) {
-        // A job's own failure must not strand the ones behind it; surface it as node would an uncaught error.
-        queueMicrotask(() => {
-          throw err;
-        });
-      }
+      this.runOne(job);
     }
     if (this.head === this.queue.length) {
       this.queue = [];
@@ -83,8 +85,20 @@ export class LoopTurns {
       this.head = 0;
     }
     // The work done here counts against the next poll phase too; a turn with nothing to do re-arms nothing.
-    if (this.spent > 0 || this.head < this.queue.length) this.arm();
+    if (this.spent > 0 || this.waiting > 0) this.arm();
   };
+
+  private runOne(job: () => void): void {
+    this.spent++;
+    try {
+      job();
+    } catch (err) {
+      // A job's own failure must not strand the ones behind it; surface it as node would an uncaught error.
+      queueMicrotask(() => {
+        throw err;
+      });
+    }
+  }
 }
 
 /** The process's one budget: the event loop is shared, so is its time. */

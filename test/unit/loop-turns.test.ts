@@ -32,3 +32,16 @@ test('loop turns: the budget comes back on a later turn, and an idle budget sche
   await nextTurn();
   assert.equal(deferred, 1);
 });
+
+test('loop turns: a job deferred ahead runs before the queue, but never takes more than half a turn', async () => {
+  const turns = new LoopTurns(4);
+  const ran: string[] = [];
+  for (const name of ['a', 'b', 'c', 'd']) turns.run(() => ran.push(name));
+  turns.defer(() => ran.push('q1'));
+  turns.defer(() => ran.push('q2'));
+  for (const name of ['n1', 'n2', 'n3']) turns.defer(() => ran.push(name), true);
+  await nextTurn();
+  assert.deepEqual(ran.slice(4), ['n1', 'n2', 'q1', 'q2'], 'two newcomers (half the turn), then the queue');
+  await nextTurn();
+  assert.deepEqual(ran.slice(8), ['n3']);
+});

@@ -120,7 +120,7 @@ export class HttpTracker {
         }
         if (!granted && (inARow >= HTTP_DEFAULTS.requestsPerConnectionTurn || !loopTurns.tryTake())) {
           queued = true;
-          loopTurns.defer(onTurn);
+          loopTurns.defer(onTurn, served === 0); // a newcomer's first request goes ahead (loop-turns.ts)
           return;
         }
         granted = false;
