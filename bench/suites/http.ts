@@ -2,44 +2,17 @@
 // (64 connections) on a 4 KiB file, against tandem, nginx and the npm http-server.
 // Goals: 1 GiB throughput ≥ 0.8 × nginx; small-file requests/s ≥ 0.5 × nginx and ≥ 2 × http-server.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchDir, randomFile } from '../data.js';
 import { measure, printTable } from '../measure.js';
+import { nginxConfig, waitForPort } from '../servers.js';
 
 const TANDEM = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const HTTP_SERVER = fileURLToPath(new URL('../../../.cache/test-npm/node_modules/http-server/bin/http-server', import.meta.url));
 const BIG_MIB = Number(process.env.BENCH_HTTP_MIB ?? 1024);
 const WRK_SECONDS = Number(process.env.BENCH_WRK_SECONDS ?? 10);
-
-function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = (): void => {
-      const s = connect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve();
-      });
-      s.on('error', () => {
-        s.destroy();
-        if (Date.now() > until) reject(new Error(`nothing listens on ${port}`));
-        else setTimeout(attempt, 100);
-      });
-    };
-    attempt();
-  });
-}
-
-function nginxConfig(dir: string, root: string, port: number): string {
-  const conf = join(dir, 'nginx.conf');
-  writeFileSync(conf, `worker_processes auto;\ndaemon off;\nmaster_process on;\nuser root;\npid ${dir}/nginx.pid;\nerror_log ${dir}/nginx-error.log warn;\n` +
-    `events { worker_connections 1024; }\nhttp {\n  access_log off;\n  sendfile on;\n  tcp_nopush on;\n  keepalive_requests 1000000;\n  default_type application/octet-stream;\n` +
-    `  client_body_temp_path ${dir}/ngx-body; proxy_temp_path ${dir}/ngx-proxy; fastcgi_temp_path ${dir}/ngx-fcgi; uwsgi_temp_path ${dir}/ngx-uwsgi; scgi_temp_path ${dir}/ngx-scgi;\n` +
-    `  server { listen 127.0.0.1:${port}; root ${root}; location / { autoindex on; } }\n}\n`);
-  return conf;
-}
 
 interface Contender {
   name: string;

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { ConnectionGate, gateConnections } from '../http/index.js';
+import { loopTurns } from '../util/loop-turns.js';
 import type { Node } from '../node/index.js';
 import { EventLog } from './event-log.js';
 import { answerBody, JSONRPC_ERRORS } from './jsonrpc.js';
@@ -29,6 +31,8 @@ export const API_LIMITS = {
   recentMs: 60_000,
   /** A WebSocket client this far behind in bytes is dropped (it reconnects and catches up). */
   maxSocketBufferBytes: 8 * 1024 * 1024,
+  /** Connections held at once; the next is answered 503 with Retry-After (http/connection-gate.ts). */
+  maxConnections: 1024,
 } as const;
 
 const SESSION_HEADER = 'x-transmission-session-id';
@@ -68,7 +72,9 @@ export class ApiServer {
   }
 
   async start(): Promise<{ host: string; port: number; url: string }> {
-    const server = http.createServer((req, res) => void this.handle(req, res));
+    // Each request takes its turn (util/loop-turns.ts), so busy keep-alive clients cannot starve accepts.
+    const server = http.createServer((req, res) => loopTurns.run(() => void (res.destroyed || this.handle(req, res))));
+    gateConnections(server, new ConnectionGate({ maxConnections: API_LIMITS.maxConnections }));
     server.headersTimeout = 20_000;
     server.requestTimeout = API_LIMITS.bodyTimeoutMs;
     server.keepAliveTimeout = 5_000;

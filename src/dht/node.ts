@@ -13,7 +13,7 @@ import type { LookupContact } from './lookup.js';
 import { asNodeId, randomNodeId, type NodeId } from './node-id.js';
 import { PeerStore } from './peer-store.js';
 import { readState, writeState, type SavedState } from './persistence.js';
-import { RateLimiter } from './rate-limit.js';
+import { SourceLimiter } from '../util/source-limiter.js';
 import { answerQuery } from './responder.js';
 import { KrpcRpc, type RpcCounters } from './rpc.js';
 import { RoutingTable, type InsertResult } from './routing-table.js';
@@ -80,7 +80,7 @@ export class DhtNode {
   private ownId: NodeId | undefined;
   private tokens!: TokenPolicy;
   private readonly peers: PeerStore;
-  private readonly limiter: RateLimiter;
+  private readonly limiter: SourceLimiter;
   private timer: ReturnType<typeof setInterval> | undefined;
   private stopping = new AbortController();
   private readonly pinging = new Set<string>();
@@ -98,7 +98,7 @@ export class DhtNode {
     this.randomBytes = components.randomBytes ?? cryptoRandomBytes;
     this.bindSocket = components.bindSocket ?? bindUdp;
     this.peers = new PeerStore(this.options);
-    this.limiter = new RateLimiter(this.options);
+    this.limiter = new SourceLimiter({ perSecond: this.options.rateLimitPerSecond, burst: this.options.rateLimitBurst, maxSources: this.options.rateLimitTrackedAddresses });
   }
 
   get id(): NodeId {

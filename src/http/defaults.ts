@@ -14,7 +14,16 @@ export const HTTP_DEFAULTS = {
   headersTimeoutMs: 20_000,
   /** A connection that moves no bytes for this long is closed. */
   socketIdleTimeoutMs: 60_000,
+  /** Connections held at once; the next one is answered 503 with Retry-After and closed (connection-gate.ts). */
   maxConnections: 1024,
+  /** The Retry-After of that 503, in seconds. */
+  busyRetryAfterSeconds: 1,
+  /** A refused connection is read and dropped for at most this long after its 503, so the 503 arrives whole. */
+  refusalLingerMs: 2_000,
+  /** Refused connections lingering at once; past this they are closed at once (a flood must not pile them up). */
+  maxLingeringRefusals: 1024,
+  /** Pipelined requests answered in a row on one connection before it lets others go first (loop-turns.ts). */
+  requestsPerConnectionTurn: 4,
   /** Request line and header fields of one request, as node:http's default maxHeaderSize (RFC 6585 431 beyond). */
   maxHeadBytes: 16 * 1024,
   /** Header fields in one request head (431 beyond); browsers send about 20. */

@@ -4,6 +4,11 @@
  * each reply with `BodyWriter`: for a small file, head and body in one writev. Requests are answered one at a time
  * in arrival order, so pipelined requests (RFC 9112 §9.3.2) get their responses in order.
  *
+ * Under load it yields: each request takes a unit of the process's per-turn budget (`util/loop-turns.ts`), and when
+ * the turn has none left the connection queues for a later turn, so 1,000 busy keep-alive clients cannot keep the
+ * event loop from accepting a newcomer. A connection also queues after `requestsPerConnectionTurn` pipelined answers
+ * in a row, so one client's pipeline cannot hold the turn.
+ *
  * Whatever it does not do itself (a request body, `Expect`, `Upgrade`, a method other than GET/HEAD/OPTIONS) it
  * hands over with the rest of the connection to node:http, unread bytes first, so uploads and `100-continue` work
  * exactly as before. Why: node:http's per-request objects cost more than serving a small file (measured in
@@ -14,11 +19,14 @@ import type { AccessLog } from './access-log.js';
 import { checkPartialHead, DateCache, encodeRefusal, encodeResponseHead, findHeadEnd, parseRequestHead, requestLineOf, type HeadLimits, type RequestHead } from './h1-codec.js';
 import { answerRequest, errorReply, unreadableReply, type HandlerConfig, type Reply, type RequestInfo, type UploadPlan } from './handler.js';
 import { Unreadable, type BodySource, type BodyWriter } from './reply-body.js';
+import { loopTurns } from '../util/loop-turns.js';
 
 export interface H1Limits extends HeadLimits {
   keepAliveTimeoutMs: number;
   headersTimeoutMs: number;
   socketIdleTimeoutMs: number;
+  /** Pipelined requests answered in a row before the connection lets others go first. */
+  requestsPerConnectionTurn: number;
 }
 
 /** What a connection shares with its server. */
@@ -49,6 +57,18 @@ export class H1Connection {
   private ended = false;
   private gone = false;
   private paused = false;
+  /** Waiting in `loopTurns` for a turn; `granted` once the turn has come (its unit is already counted). */
+  private queued = false;
+  private granted = false;
+  /** Requests answered since this connection last waited for a turn, and in all. */
+  private inARow = 0;
+  private answered = 0;
+  private readonly onTurn = (): void => {
+    this.queued = false;
+    this.granted = true;
+    this.inARow = 0;
+    this.pump();
+  };
   /** When the connection began waiting for the next head (keep-alive and headers timeouts count from here). */
   private waitingSinceMs: number;
   private readonly remote: string;
@@ -75,23 +95,29 @@ export class H1Connection {
 
   /** Idle between requests, nothing buffered: safe to close without cutting a response. */
   get idle(): boolean {
-    return !this.busy && this.buf.length === 0;
+    return !this.busy && !this.queued && this.buf.length === 0;
+  }
+
+  /** Since when it has been waiting for its next request (the server closes the longest idle first when full). */
+  get idleSinceMs(): number {
+    return this.waitingSinceMs;
   }
 
   /** Called by the server's sweep: enforces the keep-alive and headers timeouts (slowloris). */
   sweep(nowMs: number): void {
-    if (this.busy || this.gone) return;
+    if (this.busy || this.queued || this.gone) return;
     const waited = nowMs - this.waitingSinceMs;
     if (this.buf.length === 0 && waited > this.ctx.limits.keepAliveTimeoutMs) this.socket.destroy();
     else if (this.buf.length > 0 && waited > this.ctx.limits.headersTimeoutMs) this.refuse(408);
   }
 
   private receive(d: Buffer): void {
+    if (!this.queued) this.inARow = 0; // a new read: the pipeline allowance counts from here
     if (this.buf.length === 0) {
       this.buf = d;
       if (!this.busy) this.waitingSinceMs = Date.now(); // headers timeout counts from the first byte of the head
     } else this.buf = Buffer.concat([this.buf, d]);
-    if (this.busy) {
+    if (this.busy || this.queued) {
       // Pipelined requests wait their turn; past one head's worth of them, stop reading (backpressure).
       if (this.buf.length > this.ctx.limits.maxHeadBytes && !this.paused) {
         this.paused = true;
@@ -104,7 +130,7 @@ export class H1Connection {
 
   private peerEnded(): void {
     this.ended = true;
-    if (!this.busy) this.pump();
+    if (!this.busy && !this.queued) this.pump();
   }
 
   private closed(): void {
@@ -130,6 +156,15 @@ export class H1Connection {
         }
         return;
       }
+      // A complete head: answered now if this turn has room, else when the connection's turn comes.
+      if (!this.granted && (this.inARow >= this.ctx.limits.requestsPerConnectionTurn || !loopTurns.tryTake())) {
+        this.queued = true;
+        loopTurns.defer(this.onTurn, this.answered === 0); // a newcomer's first request goes ahead (loop-turns.ts)
+        return;
+      }
+      this.granted = false;
+      this.inARow++;
+      this.answered++;
       const parsed = parseRequestHead(this.buf.subarray(0, end), this.ctx.limits);
       if (parsed.kind === 'bad') return this.refuse(parsed.status);
       if (parsed.head.handOff) return this.handOff();

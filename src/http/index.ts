@@ -22,3 +22,4 @@ export { Throttle, type SendBudget } from './throttle.js';
 export type { FileIdentity } from './file-cache.js';
 export { HttpError, type HttpErrorCode } from './errors.js';
 export { HTTP_DEFAULTS } from './defaults.js';
+export { ConnectionGate, gateConnections, type ConnectionGateOptions } from './connection-gate.js';

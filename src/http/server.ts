@@ -22,6 +22,8 @@ import { HTTP_DEFAULTS } from './defaults.js';
 import { HttpError } from './errors.js';
 import { DateCache } from './h1-codec.js';
 import { H1Connection, type H1Context, type H1Limits } from './h1-connection.js';
+import { ConnectionGate, gateConnections, type ConnectionListener } from './connection-gate.js';
+import { loopTurns } from '../util/loop-turns.js';
 import { errorReply, handleRequest, unreadableReply, type FileHooks, type HandlerConfig, type Reply, type RequestInfo } from './handler.js';
 import { receiveUpload } from './upload.js';
 import { SmallFileCache } from './file-cache.js';
@@ -47,10 +49,9 @@ export interface HttpServerOptions {
   files?: FileHooks;
   /** Head size and timeouts of the fast path; `HTTP_DEFAULTS` unless a test needs them shorter. */
   limits?: Partial<H1Limits>;
+  /** Connections held at once; past it, 503 (`HTTP_DEFAULTS.maxConnections`). */
+  maxConnections?: number;
 }
-
-/** How a connection is to be served: every plain-HTTP one starts on the fast path. */
-type ConnectionListener = (this: http.Server, socket: Socket) => void;
 
 export class HttpFileServer {
   private server?: http.Server;
@@ -58,12 +59,18 @@ export class HttpFileServer {
   private readonly log?: AccessLog;
   private readonly body: BodyWriter;
   private readonly fast = new Set<H1Connection>();
+  private gate?: ConnectionGate;
   private sweeper?: NodeJS.Timeout;
   private stopping = false;
   /** node:http responses not yet closed, per connection (a refusal must not be written into one). */
   private readonly inFlight = new WeakMap<Socket, number>();
   /** Response body bytes handed to sockets since start: the server's own accounting of what it sent. */
   bodyBytesSent = 0;
+
+  /** Connections answered 503 because the server was full, since start. */
+  get refusedConnections(): number {
+    return this.gate?.refused ?? 0;
+  }
 
   constructor(private readonly opts: HttpServerOptions) {
     if (opts.accessLog) this.log = new AccessLog(opts.accessLog);
@@ -82,18 +89,22 @@ export class HttpFileServer {
     }
     this.cfg = { realRoot, uploadMaxBytes: this.opts.uploadMaxBytes, preRoute: this.opts.preRoute, files: this.opts.files };
     if (this.opts.auth) this.cfg.checkAuth = basicAuthChecker(this.opts.auth);
-    const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => void this.onRequest(req, res);
+    // Requests node:http parses (uploads, TLS) take their turn like the fast path's (util/loop-turns.ts); one whose
+    // client left while it waited is dropped unanswered.
+    const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => loopTurns.run(() => void (res.destroyed || this.onRequest(req, res)));
     const server = this.opts.tls ? https.createServer({ cert: this.opts.tls.cert, key: this.opts.tls.key }, listener) : http.createServer(listener);
     // RFC 9110 §10.1.1: answer Expect: 100-continue ourselves, after deciding whether the upload is welcome.
     server.on('checkContinue', listener);
     server.on('clientError', (err: ClientError, socket: Socket) => answerClientError(err, socket, (this.inFlight.get(socket) ?? 0) > 0, this.log));
     server.keepAliveTimeout = HTTP_DEFAULTS.keepAliveTimeoutMs;
-    server.headersTimeout = HTTP_DEFAULTS.headersTimeoutMs;
+    server.headersTimeout = this.opts.limits?.headersTimeoutMs ?? HTTP_DEFAULTS.headersTimeoutMs;
     server.requestTimeout = 0; // uploads may be long; idle sockets are cut by the timeout below instead
     server.timeout = HTTP_DEFAULTS.socketIdleTimeoutMs;
-    server.maxConnections = HTTP_DEFAULTS.maxConnections;
     this.stopping = false;
-    if (!this.opts.tls) this.takeConnections(server, this.cfg);
+    const gate = new ConnectionGate({ maxConnections: this.opts.maxConnections ?? HTTP_DEFAULTS.maxConnections, answer: !this.opts.tls, makeRoom: () => this.closeLongestIdle() });
+    this.gate = gate;
+    if (this.opts.tls) gateConnections(server, gate);
+    else this.takeConnections(server, gate, this.cfg);
     this.server = server;
     const host = this.opts.host ?? HTTP_DEFAULTS.host;
     await new Promise<void>((resolve, reject) => {
@@ -128,15 +139,16 @@ export class HttpFileServer {
    * Puts the fast path in front of node:http: the server's own connection listener is kept for the connections
    * the fast path hands over (node documents emitting 'connection' to inject a socket).
    */
-  private takeConnections(server: http.Server, cfg: HandlerConfig): void {
+  private takeConnections(server: http.Server, gate: ConnectionGate, cfg: HandlerConfig): void {
+    // node:http's own listener, read before the gate takes its place: hand-offs go to it.
     const nodeListener = server.listeners('connection')[0] as ConnectionListener;
-    server.removeListener('connection', nodeListener);
     const limits: H1Limits = {
       maxHeadBytes: HTTP_DEFAULTS.maxHeadBytes,
       maxHeaderCount: HTTP_DEFAULTS.maxHeaderCount,
       keepAliveTimeoutMs: HTTP_DEFAULTS.keepAliveTimeoutMs,
       headersTimeoutMs: HTTP_DEFAULTS.headersTimeoutMs,
       socketIdleTimeoutMs: HTTP_DEFAULTS.socketIdleTimeoutMs,
+      requestsPerConnectionTurn: HTTP_DEFAULTS.requestsPerConnectionTurn,
       ...this.opts.limits,
     };
     const ctx: H1Context = {
@@ -154,13 +166,27 @@ export class HttpFileServer {
       stopping: () => this.stopping,
     };
     const gone = (c: H1Connection): void => void this.fast.delete(c);
-    server.on('connection', (socket: Socket) => void this.fast.add(new H1Connection(socket, ctx, gone, Date.now())));
+    gateConnections(server, gate, (socket) => void this.fast.add(new H1Connection(socket, ctx, gone, Date.now())));
     // One timer for every connection's keep-alive and headers timeouts, rather than a timer per request.
     const everyMs = Math.max(50, Math.min(1_000, limits.keepAliveTimeoutMs / 4, limits.headersTimeoutMs / 4));
     this.sweeper = setInterval(() => {
       const now = Date.now();
       for (const c of this.fast) c.sweep(now);
     }, everyMs).unref();
+  }
+
+  /**
+   * When the server is full, the keep-alive connection idle the longest is closed to make room for a newcomer, as
+   * nginx reuses idle keep-alive connections: the server may close an idle one at any time (RFC 9112 §9.6), and a
+   * client that is actually using its connection is never idle for long. False when none is idle.
+   */
+  private closeLongestIdle(): boolean {
+    let oldest: H1Connection | undefined;
+    for (const c of this.fast) if (c.idle && (!oldest || c.idleSinceMs < oldest.idleSinceMs)) oldest = c;
+    if (!oldest) return false;
+    this.fast.delete(oldest);
+    oldest.socket.destroy();
+    return true;
   }
 
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

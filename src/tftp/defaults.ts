@@ -14,6 +14,18 @@ export const TFTP_DEFAULTS = {
   /** The largest block the server grants; RFC 2348 allows up to 65464. */
   maxBlockSizeBytes: 65464,
   maxTransfers: 256,
+  /** Transfers running at once for one client address, so one host cannot take every slot. */
+  maxTransfersPerAddress: 16,
+  /**
+   * Datagrams per second (and burst) one address may send to the request port; the rest are dropped unanswered
+   * (answering a flood would only help it reflect off us). Transfers run on their own ports and are not charged.
+   */
+  requestsPerSecondPerAddress: 50,
+  requestBurstPerAddress: 100,
+  /** Addresses the request limiter remembers at once (least recently seen forgotten first). */
+  rateLimitTrackedAddresses: 10_000,
+  /** Receive buffer of the request port, so a burst from one host does not push an honest request out. */
+  requestSocketBufferBytes: 4 * 1024 * 1024,
   /** netascii is converted in memory; larger files are refused in that mode. */
   maxNetasciiBytes: 64 * 1024 * 1024,
   /** Largest file accepted by a write request. */

@@ -11,6 +11,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { open, readFile, realpath, stat } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { resolveInside, SERVED_FILE_FLAGS, tftpPathSegments } from '../http/safe-path.js';
+import { SourceLimiter } from '../util/source-limiter.js';
 import { BufferSource, FileSource, type BlockSource } from './block-source.js';
 import { TFTP_DEFAULTS } from './defaults.js';
 import { TftpError } from './errors.js';
@@ -28,6 +29,11 @@ export interface TftpServerOptions {
   /** Accept write requests (new files only). */
   allowWrite?: boolean;
   maxTransfers?: number;
+  /** Transfers at once from one client address (`TFTP_DEFAULTS.maxTransfersPerAddress`). */
+  maxTransfersPerAddress?: number;
+  /** Datagrams per second one address may send to the request port; 0 turns the limit off. */
+  requestsPerSecondPerAddress?: number;
+  requestBurstPerAddress?: number;
   timeoutMs?: number;
   maxRetries?: number;
   maxWindowSize?: number;
@@ -62,9 +68,20 @@ export class TftpServer {
   private socket?: Socket;
   private realRoot = '';
   private readonly transfers = new Map<string, Running>();
+  /** Transfers running per client address (`maxTransfersPerAddress`). */
+  private readonly perAddress = new Map<string, number>();
+  private readonly limiter: SourceLimiter;
   private host = TFTP_DEFAULTS.host as string;
+  /** Datagrams dropped by the per-address limit since start. */
+  droppedRequests = 0;
 
-  constructor(private readonly opts: TftpServerOptions) {}
+  constructor(private readonly opts: TftpServerOptions) {
+    this.limiter = new SourceLimiter({
+      perSecond: opts.requestsPerSecondPerAddress ?? TFTP_DEFAULTS.requestsPerSecondPerAddress,
+      burst: opts.requestBurstPerAddress ?? TFTP_DEFAULTS.requestBurstPerAddress,
+      maxSources: TFTP_DEFAULTS.rateLimitTrackedAddresses,
+    });
+  }
 
   async start(): Promise<{ host: string; port: number }> {
     try {
@@ -74,7 +91,8 @@ export class TftpServer {
       throw new TftpError('TFTP_CONFIG', `cannot serve ${this.opts.root}: ${(err as Error).message}`, 'input', { cause: err });
     }
     this.host = this.opts.host ?? TFTP_DEFAULTS.host;
-    const socket = createSocket(this.host.includes(':') ? 'udp6' : 'udp4');
+    const bufferBytes = TFTP_DEFAULTS.requestSocketBufferBytes;
+    const socket = createSocket({ type: this.host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: bufferBytes });
     this.socket = socket;
     socket.on('message', (msg, rinfo) => void this.onRequest(msg, rinfo));
     await new Promise<void>((resolve, reject) => {
@@ -103,6 +121,11 @@ export class TftpServer {
   }
 
   private async onRequest(msg: Buffer, rinfo: RemoteInfo): Promise<void> {
+    // Charged before anything is decoded or answered: a flood from one address costs a map lookup per datagram.
+    if (!this.limiter.allow(rinfo.address, Date.now())) {
+      this.droppedRequests++;
+      return;
+    }
     let packet: TftpPacket;
     try {
       packet = decodePacket(msg);
@@ -115,9 +138,12 @@ export class TftpServer {
     const key = `${rinfo.address}|${rinfo.port}`;
     if (this.transfers.has(key)) return; // a retransmitted request for a transfer already running
     if (this.transfers.size >= (this.opts.maxTransfers ?? TFTP_DEFAULTS.maxTransfers)) return this.reply(rinfo, ERR.UNDEFINED, 'server busy, try again later');
+    const mine = this.perAddress.get(rinfo.address) ?? 0;
+    if (mine >= (this.opts.maxTransfersPerAddress ?? TFTP_DEFAULTS.maxTransfersPerAddress)) return this.reply(rinfo, ERR.UNDEFINED, 'too many transfers from your address, try again later');
     const startedMs = Date.now();
     const placeholder: Running = { abort: () => undefined, done: Promise.resolve({ ok: false, bytes: 0 }) };
     this.transfers.set(key, placeholder);
+    this.perAddress.set(rinfo.address, mine + 1);
     try {
       const running = packet.op === 'rrq' ? await this.startRead(packet, rinfo) : await this.startWrite(packet, rinfo);
       this.transfers.set(key, running);
@@ -129,6 +155,9 @@ export class TftpServer {
       this.report(packet, rinfo, { ok: false, bytes: 0, error: refusal.message }, startedMs);
     } finally {
       this.transfers.delete(key);
+      const left = this.perAddress.get(rinfo.address)! - 1;
+      if (left > 0) this.perAddress.set(rinfo.address, left);
+      else this.perAddress.delete(rinfo.address);
     }
   }
 

@@ -41,15 +41,20 @@ export const SERVER_DEFAULTS = {
   maxScrapeHashes: 74,
   /** An HTTP request line longer than this is refused. */
   maxUrlBytes: 4096,
-  /** Per-address token bucket: sustained requests per second and burst; 0 turns the limit off. */
-  rateLimitPerSecond: 0,
-  rateLimitBurst: 0,
+  /**
+   * Per-address token bucket, per face (HTTP, UDP): sustained requests per second and burst; 0 turns the limit off.
+   * A client announces each torrent every half hour, so even a big NAT stays far below; a flood is dropped unread.
+   */
+  rateLimitPerSecond: 500,
+  rateLimitBurst: 1000,
   /** At most this many addresses are tracked by the rate limiter; the oldest are forgotten. */
   rateLimitMaxAddresses: 100_000,
   /** BEP 15: a tracker should accept a connection id until two minutes after it was sent. */
   udpConnectionIdTtlMs: 120_000,
   /** BEP 15 announce is 98 bytes; BEP 41 options may follow. Anything longer is refused. */
   maxUdpPacketBytes: 1024,
+  /** Receive buffer of the UDP face, so a burst from one flooding host does not push honest packets out. */
+  udpReceiveBufferBytes: 4 * 1024 * 1024,
   httpRequestTimeoutMs: 10_000,
   httpKeepAliveTimeoutMs: 5_000,
   maxHttpConnections: 10_000,

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { TokenPolicy } from '../../src/dht/tokens.js';
 import { PeerStore } from '../../src/dht/peer-store.js';
-import { RateLimiter } from '../../src/dht/rate-limit.js';
 import { Lookup } from '../../src/dht/lookup.js';
 import { asNodeId, compareDistance } from '../../src/dht/node-id.js';
 
@@ -41,18 +40,6 @@ test('peer store: expiry, per-info-hash cap, info-hash cap, family filter', () =
   assert.equal(s.get(ih(9), 4, 50, 30 * MIN + 2).length, 0, 'expired');
   s.expire(31 * MIN + 2);
   assert.equal(s.infoHashCount, 0);
-});
-
-test('rate limiter: burst then steady rate per address; tracked addresses are capped', () => {
-  const r = new RateLimiter({ rateLimitPerSecond: 10, rateLimitBurst: 20, rateLimitTrackedAddresses: 100 });
-  let allowed = 0;
-  for (let i = 0; i < 100; i++) if (r.allow('a', 0)) allowed++;
-  assert.equal(allowed, 20);
-  assert.equal(r.allow('b', 0), true, 'another address has its own bucket');
-  assert.equal(r.allow('a', 50), false);
-  assert.equal(r.allow('a', 100), true, 'one token back after 100 ms at 10/s');
-  for (let i = 0; i < 1000; i++) r.allow(`x${i}`, 200);
-  assert.equal(r.tracked, 100);
 });
 
 test('lookup: queries closest first, never more than the concurrency, ends when the k closest answered', () => {

@@ -32,6 +32,8 @@ interface ServeFlags extends CommonFlags, FtpFlags {
   publicUrl?: string;
   uploadLimit?: string;
   workers?: string;
+  maxConnections?: string;
+  headersTimeout?: string;
 }
 
 const usage = (message: string): TandemError => new TandemError('CLI_USAGE', message, 'input');
@@ -71,6 +73,8 @@ export default function serveCommand(): Command {
     .option('--seed-port <n>', 'port the --seed peer listens on (default: any free port)')
     .option('--seed-min-size <bytes>', `smallest file --seed makes a torrent for (default ${formatBytes(SEED_DEFAULTS.minFileBytes)})`)
     .option('--workers <n>', 'HTTP worker processes sharing the port, or "auto" for one per core (default 1; not with --seed or --upload-limit)')
+    .option('--max-connections <n>', `HTTP connections held at once; the next is answered 503 with Retry-After (default ${HTTP_DEFAULTS.maxConnections}, per worker)`)
+    .option('--headers-timeout <seconds>', `close an HTTP connection that has not sent a whole request head within this time (default ${HTTP_DEFAULTS.headersTimeoutMs / 1000})`)
     .option('--public-url <url>', 'the base URL clients reach this server at, named in --seed torrents (default: the --http address)')
     .addHelpText('after', '\nExamples:\n  tandem serve ./public --http 127.0.0.1:8080\n  tandem serve ./boot --tftp 127.0.0.1:6969 --tftp-write\n  tandem serve ./pub --ftp 127.0.0.1:2121 --ftps 127.0.0.1:2990 --tls-cert cert.pem --tls-key key.pem\n  tandem serve . --http 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --auth me:secret --upload\n  tandem serve ./iso --http 127.0.0.1:8080 --seed --upload-limit 2MiB    # then: tandem get http://127.0.0.1:8080/big.iso');
   addCommonFlags(cmd);
@@ -184,7 +188,10 @@ async function startHttp(dir: string, flags: ServeFlags, out: Output, report?: W
     accessLog,
     uploadMaxBytes: flags.upload ? (flags.uploadMax ? parseBytes(flags.uploadMax, '--upload-max') : HTTP_DEFAULTS.uploadMaxBytes) : undefined,
     onError: (err) => out.detail(`http: ${(err as Error).stack ?? String(err)}`),
+    maxConnections: wholeNumberFlag(flags.maxConnections, '--max-connections', 1, 1_000_000),
   };
+  const headersTimeoutS = wholeNumberFlag(flags.headersTimeout, '--headers-timeout', 1, 3600);
+  if (headersTimeoutS !== undefined) options.limits = { headersTimeoutMs: headersTimeoutS * 1000 };
   const limit = flags.uploadLimit === undefined ? 0 : parseBytes(flags.uploadLimit, '--upload-limit');
   const closeLog = async (): Promise<void> => {
     if (flags.accessLog && accessLog) await new Promise<void>((resolve) => accessLog.end(() => resolve()));

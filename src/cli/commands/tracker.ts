@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { parseHostPort, TrackerServer, type TrackerServerInit } from '../../tracker/index.js';
+import { parseHostPort, SERVER_DEFAULTS, TrackerServer, type TrackerServerInit } from '../../tracker/index.js';
 import { TrackerError } from '../../tracker/errors.js';
 import { addCommonFlags, Output, runCommand, type CommonFlags } from '../output.js';
 
@@ -36,7 +36,7 @@ export default function trackerCommand(): Command {
     .addOption(new Option('--max-numwant <n>', 'cap on peers returned per announce'))
     .addOption(new Option('--max-torrents <n>', 'cap on torrents tracked'))
     .addOption(new Option('--max-peers <n>', 'cap on peers per torrent'))
-    .addOption(new Option('--rate-limit <per-second>', 'requests per second per address (0: no limit)').default('500'))
+    .addOption(new Option('--rate-limit <per-second>', 'requests per second per address (0: no limit)').default(String(SERVER_DEFAULTS.rateLimitPerSecond)))
     .addHelpText('after', '\nExamples:\n  tandem tracker --http 127.0.0.1:6969 --udp 127.0.0.1:6969\n  tandem tracker --http 0.0.0.0:8000 --store redis://127.0.0.1:6379 --allow hashes.txt');
   addCommonFlags(cmd);
   return cmd.action((flags: TrackerFlags) =>

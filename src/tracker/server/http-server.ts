@@ -2,6 +2,8 @@
 // /metrics. HTTP/1.1 on raw sockets (http-wire.ts) rather than node:http: an announce is a few hundred bytes each
 // way on a fresh connection, and node:http's per-request objects cost more than the tracker's own work (measured:
 // about twice the announces per second this way). Keep-alive and pipelining work; bodies are refused.
+// Like the file server it yields under load (util/loop-turns.ts) and answers 503 past its connection cap
+// (http/connection-gate.ts), so busy keep-alive clients cannot keep a newcomer waiting in the listen queue.
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { SERVER_DEFAULTS } from '../defaults.js';
@@ -13,7 +15,9 @@ import type { TrackerCore } from './core.js';
 import { answerHttpAnnounce } from './http-announce.js';
 import { encodeResponse, parseRequestHead } from './http-wire.js';
 import { renderPrometheus, renderStatsPage, type Snapshot } from './metrics.js';
-import type { RateLimiter } from './rate-limit.js';
+import type { SourceLimiter } from '../../util/source-limiter.js';
+import { loopTurns } from '../../util/loop-turns.js';
+import { ConnectionGate, HTTP_DEFAULTS } from '../../http/index.js';
 
 export interface HttpTrackerOptions {
   host: string;
@@ -43,10 +47,11 @@ export class HttpTracker {
   /** Open connections and when each last sent a byte, for the idle sweep. */
   private readonly sockets = new Map<Socket, number>();
   private sweepTimer: NodeJS.Timeout | undefined;
+  private readonly gate = new ConnectionGate({ maxConnections: SERVER_DEFAULTS.maxHttpConnections });
 
   constructor(
     private readonly core: TrackerCore,
-    private readonly limiter: RateLimiter,
+    private readonly limiter: SourceLimiter,
     private readonly snapshot: () => Promise<Snapshot>,
     private readonly options: HttpTrackerOptions,
   ) {}
@@ -54,8 +59,7 @@ export class HttpTracker {
   async start(): Promise<AddressInfo> {
     // allowHalfOpen: a client may send its request and its FIN together (as simple clients do); we still answer.
     // No noDelay: every reply leaves in a single write, so Nagle never holds one back, and the option is a syscall.
-    const server = createServer({ allowHalfOpen: true }, (socket) => this.serve(socket));
-    server.maxConnections = SERVER_DEFAULTS.maxHttpConnections;
+    const server = createServer({ allowHalfOpen: true }, (socket) => this.gate.admit(socket) && this.serve(socket));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -95,6 +99,16 @@ export class HttpTracker {
     let busy = false;
     let ended = false;
     let served = 0;
+    // Waiting for a turn (`queued`); `granted` once it came; answers since the connection last waited.
+    let queued = false;
+    let granted = false;
+    let inARow = 0;
+    const onTurn = (): void => {
+      queued = false;
+      granted = true;
+      inARow = 0;
+      pump();
+    };
     socket.on('error', () => {});
     socket.on('close', () => this.sockets.delete(socket));
     const pump = (): void => {
@@ -104,6 +118,13 @@ export class HttpTracker {
           if (ended && !socket.writableEnded) socket.end();
           return;
         }
+        if (!granted && (inARow >= HTTP_DEFAULTS.requestsPerConnectionTurn || !loopTurns.tryTake())) {
+          queued = true;
+          loopTurns.defer(onTurn, served === 0); // a newcomer's first request goes ahead (loop-turns.ts)
+          return;
+        }
+        granted = false;
+        inARow++;
         if (parsed.kind === 'bad') {
           this.core.counters.error('TRACKER_BAD_FIELD');
           socket.end(encodeResponse(parsed.status, 'text/plain; charset=utf-8', Buffer.from(parsed.reason + '\n'), false));
@@ -150,11 +171,13 @@ export class HttpTracker {
         socket.destroy();
         return;
       }
+      if (queued) return;
+      inARow = 0;
       pump();
     });
     socket.on('end', () => {
       ended = true;
-      if (!busy) pump();
+      if (!busy && !queued) pump();
     });
   }
 

@@ -8,8 +8,8 @@ import { AccessControl } from './access.js';
 import { TrackerCore } from './core.js';
 import { HttpTracker, type HttpTrackerOptions } from './http-server.js';
 import type { Snapshot } from './metrics.js';
-import { RateLimiter } from './rate-limit.js';
 import { UdpTracker } from './udp-server.js';
+import { SourceLimiter } from '../../util/source-limiter.js';
 
 export interface TrackerServerInit {
   /** "HOST:PORT" pairs already split; either may be absent, not both. */
@@ -68,8 +68,10 @@ export class TrackerServer {
       defaultNumwant: Math.min(SERVER_DEFAULTS.defaultNumwant, i.maxNumwant ?? Infinity),
     });
     this.core = core;
-    const limiter = (): RateLimiter =>
-      new RateLimiter(i.rateLimitPerSecond ?? SERVER_DEFAULTS.rateLimitPerSecond, i.rateLimitBurst ?? Math.max(1, 2 * (i.rateLimitPerSecond ?? 0)), SERVER_DEFAULTS.rateLimitMaxAddresses);
+    // One bucket per face: a flood over UDP does not spend an address's HTTP allowance, nor the reverse.
+    const perSecond = i.rateLimitPerSecond ?? SERVER_DEFAULTS.rateLimitPerSecond;
+    const burst = i.rateLimitBurst ?? (i.rateLimitPerSecond === undefined ? SERVER_DEFAULTS.rateLimitBurst : 2 * perSecond);
+    const limiter = (): SourceLimiter => new SourceLimiter({ perSecond, burst, maxSources: SERVER_DEFAULTS.rateLimitMaxAddresses });
     const out: TrackerAddresses = {};
     try {
       if (i.http) {

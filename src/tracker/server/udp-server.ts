@@ -18,7 +18,7 @@ import { badRequest } from '../errors.js';
 import { passkeyFromPath } from './access.js';
 import { ConnectionIds } from './connection-ids.js';
 import type { TrackerCore } from './core.js';
-import type { RateLimiter } from './rate-limit.js';
+import type { SourceLimiter } from '../../util/source-limiter.js';
 
 export interface UdpTrackerOptions {
   host: string;
@@ -33,7 +33,7 @@ export class UdpTracker {
 
   constructor(
     private readonly core: TrackerCore,
-    private readonly limiter: RateLimiter,
+    private readonly limiter: SourceLimiter,
     private readonly options: UdpTrackerOptions,
     private readonly now: () => number = Date.now,
   ) {
@@ -41,7 +41,7 @@ export class UdpTracker {
   }
 
   async start(): Promise<{ address: string; port: number; family: string }> {
-    const socket = createSocket({ type: isIPv6(this.options.host) ? 'udp6' : 'udp4', ipv6Only: isIPv6(this.options.host) });
+    const socket = createSocket({ type: isIPv6(this.options.host) ? 'udp6' : 'udp4', ipv6Only: isIPv6(this.options.host), recvBufferSize: SERVER_DEFAULTS.udpReceiveBufferBytes });
     this.socket = socket;
     socket.on('message', (msg, rinfo) => this.onPacket(socket, msg, rinfo));
     // A send error (an ICMP unreachable reported late, say) concerns one peer; the socket lives on.
