@@ -4,12 +4,12 @@
  *
  * - cs: the server's uplink is shared equally by the clients downloading (TCP's fairness), each capped by its
  *   downlink; a client starts once its process is up.
- * - p2p and hybrid: pieces. Each host uploads through `slots` slots, each carrying one piece at a time at
- *   uplink / slots (a slot with nothing useful to send idles: the uplink is not full). A free slot picks a receiver
+ * - p2p and hybrid: pieces. Each host uploads through up to `slots` transfers at once, one piece each, sharing
+ *   its uplink equally (a host with nothing useful to send idles: its uplink is not full). A free slot picks a receiver
  *   among its neighbours (the client policy, or the seed policy for the server) and a piece the receiver lacks and
  *   is not already getting (rarest first, or the piece the seed has sent least). Finished clients keep seeding.
- *   In hybrid the server is the web seed: it has a slot for every client (HTTP serves every request at once) and
- *   sends only pieces no other source can, the least-sent first.
+ *   In hybrid the server is a peer and a web seed: while some piece has never been sent it also answers two
+ *   requests per client at once (pieces no peer has yet), and it always sends the piece it has sent least.
  * - Start-up: each client's first request leaves `startupS(N)` after launch (Node's start on the lab's cores).
  * - Rates are payload rates: the configured rate × 1448/1514.
  */
@@ -135,28 +135,57 @@ class EventHeap {
 }
 
 /** The swarm's state: who has which piece, who is getting which, who knows whom. */
-interface Swarm {
+export interface Swarm {
   c: SimConfig;
   pieces: number;
+  pieceBytes: number;
   /** have[h * pieces + p]: 1 once host h holds piece p; host 0 is the server. */
   have: Uint8Array;
   /** Piece p is on its way to host h. */
   coming: Uint8Array;
   haveCount: Int32Array;
+  /** Copies of each piece among the clients (what rarest-first counts). */
   copies: Int32Array;
   sentByServer: Int32Array;
   joined: Uint8Array;
   neighbours: Int32Array[];
-  freeSlots: Int32Array;
   incoming: Int32Array;
   maxIncoming: number;
 }
 
-function pieceSize(s: Swarm, p: number): number {
-  return p === s.pieces - 1 ? s.c.fileBytes - p * s.c.pieceBytes : s.c.pieceBytes;
+/** An empty swarm of `n` clients and a server holding every piece. */
+export function newSwarm(c: SimConfig, pieceBytes = c.pieceBytes): Swarm {
+  const n = c.clients;
+  const P = Math.ceil(c.fileBytes / pieceBytes);
+  const s: Swarm = {
+    c,
+    pieces: P,
+    pieceBytes,
+    have: new Uint8Array((n + 1) * P),
+    coming: new Uint8Array((n + 1) * P),
+    haveCount: new Int32Array(n + 1),
+    copies: new Int32Array(P),
+    sentByServer: new Int32Array(P),
+    joined: new Uint8Array(n + 1),
+    neighbours: neighbourSets(n, c.maxPeers, c.random),
+    incoming: new Int32Array(n + 1),
+    maxIncoming: Number.isFinite(c.clientDownBps) ? Math.max(1, Math.floor(c.clientDownBps / (c.clientUpBps / c.slots))) : Infinity,
+  };
+  s.have.fill(1, 0, P);
+  s.haveCount[0] = P;
+  s.joined[0] = 1;
+  return s;
 }
 
-/** The piece `from` should send `to`: one `to` lacks and is not getting, by the sender's policy. -1 when none. */
+function pieceSize(s: Swarm, p: number): number {
+  return p === s.pieces - 1 ? s.c.fileBytes - p * s.pieceBytes : s.pieceBytes;
+}
+
+/**
+ * The piece `from` should send `to`: one `to` lacks and is not getting, by the sender's policy (rarest among the
+ * clients first; a fewest-sent seed sends the piece it has sent least, so every piece once before any twice).
+ * Ties go to a random piece. -1 when `from` has nothing `to` needs.
+ */
 export function choosePiece(s: Swarm, from: number, to: number): number {
   const P = s.pieces;
   const fewestSent = from === 0 && s.c.seedPolicy === 'fewest-sent';
@@ -175,22 +204,42 @@ export function choosePiece(s: Swarm, from: number, to: number): number {
   return best;
 }
 
-/** A receiver for a free slot of `from`: a joined, incomplete neighbour with room, by the client policy. */
-function chooseReceiver(s: Swarm, from: number): number {
+/** Whether `to` could take a piece now: joined, unfinished, with room for one more incoming piece. */
+function open(s: Swarm, to: number): boolean {
+  return s.joined[to] === 1 && s.haveCount[to] !== s.pieces && s.incoming[to]! < s.maxIncoming;
+}
+
+/**
+ * A receiver and piece for a free slot of `from`: among up to 12 neighbours drawn at random, the first (`random`)
+ * or the one with fewest pieces (`least-complete`) that needs one of its pieces; when none of those does, every
+ * neighbour is tried in turn from a random one, so an idle uplink means nobody it knows needs anything it has.
+ * [-1, -1] when none.
+ */
+export function chooseTransfer(s: Swarm, from: number): [to: number, piece: number] {
   const nb = s.neighbours[from]!;
   const tries = Math.min(nb.length, 12);
-  let best = -1;
-  let bestKey = Infinity;
+  const candidates: number[] = [];
   for (let k = 0; k < tries; k++) {
-    const to = nb[Math.floor(s.c.random() * nb.length)]!;
-    if (!s.joined[to] || s.haveCount[to] === s.pieces || s.incoming[to]! >= s.maxIncoming) continue;
-    const key = s.c.clientPolicy === 'least-complete' ? s.haveCount[to]! : s.c.random();
-    if (key < bestKey && choosePiece(s, from, to) >= 0) {
-      bestKey = key;
-      best = to;
-    }
+    const to = nb[nb.length <= 12 ? k : Math.floor(s.c.random() * nb.length)]!;
+    if (open(s, to)) candidates.push(to);
   }
-  return best;
+  if (s.c.clientPolicy === 'least-complete') candidates.sort((a, b) => s.haveCount[a]! - s.haveCount[b]!);
+  else for (let i = candidates.length - 1; i > 0; i--) {
+    const j = Math.floor(s.c.random() * (i + 1));
+    [candidates[i], candidates[j]] = [candidates[j]!, candidates[i]!];
+  }
+  for (const to of candidates) {
+    const p = choosePiece(s, from, to);
+    if (p >= 0) return [to, p];
+  }
+  const start = Math.floor(s.c.random() * nb.length);
+  for (let k = 0; k < nb.length; k++) {
+    const to = nb[(start + k) % nb.length]!;
+    if (!open(s, to)) continue;
+    const p = choosePiece(s, from, to);
+    if (p >= 0) return [to, p];
+  }
+  return [-1, -1];
 }
 
 /** Who knows whom: everyone knows the server; clients know up to maxPeers others, at random, both ways. */
@@ -213,82 +262,106 @@ function neighbourSets(n: number, maxPeers: number, random: () => number): Int32
       }
     }
   }
-  return sets.map((s) => Int32Array.from(s));
+  return sets.map((set) => Int32Array.from(set));
 }
 
-/** The piece-level swarm of p2p and hybrid. */
+/** The simulation's pieces: the torrent's, or coarser when N × pieces would make it slow (N in the thousands). */
+export function simPieceBytes(c: SimConfig, maxCells = 2_000_000): number {
+  let b = c.pieceBytes;
+  while (Math.max(1, c.clients) * Math.ceil(c.fileBytes / b) > maxCells && b < c.fileBytes) b *= 2;
+  return b;
+}
+
+/**
+ * One host's uplink, shared equally by its transfers (TCP's fairness on one link): a virtual clock counts the
+ * bytes each transfer has been given, so the next to end is the one with the smallest target.
+ */
+class Uplink {
+  v = 0;
+  lastT = 0;
+  version = 0;
+  /** Transfers, sorted by the virtual time they end at. */
+  readonly active: { target: number; to: number; piece: number }[] = [];
+  constructor(
+    readonly bytesPerS: number,
+    readonly slots: number,
+  ) {}
+
+  advance(t: number): void {
+    if (this.active.length) this.v += ((t - this.lastT) * this.bytesPerS) / this.active.length;
+    this.lastT = t;
+  }
+
+  add(t: number, to: number, piece: number, bytes: number): void {
+    this.advance(t);
+    const target = this.v + bytes;
+    let i = this.active.length;
+    while (i > 0 && this.active[i - 1]!.target > target) i--;
+    this.active.splice(i, 0, { target, to, piece });
+  }
+
+  nextEnd(): number {
+    return this.active.length ? this.lastT + ((this.active[0]!.target - this.v) * this.active.length) / this.bytesPerS : Infinity;
+  }
+}
+
+/** The piece-level swarm of p2p and hybrid, every uplink shared by its transfers. */
 export function simulateSwarm(c: SimConfig): SimResult {
   const n = c.clients;
-  const P = Math.ceil(c.fileBytes / c.pieceBytes);
+  const s = newSwarm(c, simPieceBytes(c));
+  const P = s.pieces;
   const hybrid = c.mode === 'hybrid';
-  const slotRate = (h: number): number => ((h === 0 ? c.serverUpBps : c.clientUpBps) * PAYLOAD_EFFICIENCY) / 8 / (h === 0 && hybrid ? Math.max(1, n) : c.slots);
-  const serverSlots = hybrid ? Math.max(1, n) : c.slots;
-  const s: Swarm = {
-    c,
-    pieces: P,
-    have: new Uint8Array((n + 1) * P),
-    coming: new Uint8Array((n + 1) * P),
-    haveCount: new Int32Array(n + 1),
-    copies: new Int32Array(P),
-    sentByServer: new Int32Array(P),
-    joined: new Uint8Array(n + 1),
-    neighbours: neighbourSets(n, c.maxPeers, c.random),
-    freeSlots: new Int32Array(n + 1).fill(c.slots),
-    incoming: new Int32Array(n + 1),
-    maxIncoming: Number.isFinite(c.clientDownBps) ? Math.max(1, Math.floor(c.clientDownBps / (c.clientUpBps / c.slots))) : Infinity,
-  };
-  s.have.fill(1, 0, P);
-  s.haveCount[0] = P;
-  s.joined[0] = 1;
-  s.freeSlots[0] = serverSlots;
+  const links = Array.from({ length: n + 1 }, (_, h) => new Uplink(((h === 0 ? c.serverUpBps : c.clientUpBps) * PAYLOAD_EFFICIENCY) / 8, c.slots));
+  // In hybrid the server is also a web seed, asked for pieces no peer has: while some piece has never been sent,
+  // it takes two requests from each client at once (webseed-max-requests) besides its peer's upload slots.
+  let unsent = P;
+  const slotsOf = (h: number): number => (h === 0 && hybrid && unsent > 0 ? c.slots + 2 * n : links[h]!.slots);
   const sent = new Float64Array(n + 1);
   const finish = new Array<number>(n).fill(NaN);
-  // Event values: a transfer is from * 2^21 + to... encoded as an index into these arrays instead.
-  const tFrom: number[] = [];
-  const tTo: number[] = [];
-  const tPiece: number[] = [];
   const heap = new EventHeap();
-  const JOIN = -1;
-  const joins = Array.from({ length: n }, (_, i) => c.startupS(n, i));
-  joins.forEach((t, i) => {
-    tFrom.push(JOIN);
-    tTo.push(i + 1);
-    tPiece.push(-1);
-    heap.push(t, tFrom.length - 1);
-  });
+  // Heap values: -(i + 1) is client i + 1 joining; h * 2^22 + version is host h's next transfer end.
+  const VERSION = 2 ** 22;
+  for (let i = 0; i < n; i++) heap.push(c.startupS(n, i), -(i + 1));
+  const schedule = (h: number): void => {
+    const l = links[h]!;
+    l.version = (l.version + 1) % VERSION;
+    const t = l.nextEnd();
+    if (t < Infinity) heap.push(t, h * VERSION + l.version);
+  };
   const fill = (from: number, now: number): void => {
-    for (let guard = 0; s.freeSlots[from]! > 0 && guard < 64; guard++) {
-      const to = chooseReceiver(s, from);
-      if (to < 0) return;
-      const p = choosePiece(s, from, to);
+    const l = links[from]!;
+    let added = false;
+    for (let guard = 0; l.active.length < slotsOf(from) && guard < 4 * n + 16; guard++) {
+      const [to, p] = chooseTransfer(s, from);
+      if (to < 0) break;
       s.coming[to * P + p] = 1;
       s.incoming[to]!++;
-      s.freeSlots[from]!--;
-      if (from === 0) s.sentByServer[p]!++;
-      tFrom.push(from);
-      tTo.push(to);
-      tPiece.push(p);
-      heap.push(now + pieceSize(s, p) / slotRate(from), tFrom.length - 1);
+      if (from === 0 && s.sentByServer[p]!++ === 0) unsent--;
+      l.add(now, to, p, pieceSize(s, p));
+      added = true;
     }
+    if (added) schedule(from);
   };
   let done = 0;
-  let now = 0;
-  for (let guard = 0; heap.size && done < n && guard < 50 * n * P + 10 * n; guard++) {
-    const [t, e] = heap.pop();
-    now = t;
-    const from = tFrom[e]!;
-    const to = tTo[e]!;
-    if (from === JOIN) {
+  for (let guard = 0; heap.size && done < n && guard < 40 * (n + 1) * P + 10 * n; guard++) {
+    const [now, value] = heap.pop();
+    if (value < 0) {
+      const to = -value;
       s.joined[to] = 1;
-      for (const h of s.neighbours[to]!) if (s.freeSlots[h]! > 0 && s.haveCount[h]! > 0) fill(h, now);
+      for (const h of s.neighbours[to]!) if (s.haveCount[h]! > 0 && links[h]!.active.length < slotsOf(h)) fill(h, now);
       continue;
     }
-    const p = tPiece[e]!;
-    s.coming[to * P + p] = 0;
-    s.incoming[to]!--;
-    s.freeSlots[from]!++;
-    sent[from] = sent[from]! + pieceSize(s, p);
-    if (!s.have[to * P + p]) {
+    const from = Math.floor(value / VERSION);
+    const l = links[from]!;
+    if (value % VERSION !== l.version) continue;
+    l.advance(now);
+    const ended: { to: number; piece: number }[] = [];
+    while (l.active.length && l.active[0]!.target <= l.v + 1e-6) ended.push(l.active.shift()!);
+    for (const { to, piece: p } of ended) {
+      s.coming[to * P + p] = 0;
+      s.incoming[to]!--;
+      sent[from] = sent[from]! + pieceSize(s, p);
+      if (s.have[to * P + p]) continue;
       s.have[to * P + p] = 1;
       s.haveCount[to]!++;
       s.copies[p]!++;
@@ -297,9 +370,12 @@ export function simulateSwarm(c: SimConfig): SimResult {
         done++;
       }
     }
-    fill(to, now);
+    schedule(from);
     fill(from, now);
-    if (Number.isFinite(s.maxIncoming)) for (const h of s.neighbours[to]!) if (s.freeSlots[h]! > 0) fill(h, now);
+    for (const { to } of ended) {
+      fill(to, now);
+      if (Number.isFinite(s.maxIncoming)) for (const h of s.neighbours[to]!) if (links[h]!.active.length < slotsOf(h)) fill(h, now);
+    }
   }
   const d = Math.max(...finish);
   const clientSent = sent.slice(1).reduce((a, x) => a + x, 0);
@@ -307,7 +383,7 @@ export function simulateSwarm(c: SimConfig): SimResult {
     finishSeconds: finish,
     dSeconds: d,
     serverCopies: sent[0]! / c.fileBytes,
-    serverUtil: sent[0]! / (((c.serverUpBps * PAYLOAD_EFFICIENCY) / 8) * d),
+    serverUtil: sent[0]! / (links[0]!.bytesPerS * d),
     clientUtil: n ? clientSent / (((c.clientUpBps * PAYLOAD_EFFICIENCY) / 8) * n * d) : 0,
   };
 }

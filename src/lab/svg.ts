@@ -54,8 +54,8 @@ function frame(title: string, xLabel: string, yLabel: string, axis: Axis, xTickT
   return out;
 }
 
-function polyline(points: [number, number][], colour: string, extra = ''): string {
-  return `<polyline fill="none" stroke="${colour}" stroke-width="2" ${extra} points="${points.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}"/>`;
+function polyline(points: [number, number][], colour: string, extra = '', width = 2): string {
+  return `<polyline fill="none" stroke="${colour}" stroke-width="${width}" ${extra} points="${points.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}"/>`;
 }
 
 function legend(entries: { label: string; colour: string; dash?: boolean }[]): string[] {
@@ -130,7 +130,7 @@ export function uploadSvg(series: UploadSeries, title: string, linkRates: { serv
   series.hosts.forEach((h, k) => {
     const colour = h.name === 'server' ? '#000' : k <= 8 ? PALETTE[(k - 1) % PALETTE.length]! : '#aaa';
     const pts = rates[k]!.map((r, i): [number, number] => [axis.toX((t[i]! + t[i + 1]!) / 2), axis.toY(r)]);
-    if (pts.length) out.push(polyline(pts, colour, h.name === 'server' ? 'stroke-width="2.5"' : 'stroke-width="1.2" opacity="0.85"'));
+    if (pts.length) out.push(h.name === 'server' ? polyline(pts, colour, '', 2.5) : polyline(pts, colour, 'opacity="0.85"', 1.2));
     if (k <= 8) entries.push({ label: h.name, colour });
   });
   if (series.hosts.length > 9) entries.push({ label: `${series.hosts.length - 9} more clients`, colour: '#aaa' });
