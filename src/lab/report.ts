@@ -86,6 +86,7 @@ export function summarise(runs: RunRecord[], mode: Mode): SummaryRow[] {
 
 /** `1.02–1.05–1.09`, or one number when every repetition gave the same. */
 function mmm(s: ReturnType<typeof spread>, digits: number): string {
+  if (!Number.isFinite(s.median)) return '–';
   const f = (n: number): string => n.toFixed(digits);
   return f(s.min) === f(s.max) ? f(s.median) : `${f(s.min)}–${f(s.median)}–${f(s.max)}`;
 }

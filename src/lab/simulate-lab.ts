@@ -74,15 +74,17 @@ export async function simulateLab(params: LabParams, init: { out: string; comman
     }
   }
   const sections: string[] = [
-    '## What is simulated',
-    '',
-    'cs: the server uplink shared equally by the clients downloading. p2p and hybrid: pieces sent through 8 upload slots per peer at uplink/8 each; a free slot picks a random neighbour that lacks a piece it has (clients know up to 50 others, everyone knows the server) and sends the rarest such piece; the p2p seed behaves as a client, the hybrid server (a web seed) has a slot per client and sends the piece it has sent least. Clients keep seeding. A client starts 0.45 s + 0.13 s for each other client (up to 16: the lab machine\'s 2 cores) after launch. Rates are payload rates (× 1448/1514). Not modelled: TCP ramp-up, the queue, duplicate downloads in end game, choking rounds.',
+    [
+      '## What is simulated',
+      '',
+      "cs: the server uplink shared equally by the clients downloading. p2p and hybrid: pieces, each host's uplink shared equally by up to 8 transfers at once; a free slot picks a random neighbour that lacks a piece it has (clients know up to 50 others, everyone knows the server) and sends the rarest such piece; the p2p seed behaves as a client, the hybrid server (a peer and a web seed) also answers two requests per client while some piece has never been sent, and sends the piece it has sent least. Clients keep seeding. A client starts 0.45 s + 0.13 s for each other client (up to 16: the lab machine's 2 cores) after launch. Rates are payload rates (× 1448/1514). Not modelled: TCP ramp-up and the queue, duplicate downloads in end game, BEP 6 allowed-fast pieces, choking rounds, CPU.",
+    ].join('\n'),
   ];
   let lines: string[] = [];
   if (init.compare) {
     const a = agreement(runs, init.compare);
     lines = a.lines;
-    sections.push('## Against the measured runs', '', ...a.lines, '', a.table);
+    sections.push(['## Against the measured runs', '', ...a.lines, '', a.table].join('\n'));
   }
   const files = await writeOutputs(init.out, params, runs, [], ['simulated, not measured: see "What is simulated"'], init.command, sections, true);
   return { files, agreement: lines, runs };
