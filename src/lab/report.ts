@@ -10,7 +10,7 @@ export function spread(values: number[]): { min: number; median: number; max: nu
   return { min: s[0]!, median, max: s[s.length - 1]! };
 }
 
-const CSV_COLUMNS = ['mode', 'clients', 'rep', 'd_seconds', 'bound_seconds', 'd_over_bound', 'server_wire_bytes', 'server_copies', 'server_util', 'client_util', 'cpu_seconds', 'sha256_ok', 'finish_seconds'] as const;
+const CSV_COLUMNS = ['mode', 'clients', 'rep', 'd_seconds', 'bound_seconds', 'd_over_bound', 'server_wire_bytes', 'server_copies', 'client_copies', 'server_util', 'client_util', 'cpu_seconds', 'sha256_ok', 'finish_seconds'] as const;
 
 function fixed(n: number, digits: number): string {
   return Number.isFinite(n) ? n.toFixed(digits) : '';
@@ -21,34 +21,36 @@ export function toCsv(runs: RunRecord[]): string {
   const lines = [CSV_COLUMNS.join(',')];
   for (const r of runs) {
     lines.push(
-      [r.mode, r.clients, r.rep, fixed(r.dSeconds, 3), fixed(r.boundSeconds, 3), fixed(r.ratio, 3), r.serverWireBytes, fixed(r.serverCopies, 3), fixed(r.serverUtil, 3), fixed(r.clientUtil, 3), fixed(r.cpuSeconds, 2), r.sha256Ok ? 1 : 0, r.finishSeconds.map((s) => s.toFixed(3)).join(';')].join(','),
+      [r.mode, r.clients, r.rep, fixed(r.dSeconds, 3), fixed(r.boundSeconds, 3), fixed(r.ratio, 3), r.serverWireBytes, fixed(r.serverCopies, 3), fixed(r.clientCopies, 3), fixed(r.serverUtil, 3), fixed(r.clientUtil, 3), fixed(r.cpuSeconds, 2), r.sha256Ok ? 1 : 0, r.finishSeconds.map((s) => s.toFixed(3)).join(';')].join(','),
     );
   }
   return lines.join('\n') + '\n';
 }
 
-/** Reads back what toCsv wrote (the series are not in it). */
+/** Reads back what toCsv wrote (the series are not in it), by column name: a column an older file lacks is NaN. */
 export function parseCsv(text: string): RunRecord[] {
   const [head, ...rows] = text.trim().split('\n');
   const cols = head!.split(',');
-  if (CSV_COLUMNS.some((c, i) => cols[i] !== c)) throw new Error('not a runs.csv of tandem lab (its header differs)');
+  if (!['mode', 'clients', 'rep', 'd_seconds'].every((c) => cols.includes(c))) throw new Error('not a runs.csv of tandem lab (its header differs)');
   return rows.map((row) => {
     const f = row.split(',');
-    const num = (i: number): number => (f[i] === '' ? NaN : Number(f[i]));
+    const text = (name: string): string => f[cols.indexOf(name)] ?? '';
+    const num = (name: string): number => (text(name) === '' ? NaN : Number(text(name)));
     return {
-      mode: f[0] as Mode,
-      clients: num(1),
-      rep: num(2),
-      dSeconds: num(3),
-      boundSeconds: num(4),
-      ratio: num(5),
-      serverWireBytes: num(6),
-      serverCopies: num(7),
-      serverUtil: num(8),
-      clientUtil: num(9),
-      cpuSeconds: num(10),
-      sha256Ok: f[11] === '1',
-      finishSeconds: f[12] ? f[12].split(';').map(Number) : [],
+      mode: text('mode') as Mode,
+      clients: num('clients'),
+      rep: num('rep'),
+      dSeconds: num('d_seconds'),
+      boundSeconds: num('bound_seconds'),
+      ratio: num('d_over_bound'),
+      serverWireBytes: num('server_wire_bytes'),
+      serverCopies: num('server_copies'),
+      clientCopies: num('client_copies'),
+      serverUtil: num('server_util'),
+      clientUtil: num('client_util'),
+      cpuSeconds: num('cpu_seconds'),
+      sha256Ok: text('sha256_ok') === '1',
+      finishSeconds: text('finish_seconds') ? text('finish_seconds').split(';').map(Number) : [],
     };
   });
 }
@@ -60,6 +62,7 @@ export interface SummaryRow {
   d: ReturnType<typeof spread>;
   ratio: ReturnType<typeof spread>;
   serverCopies: ReturnType<typeof spread>;
+  clientCopies: ReturnType<typeof spread>;
   serverUtil: ReturnType<typeof spread>;
   clientUtil: ReturnType<typeof spread>;
   cpuSeconds: ReturnType<typeof spread>;
@@ -77,6 +80,7 @@ export function summarise(runs: RunRecord[], mode: Mode): SummaryRow[] {
       d: spread(rs.map((r) => r.dSeconds)),
       ratio: spread(rs.map((r) => r.ratio)),
       serverCopies: spread(rs.map((r) => r.serverCopies)),
+      clientCopies: spread(rs.map((r) => r.clientCopies)),
       serverUtil: spread(rs.map((r) => r.serverUtil)),
       clientUtil: spread(rs.map((r) => r.clientUtil)),
       cpuSeconds: spread(rs.map((r) => r.cpuSeconds)),
@@ -93,9 +97,9 @@ function mmm(s: ReturnType<typeof spread>, digits: number): string {
 
 /** The Markdown table of one mode. */
 export function modeTable(rows: SummaryRow[]): string {
-  const lines = ['| N | reps | D (s) | bound (s) | D/bound | server copies | server util | client util | CPU (s) |', '|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
+  const lines = ['| N | reps | D (s) | bound (s) | D/bound | server copies | copies each client got | server util | client util | CPU (s) |', '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
   for (const r of rows) {
-    lines.push(`| ${r.clients} | ${r.reps} | ${mmm(r.d, 1)} | ${r.boundSeconds.toFixed(1)} | ${mmm(r.ratio, 2)} | ${mmm(r.serverCopies, 2)} | ${mmm(r.serverUtil, 2)} | ${mmm(r.clientUtil, 2)} | ${mmm(r.cpuSeconds, 1)} |`);
+    lines.push(`| ${r.clients} | ${r.reps} | ${mmm(r.d, 1)} | ${r.boundSeconds.toFixed(1)} | ${mmm(r.ratio, 2)} | ${mmm(r.serverCopies, 2)} | ${mmm(r.clientCopies, 2)} | ${mmm(r.serverUtil, 2)} | ${mmm(r.clientUtil, 2)} | ${mmm(r.cpuSeconds, 1)} |`);
   }
   return lines.join('\n');
 }
@@ -147,7 +151,7 @@ export function toMarkdown(r: ReportInput): string {
     out.push('');
   }
   out.push('## Bounds (Kurose and Ross §2.5)', '', boundsTable(r.params), '');
-  out.push('## Results', '', 'Each cell is min–median–max over the repetitions (one number when they agree). D is launch of the clients to the last one done; server copies are the bytes its uplink counter saw over the file size (the veth counters see GSO segments, so this is close to payload: a client-server run shows N copies); utilisations are those bytes with the headers of full 1514-byte frames added back (× 1514/1448), over rate × D.', '');
+  out.push('## Results', '', 'Each cell is min–median–max over the repetitions (one number when they agree). D is launch of the clients to the last one done; server copies are the bytes its uplink counter saw over the file size (the veth counters see GSO segments, so this is close to payload: a client-server run shows N copies); the copies each client got are the bytes the client downlinks carried over N × the file size (above 1: bytes received twice, or headers); utilisations are those bytes with the headers of full 1514-byte frames added back (× 1514/1448), over rate × D.', '');
   for (const mode of r.params.modes) {
     const rows = summarise(r.runs, mode);
     out.push(`### ${MODE_TITLES[mode]}`, '', rows.length ? modeTable(rows) : 'No completed run.', '');

@@ -135,6 +135,8 @@ export async function runMode(ctx: RunContext, mode: Mode, n: number, rep: numbe
     const up = (port: string): number => (end.get(port)?.rx ?? 0) - (base.get(port)?.rx ?? 0);
     const serverWireBytes = up(net.server.bridgePort);
     const clientWire = clients.reduce((a, c) => a + up(c.bridgePort), 0);
+    // The bridge port facing a client transmits what the client downloads.
+    const received = clients.reduce((a, c) => a + (end.get(c.bridgePort)?.tx ?? 0) - (base.get(c.bridgePort)?.tx ?? 0), 0);
     let sha256Ok = true;
     for (const c of clients) if ((await sha256File(join(ctx.work, c.name, ctx.fileName)).catch(() => '')) !== ctx.sha256) sha256Ok = false;
     const hosts = [{ name: 'server', port: net.server.bridgePort }, ...clients.map((c) => ({ name: c.name, port: c.bridgePort }))];
@@ -147,6 +149,7 @@ export async function runMode(ctx: RunContext, mode: Mode, n: number, rep: numbe
       ratio: d / bound,
       serverWireBytes,
       serverCopies: serverWireBytes / params.sizeBytes,
+      clientCopies: received / (n * params.sizeBytes),
       serverUtil: utilisation(serverWireBytes, params.serverUpBps, d),
       clientUtil: utilisation(clientWire, params.clientUpBps * n, d),
       cpuSeconds,

@@ -37,6 +37,8 @@ export interface RunRecord {
   serverWireBytes: number;
   /** The server's bytes in copies of the file (counter bytes / F). */
   serverCopies: number;
+  /** What the clients received, in copies of the file each (1 when no byte came twice; headers included). */
+  clientCopies: number;
   serverUtil: number;
   clientUtil: number;
   cpuSeconds: number;

@@ -4,7 +4,7 @@ import { modeTable, parseCsv, spread, summarise, toCsv, toMarkdown } from '../..
 import type { LabParams, RunRecord } from '../../src/lab/types.js';
 
 function run(mode: RunRecord['mode'], clients: number, rep: number, d: number): RunRecord {
-  return { mode, clients, rep, dSeconds: d, boundSeconds: 10, ratio: d / 10, serverWireBytes: 1000, serverCopies: 1.5, serverUtil: 0.9, clientUtil: 0.8, cpuSeconds: 2, finishSeconds: [d - 1, d], sha256Ok: true };
+  return { mode, clients, rep, dSeconds: d, boundSeconds: 10, ratio: d / 10, serverWireBytes: 1000, serverCopies: 1.5, clientCopies: 1.1, serverUtil: 0.9, clientUtil: 0.8, cpuSeconds: 2, finishSeconds: [d - 1, d], sha256Ok: true };
 }
 
 const params: LabParams = { clients: [1, 2], modes: ['cs', 'p2p'], sizeBytes: 2 * 1024 * 1024, serverUpBps: 20e6, clientUpBps: 10e6, clientDownBps: Infinity, queueMs: 100, pieceLengthBytes: 262144, reps: 3 };
@@ -21,13 +21,18 @@ test('the CSV has one line a run with its finish times, and reads back the same'
   const lines = csv.trim().split('\n');
   assert.equal(lines.length, 3);
   assert.match(lines[0]!, /^mode,clients,rep,d_seconds,bound_seconds,d_over_bound,/);
-  assert.equal(lines[1], 'cs,1,1,12.346,10.000,1.235,1000,1.500,0.900,0.800,2.00,1,11.346;12.346');
+  assert.equal(lines[1], 'cs,1,1,12.346,10.000,1.235,1000,1.500,1.100,0.900,0.800,2.00,1,11.346;12.346');
   const back = parseCsv(csv);
   assert.equal(back.length, 2);
   assert.equal(back[1]!.mode, 'p2p');
   assert.deepEqual(back[1]!.finishSeconds, [10, 11]);
   assert.equal(back[0]!.sha256Ok, true);
   assert.throws(() => parseCsv('a,b\n1,2\n'), /not a runs.csv/);
+  // A file written before client_copies was a column reads with NaN there.
+  const old = parseCsv('mode,clients,rep,d_seconds,bound_seconds,d_over_bound,server_wire_bytes,server_copies,server_util,client_util,cpu_seconds,sha256_ok,finish_seconds\np2p,2,1,11.000,8.389,1.311,1,1.25,0.9,0.7,4.4,1,10.5;11.0\n');
+  assert.equal(old[0]!.dSeconds, 11);
+  assert.ok(Number.isNaN(old[0]!.clientCopies));
+  assert.deepEqual(old[0]!.finishSeconds, [10.5, 11]);
 });
 
 test('a mode is summarised per N over its repetitions: min–median–max, one number when they agree', () => {
@@ -36,7 +41,7 @@ test('a mode is summarised per N over its repetitions: min–median–max, one n
   assert.deepEqual(rows.map((r) => [r.clients, r.reps]), [[1, 3], [2, 1]]);
   assert.deepEqual(rows[0]!.d, { min: 10, median: 11, max: 12 });
   const table = modeTable(rows);
-  assert.match(table, /\| 1 \| 3 \| 10\.0–11\.0–12\.0 \| 10\.0 \| 1\.00–1\.10–1\.20 \| 1\.50 \|/);
+  assert.match(table, /\| 1 \| 3 \| 10\.0–11\.0–12\.0 \| 10\.0 \| 1\.00–1\.10–1\.20 \| 1\.50 \| 1\.10 \|/);
   assert.match(table, /\| 2 \| 1 \| 20\.0 \|/);
 });
 

@@ -43,7 +43,7 @@ function paramsOf(flags: LabFlags): LabParams {
 function showRun(out: Output, r: RunRecord): void {
   const { series: _series, ...record } = r;
   out.json({ event: 'run', ...record });
-  out.line(`  ${r.mode} N=${r.clients} rep ${r.rep}: D ${r.dSeconds.toFixed(2)} s = ${r.ratio.toFixed(2)} × bound (${r.boundSeconds.toFixed(2)} s), server ${r.serverCopies.toFixed(2)} copies, util server ${r.serverUtil.toFixed(2)} clients ${r.clientUtil.toFixed(2)}, CPU ${r.cpuSeconds.toFixed(1)} s${r.sha256Ok ? '' : ', SHA-256 MISMATCH'}`);
+  out.line(`  ${r.mode} N=${r.clients} rep ${r.rep}: D ${r.dSeconds.toFixed(2)} s = ${r.ratio.toFixed(2)} × bound (${r.boundSeconds.toFixed(2)} s), server ${r.serverCopies.toFixed(2)} copies, clients got ${r.clientCopies.toFixed(2)} each, util server ${r.serverUtil.toFixed(2)} clients ${r.clientUtil.toFixed(2)}, CPU ${r.cpuSeconds.toFixed(1)} s${r.sha256Ok ? '' : ', SHA-256 MISMATCH'}`);
 }
 
 /** Removes every namespace and process of this run however the process ends; a second Ctrl-C ends it at once. */
