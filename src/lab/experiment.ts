@@ -83,6 +83,8 @@ export async function runLab(params: LabParams, init: { prefix: string; out: str
           const record = await runMode(ctx, mode, n, rep);
           runs.push(record);
           events.run(record);
+          // After every run, so a lab stopped midway (Ctrl-C, a failed run) keeps what it measured.
+          await writeOutputs(init.out, params, runs, shaping, init.notes, init.command);
         }
       }
     }

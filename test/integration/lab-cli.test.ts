@@ -58,7 +58,7 @@ test('tandem lab --clients 1,2 --size 2MiB --reps 1: every mode runs, every copy
   const rows = csv.slice(1).map((l) => l.split(','));
   assert.deepEqual(rows.map((f) => `${f[0]}/${f[1]}`), ['cs/1', 'p2p/1', 'hybrid/1', 'cs/2', 'p2p/2', 'hybrid/2']);
   for (const f of rows) {
-    const [mode, n, , d, bound, ratio, , copies, , , cpu, sha, finishes] = f;
+    const [mode, n, , d, bound, ratio, , copies, clientCopies, , , cpu, sha, finishes] = f;
     assert.equal(sha, '1', `${mode} N=${n}: a copy failed its sha256`);
     assert.ok(Number(d) > 0 && Number(ratio) >= 0.95, `${mode} N=${n}: D ${d} against bound ${bound}`);
     assert.equal(finishes!.split(';').length, Number(n));
@@ -66,6 +66,8 @@ test('tandem lab --clients 1,2 --size 2MiB --reps 1: every mode runs, every copy
     // The server sends at least one copy; client-server sends exactly N (counters see close to payload).
     assert.ok(Number(copies) >= 0.98, `${mode} N=${n}: server sent ${copies} copies`);
     if (mode === 'cs') assert.ok(Math.abs(Number(copies) - Number(n)) < 0.05 * Number(n), `cs N=${n}: ${copies} copies`);
+    // Each client receives its copy, and not much more (ACKs of its uploads, a few duplicates at most).
+    assert.ok(Number(clientCopies) >= 0.98 && Number(clientCopies) < 1.5, `${mode} N=${n}: each client got ${clientCopies} copies`);
   }
   // Two clients of a swarm: the server sends fewer than two copies, the rest goes between the clients.
   const p2p2 = rows.find((f) => f[0] === 'p2p' && f[1] === '2')!;
@@ -102,6 +104,7 @@ test('Ctrl-C in the middle of a run removes every namespace and process, and a s
   assert.match(stderr, /interrupted/);
   assertNothingLeft();
   assert.equal(existsSync('/run/tandem-lab.lock'), false, 'the lock file is left');
+  // Interrupted in its first run: nothing measured, so no runs.csv yet.
   assert.equal(existsSync(join(out, 'runs.csv')), false);
 });
 
