@@ -9,7 +9,6 @@ const PLANNED: [name: string, args: string, summary: string][] = [
   ['get', '<source>', 'download a magnet link, .torrent, http(s):// or tftp:// URL'],
   ['serve', '[dir]', 'serve a folder over HTTP and TFTP, and seed it'],
   ['tracker', '', 'run a BitTorrent tracker over HTTP and UDP'],
-  ['lab', '', 'measure client-server against peer-to-peer distribution on emulated links'],
 ];
 
 export function notBuiltCommands(built: Set<string>): Command[] {

@@ -1,4 +1,4 @@
-import { RateLimiter } from '../dht/rate-limit.js';
+import { SourceLimiter } from '../util/source-limiter.js';
 
 /**
  * Who may open a connection to our peer listener, decided from the source address alone, before a byte of the
@@ -42,12 +42,12 @@ interface Strikes {
 }
 
 export class AddressGuard {
-  private readonly attempts: RateLimiter;
+  private readonly attempts: SourceLimiter;
   private readonly strikes = new Map<string, Strikes>();
   private open = 0;
 
   constructor(private readonly options: AddressGuardOptions = DEFAULT_GUARD) {
-    this.attempts = new RateLimiter({ rateLimitPerSecond: options.connectsPerSecond, rateLimitBurst: options.connectBurst, rateLimitTrackedAddresses: options.trackedAddresses });
+    this.attempts = new SourceLimiter({ perSecond: options.connectsPerSecond, burst: options.connectBurst, maxSources: options.trackedAddresses });
   }
 
   /** Connections admitted and not yet closed. */

@@ -98,6 +98,12 @@ export class PiecePicker {
     return this.availability[index]! + this.seeds;
   }
 
+  /** Whether every piece we still want is under way (none left to start, from any peer). */
+  allStarted(): boolean {
+    for (let i = 0; i < this.pieceCount; i++) if (this.wanted(i) && !this.started.has(i)) return false;
+    return true;
+  }
+
   /** Whether the peer has something we want (drives our `interested` flag). */
   interesting(pieces: PeerPieces): boolean {
     for (let i = 0; i < this.pieceCount; i++) if (this.wanted(i) && (pieces === 'all' || pieces.has(i))) return true;

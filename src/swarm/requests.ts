@@ -113,8 +113,10 @@ export class Requester {
       if (out.length >= max) return out;
       if (p.owner !== peer && has(p.index)) this.fill(p, peer, out, max, nowMs, false);
     }
-    // End-game: nothing left unrequested, so ask for blocks others are already fetching (BEP 3, "end game").
-    if (out.length === 0 && this.picker.pick(pieces) === undefined) {
+    // End-game (BEP 3): once every block the torrent still needs is requested from someone, ask for blocks others
+    // are already fetching. Not before: a peer that merely has nothing new for us would otherwise duplicate
+    // requests while most of the torrent is still unrequested, and download the same bytes twice.
+    if (out.length === 0 && this.allRequested()) {
       for (const p of this.partial.values()) {
         if (out.length >= max) break;
         if (has(p.index)) this.fill(p, peer, out, max, nowMs, true);
@@ -126,6 +128,13 @@ export class Requester {
   /** Hands a completed piece's buffer back for reuse (after it is written, or failed its hash). */
   recycle(buffer: Buffer): void {
     this.options.buffers.recycle(buffer);
+  }
+
+  /** Whether no wanted block is left unrequested: every wanted piece started, and no block of one waiting. */
+  allRequested(): boolean {
+    if (!this.picker.allStarted()) return false;
+    for (const p of this.partial.values()) for (let b = 0; b < p.state.length; b++) if (p.state[b] === NONE) return false;
+    return true;
   }
 
   private partialBytes(): number {

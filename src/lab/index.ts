@@ -1,0 +1,12 @@
+// The lab's face for the CLI: measured runs in network namespaces, the simulation, and the report's parts.
+export { boundClientServer, boundPeerToPeer, uniformBounds, type BoundInput } from './bounds.js';
+export { LabError, type LabErrorCode } from './errors.js';
+export { runLab, writeOutputs } from './experiment.js';
+export { takeLock, LOCK_PATH } from './lock.js';
+export { destroySync, listNamespaces, prefixFor, removeStale, LAB_PREFIX } from './netns.js';
+export { ProcessSet } from './processes.js';
+export { parseCsv, toCsv, toMarkdown, summarise, spread } from './report.js';
+export { simulateLab } from './simulate-lab.js';
+export { distributionSvg, uploadSvg } from './svg.js';
+export type { LabParams, RunRecord, ShapingResult, UploadSeries } from './types.js';
+export { MODES, parseClientCounts, parseModes, parseRate, type Mode } from './units.js';

@@ -1,0 +1,164 @@
+import { uniformBounds } from './bounds.js';
+import type { LabParams, RunRecord, ShapingResult } from './types.js';
+import { formatRate, type Mode } from './units.js';
+
+/** Min, median and max of a non-empty list. */
+export function spread(values: number[]): { min: number; median: number; max: number } {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  const median = s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  return { min: s[0]!, median, max: s[s.length - 1]! };
+}
+
+const CSV_COLUMNS = ['mode', 'clients', 'rep', 'd_seconds', 'bound_seconds', 'd_over_bound', 'server_wire_bytes', 'server_copies', 'client_copies', 'server_util', 'client_util', 'cpu_seconds', 'sha256_ok', 'finish_seconds'] as const;
+
+function fixed(n: number, digits: number): string {
+  return Number.isFinite(n) ? n.toFixed(digits) : '';
+}
+
+/** Every run, one line each; per-client finish times joined by `;` in the last column. */
+export function toCsv(runs: RunRecord[]): string {
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const r of runs) {
+    lines.push(
+      [r.mode, r.clients, r.rep, fixed(r.dSeconds, 3), fixed(r.boundSeconds, 3), fixed(r.ratio, 3), r.serverWireBytes, fixed(r.serverCopies, 3), fixed(r.clientCopies, 3), fixed(r.serverUtil, 3), fixed(r.clientUtil, 3), fixed(r.cpuSeconds, 2), r.sha256Ok ? 1 : 0, r.finishSeconds.map((s) => s.toFixed(3)).join(';')].join(','),
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Reads back what toCsv wrote (the series are not in it), by column name: a column an older file lacks is NaN. */
+export function parseCsv(text: string): RunRecord[] {
+  const [head, ...rows] = text.trim().split('\n');
+  const cols = head!.split(',');
+  if (!['mode', 'clients', 'rep', 'd_seconds'].every((c) => cols.includes(c))) throw new Error('not a runs.csv of tandem lab (its header differs)');
+  return rows.map((row) => {
+    const f = row.split(',');
+    const text = (name: string): string => f[cols.indexOf(name)] ?? '';
+    const num = (name: string): number => (text(name) === '' ? NaN : Number(text(name)));
+    return {
+      mode: text('mode') as Mode,
+      clients: num('clients'),
+      rep: num('rep'),
+      dSeconds: num('d_seconds'),
+      boundSeconds: num('bound_seconds'),
+      ratio: num('d_over_bound'),
+      serverWireBytes: num('server_wire_bytes'),
+      serverCopies: num('server_copies'),
+      clientCopies: num('client_copies'),
+      serverUtil: num('server_util'),
+      clientUtil: num('client_util'),
+      cpuSeconds: num('cpu_seconds'),
+      sha256Ok: text('sha256_ok') === '1',
+      finishSeconds: text('finish_seconds') ? text('finish_seconds').split(';').map(Number) : [],
+    };
+  });
+}
+
+/** One row per N of one mode: min-median-max over the repetitions. */
+export interface SummaryRow {
+  clients: number;
+  reps: number;
+  d: ReturnType<typeof spread>;
+  ratio: ReturnType<typeof spread>;
+  serverCopies: ReturnType<typeof spread>;
+  clientCopies: ReturnType<typeof spread>;
+  serverUtil: ReturnType<typeof spread>;
+  clientUtil: ReturnType<typeof spread>;
+  cpuSeconds: ReturnType<typeof spread>;
+  boundSeconds: number;
+}
+
+export function summarise(runs: RunRecord[], mode: Mode): SummaryRow[] {
+  const byN = new Map<number, RunRecord[]>();
+  for (const r of runs) if (r.mode === mode && Number.isFinite(r.dSeconds)) byN.set(r.clients, [...(byN.get(r.clients) ?? []), r]);
+  return [...byN.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([clients, rs]) => ({
+      clients,
+      reps: rs.length,
+      d: spread(rs.map((r) => r.dSeconds)),
+      ratio: spread(rs.map((r) => r.ratio)),
+      serverCopies: spread(rs.map((r) => r.serverCopies)),
+      clientCopies: spread(rs.map((r) => r.clientCopies)),
+      serverUtil: spread(rs.map((r) => r.serverUtil)),
+      clientUtil: spread(rs.map((r) => r.clientUtil)),
+      cpuSeconds: spread(rs.map((r) => r.cpuSeconds)),
+      boundSeconds: rs[0]!.boundSeconds,
+    }));
+}
+
+/** `1.02–1.05–1.09`, or one number when every repetition gave the same. */
+function mmm(s: ReturnType<typeof spread>, digits: number): string {
+  if (!Number.isFinite(s.median)) return '–';
+  const f = (n: number): string => n.toFixed(digits);
+  return f(s.min) === f(s.max) ? f(s.median) : `${f(s.min)}–${f(s.median)}–${f(s.max)}`;
+}
+
+/** The Markdown table of one mode. */
+export function modeTable(rows: SummaryRow[]): string {
+  const lines = ['| N | reps | D (s) | bound (s) | D/bound | server copies | copies each client got | server util | client util | CPU (s) |', '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
+  for (const r of rows) {
+    lines.push(`| ${r.clients} | ${r.reps} | ${mmm(r.d, 1)} | ${r.boundSeconds.toFixed(1)} | ${mmm(r.ratio, 2)} | ${mmm(r.serverCopies, 2)} | ${mmm(r.clientCopies, 2)} | ${mmm(r.serverUtil, 2)} | ${mmm(r.clientUtil, 2)} | ${mmm(r.cpuSeconds, 1)} |`);
+  }
+  return lines.join('\n');
+}
+
+export interface ReportInput {
+  params: LabParams;
+  runs: RunRecord[];
+  shaping: ShapingResult[];
+  /** Free lines about the machine and the run (shared machine, kernel's congestion control). */
+  notes: string[];
+  /** Extra sections (the simulation's agreement), already Markdown. */
+  sections?: string[];
+  plots: string[];
+  command: string;
+  simulated?: boolean;
+}
+
+function paramsList(p: LabParams): string[] {
+  return [
+    `- file: ${p.sizeBytes} bytes (${(p.sizeBytes / 1024 / 1024).toFixed(2)} MiB), pieces of ${p.pieceLengthBytes / 1024} KiB`,
+    `- server uplink ${formatRate(p.serverUpBps)}, client uplinks ${formatRate(p.clientUpBps)}, client downlinks ${Number.isFinite(p.clientDownBps) ? formatRate(p.clientDownBps) : 'not shaped'}`,
+    `- queue of each shaped link: ${p.queueMs} ms of its rate`,
+    `- clients: ${p.clients.join(', ')}; modes: ${p.modes.join(', ')}; ${p.reps} repetition(s)`,
+  ];
+}
+
+function boundsTable(p: LabParams): string {
+  const lines = ['| N | D_cs (s) | D_p2p (s) |', '|---:|---:|---:|'];
+  for (const n of p.clients) {
+    const b = uniformBounds(p.sizeBytes, n, p.serverUpBps, p.clientUpBps, p.clientDownBps);
+    lines.push(`| ${n} | ${b.cs.toFixed(2)} | ${b.p2p.toFixed(2)} |`);
+  }
+  return lines.join('\n');
+}
+
+const MODE_TITLES: Record<Mode, string> = {
+  cs: 'cs: `tandem serve` and N × `tandem get http://` (bound D_cs)',
+  p2p: 'p2p: `tandem tracker`, one `tandem share` and N × `tandem get --seed` (bound D_p2p)',
+  hybrid: 'hybrid: `tandem serve --seed` and N × `tandem get http:// --seed` in its swarm (bound D_p2p)',
+};
+
+/** The whole report.md. */
+export function toMarkdown(r: ReportInput): string {
+  const out = [`# tandem lab${r.simulated ? ' (simulation)' : ''}`, '', '```', r.command, '```', '', '## Parameters', '', ...paramsList(r.params), ...r.notes.map((n) => `- ${n}`), ''];
+  if (r.shaping.length) {
+    out.push('## Shaping check', '', 'A TCP transfer at each rate; the wire rate is the payload rate × 1514/1448 (Ethernet, IP and TCP headers).', '');
+    out.push('| link | configured | payload measured | wire / configured |', '|---|---:|---:|---:|');
+    for (const s of r.shaping) out.push(`| ${s.link} | ${formatRate(s.configuredBps)} | ${formatRate(s.goodputBps)} | ${s.wireRatio.toFixed(3)} |`);
+    out.push('');
+  }
+  out.push('## Bounds (Kurose and Ross §2.5)', '', boundsTable(r.params), '');
+  out.push('## Results', '', 'Each cell is min–median–max over the repetitions (one number when they agree). D is launch of the clients to the last one done; server copies are the bytes its uplink counter saw over the file size (the veth counters see GSO segments, so this is close to payload: a client-server run shows N copies); the copies each client got are the bytes the client downlinks carried over N × the file size (above 1: bytes received twice, or headers); utilisations are those bytes with the headers of full 1514-byte frames added back (× 1514/1448), over rate × D.', '');
+  for (const mode of r.params.modes) {
+    const rows = summarise(r.runs, mode);
+    out.push(`### ${MODE_TITLES[mode]}`, '', rows.length ? modeTable(rows) : 'No completed run.', '');
+  }
+  const bad = r.runs.filter((x) => !x.sha256Ok);
+  out.push(bad.length ? `**${bad.length} run(s) had a copy with the wrong sha256.**` : r.simulated ? '' : 'Every copy of every run had the file\'s sha256.', '');
+  for (const s of r.sections ?? []) out.push(s, '');
+  if (r.plots.length) out.push('## Plots', '', ...r.plots.map((p) => `![${p}](${p})`), '');
+  return out.join('\n');
+}

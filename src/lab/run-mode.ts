@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { uniformBounds } from './bounds.js';
+import { CounterSampler, readCounters } from './counters.js';
+import { LabError } from './errors.js';
+import type { LabNet } from './netns.js';
+import { childCpuSeconds, LabProcess, PROBE_BIN, ProcessSet, TANDEM_BIN } from './processes.js';
+import { utilisation, type LabParams, type RunRecord, type UploadSeries } from './types.js';
+import type { Mode } from './units.js';
+
+/** What every run of one lab shares: the hosts, the file, the work folder. */
+export interface RunContext {
+  net: LabNet;
+  params: LabParams;
+  /** Holds `server/` (the file), `c1/`... (the copies), the torrent and the seed cache. */
+  work: string;
+  fileName: string;
+  sha256: string;
+  signal: AbortSignal;
+  procs: ProcessSet;
+  log: (text: string) => void;
+}
+
+const HTTP_PORT = 8080;
+const TRACKER_PORT = 6969;
+const PEER_PORT = 6881;
+const QUIET_PEER = ['--no-dht', '--no-lsd', '--port', String(PEER_PORT), '--json'];
+
+export function sha256File(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const h = createHash('sha256');
+    createReadStream(path)
+      .on('data', (d) => h.update(d))
+      .on('end', () => resolve(h.digest('hex')))
+      .on('error', reject);
+  });
+}
+
+function tandem(ctx: RunContext, label: string, ns: string, args: string[]): LabProcess {
+  return ctx.procs.start(label, ns, [TANDEM_BIN, ...args]);
+}
+
+/** Starts the serving side of a mode and resolves once it is ready; returns the clients' arguments. */
+async function startServer(ctx: RunContext, mode: Mode): Promise<(dir: string) => string[]> {
+  const s = ctx.net.server;
+  const serverDir = join(ctx.work, 'server');
+  const url = `http://${s.ip}:${HTTP_PORT}/${ctx.fileName}`;
+  const wait = 30_000;
+  if (mode === 'cs') {
+    const p = tandem(ctx, 'serve', s.ns, ['serve', serverDir, '--http', `${s.ip}:${HTTP_PORT}`, '--json']);
+    await p.waitFor(/"listening"/, wait, ctx.signal);
+    return (dir) => ['get', url, '-o', dir, '--no-swarm', '--json'];
+  }
+  if (mode === 'hybrid') {
+    const args = ['serve', serverDir, '--http', `${s.ip}:${HTTP_PORT}`, '--seed', '--seed-port', String(PEER_PORT), '--seed-cache', join(ctx.work, 'seed-cache'), '--json'];
+    const p = tandem(ctx, 'serve --seed', s.ns, args);
+    await p.waitFor(/"listening"/, wait, ctx.signal);
+    // The torrent is made on the file's first request: ask for it now, so no client waits for the hashing.
+    const warm = ctx.procs.start('warm', s.ns, [PROBE_BIN, 'warm', url]);
+    await warm.waitFor(/^ready$/, wait, ctx.signal);
+    return (dir) => ['get', url, '-o', dir, '--seed', ...QUIET_PEER];
+  }
+  const tracker = tandem(ctx, 'tracker', s.ns, ['tracker', '--http', `${s.ip}:${TRACKER_PORT}`, '--json']);
+  await tracker.waitFor(/"listening"/, wait, ctx.signal);
+  const torrent = join(ctx.work, 'lab.torrent');
+  const args = ['share', join(serverDir, ctx.fileName), '-t', `http://${s.ip}:${TRACKER_PORT}/announce`, '--piece-length', String(ctx.params.pieceLengthBytes), '--torrent-out', torrent, ...QUIET_PEER];
+  const seed = tandem(ctx, 'share', s.ns, args);
+  await seed.waitFor(/"seeding"/, wait, ctx.signal);
+  return (dir) => ['get', torrent, '-o', dir, '--seed', ...QUIET_PEER];
+}
+
+/** Resolves with the seconds from `t0Ms` to the client's `done` record; rejects if it exits first with an error. */
+function finishOf(p: LabProcess, t0Ms: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const off = p.onLine((line) => {
+      if (!line.startsWith('{"event":"done"')) return;
+      off();
+      resolve((performance.now() - t0Ms) / 1000);
+    });
+    void p.exited.then((code) => {
+      off();
+      reject(new LabError('LAB_RUN', `${p.label} exited (${code}) before it was done${p.stderr ? `: ${p.stderr.trim().split('\n').slice(-2).join(' | ')}` : ''}`));
+    });
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string, signal: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new LabError('LAB_RUN', `${what} did not finish within ${Math.round(ms / 1000)} s`)), ms);
+    const onAbort = (): void => reject(new LabError('LAB_ABORTED', 'interrupted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    });
+  });
+}
+
+/** The upload series of the run's hosts: cumulative bytes since the baseline, at each sample after launch. */
+function toSeries(sampler: CounterSampler, hosts: { name: string; port: string }[], base: Map<string, { rx: number }>, t0Ms: number, endS: number): UploadSeries {
+  const samples = sampler.samples.filter((s) => s.tMs >= t0Ms && (s.tMs - t0Ms) / 1000 <= endS + 1);
+  return {
+    tSeconds: [0, ...samples.map((s) => (s.tMs - t0Ms) / 1000)],
+    hosts: hosts.map((h) => ({ name: h.name, bytes: [0, ...samples.map((s) => (s.counters.get(h.port)?.rx ?? 0) - (base.get(h.port)?.rx ?? 0))] })),
+  };
+}
+
+/** One run: the mode with N clients, from launch to the last copy verified, every process stopped at the end. */
+export async function runMode(ctx: RunContext, mode: Mode, n: number, rep: number): Promise<RunRecord> {
+  const { params, net } = ctx;
+  const clients = net.clients.slice(0, n);
+  for (const c of clients) {
+    await rm(join(ctx.work, c.name), { recursive: true, force: true });
+    await mkdir(join(ctx.work, c.name), { recursive: true });
+  }
+  const bounds = uniformBounds(params.sizeBytes, n, params.serverUpBps, params.clientUpBps, params.clientDownBps);
+  const bound = mode === 'cs' ? bounds.cs : bounds.p2p;
+  const cpu0 = childCpuSeconds();
+  const sampler = new CounterSampler(net.bridgeNs, () => performance.now());
+  try {
+    const clientArgs = await startServer(ctx, mode);
+    sampler.start();
+    const base = await readCounters(net.bridgeNs);
+    const t0 = performance.now();
+    const finishes = clients.map((c) => finishOf(tandem(ctx, `get (${c.name})`, c.ns, clientArgs(join(ctx.work, c.name))), t0));
+    const limitMs = Math.max(60, bound * 10 + 30) * 1000;
+    const finishSeconds = await withTimeout(Promise.all(finishes), limitMs, `${mode} with ${n} clients`, ctx.signal);
+    const d = Math.max(...finishSeconds);
+    const end = await readCounters(net.bridgeNs);
+    await sampler.stop();
+    await ctx.procs.stopAll();
+    const cpuSeconds = childCpuSeconds() - cpu0;
+    const up = (port: string): number => (end.get(port)?.rx ?? 0) - (base.get(port)?.rx ?? 0);
+    const serverWireBytes = up(net.server.bridgePort);
+    const clientWire = clients.reduce((a, c) => a + up(c.bridgePort), 0);
+    // The bridge port facing a client transmits what the client downloads.
+    const received = clients.reduce((a, c) => a + (end.get(c.bridgePort)?.tx ?? 0) - (base.get(c.bridgePort)?.tx ?? 0), 0);
+    let sha256Ok = true;
+    for (const c of clients) if ((await sha256File(join(ctx.work, c.name, ctx.fileName)).catch(() => '')) !== ctx.sha256) sha256Ok = false;
+    const hosts = [{ name: 'server', port: net.server.bridgePort }, ...clients.map((c) => ({ name: c.name, port: c.bridgePort }))];
+    return {
+      mode,
+      clients: n,
+      rep,
+      dSeconds: d,
+      boundSeconds: bound,
+      ratio: d / bound,
+      serverWireBytes,
+      serverCopies: serverWireBytes / params.sizeBytes,
+      clientCopies: received / (n * params.sizeBytes),
+      serverUtil: utilisation(serverWireBytes, params.serverUpBps, d),
+      clientUtil: utilisation(clientWire, params.clientUpBps * n, d),
+      cpuSeconds,
+      finishSeconds,
+      sha256Ok,
+      series: toSeries(sampler, hosts, base, t0, d),
+    };
+  } finally {
+    await sampler.stop();
+    await ctx.procs.stopAll();
+    for (const c of clients) await rm(join(ctx.work, c.name), { recursive: true, force: true }).catch(() => undefined);
+  }
+}
