@@ -34,8 +34,11 @@ export interface Attack {
 
 /** A request loop writes this many requests per batch, then waits for the socket to take them. */
 const REQUESTS_PER_BATCH = 256;
-/** Reconnects per connection slot and second, at most: churn fast, but never a busy loop. */
-const RECONNECT_DELAY_MS = 20;
+/**
+ * How soon a dropped connection is replaced: garbage peers churn as fast as they can (that is their attack), the
+ * others come back a second later, as a client that lost a connection would.
+ */
+const RECONNECT_DELAY_MS: Record<AttackKind, number> = { idle: 1_000, 'never-read': 1_000, garbage: 20 };
 
 export function startAttack(init: AttackInit): Attack {
   const next = xorshift(init.seed ?? 16);
@@ -54,7 +57,7 @@ export function startAttack(init: AttackInit): Attack {
     socket.on('error', () => undefined);
     socket.once('close', () => {
       sockets.delete(socket);
-      if (!stopped) setTimeout(() => open(slot), RECONNECT_DELAY_MS).unref();
+      if (!stopped) setTimeout(() => open(slot), RECONNECT_DELAY_MS[init.kind]).unref();
     });
     socket.once('connect', () => {
       const peerId = Buffer.alloc(20);

@@ -77,8 +77,8 @@ for (const [kind, count] of ATTACKS) {
     writeFileSync(file, randomBytes(8 * 2 ** 20));
     const torrentFile = join(dir, 'data.torrent');
     const share = startProcess(t, process.execPath, [TANDEM_BIN, 'share', file, '--no-dht', '--no-lsd', '--listen', '127.0.0.1', '--torrent-out', torrentFile, '--json']);
-    const [line] = await waitForLine(share, /"event":"seeding"/, 30_000);
-    const port = Number(/x\.pe=127\.0\.0\.1%3A(\d+)/.exec(line)![1]);
+    const [line] = await waitForLine(share, /^\{.*"event":"seeding".*\}$/, 30_000);
+    const { port } = JSON.parse(line) as { port: number };
     const parsed = parseTorrent(readFileSync(torrentFile));
     const attack = startAttack({ kind, count, port, infoHash: parsed.infoHashV1!, pieceCount: parsed.pieceCount, pieceLengthBytes: parsed.pieceLengthBytes });
     t.after(() => attack.stop());
