@@ -2,7 +2,8 @@
 // tandem seed and a libtorrent seed side by side in one run. Reports the honest leecher's rate under each attack as
 // a share of its rate without one, and the seed's peak memory. Goals: at least half the unattacked rate under every
 // attack, and at least what the libtorrent seed gives under the same attack. BENCH_ATTACK_MIB sets the file size
-// (default 64), BENCH_ATTACK_LIMIT_S how long the honest leecher may take (default 60).
+// (default 64), BENCH_ATTACK_LIMIT_S how long the honest leecher may take (default 60), BENCH_ATTACK_KINDS which
+// attacks run (default all).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -28,12 +29,15 @@ interface Scenario {
   count: number;
 }
 
-const SCENARIOS: Scenario[] = [
+const ALL_SCENARIOS: Scenario[] = [
   { name: 'none', count: 0 },
   { name: '200 idle peers', kind: 'idle', count: 200 },
   { name: '4 requesters that never read', kind: 'never-read', count: 4 },
   { name: '60 garbage peers, churning', kind: 'garbage', count: 60 },
 ];
+/** BENCH_ATTACK_KINDS=garbage,idle runs only those attacks (the unattacked baseline always runs). */
+const KINDS = process.env.BENCH_ATTACK_KINDS?.split(',');
+const SCENARIOS = ALL_SCENARIOS.filter((s) => !s.kind || !KINDS || KINDS.includes(s.kind));
 
 interface Outcome {
   /** MiB/s the honest leecher got (verified bytes over the time it ran). */

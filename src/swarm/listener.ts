@@ -120,7 +120,8 @@ export class PeerListener {
   async start(): Promise<number> {
     let port = this.options.port;
     for (const host of this.options.hosts) {
-      const server = createServer((s) => this.accept(s));
+      // Paused until admitted: a refused socket is closed without a read ever being started on it.
+      const server = createServer({ pauseOnConnect: true }, (s) => this.accept(s));
       try {
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
