@@ -29,6 +29,24 @@ export class ChokeRound {
     for (const p of peers) this.setChoked(p, !unchoke.has(p.key));
   }
 
+  /**
+   * A peer we unchoked lost interest, or left: its slot goes at once to the interested peer that waits with the best
+   * rate, instead of idling until the next round (near the end of a swarm, requests to a seed dry up that way).
+   */
+  onSlotFreed(peer?: Peer): void {
+    if (peer && !peer.amChoking) this.setChoked(peer, true);
+    const now = Date.now();
+    const peers = [...this.t.peers.values()];
+    let unchoked = peers.filter((p) => !p.amChoking && p !== peer).length;
+    const rate = (p: Peer): number => (this.t.isDone ? p.up.rate(now) : p.down.rate(now));
+    const waiting = peers.filter((p) => p.amChoking && p.peerInterested && p.stalledSinceMs === undefined && p !== peer).sort((a, b) => rate(b) - rate(a));
+    for (const p of waiting) {
+      if (unchoked >= this.t.config.uploadSlots) break;
+      this.setChoked(p, false);
+      unchoked++;
+    }
+  }
+
   /** Chokes a peer outside the rounds (it stopped reading what it asked for). */
   choke(peer: Peer): void {
     this.setChoked(peer, true);

@@ -99,7 +99,7 @@ export function handleMessage(t: SwarmContext, peer: Peer, m: Message): void {
       return t.choker.onInterested(peer);
     case 'notInterested':
       peer.peerInterested = false;
-      return;
+      return t.choker.onSlotFreed(peer);
     case 'have':
       return onHave(t, peer, m.index);
     case 'bitfield':

@@ -46,6 +46,8 @@ export interface MetadataSide {
 
 export interface ChokeSide {
   onInterested(peer: Peer): void;
+  /** A peer lost interest (or left, with no peer given): its upload slot is handed on at once. */
+  onSlotFreed(peer?: Peer): void;
 }
 
 /** The torrent as its parts see it. */

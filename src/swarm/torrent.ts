@@ -271,6 +271,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements SwarmContext
     this.metadata.peerGone(peer);
     this.emit('peer:disconnect', { key: peer.key, reason });
     this.dialer.peerGone(peer.key);
+    if (!peer.amChoking) this.choker.onSlotFreed();
     for (const other of this.peers.values()) this.downloader.requestMore(other);
     this.dialer.connectMore();
   }
