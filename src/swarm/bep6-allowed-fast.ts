@@ -31,3 +31,8 @@ export function allowedFastSet(ip: string, infoHash: Buffer, pieceCount: number,
   }
   return chosen;
 }
+
+/** The /24 whose peers share one allowed-fast set (BEP 6), or undefined where BEP 6 defines none. */
+export function allowedFastNetwork(ip: string): string | undefined {
+  return isIPv4(ip) ? ip.split('.').slice(0, 3).join('.') : undefined;
+}

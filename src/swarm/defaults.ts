@@ -27,6 +27,8 @@ export interface SwarmConfig {
   uploadSlots: number;
   /** BEP 6: pieces each fast-extension peer may fetch from us while choked (its allowed-fast set; BEP 6 suggests 10). */
   allowedFastPieces: number;
+  /** BEP 6: how many connected peers of one /24 are granted that set (they all share it; more only repeats it). */
+  allowedFastPeersPerNetwork: number;
   chokeIntervalMs: number;
   /** BEP 3: the optimistic unchoke rotates every 30 seconds. */
   optimisticIntervalMs: number;
@@ -94,6 +96,7 @@ export const DEFAULT_CONFIG: SwarmConfig = {
   maxWriteQueueBytes: 32 * 1024 * 1024,
   uploadSlots: 8,
   allowedFastPieces: 10,
+  allowedFastPeersPerNetwork: 2,
   chokeIntervalMs: 10_000,
   optimisticIntervalMs: 30_000,
   maxHashFailures: 2,

@@ -8,7 +8,7 @@ import {
   type Message,
 } from '../wire/index.js';
 import { addressKey } from './address.js';
-import { allowedFastSet, MAX_ALLOWED_FAST_IN } from './bep6-allowed-fast.js';
+import { allowedFastNetwork, allowedFastSet, MAX_ALLOWED_FAST_IN } from './bep6-allowed-fast.js';
 import type { Peer } from './peer.js';
 import type { SwarmContext } from './swarm-context.js';
 
@@ -43,10 +43,25 @@ export function greet(t: SwarmContext, peer: Peer): void {
  */
 function grantAllowedFast(t: SwarmContext, peer: Peer): void {
   if (!peer.fast || !t.meta || peer.allowedFastOut.size > 0) return;
+  // Every peer of one /24 has the same set: granted to all of them, the seed sends those pieces again and again
+  // (issue 13 measured 0.46 of a copy at N = 16). A few peers per network bootstrap with it; the rest trade.
+  const network = allowedFastNetwork(peer.remoteHost);
+  if (network === undefined) return;
+  const granted = t.allowedFastGrants.get(network) ?? 0;
+  if (granted >= t.config.allowedFastPeersPerNetwork) return;
+  t.allowedFastGrants.set(network, granted + 1);
   for (const index of allowedFastSet(peer.remoteHost, t.infoHash, t.meta.pieceCount, t.config.allowedFastPieces)) {
     peer.allowedFastOut.add(index);
     if (t.picker?.have.has(index)) peer.conn.send({ type: 'allowedFast', index });
   }
+}
+
+/** A peer that held our allowed-fast set left: another of its network may be granted it. */
+export function releaseAllowedFast(t: SwarmContext, peer: Peer): void {
+  const network = peer.allowedFastOut.size > 0 ? allowedFastNetwork(peer.remoteHost) : undefined;
+  const n = network === undefined ? 0 : (t.allowedFastGrants.get(network) ?? 0);
+  if (n > 1) t.allowedFastGrants.set(network!, n - 1);
+  else if (network !== undefined) t.allowedFastGrants.delete(network);
 }
 
 function sendHave(t: SwarmContext, peer: Peer): void {

@@ -48,6 +48,8 @@ export interface ChokeSide {
   onInterested(peer: Peer): void;
   /** A peer lost interest (or left, with no peer given): its upload slot is handed on at once. */
   onSlotFreed(peer?: Peer): void;
+  /** Chokes a peer outside the rounds (it stopped reading what it asked for). */
+  choke(peer: Peer): void;
 }
 
 /** The torrent as its parts see it. */
@@ -66,6 +68,8 @@ export interface SwarmContext {
   readonly requester?: Requester;
   readonly peers: ReadonlyMap<string, Peer>;
   readonly banned: ReadonlySet<string>;
+  /** BEP 6: connected peers holding our allowed-fast set, per /24 (handlers.ts grants it to a few per network). */
+  readonly allowedFastGrants: Map<string, number>;
   /** Hash failures each peer took part in, towards a ban. */
   readonly strikes: Map<string, number>;
   readonly downMeter: RateMeter;

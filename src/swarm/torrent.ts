@@ -6,13 +6,13 @@ import { Bitfield, WireError, type Handshake, type PeerAddress } from '../wire/i
 import { addressKey, normaliseHost } from './address.js';
 import { ChokeRound } from './choking.js';
 import { PeerConnection } from './connection.js';
-import { pickEviction } from './eviction.js';
 import { Dialer } from './dialer.js';
 import { DEFAULT_CONFIG, DEFAULT_LISTEN_HOSTS, type SwarmConfig } from './defaults.js';
 import { Downloader } from './download.js';
 import { SwarmError } from './errors.js';
 import { TypedEmitter } from './events.js';
-import { handleMessage, greet } from './handlers.js';
+import { handleMessage, greet, releaseAllowedFast } from './handlers.js';
+import { checkStalled, makeRoomFor } from './peer-limits.js';
 import { makePeerId } from './ids.js';
 import { PeerListener } from './listener.js';
 import { MetadataFetcher } from './metadata.js';
@@ -57,6 +57,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements SwarmContext
   /** Addresses and peer ids banned for the session (BEP-less, but every client does it). */
   readonly banned = new Set<string>();
   readonly strikes = new Map<string, number>();
+  readonly allowedFastGrants = new Map<string, number>();
   state: TorrentState = 'stopped';
   readonly downloader: Downloader;
   readonly uploader: Uploader;
@@ -189,38 +190,9 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements SwarmContext
     if (this.state === 'stopped' || this.banned.has(remote.peerId.toString('hex')) || this.banned.has(key)) return void socket.destroy();
     // Our own dial reaching our own listener (a tracker or PEX listed us).
     if (remote.peerId.equals(this.peerId)) return void socket.destroy();
-    if (!this.makeRoomFor(host)) return void socket.destroy();
+    if (!makeRoomFor(this, host)) return void socket.destroy();
     const conn = new PeerConnection(socket, false, this.localHandshake(), { pieceCount: this.meta?.pieceCount, handshakeTimeoutMs: this.config.handshakeTimeoutMs, remote, leftover, cipher });
     this.adopt(conn, key, undefined);
-  }
-
-  /**
-   * Whether a newcomer from `host` may join: under the cap per address, and under the cap of peers, or else (from a
-   * new address) in the place of the least useful peer (eviction.ts), so idle or hostile peers cannot lock honest
-   * ones out.
-   */
-  private makeRoomFor(host: string): boolean {
-    let fromHost = 0;
-    for (const p of this.peers.values()) if (p.remoteHost === host) fromHost++;
-    if (fromHost >= this.config.maxPeersPerAddress) return false;
-    if (this.peers.size < this.config.maxPeers) return true;
-    // Only an address we have no peer from may take a place: hostile hosts would otherwise evict one another so
-    // fast that every peer stays too young to evict, and an honest newcomer never gets in.
-    if (fromHost > 0) return false;
-    const now = Date.now();
-    const candidates = [...this.peers.values()].map((p) => ({
-      key: p.key,
-      connectedAtMs: p.connectedAtMs,
-      lastBlockMs: p.lastExchangeMs,
-      lastReceivedMs: p.conn.lastReceivedMs,
-      peerInterested: p.peerInterested,
-      amInterested: p.amInterested,
-      stalledSinceMs: p.stalledSinceMs,
-    }));
-    const victim = pickEviction(candidates, now, this.config.eviction);
-    if (victim === undefined) return false;
-    this.peers.get(victim)!.conn.close('evicted: a newcomer took the place of this idle or unread peer');
-    return true;
   }
 
   /**
@@ -271,6 +243,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements SwarmContext
     this.metadata.peerGone(peer);
     this.emit('peer:disconnect', { key: peer.key, reason });
     this.dialer.peerGone(peer.key);
+    releaseAllowedFast(this, peer);
     if (!peer.amChoking) this.choker.onSlotFreed();
     for (const other of this.peers.values()) this.downloader.requestMore(other);
     this.dialer.connectMore();
@@ -343,29 +316,13 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements SwarmContext
       if (now - p.conn.lastSentMs > this.config.keepAliveIntervalMs) p.conn.send({ type: 'keepAlive' });
       if (now - p.conn.lastReceivedMs > this.config.idleTimeoutMs) p.conn.close('idle too long');
       else if (p.messages === 0 && now - p.connectedAtMs > this.config.firstMessageTimeoutMs) p.conn.close('sent nothing after its handshake');
-      else this.checkStalled(p, now);
+      else checkStalled(this, p, now);
     }
     this.metadata.tick(now);
     this.webSeeds.tick(now);
     this.dialer.connectMore();
     if (this.resumeDirty && now - this.lastResumeSaveMs > this.config.resumeSaveIntervalMs) void this.saveResumeNow();
     this.emit('stats', this.stats());
-  }
-
-  /**
-   * A peer whose blocks stay in its socket does not read what it asked for: choked first (its slot goes to a peer
-   * that reads), then dropped, so it holds neither a slot nor memory.
-   */
-  private checkStalled(p: Peer, now: number): void {
-    const flushed = p.conn.socket.bytesWritten;
-    const moved = flushed !== p.flushedBytes;
-    p.flushedBytes = flushed;
-    // Slow is not stalled: a peer on a thin link drains a little every second.
-    if (moved || p.conn.writableLength === 0) return void (p.stalledSinceMs = undefined);
-    p.stalledSinceMs ??= now;
-    const stalledMs = now - p.stalledSinceMs;
-    if (stalledMs > this.config.stalledDropMs) p.conn.close('does not read what it asked for');
-    else if (stalledMs > this.config.stalledChokeMs && !p.amChoking) this.choker.choke(p);
   }
 
   /** Saves resume data; saves run one after another so an older one never lands last. */

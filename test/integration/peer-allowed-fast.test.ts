@@ -14,8 +14,8 @@ import { tempDir } from '../helpers/tmp.js';
 const NEVER_UNCHOKE = { uploadSlots: 0, chokeIntervalMs: 3_600_000 };
 
 /** A raw fast-extension peer over the wire codec: sends what it is told, collects what arrives. */
-async function rawPeer(t: { after: (fn: () => void) => void }, port: number, infoHash: Buffer, pieceCount: number): Promise<{ socket: Socket; next: (pred: (m: Message) => boolean, ms?: number) => Promise<Message> }> {
-  const socket = connect({ host: '127.0.0.1', port });
+async function rawPeer(t: { after: (fn: () => void) => void }, port: number, infoHash: Buffer, pieceCount: number, localAddress = '127.0.0.1'): Promise<{ socket: Socket; next: (pred: (m: Message) => boolean, ms?: number) => Promise<Message> }> {
+  const socket = connect({ host: '127.0.0.1', port, localAddress });
   t.after(() => socket.destroy());
   await once(socket, 'connect');
   socket.write(encodeHandshake({ infoHash, peerId: makePeerId(), extended: false, fast: true, dht: false }));
@@ -105,4 +105,23 @@ test('BEP 6: a tandem leecher choked by a tandem seed fetches exactly its allowe
   // Stopped here, not only by the after hooks: its resume file is written before the folder is removed.
   await leecher.stop();
   await seed.stop();
+});
+
+test('BEP 6: only two peers of one /24 are granted its allowed-fast set at once; a third gets it once one leaves', { timeout: 60_000 }, async (t) => {
+  const dir = await tempDir(t);
+  const { meta } = await makeTorrent(await makeTree(dir, 'content', 5));
+  const seed = await startTorrent(t, { metainfo: meta, dir, config: NEVER_UNCHOKE });
+  const grantedTo = async (peer: Awaited<ReturnType<typeof rawPeer>>): Promise<boolean> => {
+    await peer.next((m) => m.type === 'haveAll');
+    return peer.next((m) => m.type === 'allowedFast', 1_000).then(() => true, () => false);
+  };
+  const a = await rawPeer(t, seed.listenPort, meta.infoHashV1!, meta.pieceCount, '127.0.0.31');
+  const b = await rawPeer(t, seed.listenPort, meta.infoHashV1!, meta.pieceCount, '127.0.0.32');
+  const c = await rawPeer(t, seed.listenPort, meta.infoHashV1!, meta.pieceCount, '127.0.0.33');
+  assert.deepEqual([await grantedTo(a), await grantedTo(b), await grantedTo(c)], [true, true, false]);
+  a.socket.destroy();
+  const until = Date.now() + 5_000;
+  while (seed.stats().peers > 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  const d = await rawPeer(t, seed.listenPort, meta.infoHashV1!, meta.pieceCount, '127.0.0.34');
+  assert.equal(await grantedTo(d), true, 'the place a granted peer left is given again');
 });
