@@ -3,7 +3,6 @@
 // (web/src/store/perf.ts). Goals: first render under 1 s, a burst under 100 ms.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { encode } from '../../src/bencode/index.js';
 import { printTable } from '../measure.js';
 import { Cdp } from '../cdp.js';
+import { freeTcpPort } from '../../test/helpers/ports.js';
 
 const TANDEM = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const WEB_DIST = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -36,7 +36,7 @@ function tinyTorrent(i: number): string {
 }
 
 async function startDaemon(stateDir: string): Promise<{ url: string; rpc: (body: unknown) => Promise<unknown>; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [TANDEM, 'daemon', '--state-dir', stateDir, '--rpc', `127.0.0.1:${await freePort()}`, '--port', '0', '--listen', '127.0.0.1', '--no-dht'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [TANDEM, 'daemon', '--state-dir', stateDir, '--rpc', `127.0.0.1:${await freeTcpPort()}`, '--port', '0', '--listen', '127.0.0.1', '--no-dht'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let seen = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -81,16 +81,6 @@ function pageGzipBytes(): number {
   return readdirSync(WEB_DIST).reduce((sum, f) => sum + gzipSync(readFileSync(join(WEB_DIST, f)), { level: 9 }).length, 0);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export default {
   async run(): Promise<void> {

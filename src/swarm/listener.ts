@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { acceptsPlaintext, dataEvents, MseError, MseResponder, req2Hash, runHandshake, selectFor, type CipherPair, type EncryptionPolicy } from '../mse/index.js';
 import { decodeHandshake, HANDSHAKE_BYTES, WireError, type Handshake } from '../wire/index.js';
 import { normaliseHost } from './address.js';
-import { AddressGuard, DEFAULT_GUARD, type AddressGuardOptions, type Refusal } from './address-guard.js';
+import { AddressGuard, DEFAULT_GUARD, type AddressGuardOptions } from './address-guard.js';
 import { SwarmError } from './errors.js';
 
 /**
@@ -54,12 +54,13 @@ function readAtLeast(socket: Socket, have: Buffer, bytes: number, transform?: (c
   });
 }
 
+/** MSE failures that say nothing bad of the peer: a policy mismatch, a torrent we do not have, a closed socket. */
+const NOT_VIOLATIONS = new Set(['MSE_PLAINTEXT_REFUSED', 'MSE_UNKNOWN_TORRENT', 'MSE_NO_COMMON_METHOD', 'MSE_CLOSED']);
+
 /**
  * Whether a failed incoming handshake counts against the address: bytes that are no handshake at all do; a policy
  * refusal (plaintext where encryption is required) or a torrent we do not have does not.
  */
-const NOT_VIOLATIONS = new Set(['MSE_PLAINTEXT_REFUSED', 'MSE_UNKNOWN_TORRENT', 'MSE_NO_COMMON_METHOD', 'MSE_CLOSED']);
-
 function isViolation(err: Error): boolean {
   if (err instanceof MseError) return !NOT_VIOLATIONS.has(err.code);
   return err instanceof WireError || (err instanceof SwarmError && err.code === 'SWARM_HANDSHAKE');
@@ -88,8 +89,6 @@ export class PeerListener {
   private readonly pending = new Set<Socket>();
   private readonly encryption: EncryptionPolicy;
   private readonly guard: AddressGuard;
-  /** Connections refused by the guard, by reason, since start (for logs and tests). */
-  readonly refused: Record<Refusal, number> = { banned: 0, 'too many connections': 0, 'connecting too often': 0 };
   port = 0;
 
   constructor(private readonly options: ListenerInit) {
@@ -100,11 +99,6 @@ export class PeerListener {
   /** A protocol violation by `host` (garbage, a broken handshake, bad data): enough of them ban it for a while. */
   strike(host: string): void {
     if (this.guard.strike(normaliseHost(host), Date.now())) this.options.warn?.(`${host} is banned for a while: repeated protocol violations`);
-  }
-
-  /** Incoming connections open now, on every torrent. */
-  get openConnections(): number {
-    return this.guard.openConnections;
   }
 
   register(infoHash: Buffer, handler: IncomingHandler): void {
@@ -148,12 +142,8 @@ export class PeerListener {
 
   private accept(socket: Socket): void {
     const host = normaliseHost(socket.remoteAddress ?? '?');
-    const refusal = this.guard.admit(host, Date.now());
-    if (refusal) {
-      // Refused for the price of an accept: nothing is read, nothing is logged per connection.
-      this.refused[refusal]++;
-      return void socket.destroy();
-    }
+    // Refused for the price of an accept: nothing is read, nothing is logged per connection.
+    if (this.guard.admit(host, Date.now())) return void socket.destroy();
     socket.once('close', () => this.guard.closed());
     this.pending.add(socket);
     // One time limit for all of it: the MSE handshake, if any, and the BitTorrent handshake.
