@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { createTorrent } from '../../src/metainfo/index.js';
 import { startAttack, type AttackKind } from '../../test/helpers/peer-attackers.js';
 import { printTable } from '../measure.js';
+import { jsonPort, startSeed } from '../seeds.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const TANDEM = join(ROOT, 'dist/src/cli/main.js');
@@ -48,27 +49,10 @@ interface Outcome {
   attackConnections: number;
 }
 
-function startSeed(which: 'tandem' | 'libtorrent', torrent: string, src: string): Promise<{ child: ChildProcess; port: number }> {
-  const [cmd, args, ready] =
-    which === 'tandem'
-      ? [process.execPath, [TANDEM, 'get', torrent, '-o', src, '--seed', '--no-dht', '--no-lsd', '--listen', '127.0.0.1', '--json'], /"event":"done"/]
-      : [PY, [LT_PEER, 'seed', torrent, src, '--timeout', '3600'], /"event": "done"/];
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args as string[], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let buf = '';
-    let port: number | undefined;
-    const timer = setTimeout(() => reject(new Error(`${which} seed not ready: ${buf.slice(-1000)}`)), 120_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      port ??= Number(/"(?:listenPort|port)": ?(\d+)/.exec(buf)?.[1]) || undefined;
-      if (port && (ready as RegExp).test(buf)) {
-        clearTimeout(timer);
-        resolve({ child, port });
-      }
-    });
-    child.stderr!.resume();
-    child.once('exit', (code) => reject(new Error(`${which} seed exited ${code}: ${buf.slice(-1000)}`)));
-  });
+function seedOf(which: 'tandem' | 'libtorrent', torrent: string, src: string): Promise<{ child: ChildProcess; port: number }> {
+  return which === 'tandem'
+    ? startSeed(process.execPath, [TANDEM, 'get', torrent, '-o', src, '--seed', '--no-dht', '--no-lsd', '--listen', '127.0.0.1', '--json'], /"event":"done"/, jsonPort)
+    : startSeed(PY, [LT_PEER, 'seed', torrent, src, '--timeout', '3600'], /"event": "done"/, jsonPort);
 }
 
 /** The seed's peak resident memory so far (VmHWM), in MiB. */
@@ -107,7 +91,7 @@ function honestLeecher(torrent: string, out: string, port: number): Promise<{ by
 }
 
 async function runScenario(which: 'tandem' | 'libtorrent', s: Scenario, torrent: string, src: string, work: string, info: { infoHash: Buffer; pieceCount: number; pieceLengthBytes: number }): Promise<Outcome> {
-  const seed = await startSeed(which, torrent, src);
+  const seed = await seedOf(which, torrent, src);
   const attack = s.kind ? startAttack({ kind: s.kind, count: s.count, port: seed.port, ...info }) : undefined;
   const out = join(work, `out-${which}`);
   try {

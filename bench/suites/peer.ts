@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { createTorrent } from '../../src/metainfo/index.js';
 import { TrackerServer } from '../../src/tracker/index.js';
 import { printTable } from '../measure.js';
+import { jsonPort, startSeed } from '../seeds.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const TANDEM = join(ROOT, 'dist/src/cli/main.js');
@@ -56,30 +57,6 @@ function timed(cmd: string, args: string[], donePattern?: RegExp, timeoutMs = 60
     });
   });
 }
-
-/** Starts a seed and resolves with it once `ready` matches its output; `port` is read by `portOf`. */
-function startSeed(cmd: string, args: string[], ready: RegExp, portOf: (line: string) => number | undefined): Promise<{ child: ChildProcess; port: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let port: number | undefined;
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error(`seed ${cmd} not ready: ${buf.slice(-2000)}`)), 300_000);
-    child.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
-      for (const line of buf.split('\n')) port ??= portOf(line);
-      if (ready.test(buf)) {
-        clearTimeout(timer);
-        resolve({ child, port: port ?? 0 });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`seed ${cmd} exited ${code}: ${buf.slice(-2000)}`)));
-  });
-}
-
-const jsonPort = (line: string): number | undefined => {
-  const m = /"(?:listenPort|port)": ?(\d+)/.exec(line);
-  return m ? Number(m[1]) : undefined;
-};
 
 /**
  * Flushes dirty pages to disk before a measured run: the source file just written, or the previous leecher's output

@@ -1,6 +1,11 @@
-import { chooseUnchoked, pickOptimistic } from './choker.js';
+import { chooseUnchoked, pickOptimistic, type ChokeCandidate } from './choker.js';
 import type { Peer } from './peer.js';
 import type { SwarmContext } from './swarm-context.js';
+
+/** What the pure choker sees of a peer. One whose blocks sit unread in its socket is not a candidate (issue 16). */
+function candidate(p: Peer, nowMs: number): ChokeCandidate {
+  return { id: p.key, interested: p.peerInterested && p.stalledSinceMs === undefined, downloadRate: p.down.rate(nowMs), uploadRate: p.up.rate(nowMs) };
+}
 
 /** Runs the pure choker every round and applies its answer; rotates the optimistic unchoke (BEP 3: every 30 s). */
 export class ChokeRound {
@@ -18,8 +23,7 @@ export class ChokeRound {
   round(nowMs: number): void {
     const t = this.t;
     const peers = [...t.peers.values()];
-    // A peer whose blocks sit unread in its socket is not a candidate: its slot goes to one that reads (issue 16).
-    const candidates = peers.map((p) => ({ id: p.key, interested: p.peerInterested && p.stalledSinceMs === undefined, downloadRate: p.down.rate(nowMs), uploadRate: p.up.rate(nowMs) }));
+    const candidates = peers.map((p) => candidate(p, nowMs));
     if (!this.optimistic || !t.peers.has(this.optimistic) || nowMs - this.optimisticSinceMs >= t.config.optimisticIntervalMs) {
       const ranked = chooseUnchoked(candidates, { slots: Math.max(0, t.config.uploadSlots - 1), seeding: t.isDone });
       this.optimistic = pickOptimistic(candidates, ranked, t.random);
@@ -34,17 +38,14 @@ export class ChokeRound {
    * rate, instead of idling until the next round (near the end of a swarm, requests to a seed dry up that way).
    */
   onSlotFreed(peer?: Peer): void {
-    if (peer && !peer.amChoking) this.setChoked(peer, true);
+    if (peer) this.setChoked(peer, true);
     const now = Date.now();
     const peers = [...this.t.peers.values()];
-    let unchoked = peers.filter((p) => !p.amChoking && p !== peer).length;
-    const rate = (p: Peer): number => (this.t.isDone ? p.up.rate(now) : p.down.rate(now));
-    const waiting = peers.filter((p) => p.amChoking && p.peerInterested && p.stalledSinceMs === undefined && p !== peer).sort((a, b) => rate(b) - rate(a));
-    for (const p of waiting) {
-      if (unchoked >= this.t.config.uploadSlots) break;
-      this.setChoked(p, false);
-      unchoked++;
-    }
+    const free = this.t.config.uploadSlots - peers.filter((p) => !p.amChoking).length;
+    if (free <= 0) return;
+    // The same ranking as a round, among the peers that wait (the peer that freed the slot is not interested).
+    const waiting = peers.filter((p) => p.amChoking).map((p) => candidate(p, now));
+    for (const key of chooseUnchoked(waiting, { slots: free, seeding: this.t.isDone })) this.setChoked(this.t.peers.get(key)!, false);
   }
 
   /** Chokes a peer outside the rounds (it stopped reading what it asked for). */
