@@ -54,6 +54,7 @@ export const METHODS: Record<string, Method> = {
   },
   'torrent.pause': (node, p) => ({ ids: node.torrents.pause(ids(p)) }),
   'torrent.resume': (node, p) => ({ ids: node.torrents.resume(ids(p)) }),
+  'torrent.reannounce': (node, p) => ({ ids: node.torrents.reannounce(ids(p)) }),
   'torrent.verify': async (node, p) => ({ ids: await node.torrents.verify(ids(p)) }),
   'torrent.remove': async (node, p) => ({ ids: await node.torrents.remove(ids(p), Boolean(optional(p, 'deleteData', isBool, 'true or false'))) }),
   'torrent.set': async (node, p) => {

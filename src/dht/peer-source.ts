@@ -30,6 +30,7 @@ export class DhtPeerSource {
   private readonly abort = new AbortController();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private round: Promise<void> | undefined;
+  private inRound = false;
   rounds = 0;
 
   constructor(
@@ -55,13 +56,22 @@ export class DhtPeerSource {
     }
   }
 
+  /** Starts the next round now instead of at its time (a user's "reannounce"); nothing when one is under way. */
+  refreshNow(): void {
+    if (this.inRound || !this.timer || this.abort.signal.aborted) return;
+    clearTimeout(this.timer);
+    this.schedule(0);
+  }
+
   private schedule(delayMs: number): void {
     this.timer = setTimeout(() => {
+      this.inRound = true;
       this.round = this.runOnce()
         .catch((err: unknown) => {
           if (!this.abort.signal.aborted) this.opts.onError?.(err);
         })
         .finally(() => {
+          this.inRound = false;
           if (!this.abort.signal.aborted) this.schedule(this.opts.nextIntervalMs?.() ?? this.opts.intervalMs ?? DHT_PEER_SOURCE_INTERVAL_MS);
         });
     }, delayMs);

@@ -72,6 +72,12 @@ export class EntryDiscovery {
     this.tracker?.completed();
   }
 
+  /** A person asks the trackers and the DHT for peers now (`torrent-reannounce`). */
+  reannounce(): void {
+    this.tracker?.announceNow(true);
+    this.dhtSource?.refreshNow();
+  }
+
   async stop(): Promise<void> {
     await Promise.all([this.tracker?.stop(), this.dhtSource?.stop()]);
   }

@@ -16,6 +16,7 @@ export { NODE_DEFAULTS, defaultStateDir, defaultSettings } from './defaults.js';
 export { checkSettings, SETTING_KEYS } from './settings.js';
 export { type ServerSpec } from './servers.js';
 export { type QueueMove } from './queue.js';
+export { SEED_RATIO_MODES, type SeedRatioMode } from './seed-limit.js';
 export { type NodeLog, SILENT_LOG } from './log.js';
 export { dhtOptionsFor, dhtRoundIntervalMs, type DhtChoice } from './node-dht.js';
 export { lsdEnabled, lsdInterfaces, lsdAnnounceIntervalMs } from './node-lsd.js';

@@ -8,6 +8,7 @@ import { NodeError } from './errors.js';
 import { SILENT_LOG, type NodeLog } from './log.js';
 import { lsdEnabled, NodeLsd } from './node-lsd.js';
 import { moveInQueue, queueVerdicts, type QueueMove } from './queue.js';
+import { seedLimitReached, seedRatioTarget } from './seed-limit.js';
 import { checkSettings, mergeStored } from './settings.js';
 import { changedFields } from './summary-changes.js';
 import { NodeServers } from './servers.js';
@@ -339,14 +340,24 @@ export class Node extends TypedEmitter<NodeEvents> {
   private tick(): void {
     let down = 0;
     let up = 0;
+    const finished: TorrentEntry[] = [];
     for (const e of this.entries.values()) {
       if (!e.running) continue;
       const s = e.summary();
       down += s.downloadRateBytesPerSec;
       up += s.uploadRateBytesPerSec;
-      this.changed(e);
+      if (seedLimitReached({ complete: e.complete, ratio: s.ratio }, this.seedRatioTarget(e))) finished.push(e);
+      else this.changed(e);
     }
     this.lastRates = { down, up };
+    if (finished.length === 0) return;
+    for (const e of finished) this.log.detail(`${e.record.name}: seed ratio ${this.seedRatioTarget(e)} reached, stopped`);
+    this.torrents.pause(finished.map((e) => e.id));
+  }
+
+  /** The ratio at which a finished torrent stops seeding, or undefined when it seeds on. */
+  seedRatioTarget(e: TorrentEntry): number | undefined {
+    return seedRatioTarget(e.record.seedRatioMode, e.record.seedRatio, this.settings.seedRatioLimit);
   }
 
   /** Commits every torrent's new byte totals, and the session's, in one transaction. */

@@ -46,6 +46,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE torrents ADD COLUMN verified_bytes INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE torrents ADD COLUMN pieces_have INTEGER NOT NULL DEFAULT 0;
   `,
+  // 3: how a finished torrent stops seeding: 0 at the session's ratio, 1 at its own (seed_ratio), 2 never.
+  `
+  ALTER TABLE torrents ADD COLUMN seed_ratio_mode INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -3,7 +3,7 @@ import { FtpServer, formatFtpLine } from '../ftp/index.js';
 import { HttpFileServer } from '../http/index.js';
 import { defaultSeedCacheDir, SeedingFileServer } from '../serve/index.js';
 import { TftpServer, formatTransferLine } from '../tftp/index.js';
-import { parseHostPort, TrackerServer } from '../tracker/index.js';
+import { MemoryStore, parseHostPort, TrackerServer, trackerStoreLimits, type SwarmStore } from '../tracker/index.js';
 import { NodeError } from './errors.js';
 import type { NodeLog } from './log.js';
 import type { NodeEvents, ServerInfo, ServerKind } from './types.js';
@@ -56,6 +56,8 @@ class LogTap extends Writable {
 export class NodeServers {
   private readonly running = new Map<ServerKind, Running>();
   private readonly taps = new Map<ServerKind, LogTap>();
+  /** The swarms the node's trackers share; kept while the node runs (a tracker restarted finds its peers). */
+  private trackerSwarms?: SwarmStore;
 
   constructor(
     private readonly emit: <K extends 'server:started' | 'server:stopped'>(event: K, info: NodeEvents[K]) => void,
@@ -141,7 +143,10 @@ export class NodeServers {
       const addr = await server.start();
       return { info: base(`${hostText(addr.host)}:${addr.port}`), bytesSent: () => sent, stop: () => server.stop() };
     }
-    const server = new TrackerServer(spec.kind === 'tracker-http' ? { http: at } : { udp: at });
+    // The HTTP and UDP trackers answer from one set of swarms: a peer announced over UDP is handed to HTTP clients.
+    this.trackerSwarms ??= new MemoryStore(trackerStoreLimits());
+    const sharedStore = this.trackerSwarms;
+    const server = new TrackerServer(spec.kind === 'tracker-http' ? { http: at, sharedStore } : { udp: at, sharedStore });
     const addrs = await server.start();
     const addr = (spec.kind === 'tracker-http' ? addrs.http : addrs.udp)!;
     return { info: base(`${hostText(addr.host)}:${addr.port}`), bytesSent: () => 0, stop: () => server.stop() };
@@ -159,6 +164,8 @@ export class NodeServers {
 
   async stopAll(): Promise<void> {
     for (const kind of [...this.running.keys()]) await this.stop(kind).catch(() => undefined);
+    await this.trackerSwarms?.close();
+    this.trackerSwarms = undefined;
   }
 
   private info(r: Running): ServerInfo {

@@ -2,6 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { NodeError } from './errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { SEED_RATIO_MODES, type SeedRatioMode } from './seed-limit.js';
 
 /** One torrent as the database keeps it. */
 export interface TorrentRecord {
@@ -18,7 +19,9 @@ export interface TorrentRecord {
   sequential: boolean;
   downLimit: number;
   upLimit: number;
+  /** The torrent's own ratio limit, used when `seedRatioMode` is 'own'. */
   seedRatio: number;
+  seedRatioMode: SeedRatioMode;
   queuePosition: number;
   addedAt: number;
   completedAt: number;
@@ -46,7 +49,7 @@ export interface StoredResume {
 type Row = Record<string, unknown>;
 
 /** Columns a record field maps to; JSON fields are stored as text. */
-const COLUMNS: Record<keyof Omit<TorrentRecord, 'id' | 'hasTorrent'>, [column: string, kind: 'plain' | 'json' | 'bool']> = {
+const COLUMNS: Record<keyof Omit<TorrentRecord, 'id' | 'hasTorrent'>, [column: string, kind: 'plain' | 'json' | 'bool' | 'mode']> = {
   infoHash: ['info_hash', 'plain'],
   name: ['name', 'plain'],
   torrent: ['torrent', 'plain'],
@@ -60,6 +63,7 @@ const COLUMNS: Record<keyof Omit<TorrentRecord, 'id' | 'hasTorrent'>, [column: s
   downLimit: ['down_limit', 'plain'],
   upLimit: ['up_limit', 'plain'],
   seedRatio: ['seed_ratio', 'plain'],
+  seedRatioMode: ['seed_ratio_mode', 'mode'],
   queuePosition: ['queue_position', 'plain'],
   addedAt: ['added_at', 'plain'],
   completedAt: ['completed_at', 'plain'],
@@ -260,6 +264,7 @@ function toColumn(key: keyof typeof COLUMNS, value: unknown): unknown {
   const kind = COLUMNS[key][1];
   if (kind === 'json') return value === null || value === undefined ? null : JSON.stringify(value);
   if (kind === 'bool') return value ? 1 : 0;
+  if (kind === 'mode') return Math.max(0, SEED_RATIO_MODES.indexOf(value as SeedRatioMode));
   return value ?? null;
 }
 
@@ -291,6 +296,7 @@ function fromRow(row: Row): TorrentRecord {
     downLimit: num('down_limit'),
     upLimit: num('up_limit'),
     seedRatio: num('seed_ratio'),
+    seedRatioMode: SEED_RATIO_MODES[num('seed_ratio_mode')] ?? 'global',
     queuePosition: num('queue_position'),
     addedAt: num('added_at'),
     completedAt: num('completed_at'),

@@ -201,6 +201,7 @@ export class TorrentEntry {
         infoHash: Buffer.from(r.infoHash, 'hex'),
         dir: r.savePath,
         onlyFiles: r.filesWanted ?? undefined,
+        filePriorities: r.priorities,
         sequential: r.sequential,
         downloadLimitBytesPerSec: r.downLimit,
         uploadLimitBytesPerSec: r.upLimit,
@@ -261,6 +262,11 @@ export class TorrentEntry {
   }
 
   /** Stops the swarm (resume data saved by it), folding its byte counts into the record. */
+  /** Asks the torrent's trackers and the DHT for peers now (nothing while it is not running). */
+  reannounce(): void {
+    this.discovery?.reannounce();
+  }
+
   async stop(status: TorrentStatus = 'stopped'): Promise<void> {
     this.faceText = undefined;
     const torrent = this.torrent;
@@ -347,6 +353,8 @@ export class TorrentEntry {
       addedAt: r.addedAt,
       completedAt: r.completedAt,
       webSeedBytes: s?.webSeedBytes ?? 0,
+      seedRatioLimit: r.seedRatio,
+      seedRatioMode: r.seedRatioMode,
       error: this.error,
     };
   }

@@ -5,6 +5,7 @@ import { VERSION } from '../util/version.js';
 import { filePath, snapshotResume, verifyOnDisk } from '../storage/index.js';
 import { NodeError } from './errors.js';
 import type { QueueMove } from './queue.js';
+import { SEED_RATIO_MODES, seedLimitReached, type SeedRatioMode } from './seed-limit.js';
 import type { SessionSettings } from './types.js';
 import { fromTorrentBytes, resolveSource, type AddSource } from './sources.js';
 import type { NodeStore, TorrentRecord } from './store.js';
@@ -17,6 +18,7 @@ export interface OpsHost {
   readonly entries: Map<number, TorrentEntry>;
   readonly isStopped: boolean;
   getSettings(): SessionSettings;
+  seedRatioTarget(e: TorrentEntry): number | undefined;
   newEntryContext(): EntryContext;
   entryByHash(infoHash: string): TorrentEntry | undefined;
   /** Entries in queue order. */
@@ -81,6 +83,7 @@ export class TorrentOps {
       downLimit: checkRate(options.downloadLimitBytesPerSec ?? 0),
       upLimit: checkRate(options.uploadLimitBytesPerSec ?? 0),
       seedRatio: 0,
+      seedRatioMode: 'global',
       queuePosition: position,
       addedAt: Date.now(),
       completedAt: 0,
@@ -154,15 +157,31 @@ export class TorrentOps {
     return entries.map((e) => e.id);
   }
 
+  /**
+   * Starts torrents again. One that already reached its seed ratio seeds on without a limit from now (Transmission
+   * does the same: a person who starts a finished torrent by hand wants it to seed).
+   */
   resume(ids: IdSelector): number[] {
     const entries = this.resolve(ids);
-    this.node.store.transaction(() => entries.forEach((e) => this.node.store.updateTorrent(e.id, { paused: false })));
+    const unlimited = entries.filter((e) => seedLimitReached({ complete: e.complete, ratio: e.summary().ratio }, this.node.seedRatioTarget(e)));
+    this.node.store.transaction(() => {
+      entries.forEach((e) => this.node.store.updateTorrent(e.id, { paused: false }));
+      unlimited.forEach((e) => this.node.store.updateTorrent(e.id, { seedRatioMode: 'unlimited' }));
+    });
+    for (const e of unlimited) e.record.seedRatioMode = 'unlimited';
     for (const e of entries) {
       e.record.paused = false;
       if (e.status === 'error') e.status = 'stopped';
     }
     this.node.schedule();
     entries.forEach((e) => this.node.changed(e));
+    return entries.map((e) => e.id);
+  }
+
+  /** Announces running torrents to their trackers and the DHT now, rather than at the next interval. */
+  reannounce(ids: IdSelector): number[] {
+    const entries = this.resolve(ids);
+    for (const e of entries) e.reannounce();
     return entries.map((e) => e.id);
   }
 
@@ -218,7 +237,8 @@ export class TorrentOps {
       if (changes.sequential !== undefined && changes.sequential !== r.sequential) update.sequential = Boolean(changes.sequential);
       if (changes.downloadLimitBytesPerSec !== undefined) update.downLimit = checkRate(changes.downloadLimitBytesPerSec);
       if (changes.uploadLimitBytesPerSec !== undefined) update.upLimit = checkRate(changes.uploadLimitBytesPerSec);
-      if (changes.seedRatioLimit !== undefined) update.seedRatio = Math.max(0, Number(changes.seedRatioLimit) || 0);
+      if (changes.seedRatioLimit !== undefined) update.seedRatio = checkRatio(changes.seedRatioLimit);
+      if (changes.seedRatioMode !== undefined) update.seedRatioMode = checkRatioMode(changes.seedRatioMode);
       const files = wantedAfter(e, changes);
       if (files !== undefined) update.filesWanted = files;
       const priorities = prioritiesAfter(e, changes);
@@ -228,6 +248,7 @@ export class TorrentOps {
       if (update.downLimit !== undefined) e.torrent?.ownDown.setRate(update.downLimit);
       if (update.upLimit !== undefined) e.torrent?.ownUp.setRate(update.upLimit);
       if (update.filesWanted !== undefined) e.loadOffline();
+      if (update.priorities) e.torrent?.setFilePriorities(update.priorities);
       // The swarm takes its file selection and order at start: a running torrent restarts (its resume data
       // makes that cheap: nothing is hashed again).
       if ((update.filesWanted !== undefined || update.sequential !== undefined) && e.running) restart.push(e);
@@ -347,6 +368,16 @@ async function deleteFiles(e: TorrentEntry, meta: Metainfo): Promise<void> {
   // Deepest first, and only empty ones (rmdir refuses the others).
   for (const d of [...dirs].sort((a, b) => b.length - a.length)) await rmdir(d).catch(() => undefined);
   await rm(resolvePath(root, '.tandem', `${e.infoHash}.resume`), { force: true });
+}
+
+function checkRatio(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1e6) throw new NodeError('NODE_BAD_ARGUMENT', `a seed ratio must be a number from 0 to 1000000, not ${String(value)}`, 'input');
+  return value;
+}
+
+function checkRatioMode(value: unknown): SeedRatioMode {
+  if (!SEED_RATIO_MODES.includes(value as SeedRatioMode)) throw new NodeError('NODE_BAD_ARGUMENT', `a seed ratio mode is ${SEED_RATIO_MODES.join(', ')}, not ${String(value)}`, 'input');
+  return value as SeedRatioMode;
 }
 
 function hasControlOrComma(text: string): boolean {

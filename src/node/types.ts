@@ -1,4 +1,5 @@
 import type { TorrentStats } from '../swarm/index.js';
+import type { SeedRatioMode } from './seed-limit.js';
 
 /**
  * The node's public types: what the library API returns, what its events carry, and so what the control API
@@ -50,6 +51,9 @@ export interface TorrentSummary {
   /** Unix time in milliseconds, or 0 while not complete. */
   completedAt: number;
   webSeedBytes: number;
+  /** The torrent's own seed ratio limit, and the mode that says which limit applies (Transmission's list asks for both). */
+  seedRatioLimit: number;
+  seedRatioMode: SeedRatioMode;
   /** The last error, when status is 'error'; else ''. */
   error: string;
 }
@@ -154,8 +158,10 @@ export interface TorrentChanges {
   priorityHigh?: number[];
   priorityNormal?: number[];
   priorityLow?: number[];
-  /** Stop seeding at this ratio; 0 means never. */
+  /** The torrent's own seed ratio limit; it applies while `seedRatioMode` is 'own'. */
   seedRatioLimit?: number;
+  /** 'global' stops at the session's `seedRatioLimit`, 'own' at the torrent's, 'unlimited' never. */
+  seedRatioMode?: SeedRatioMode;
 }
 
 /** Session-wide settings, kept in the state database. */

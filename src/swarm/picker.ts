@@ -41,6 +41,11 @@ export class PiecePicker {
     this.priority[index] = priority;
   }
 
+  /** One priority per piece (0 skips it; higher is fetched first), as `piecePriorities` computes them. */
+  setPriorities(priorities: Uint8Array): void {
+    this.priority.set(priorities.subarray(0, this.pieceCount));
+  }
+
   wanted(index: number): boolean {
     return this.priority[index]! > 0 && !this.have.has(index);
   }
@@ -128,8 +133,6 @@ export class PiecePicker {
         bestPrio = prio;
         bestOrder = order;
         bestSalt = salt;
-        // In sequential mode the first wanted piece of top priority cannot be beaten by a later index.
-        if (this.options.sequential && prio === 255) break;
       }
     }
     return best < 0 ? undefined : best;

@@ -9,6 +9,7 @@ import { PeerConnection } from './connection.js';
 import { Dialer } from './dialer.js';
 import { DEFAULT_CONFIG, DEFAULT_LISTEN_HOSTS, type SwarmConfig } from './defaults.js';
 import { Downloader } from './download.js';
+import { piecePriorities, type FilePriority } from './file-priorities.js';
 import { SwarmError } from './errors.js';
 import { TypedEmitter } from './events.js';
 import { handleMessage, greet, releaseAllowedFast } from './handlers.js';
@@ -163,20 +164,20 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements SwarmContext
     if (!this.doneEmitted) await this.webSeeds.start(meta);
   }
 
-  /** Sets piece priorities from `onlyFiles`; returns the files to create up front. */
+  /** Sets piece priorities from `onlyFiles` and `filePriorities`; returns the files to create up front. */
   private applyOnlyFiles(meta: Metainfo): number[] {
     const only = this.init.onlyFiles;
-    const all = meta.files.map((_, i) => i);
-    if (!only) return all;
-    for (const i of only) {
+    for (const i of only ?? []) {
       if (!Number.isInteger(i) || i < 0 || i >= meta.files.length) throw new SwarmError('SWARM_BAD_PEER', `--only: file ${i} does not exist (the torrent has ${meta.files.length})`, 'input');
     }
-    for (let p = 0; p < meta.pieceCount; p++) this.picker!.setPriority(p, 0);
-    for (const f of only) {
-      const range = this.layout!.piecesOfFile(f);
-      if (range) for (let p = range[0]; p <= range[1]; p++) this.picker!.setPriority(p, 1);
-    }
-    return only;
+    this.picker!.setPriorities(piecePriorities(this.layout!, only, this.init.filePriorities));
+    return only ?? meta.files.map((_, i) => i);
+  }
+
+  /** Changes file priorities while running: the picker's order changes at once, pieces under way carry on. */
+  setFilePriorities(priorities: Record<number, FilePriority>): void {
+    this.init.filePriorities = priorities;
+    if (this.picker && this.layout) this.picker.setPriorities(piecePriorities(this.layout, this.init.onlyFiles, priorities));
   }
 
   /** The seam for peer sources (trackers, DHT, PEX, `--peer`): remember addresses and dial some. */

@@ -1,3 +1,4 @@
+import type { FilePriority } from './file-priorities.js';
 import type { Metainfo } from '../metainfo/index.js';
 import type { PieceStorage } from '../storage/index.js';
 import type { PeerAddress } from '../wire/index.js';
@@ -26,6 +27,8 @@ export interface TorrentInit {
   dir: string;
   /** Only these file indexes are downloaded (others are skipped unless a wanted piece touches them). */
   onlyFiles?: number[];
+  /** File index to priority (-1 low, 1 high; absent: normal): higher-priority pieces are fetched first. */
+  filePriorities?: Record<number, FilePriority>;
   sequential?: boolean;
   downloadLimitBytesPerSec?: number;
   uploadLimitBytesPerSec?: number;

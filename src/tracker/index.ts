@@ -42,7 +42,8 @@ export { TrackerClient, type TrackerClientEvents, type TrackerClientInit, type T
 export { httpAnnounce, httpScrape } from './client/http-client.js';
 export { UdpTrackerClient } from './client/udp-client.js';
 export { systemClock, type Clock } from './client/emitter.js';
-export { TrackerServer, type TrackerServerInit, type TrackerAddresses } from './server/tracker-server.js';
+export { TrackerServer, trackerStoreLimits, type TrackerServerInit, type TrackerAddresses } from './server/tracker-server.js';
+export { MemoryStore, type SwarmStore } from './store/index.js';
 export { TrackerError, type TrackerErrorCode } from './errors.js';
 export { CLIENT_DEFAULTS, SERVER_DEFAULTS } from './defaults.js';
 export type { AnnounceEvent, AnnounceRequest, AnnounceResponse, PeerAddress, ScrapeEntry } from './types.js';

@@ -8,7 +8,7 @@ import { freeTcpPort } from '../helpers/ports.js';
 import { run, startProcess, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
 import { requireProgram } from '../helpers/programs.js';
 import { tempDir } from '../helpers/tmp.js';
-import type { SessionSettings, TorrentSummary } from '../../src/node/index.js';
+import type { SessionSettings, TorrentDetail, TorrentSummary } from '../../src/node/index.js';
 
 /**
  * Debian's transmission-remote (transmission-cli 3.00) drives tandem's daemon through Transmission's RPC: add a
@@ -79,6 +79,27 @@ test('transmission-remote: add a .torrent and a magnet, -l, -i, -f, stop/start, 
   assert.equal(settings.uploadLimitBytesPerSec, 50_000);
   assert.equal((await tr('-D', '-U')).code, 0);
   assert.equal((await daemon.rpc<SessionSettings>('session.get')).downloadLimitBytesPerSec, 0);
+
+  // Seed ratio modes, file priorities and reannounce as transmission-remote sends them.
+  assert.equal((await tr('-t', '2', '-sr', '2.5')).code, 0);
+  let two2 = await daemon.rpc<TorrentDetail>('torrent.get', { ids: 2 });
+  assert.deepEqual([two2.seedRatioMode, two2.seedRatioLimit], ['own', 2.5]);
+  assert.match((await tr('-t', '2', '-i')).stdout, /Ratio Limit: 2\.5$/m);
+  assert.equal((await tr('-t', '2', '-SR')).code, 0);
+  assert.equal((await daemon.rpc<TorrentDetail>('torrent.get', { ids: 2 })).seedRatioMode, 'unlimited');
+  assert.equal((await tr('-t', '2', '-srd')).code, 0);
+  assert.equal((await daemon.rpc<TorrentDetail>('torrent.get', { ids: 2 })).seedRatioMode, 'global');
+  assert.equal((await tr('-gsr', '3')).code, 0);
+  assert.equal((await daemon.rpc<SessionSettings>('session.get')).seedRatioLimit, 3);
+  assert.match((await tr('-t', '2', '-i')).stdout, /Ratio Limit: Default/);
+  assert.equal((await tr('-t', '2', '-ph', '1')).code, 0);
+  assert.equal((await tr('-t', '2', '-pl', '2')).code, 0);
+  two2 = await daemon.rpc<TorrentDetail>('torrent.get', { ids: 2 });
+  assert.deepEqual(two2.files.map((f) => f.priority).slice(0, 3), [0, 1, -1]);
+  assert.match((await tr('-t', '2', '-f')).stdout, /High\s+Yes/);
+  const re = await tr('-t', '2', '--reannounce');
+  assert.equal(re.code, 0, re.stderr);
+  assert.match(re.stdout, /success/);
 
   assert.equal((await tr('-t', '1', '--remove-and-delete')).code, 0);
   assert.equal((await tr('-t', '2', '-r')).code, 0);

@@ -95,7 +95,7 @@ test('torrent-get text: the JSON written straight matches the object form, and r
     id: 7, infoHash: 'ab'.repeat(20), name: 'a "quoted"\n name', status: 'downloading', totalBytes: 100, wantedBytes: 80, verifiedBytes: 40, progress: 0.5,
     pieceCount: 4, piecesHave: 2, downloadRateBytesPerSec: 1000, uploadRateBytesPerSec: 0, downloadedBytes: 40, uploadedBytes: 0, ratio: 0, peers: 2, seeds: 1,
     etaSeconds: 40, labels: ['x'], savePath: '/d', sequential: false, queuePosition: 0, downloadLimitBytesPerSec: 0, uploadLimitBytesPerSec: 0, addedAt: 1_000_000,
-    completedAt: 0, webSeedBytes: 0, error: '',
+    completedAt: 0, webSeedBytes: 0, seedRatioLimit: 1.5, seedRatioMode: 'own', error: '',
   } as TorrentSummary;
   const fields = [...Object.keys(FIELDS).filter((f) => !['files', 'fileStats', 'wanted', 'priorities', 'peers', 'peersFrom', 'trackers', 'trackerStats', 'webseeds', 'isPrivate', 'comment', 'magnetLink', 'pieceSize', 'pieces', 'activityDate'].includes(f)), 'noSuchField'];
   const noDetail = (): never => {

@@ -1,4 +1,4 @@
-import type { TorrentDetail, TorrentStatus, TorrentSummary } from '../../node/index.js';
+import { SEED_RATIO_MODES, type TorrentDetail, type TorrentStatus, type TorrentSummary } from '../../node/index.js';
 
 /**
  * torrent-get fields (Transmission RPC spec §3.3) from the node's summary and detail. Every count is a JSON
@@ -66,8 +66,8 @@ export const FIELDS: Record<string, Getter> = {
   uploadLimited: (s) => s.uploadLimitBytesPerSec > 0,
   honorsSessionLimits: () => true,
   bandwidthPriority: () => 0,
-  seedRatioMode: () => 0,
-  seedRatioLimit: () => 2,
+  seedRatioMode: (s) => SEED_RATIO_MODES.indexOf(s.seedRatioMode),
+  seedRatioLimit: (s) => s.seedRatioLimit,
   seedIdleMode: () => 0,
   seedIdleLimit: () => 30,
   isPrivate: (_s, d) => d().isPrivate,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { IdSelector, Node, QueueMove, SessionSettings, TorrentChanges } from '../../node/index.js';
+import { SEED_RATIO_MODES, type IdSelector, type Node, type QueueMove, type SessionSettings, type TorrentChanges } from '../../node/index.js';
 import { isTandemError } from '../../util/errors.js';
 import { VERSION } from '../../util/version.js';
 import { knownFields, torrentJson, torrentObject } from './fields.js';
@@ -40,7 +40,7 @@ export function replyText(reply: Args): string {
 const SPEED_BYTES = 1000;
 
 /** torrent-get fields that depend only on the torrent's summary (not the clock, peers or files): safe to keep as text. */
-const CACHEABLE_FIELDS = new Set(['id', 'hashString', 'name', 'status', 'error', 'errorString', 'eta', 'isFinished', 'isStalled', 'leftUntilDone', 'sizeWhenDone', 'totalSize', 'percentDone', 'metadataPercentComplete', 'recheckProgress', 'rateDownload', 'rateUpload', 'uploadRatio', 'uploadedEver', 'downloadedEver', 'haveValid', 'haveUnchecked', 'corruptEver', 'desiredAvailable', 'peersConnected', 'peersGettingFromUs', 'peersSendingToUs', 'webseedsSendingToUs', 'peer-limit', 'addedDate', 'doneDate', 'startDate', 'downloadDir', 'labels', 'queuePosition', 'sequentialDownload', 'pieceCount', 'downloadLimit', 'downloadLimited', 'uploadLimit', 'uploadLimited']);
+const CACHEABLE_FIELDS = new Set(['id', 'hashString', 'name', 'status', 'error', 'errorString', 'eta', 'isFinished', 'isStalled', 'leftUntilDone', 'sizeWhenDone', 'totalSize', 'percentDone', 'metadataPercentComplete', 'recheckProgress', 'rateDownload', 'rateUpload', 'uploadRatio', 'uploadedEver', 'downloadedEver', 'haveValid', 'haveUnchecked', 'corruptEver', 'desiredAvailable', 'peersConnected', 'peersGettingFromUs', 'peersSendingToUs', 'webseedsSendingToUs', 'peer-limit', 'addedDate', 'doneDate', 'startDate', 'downloadDir', 'labels', 'queuePosition', 'sequentialDownload', 'pieceCount', 'downloadLimit', 'downloadLimited', 'uploadLimit', 'uploadLimited', 'seedRatioLimit', 'seedRatioMode']);
 const ID_HEX = /^[0-9a-fA-F]{40}$/;
 
 /** `ids`: an integer, a 40-hex info hash, an array of either, `"recently-active"`, or absent for all. */
@@ -157,6 +157,8 @@ function torrentChanges(args: Args): TorrentChanges {
   c.priorityNormal = indexList(args['priority-normal']);
   c.priorityLow = indexList(args['priority-low']);
   if (typeof args.seedRatioLimit === 'number') c.seedRatioLimit = args.seedRatioLimit;
+  // 0 follows the session, 1 the torrent's own limit, 2 seeds forever.
+  if (typeof args.seedRatioMode === 'number') c.seedRatioMode = SEED_RATIO_MODES[args.seedRatioMode];
   for (const k of Object.keys(c) as (keyof TorrentChanges)[]) if (c[k] === undefined || (Array.isArray(c[k]) && k !== 'labels' && (c[k] as number[]).length === 0)) delete c[k];
   return c;
 }
@@ -238,7 +240,7 @@ export const HANDLERS: Record<string, Handler> = {
   'torrent-start-now': (ctx, args) => (ctx.node.torrents.resume(idsOf(ctx, args)), {}),
   'torrent-stop': (ctx, args) => (ctx.node.torrents.pause(idsOf(ctx, args)), {}),
   'torrent-verify': async (ctx, args) => (await ctx.node.torrents.verify(idsOf(ctx, args)), {}),
-  'torrent-reannounce': () => ({}),
+  'torrent-reannounce': (ctx, args) => (ctx.node.torrents.reannounce(idsOf(ctx, args)), {}),
   'torrent-remove': async (ctx, args) => (await ctx.node.torrents.remove(idsOf(ctx, args), args['delete-local-data'] === true), {}),
   'torrent-set': async (ctx, args) => (await ctx.node.torrents.set(idsOf(ctx, args), torrentChanges(args)), {}),
   'torrent-set-location': async (ctx, args) => {

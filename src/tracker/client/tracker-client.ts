@@ -85,10 +85,15 @@ export class TrackerClient extends TypedEmitter<TrackerClientEvents> {
     if (this.running) this.schedule(0);
   }
 
-  /** Asks for more peers now, but not sooner than the tracker's `min interval` after the last announce. */
-  announceNow(): void {
+  /**
+   * Asks for more peers now, but not sooner than the tracker's `min interval` after the last announce. A person's
+   * explicit request (`manual`) waits only for our own floor (5 s): libtorrent's `ignore_min_interval`, so a user
+   * is not told to wait 15 minutes, while a held-down button still cannot hammer the tracker.
+   */
+  announceNow(manual = false): void {
     if (!this.running) return;
-    this.schedule(Math.max(0, this.lastAnnounceMs + this.minIntervalMs - this.clock.now()));
+    const gapMs = manual ? CLIENT_DEFAULTS.minIntervalFloorMs : this.minIntervalMs;
+    this.schedule(Math.max(0, this.lastAnnounceMs + gapMs - this.clock.now()));
   }
 
   /**

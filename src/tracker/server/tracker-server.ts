@@ -3,7 +3,7 @@
 import { SERVER_DEFAULTS } from '../defaults.js';
 import { TrackerError } from '../errors.js';
 import { createStore } from '../store/index.js';
-import type { SwarmStore } from '../store/store.js';
+import type { StoreLimits, SwarmStore } from '../store/store.js';
 import { AccessControl } from './access.js';
 import { TrackerCore } from './core.js';
 import { HttpTracker, type HttpTrackerOptions } from './http-server.js';
@@ -17,6 +17,11 @@ export interface TrackerServerInit {
   udp?: { host: string; port: number };
   /** "memory" (the default) or "redis://HOST:PORT[/DB]". */
   store?: string;
+  /**
+   * A store owned by the caller instead of `store`, so that two servers (the node's HTTP and UDP trackers, started
+   * and stopped apart) answer from one set of swarms. `stop()` leaves it open.
+   */
+  sharedStore?: SwarmStore;
   allowFile?: string;
   passkeyFile?: string;
   announceIntervalS?: number;
@@ -55,12 +60,7 @@ export class TrackerServer {
     const i = this.init;
     await this.access.reload();
     const peerTtlMs = i.peerTtlMs ?? SERVER_DEFAULTS.peerTtlMs;
-    this.store = await createStore(i.store ?? 'memory', {
-      maxTorrents: i.maxTorrents ?? SERVER_DEFAULTS.maxTorrents,
-      maxPeersPerTorrent: i.maxPeersPerTorrent ?? SERVER_DEFAULTS.maxPeersPerTorrent,
-      maxPeersTotal: i.maxPeersTotal ?? SERVER_DEFAULTS.maxPeersTotal,
-      peerTtlMs,
-    });
+    this.store = i.sharedStore ?? (await createStore(i.store ?? 'memory', trackerStoreLimits(i)));
     const core = new TrackerCore(this.store, this.access, {
       announceIntervalS: i.announceIntervalS ?? SERVER_DEFAULTS.announceIntervalS,
       minAnnounceIntervalS: i.minAnnounceIntervalS ?? Math.min(SERVER_DEFAULTS.minAnnounceIntervalS, i.announceIntervalS ?? Infinity),
@@ -116,8 +116,18 @@ export class TrackerServer {
     await Promise.all([this.http?.stop(), this.udp?.stop()]);
     this.http = undefined;
     this.udp = undefined;
-    await this.store?.close();
+    if (!this.init.sharedStore) await this.store?.close();
     this.store = undefined;
     this.core = undefined;
   }
+}
+
+/** The store limits a tracker's options ask for, the defaults filling the rest. */
+export function trackerStoreLimits(i: Pick<TrackerServerInit, 'maxTorrents' | 'maxPeersPerTorrent' | 'maxPeersTotal' | 'peerTtlMs'> = {}): StoreLimits {
+  return {
+    maxTorrents: i.maxTorrents ?? SERVER_DEFAULTS.maxTorrents,
+    maxPeersPerTorrent: i.maxPeersPerTorrent ?? SERVER_DEFAULTS.maxPeersPerTorrent,
+    maxPeersTotal: i.maxPeersTotal ?? SERVER_DEFAULTS.maxPeersTotal,
+    peerTtlMs: i.peerTtlMs ?? SERVER_DEFAULTS.peerTtlMs,
+  };
 }
