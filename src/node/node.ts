@@ -381,6 +381,16 @@ export class Node extends TypedEmitter<NodeEvents> {
     });
   }
 
+  /**
+   * Reserves `count` event sequence numbers in the database, committed before any is used, and returns the first.
+   * Each run (and each block) starts after every number handed out before, crashes included.
+   */
+  reserveEventSeqs(count: number): number {
+    const first = (this.store.getCounters().eventSeqReserved ?? 0) + 1;
+    this.store.addCounters({ eventSeqReserved: count });
+    return first;
+  }
+
   getSettings(): SessionSettings {
     return { ...this.settings };
   }
