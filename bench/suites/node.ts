@@ -13,6 +13,8 @@ import { eventStream, infoHashOf, LIST_FIELDS, percentile, syntheticTorrent, Tra
 import { freeTcpPort } from '../../test/helpers/ports.js';
 
 const TANDEM = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+/** The V8 flags tandem's executable starts node with (its `#!/usr/bin/env -S node …` line): the daemon runs so. */
+const TANDEM_NODE_FLAGS = (/^#!\/usr\/bin\/env -S node (.*)$/m.exec(readFileSync(TANDEM, 'utf8').split('\n')[0]!)?.[1] ?? '').split(' ').filter(Boolean);
 const SIZES = (process.env.BENCH_NODE_SIZES ?? '1000,10000').split(',').map(Number);
 const LIST_CALLS = 20;
 
@@ -53,7 +55,7 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 async function startTandem(dir: string): Promise<Daemon> {
   const port = await freeTcpPort();
-  const args = [TANDEM, 'daemon', '--state-dir', join(dir, 'state'), '--rpc', `127.0.0.1:${port}`, '--port', '0', '--listen', '127.0.0.1', '--no-dht', '--download-dir', join(dir, 'dl'), '--quiet'];
+  const args = [...TANDEM_NODE_FLAGS, TANDEM, 'daemon', '--state-dir', join(dir, 'state'), '--rpc', `127.0.0.1:${port}`, '--port', '0', '--listen', '127.0.0.1', '--no-dht', '--download-dir', join(dir, 'dl'), '--quiet'];
   const d = {
     name: 'tandem daemon',
     url: `http://127.0.0.1:${port}/`,

@@ -144,7 +144,7 @@ export class PeerListener {
     const host = normaliseHost(socket.remoteAddress ?? '?');
     // Refused for the price of an accept: nothing is read, nothing is logged per connection.
     if (this.guard.admit(host, Date.now())) return void socket.destroy();
-    socket.once('close', () => this.guard.closed());
+    socket.once('close', () => this.guard.closed(host));
     this.pending.add(socket);
     // One time limit for all of it: the MSE handshake, if any, and the BitTorrent handshake.
     const timer = setTimeout(() => socket.destroy(new Error(`handshake not finished within ${this.options.handshakeTimeoutMs} ms`)), this.options.handshakeTimeoutMs);

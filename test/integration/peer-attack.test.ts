@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeHandshake, encodeMessage } from '../../src/wire/index.js';
 import { parseTorrent } from '../../src/metainfo/index.js';
+import { DEFAULT_GUARD } from '../../src/swarm/address-guard.js';
 import { makeTorrent, makeTree, startTorrent, treeHashes } from '../helpers/peer-fixtures.js';
 import { startAttack, type AttackKind } from '../helpers/peer-attackers.js';
 import { startProcess, tandem, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
@@ -39,6 +40,27 @@ test('an address that sends garbage three times is banned before its handshake i
   }
   assert.equal(await answered(seed.listenPort, seed.infoHash, '127.0.0.66'), false, 'the banned address gets nothing back');
   assert.equal(await answered(seed.listenPort, seed.infoHash, '127.0.0.67'), true, 'another address is answered');
+});
+
+test('the listener caps the connections open from one address, all torrents together, before reading a byte', async (t) => {
+  const dir = await tempDir(t);
+  const { meta } = await makeTorrent(await makeTree(dir));
+  const seed = await startTorrent(t, { metainfo: meta, dir, config: { maxPeersPerAddress: 100, guard: { ...DEFAULT_GUARD, maxConnectionsPerAddress: 4 } } });
+  const open = [];
+  for (let i = 0; i < 4; i++) {
+    const socket = connect({ host: '127.0.0.1', port: seed.listenPort, localAddress: '127.0.0.70' });
+    socket.on('error', () => undefined);
+    t.after(() => socket.destroy());
+    await once(socket, 'connect');
+    socket.write(encodeHandshake({ infoHash: seed.infoHash, peerId: randomBytes(20), extended: false, fast: false, dht: false }));
+    await once(socket, 'data');
+    open.push(socket);
+  }
+  assert.equal(await answered(seed.listenPort, seed.infoHash, '127.0.0.70'), false, 'a fifth connection from the address is refused');
+  assert.equal(await answered(seed.listenPort, seed.infoHash, '127.0.0.71'), true, 'another address is answered');
+  open.pop()!.destroy();
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(await answered(seed.listenPort, seed.infoHash, '127.0.0.70'), true, 'a closed connection frees a place');
 });
 
 test('a full torrent lets a newcomer in by evicting an idle peer; a peer that sends nothing is dropped', async (t) => {

@@ -8,9 +8,19 @@ test('the guard caps connections in all and frees a place when one closes', () =
   assert.equal(g.admit('10.0.0.1', 0), undefined);
   assert.equal(g.admit('10.0.0.2', 0), undefined);
   assert.equal(g.admit('10.0.0.3', 0), 'too many connections');
-  g.closed();
+  g.closed('10.0.0.1');
   assert.equal(g.admit('10.0.0.3', 0), undefined);
   assert.equal(g.openConnections, 2);
+});
+
+test('the guard caps the connections open from one address, all torrents together; a close frees one of them', () => {
+  const g = new AddressGuard({ ...DEFAULT_GUARD, maxConnectionsPerAddress: 3 });
+  for (let i = 0; i < 3; i++) assert.equal(g.admit('10.0.0.1', i * 1_000), undefined);
+  assert.equal(g.admit('10.0.0.1', 5_000), 'too many from this address');
+  assert.equal(g.admit('10.0.0.2', 5_000), undefined, 'another address is not affected');
+  g.closed('10.0.0.1');
+  assert.equal(g.admit('10.0.0.1', 6_000), undefined);
+  assert.equal(g.openConnections, 4);
 });
 
 test('a flood of new connections from one address is refused; others are not, and the bucket refills', () => {
