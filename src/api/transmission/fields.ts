@@ -117,11 +117,12 @@ export const FIELDS: Record<string, Getter> = {
       hasAnnounced: t.lastAnnounceAt > 0,
       seederCount: t.seeders,
       leecherCount: t.leechers,
-      announceState: 1,
+      // Transmission's tr_tracker_state: 0 inactive, 1 waiting, 3 announcing.
+      announceState: t.announcing ? 3 : t.nextAnnounceAt > 0 ? 1 : 0,
       scrapeState: 0,
       downloadCount: -1,
       lastScrapeTime: 0,
-      nextAnnounceTime: 0,
+      nextAnnounceTime: secs(t.nextAnnounceAt),
     })),
   webseeds: (_s, d) => d().webSeeds,
 };
