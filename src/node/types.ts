@@ -88,6 +88,8 @@ export interface TorrentTrackerInfo {
   /** From the tracker's last answer; -1 while unknown. */
   seeders: number;
   leechers: number;
+  /** How many peers its last answer listed. */
+  lastPeerCount: number;
   /** Unix ms of the next announce to this tracker; 0 when none is due (stopped, or a backup that is asked only
    * when the trackers before it fail, BEP 12). */
   nextAnnounceAt: number;

@@ -9,6 +9,7 @@ import { globalLimits } from '../../src/node/alt-speed.js';
 import { defaultSettings } from '../../src/node/defaults.js';
 import { checkSettings } from '../../src/node/settings.js';
 import { Bitfield } from '../../src/wire/index.js';
+import { trackerStats } from '../../src/api/transmission/tracker-stats.js';
 import type { TorrentTrackerInfo } from '../../src/node/index.js';
 
 /** A picker's view from one character per piece: h have, d under way, a available from a peer, . missing. */
@@ -36,13 +37,18 @@ test('piece states: downloading and available are exclusive of have and of each 
 });
 
 test("trackers: the announcer's schedule goes to the tracker it names; the rest are idle", () => {
-  const base = (url: string, tier: number): TorrentTrackerInfo => ({ url, tier, lastAnnounceAt: 5, lastResult: 'Success', seeders: 3, leechers: -1, nextAnnounceAt: 0, announcing: false });
+  const base = (url: string, tier: number): TorrentTrackerInfo => ({ url, tier, lastAnnounceAt: 5, lastResult: 'Success', seeders: 3, leechers: -1, lastPeerCount: 4, nextAnnounceAt: 0, announcing: false });
   const map = new Map([['http://a/announce', base('http://a/announce', 0)], ['udp://b:1', base('udp://b:1', 1)]]);
   const list = trackerList(map, { announcing: 'udp://b:1', next: { url: 'http://a/announce', atMs: 1_000 } });
   assert.deepEqual(list.map((t) => [t.url, t.nextAnnounceAt, t.announcing]), [['http://a/announce', 1_000, false], ['udp://b:1', 0, true]]);
   list[0]!.seeders = 99;
   assert.equal(map.get('http://a/announce')!.seeders, 3, 'a copy, never the node’s own object');
   assert.deepEqual(trackerList(undefined, undefined), []);
+  // Transmission's trackerStats: the due one waits (state 1), the other is a backup; times in seconds.
+  const stats = trackerStats(trackerList(map, { next: { url: 'http://a/announce', atMs: 90_000 } }));
+  assert.deepEqual(stats.map((t) => [t.announceState, t.isBackup, t.nextAnnounceTime, t.lastAnnouncePeerCount]), [[1, false, 90, 4], [0, true, 0, 4]]);
+  assert.equal(trackerStats(trackerList(map, { announcing: 'udp://b:1' }))[1]!.announceState, 3);
+  assert.equal(trackerStats(trackerList(map, undefined))[0]!.isBackup, false, 'a stopped torrent has no backups, only idle trackers');
 });
 
 test('web seeds: each once, in the torrent’s order, with what the running swarm counted (0 when it is not running)', () => {
