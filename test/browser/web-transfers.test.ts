@@ -100,6 +100,8 @@ test('web UI: add a .torrent, live to 100%, pause, resume, create, remove with d
   await page.getByRole('button', { name: 'Create', exact: true }).click();
   const create = page.locator('dialog[open]');
   await create.getByLabel('File or folder on the node').fill(join(dir, 'made', 'created.bin'));
+  // A web seed in the .torrent (never asked: the node has every piece), listed with its bytes in the details.
+  await create.getByLabel('Web seeds, one URL per line').fill('http://127.0.0.1:9/created.bin');
   await page.evaluate(() => {
     const seen: string[] = [];
     (globalThis as unknown as { hashingSeen: string[] }).hashingSeen = seen;
@@ -126,6 +128,10 @@ test('web UI: add a .torrent, live to 100%, pause, resume, create, remove with d
 
   // Queue: the newer torrent moved to the top from the toolbar.
   await page.locator('[role=grid] [role=row]', { hasText: 'created.bin' }).click();
+  await page.getByRole('tab', { name: 'Trackers' }).click();
+  const seedRow = page.getByRole('tabpanel').getByRole('row', { name: /http:\/\/127\.0\.0\.1:9\/created\.bin/ });
+  await seedRow.getByRole('cell', { name: '0 B', exact: true }).waitFor();
+  await page.getByRole('tab', { name: 'Overview' }).click();
   await page.getByRole('button', { name: 'Queue top', exact: true }).click();
   for (let i = 0; ; i++) {
     const list = await daemon.rpc<{ name: string; queuePosition: number }[]>('torrent.list');
