@@ -26,7 +26,7 @@ export class EventLog {
   ) {
     this.seq = node.reserveEventSeqs(SEQ_BLOCK) - 1;
     this.reservedTo = this.seq + SEQ_BLOCK;
-    const names: NodeEventName[] = ['torrent:added', 'torrent:removed', 'torrent:changed', 'server:started', 'server:stopped', 'session:changed', 'warning'];
+    const names: NodeEventName[] = ['torrent:added', 'torrent:removed', 'torrent:changed', 'server:started', 'server:stopped', 'session:changed', 'warning', 'create:progress'];
     for (const name of names) {
       const fn = (detail: NodeEvents[typeof name]): void => this.push(name, detail as unknown as Record<string, unknown>);
       node.on(name, fn);

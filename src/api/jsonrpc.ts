@@ -74,6 +74,7 @@ export const METHODS: Record<string, Method> = {
       pieceLengthBytes: optional(p, 'pieceLengthBytes', Number.isInteger, 'a power of two'),
       hybrid: optional(p, 'hybrid', isBool, 'true or false'),
       seed: optional(p, 'seed', isBool, 'true or false'),
+      job: optional(p, 'job', (v) => typeof v === 'string' && v.length <= 64, 'a string of at most 64 characters'),
     });
     return { metainfo: created.bytes.toString('base64'), torrent: created.torrent };
   },

@@ -13,7 +13,11 @@ export const NODE_DEFAULTS = {
   /** Byte totals are committed at least this often; piece progress is committed by each swarm every 5 s. */
   checkpointIntervalMs: 30_000,
   maxActiveDownloads: 5,
+  /** Both alternative speeds until set: Transmission's 50 kB/s. */
+  altSpeedBytesPerSec: 50_000,
   maxActiveSeeds: 100,
+  /** Hashing progress of a torrent being created goes out at most this often (`create:progress`). */
+  createProgressIntervalMs: 250,
   /** A .torrent fetched from a URL by `add`: at most this large, within this time. */
   fetchTimeoutMs: 30_000,
   databaseFile: 'state.db',
@@ -35,6 +39,9 @@ export function defaultSettings(home = homedir()): SessionSettings {
     peerPort: NODE_DEFAULTS.peerPort,
     downloadLimitBytesPerSec: 0,
     uploadLimitBytesPerSec: 0,
+    altSpeedEnabled: false,
+    altSpeedDownBytesPerSec: NODE_DEFAULTS.altSpeedBytesPerSec,
+    altSpeedUpBytesPerSec: NODE_DEFAULTS.altSpeedBytesPerSec,
     maxActiveDownloads: NODE_DEFAULTS.maxActiveDownloads,
     maxActiveSeeds: NODE_DEFAULTS.maxActiveSeeds,
     dht: true,

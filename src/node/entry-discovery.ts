@@ -36,11 +36,11 @@ export class EntryDiscovery {
         return { uploaded: s.uploadedBytes, downloaded: s.downloadedBytes, left: s.wantedBytes - s.verifiedBytes };
       },
     });
-    tiers.forEach((tier, i) => tier.forEach((url) => trackers.set(url, { url, tier: i, lastAnnounceAt: 0, lastResult: '', seeders: 0, leechers: 0 })));
+    tiers.forEach((tier, i) => tier.forEach((url) => trackers.set(url, { url, tier: i, lastAnnounceAt: 0, lastResult: '', seeders: -1, leechers: -1, lastPeerCount: 0, nextAnnounceAt: 0, announcing: false })));
     tracker.on('peers', ({ peers }) => torrent.addPeers(peers as PeerAddress[]));
     tracker.on('announce', ({ url, response }) => {
       const t = trackers.get(url);
-      if (t) Object.assign(t, { lastAnnounceAt: Date.now(), lastResult: 'Success', seeders: response.complete ?? 0, leechers: response.incomplete ?? 0 });
+      if (t) Object.assign(t, { lastAnnounceAt: Date.now(), lastResult: 'Success', seeders: response.complete ?? -1, leechers: response.incomplete ?? -1, lastPeerCount: response.peers.length });
     });
     tracker.on('error', ({ url, error }) => {
       const t = trackers.get(url);
@@ -50,6 +50,11 @@ export class EntryDiscovery {
     tracker.on('warning', ({ url, message }) => this.emit('tracker:warning', { id: this.id, url, message }));
     tracker.start();
     this.tracker = tracker;
+  }
+
+  /** The announcer's schedule (who is asked now, who next and when), for the API's tracker list. */
+  trackerStatus(): ReturnType<TrackerClient['status']> | undefined {
+    return this.tracker?.status();
   }
 
   /** Looks the torrent up in the DHT and announces `port`, now and as often as `dhtRoundIntervalMs` says. */

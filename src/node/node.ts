@@ -10,6 +10,7 @@ import { lsdEnabled, NodeLsd } from './node-lsd.js';
 import { moveInQueue, queueVerdicts, type QueueMove } from './queue.js';
 import { seedLimitReached, seedRatioTarget } from './seed-limit.js';
 import { checkSettings, mergeStored } from './settings.js';
+import { applyGlobalLimits } from './alt-speed.js';
 import { changedFields } from './summary-changes.js';
 import { NodeServers } from './servers.js';
 import { NodeStore } from './store.js';
@@ -125,8 +126,7 @@ export class Node extends TypedEmitter<NodeEvents> {
 
   /** Binds the peer port, starts the DHT and LSD, loads every torrent and lets the queue start them. */
   async start(): Promise<void> {
-    this.downloadLimit.setRate(this.settings.downloadLimitBytesPerSec);
-    this.uploadLimit.setRate(this.settings.uploadLimitBytesPerSec);
+    applyGlobalLimits(this.settings, this.downloadLimit, this.uploadLimit);
     this.listener = new PeerListener({
       hosts: [...(this.init.listenHosts ?? DEFAULT_LISTEN_HOSTS)],
       port: this.settings.peerPort,
@@ -332,6 +332,10 @@ export class Node extends TypedEmitter<NodeEvents> {
     this.emit('torrent:removed', { id: e.id, infoHash: e.infoHash });
   }
 
+  createProgress(p: NodeEvents['create:progress']): void {
+    this.emit('create:progress', p);
+  }
+
   warn(message: string, infoHash?: string): void {
     this.log.warn(message);
     this.emit('warning', infoHash ? { message, infoHash } : { message });
@@ -401,8 +405,7 @@ export class Node extends TypedEmitter<NodeEvents> {
     if (changes.downloadDir) changes.downloadDir = resolvePath(changes.downloadDir);
     this.store.setSettings(changes);
     this.settings = { ...this.settings, ...changes };
-    this.downloadLimit.setRate(this.settings.downloadLimitBytesPerSec);
-    this.uploadLimit.setRate(this.settings.uploadLimitBytesPerSec);
+    applyGlobalLimits(this.settings, this.downloadLimit, this.uploadLimit);
     this.schedule();
     this.emit('session:changed', { settings: this.getSettings() });
     return this.getSettings();

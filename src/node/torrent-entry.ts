@@ -3,8 +3,10 @@ import { validResume, type ResumeBackend } from '../storage/index.js';
 import { parsePeerAddress, Torrent, type PeerListener, type RateLimit } from '../swarm/index.js';
 import type { DhtNode } from '../dht/index.js';
 import { Bitfield, type PeerAddress } from '../wire/index.js';
+import { trackerList, webSeedList } from './detail-sources.js';
 import { EntryDiscovery } from './entry-discovery.js';
 import type { NodeLog } from './log.js';
+import { pieceStates } from './piece-states.js';
 import { fileProgress, progressOf, type Progress } from './progress.js';
 import type { NodeStore, TorrentRecord } from './store.js';
 import { forwardSwarmEvents, type EmitSwarmEvent } from './swarm-events.js';
@@ -375,14 +377,17 @@ export class TorrentEntry {
         wanted: wanted ? wanted.has(index) : true,
         priority: this.record.priorities[String(index)] ?? 0,
       }));
+    const webSeeds = [...(meta?.urlList ?? []), ...this.record.extraWebSeeds];
     return {
       ...this.summary(),
       files,
       peerList: this.peerList(),
-      trackers: [...(this.trackers?.values() ?? [])].map((t) => ({ ...t })),
-      webSeeds: [...(meta?.urlList ?? []), ...this.record.extraWebSeeds],
+      trackers: trackerList(this.trackers, this.discovery?.trackerStatus()),
+      webSeeds,
+      webSeedStats: webSeedList(webSeeds, this.torrent?.webSeeds.perSeed()),
       pieceLengthBytes: meta?.pieceLengthBytes ?? 0,
       piecesBitfield: have ? Buffer.from(have.bytes).toString('base64') : '',
+      ...pieceStates(this.torrent?.picker),
       magnet: meta ? magnetFromMetainfo(meta) : (this.record.magnet ?? ''),
       comment: meta?.comment ?? '',
       isPrivate: meta?.private ?? false,

@@ -3,6 +3,7 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import { createTorrent, sharedHashPool, type Metainfo } from '../metainfo/index.js';
 import { VERSION } from '../util/version.js';
 import { filePath, snapshotResume, verifyOnDisk } from '../storage/index.js';
+import { createProgressReporter, type CreateProgress } from './create-progress.js';
 import { NodeError } from './errors.js';
 import type { QueueMove } from './queue.js';
 import { SEED_RATIO_MODES, seedLimitReached, type SeedRatioMode } from './seed-limit.js';
@@ -33,6 +34,8 @@ export interface OpsHost {
   added(e: TorrentEntry): void;
   changed(e: TorrentEntry): void;
   removed(e: TorrentEntry): void;
+  /** Emits a `create:progress` event. */
+  createProgress(p: CreateProgress): void;
 }
 
 export interface CreateRequest {
@@ -45,6 +48,8 @@ export interface CreateRequest {
   hybrid?: boolean;
   /** Add the new torrent to the node and seed it from the path. */
   seed?: boolean;
+  /** A name for this creation, carried by its `create:progress` events. */
+  job?: string;
   signal?: AbortSignal;
 }
 
@@ -288,6 +293,7 @@ export class TorrentOps {
       pieceLengthBytes: o.pieceLengthBytes,
       createdBy: `tandem ${VERSION}`,
       signal: o.signal,
+      onProgress: createProgressReporter((p) => this.node.createProgress(p), o.job ?? '', path),
     });
     if (!o.seed) return { bytes: created.bytes };
     const { torrent } = await this.add({ metainfo: created.bytes, savePath: dirname(path) });

@@ -89,8 +89,25 @@ export interface TorrentTrackerInfo {
   /** Unix ms of the last announce, 0 if never. */
   lastAnnounceAt: number;
   lastResult: string;
+  /** From the tracker's last answer; -1 while unknown. */
   seeders: number;
   leechers: number;
+  /** How many peers its last answer listed. */
+  lastPeerCount: number;
+  /** Unix ms of the next announce to this tracker; 0 when none is due (stopped, or a backup that is asked only
+   * when the trackers before it fail, BEP 12). */
+  nextAnnounceAt: number;
+  /** An announce to it is under way. */
+  announcing: boolean;
+}
+
+/** A BEP 19 web seed of a torrent and what it sent while the torrent ran. */
+export interface TorrentWebSeedInfo {
+  url: string;
+  /** Bytes received from it since the torrent last started (verified or not). */
+  bytes: number;
+  /** Pieces being fetched from it now. */
+  inFlight: number;
 }
 
 /** A torrent with its files, peers and trackers (`Node.get`). */
@@ -99,9 +116,14 @@ export interface TorrentDetail extends TorrentSummary {
   peerList: TorrentPeerInfo[];
   trackers: TorrentTrackerInfo[];
   webSeeds: string[];
+  /** The same web seeds with their bytes (the torrent's `webSeedBytes` is their sum). */
+  webSeedStats: TorrentWebSeedInfo[];
   pieceLengthBytes: number;
   /** The verified-pieces bitfield, base64 (BEP 3 order); '' while metadata is unknown. */
   piecesBitfield: string;
+  /** Pieces under way, and pieces missing here that a connected peer has (`piece-states.ts`); '' when not running. */
+  piecesDownloading: string;
+  piecesAvailable: string;
   magnet: string;
   comment: string;
   isPrivate: boolean;
@@ -171,6 +193,10 @@ export interface SessionSettings {
   peerPort: number;
   downloadLimitBytesPerSec: number;
   uploadLimitBytesPerSec: number;
+  /** Alternative speeds (`alt-speed.ts`): while enabled, these replace the two limits above (0: no limit). */
+  altSpeedEnabled: boolean;
+  altSpeedDownBytesPerSec: number;
+  altSpeedUpBytesPerSec: number;
   /** How many torrents download at once, and seed at once; the rest wait queued. */
   maxActiveDownloads: number;
   maxActiveSeeds: number;
@@ -249,6 +275,8 @@ export interface NodeEvents extends SwarmEvents {
   'server:stopped': ServerInfo;
   'session:changed': { settings: SessionSettings };
   'warning': { message: string; infoHash?: string };
+  /** `torrents.create` hashing `path`: `job` is the caller's name for it (the API's `job` parameter, else ''). */
+  'create:progress': { job: string; path: string; hashedBytes: number; totalBytes: number };
 }
 
 export type NodeEventName = keyof NodeEvents;

@@ -44,6 +44,8 @@ interface Fetch {
 export class WebSeeds extends TypedEmitter<WebSeedsEvents> {
   /** Bytes received from web seeds (verified or not), also counted in the torrent's download meter. */
   bytes = 0;
+  /** The same bytes by seed URL. */
+  private readonly bytesBySeed = new Map<string, number>();
   readonly stats: WebSeedsStats = { pieces: 0, badPieces: 0, lostToPeers: 0, takenFromIdlePeers: 0 };
   private seeds: WebSeed[] = [];
   private readonly fetches = new Map<number, Fetch>();
@@ -67,6 +69,11 @@ export class WebSeeds extends TypedEmitter<WebSeedsEvents> {
 
   get inFlight(): number {
     return this.fetches.size;
+  }
+
+  /** Each seed in use with the bytes it sent and the pieces it is fetching now. */
+  perSeed(): { url: string; bytes: number; inFlight: number }[] {
+    return this.seeds.map((s) => ({ url: s.url, bytes: this.bytesBySeed.get(s.url) ?? 0, inFlight: s.health.inFlight }));
   }
 
   /** With metadata known and pieces still wanted: one client per seed URL, then the first requests. */
@@ -191,6 +198,7 @@ export class WebSeeds extends TypedEmitter<WebSeedsEvents> {
     this.fetches.delete(index);
     if (!this.running) return;
     this.bytes += data.length;
+    this.bytesBySeed.set(f.seed.url, (this.bytesBySeed.get(f.seed.url) ?? 0) + data.length);
     t.downMeter.add(data.length, Date.now());
     const result = t.downloader.acceptPiece(index, data);
     if (result === 'ok') {

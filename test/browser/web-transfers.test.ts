@@ -44,7 +44,12 @@ test('web UI: add a .torrent, live to 100%, pause, resume, create, remove with d
   await row.click();
   await page.getByRole('tab', { name: /^Peers/ }).click();
   await page.getByRole('tabpanel').getByRole('cell', { name: /^127\.0\.0\.1:\d+$/ }).waitFor();
+  // The tracker's last and next announce.
+  await page.getByRole('tab', { name: 'Trackers' }).click();
+  await page.getByRole('tabpanel').getByRole('cell', { name: /^in \d+m \d+s$/ }).waitFor();
   await page.getByRole('tab', { name: 'Overview' }).click();
+  // The piece bar has pieces under way or available from the seed, not only had and missing.
+  await page.getByRole('img', { name: /pieces verified, ([1-9]\d* downloading|\d+ downloading, [1-9]\d* available from peers)/ }).waitFor();
   await page.waitForTimeout(1500);
   await screenshot(page, 'desktop-light-downloading');
   await row.filter({ hasText: '100%' }).waitFor({ timeout: 90_000 });
@@ -80,14 +85,40 @@ test('web UI: add a .torrent, live to 100%, pause, resume, create, remove with d
     await new Promise((r) => setTimeout(r, 100));
   }
 
-  // Create a torrent from a path on the node, seed it, and download its .torrent.
-  await writeRandom(join(dir, 'made', 'created.bin'), 300 * 1024);
+  // Alternative speeds from the header's switch, confirmed by the daemon.
+  const alt = page.getByRole('button', { name: 'Alt speeds' });
+  await alt.click();
+  await page.locator('.alt-toggle[aria-pressed=true]').waitFor();
+  assert.equal((await daemon.rpc<{ altSpeedEnabled: boolean }>('session.get')).altSpeedEnabled, true);
+  await alt.click();
+  await page.locator('.alt-toggle[aria-pressed=false]').waitFor();
+  assert.equal((await daemon.rpc<{ altSpeedEnabled: boolean }>('session.get')).altSpeedEnabled, false);
+
+  // Create a torrent from a path on the node (large enough to take a moment to hash), seed it, and download its
+  // .torrent. The dialog's status line is recorded as it changes: it shows a percentage while hashing.
+  await writeRandom(join(dir, 'made', 'created.bin'), 160 * 1024 * 1024);
   await page.getByRole('button', { name: 'Create', exact: true }).click();
   const create = page.locator('dialog[open]');
   await create.getByLabel('File or folder on the node').fill(join(dir, 'made', 'created.bin'));
+  // A web seed in the .torrent (never asked: the node has every piece), listed with its bytes in the details.
+  await create.getByLabel('Web seeds, one URL per line').fill('http://127.0.0.1:9/created.bin');
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (globalThis as unknown as { hashingSeen: string[] }).hashingSeen = seen;
+    const doc = (globalThis as unknown as { document: { body: object; querySelector(s: string): { textContent: string } | null } }).document;
+    const Observer = (globalThis as unknown as { MutationObserver: new (fn: () => void) => { observe(n: object, o: object): void } }).MutationObserver;
+    new Observer(() => {
+      const text = doc.querySelector('dialog[open] .create-progress [role=status]')?.textContent;
+      if (text && seen.at(-1) !== text) seen.push(text);
+    }).observe(doc.body, { subtree: true, childList: true, characterData: true });
+  });
   await create.getByRole('button', { name: 'Create', exact: true }).click();
+  // A picture of the bar under way, when the hashing lasts long enough to take one (the assertion is below).
+  await create.getByRole('status').filter({ hasText: /^Hashing: \d/ }).waitFor({ timeout: 5_000 }).then(() => screenshot(page, 'desktop-light-create-hashing'), () => undefined);
   const link = create.getByRole('link', { name: 'Download created.bin.torrent' });
-  await link.waitFor({ timeout: 30_000 });
+  await link.waitFor({ timeout: 60_000 });
+  const hashing = await page.evaluate(() => (globalThis as unknown as { hashingSeen: string[] }).hashingSeen);
+  assert.ok(hashing.some((text) => /^Hashing: \d+\.\d% · [\d.]+ [KM]?i?B of 160 MiB$/.test(text)), `a percentage while hashing: ${JSON.stringify(hashing)}`);
   const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
   const torrentBytes = await readFile((await download.path())!);
   assert.match(torrentBytes.subarray(0, 200).toString('latin1'), /^d.*4:info/);
@@ -97,6 +128,10 @@ test('web UI: add a .torrent, live to 100%, pause, resume, create, remove with d
 
   // Queue: the newer torrent moved to the top from the toolbar.
   await page.locator('[role=grid] [role=row]', { hasText: 'created.bin' }).click();
+  await page.getByRole('tab', { name: 'Trackers' }).click();
+  const seedRow = page.getByRole('tabpanel').getByRole('row', { name: /http:\/\/127\.0\.0\.1:9\/created\.bin/ });
+  await seedRow.getByRole('cell', { name: '0 B', exact: true }).waitFor();
+  await page.getByRole('tab', { name: 'Overview' }).click();
   await page.getByRole('button', { name: 'Queue top', exact: true }).click();
   for (let i = 0; ; i++) {
     const list = await daemon.rpc<{ name: string; queuePosition: number }[]>('torrent.list');

@@ -74,10 +74,13 @@ test('scheduler: started, re-announce on interval, completed, min interval, trac
   const clock = new FakeClock();
   const c = new TrackerClient({ ...INIT, tiers: [[tr.url]] }, { stats, clock });
   c.start();
+  assert.deepEqual(c.status(), { announcing: undefined, next: { url: tr.url, atMs: 0 } }, 'the first announce is due at once');
   const peers = next(c, 'peers');
   clock.advance(0);
+  assert.deepEqual(c.status(), { announcing: tr.url, next: undefined }, 'under way');
   assert.deepEqual((await peers).peers, [{ host: '127.0.0.1', port: 6882, family: 4 }]);
   await settle();
+  assert.deepEqual(c.status(), { announcing: undefined, next: { url: tr.url, atMs: 120_000 } }, 'the next one, for a face');
   assert.equal(tr.seen[0]!.get('event'), 'started');
   assert.equal(tr.seen[0]!.get('left'), '3');
   assert.equal(tr.seen[0]!.get('compact'), '1');
@@ -98,6 +101,7 @@ test('scheduler: started, re-announce on interval, completed, min interval, trac
   c.announceNow();
   assert.equal(clock.next(), 60_000, 'an extra announce waits for min interval');
   await c.stop();
+  assert.deepEqual(c.status(), { announcing: undefined, next: undefined }, 'nothing is due once stopped');
   assert.equal(tr.seen.at(-1)!.get('event'), 'stopped');
   assert.equal(tr.seen.length, 4);
 });

@@ -64,6 +64,8 @@ test('transmission-remote: add a .torrent and a magnet, -l, -i, -f, stop/start, 
   const files = await tr('-t', '2', '-f');
   assert.match(files.stdout, /beta \(4 files\)/);
   assert.match(files.stdout, /100% Normal\s+Yes\s+.*beta\/sub\/deep\/b\.bin/);
+  const trackers = await tr('-t', '1', '-it');
+  assert.match(trackers.stdout, /Asking for more peers in \d+ min/, 'the next announce, from trackerStats');
   const peers = await tr('-t', '1', '-pi');
   assert.equal(peers.code, 0, peers.stderr);
   assert.match(peers.stdout, /^Address\s+Flags/m);

@@ -20,7 +20,9 @@ interface Web {
   matchesState(t: T, state: string): boolean;
   buildTree(files: { index: number; path: string }[]): unknown;
   flatten(root: unknown, files: { path: string }[], expanded: Set<string>): { depth: number; path: string; file: number; indexes: number[] }[];
-  columnFractions(bits: Uint8Array, pieces: number, width: number): Float32Array;
+  columnStates(bits: { have: Uint8Array; downloading: Uint8Array; available: Uint8Array }, pieces: number, width: number): { state: Uint8Array; haveFraction: Float32Array };
+  countBits(bits: Uint8Array, pieces: number): number;
+  until(ms: number, now: number): string;
   percent(f: number): string;
   bytes(n: number): string;
 }
@@ -117,12 +119,29 @@ test('file tree: folders first, collapsed folders hide their files, a folder row
   ]);
 });
 
-test('piece bar: one column per pixel, shaded by the share of its pieces that are had (BEP 3 bit order)', () => {
-  const bits = new Uint8Array([0b1010_0000]);
-  assert.deepEqual([...web.columnFractions(bits, 3, 3)], [1, 0, 1]);
-  assert.deepEqual([...web.columnFractions(bits, 3, 1)].map((f) => f.toFixed(3)), ['0.667']);
-  assert.deepEqual([...web.columnFractions(bits, 2, 4)], [1, 1, 0, 0]);
-  assert.deepEqual([...web.columnFractions(new Uint8Array(0), 0, 2)], [0, 0]);
+test('piece bar: one column per pixel; under way shows at any size, then have against available, then missing', () => {
+  // Pieces, one character each: h have, d downloading, a available from peers, . missing.
+  const bitsOf = (text: string, c: string): Uint8Array => {
+    const out = new Uint8Array(Math.ceil(text.length / 8));
+    [...text].forEach((x, i) => { if (x === c) out[i >> 3]! |= 0x80 >> (i & 7); });
+    return out;
+  };
+  const columns = (text: string, width: number): string => {
+    const bits = { have: bitsOf(text, 'h'), downloading: bitsOf(text, 'd'), available: bitsOf(text, 'a') };
+    return [...web.columnStates(bits, text.length, width).state].map((s) => '.adh'[s]).join('');
+  };
+  assert.equal(columns('hda.', 4), 'hda.');
+  assert.equal(columns('hhhd', 1), 'd', 'one piece under way marks its column');
+  assert.equal(columns('haa.hh', 3), 'hah');
+  assert.equal(columns('ha', 1), 'h', 'as many had as available: have');
+  assert.equal(columns('haa', 1), 'a');
+  assert.equal(columns('h..', 1), 'h');
+  assert.equal(columns('..', 3), '...', 'more columns than pieces');
+  const shade = web.columnStates({ have: bitsOf('h...', 'h'), downloading: new Uint8Array(0), available: new Uint8Array(0) }, 4, 1).haveFraction;
+  assert.deepEqual([...shade], [0.25]);
+  assert.equal(columns('', 2), '..');
+  assert.equal(web.countBits(bitsOf('h.hh.', 'h'), 5), 3);
+  assert.equal(web.countBits(new Uint8Array(0), 5), 0, 'an absent bitfield has nothing set');
 });
 
 test('formats: never 100% before done, binary units', () => {
@@ -130,4 +149,7 @@ test('formats: never 100% before done, binary units', () => {
   assert.equal(web.percent(1), '100%');
   assert.equal(web.bytes(1536), '1.5 KiB');
   assert.equal(web.bytes(6 * 1024 * 1024), '6.0 MiB');
+  assert.equal(web.until(0, 5_000), '');
+  assert.equal(web.until(5_500, 5_000), 'now');
+  assert.equal(web.until(1_805_000, 5_000), 'in 30m 0s');
 });

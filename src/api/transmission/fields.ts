@@ -1,4 +1,5 @@
 import { SEED_RATIO_MODES, type TorrentDetail, type TorrentStatus, type TorrentSummary } from '../../node/index.js';
+import { trackerStats } from './tracker-stats.js';
 
 /**
  * torrent-get fields (Transmission RPC spec §3.3) from the node's summary and detail. Every count is a JSON
@@ -105,24 +106,7 @@ export const FIELDS: Record<string, Getter> = {
     }),
   peersFrom: (_s, d) => ({ fromTracker: 0, fromDht: 0, fromIncoming: d().peerList.filter((p) => !p.outgoing).length, fromLpd: 0, fromPex: 0, fromCache: 0, fromLtep: 0 }),
   trackers: (_s, d) => d().trackers.map((t, id) => ({ id, announce: t.url, scrape: t.url.replace(/\/announce$/, '/scrape'), tier: t.tier })),
-  trackerStats: (_s, d) =>
-    d().trackers.map((t, id) => ({
-      id,
-      host: t.url,
-      announce: t.url,
-      tier: t.tier,
-      lastAnnounceTime: secs(t.lastAnnounceAt),
-      lastAnnounceResult: t.lastResult,
-      lastAnnounceSucceeded: t.lastResult === 'Success',
-      hasAnnounced: t.lastAnnounceAt > 0,
-      seederCount: t.seeders,
-      leecherCount: t.leechers,
-      announceState: 1,
-      scrapeState: 0,
-      downloadCount: -1,
-      lastScrapeTime: 0,
-      nextAnnounceTime: 0,
-    })),
+  trackerStats: (_s, d) => trackerStats(d().trackers),
   webseeds: (_s, d) => d().webSeeds,
 };
 

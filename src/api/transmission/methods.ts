@@ -91,9 +91,14 @@ function sessionArgs(node: Node): Args {
     'speed-limit-down-enabled': s.downloadLimitBytesPerSec > 0,
     'speed-limit-up': kB(s.uploadLimitBytesPerSec),
     'speed-limit-up-enabled': s.uploadLimitBytesPerSec > 0,
-    'alt-speed-enabled': false,
-    'alt-speed-down': 50,
-    'alt-speed-up': 50,
+    'alt-speed-enabled': s.altSpeedEnabled,
+    'alt-speed-down': kB(s.altSpeedDownBytesPerSec),
+    'alt-speed-up': kB(s.altSpeedUpBytesPerSec),
+    // The alternative speeds have no timetable here: always reported off (Transmission's default times).
+    'alt-speed-time-enabled': false,
+    'alt-speed-time-begin': 540,
+    'alt-speed-time-end': 1020,
+    'alt-speed-time-day': 127,
     'download-queue-enabled': true,
     'download-queue-size': s.maxActiveDownloads,
     'seed-queue-enabled': true,
@@ -129,6 +134,9 @@ function settingsFrom(node: Node, args: Args): Partial<SessionSettings> {
   };
   limit('speed-limit-down', 'speed-limit-down-enabled', 'downloadLimitBytesPerSec');
   limit('speed-limit-up', 'speed-limit-up-enabled', 'uploadLimitBytesPerSec');
+  if (typeof args['alt-speed-enabled'] === 'boolean') out.altSpeedEnabled = args['alt-speed-enabled'];
+  if (num('alt-speed-down') !== undefined) out.altSpeedDownBytesPerSec = Math.max(0, Math.round(num('alt-speed-down')! * SPEED_BYTES));
+  if (num('alt-speed-up') !== undefined) out.altSpeedUpBytesPerSec = Math.max(0, Math.round(num('alt-speed-up')! * SPEED_BYTES));
   if (num('download-queue-size') !== undefined) out.maxActiveDownloads = num('download-queue-size');
   if (num('seed-queue-size') !== undefined) out.maxActiveSeeds = num('seed-queue-size');
   if (typeof args['dht-enabled'] === 'boolean') out.dht = args['dht-enabled'];

@@ -59,6 +59,9 @@ export class TrackerClient extends TypedEmitter<TrackerClientEvents> {
   private failures = 0;
   private lastAnnounceMs = -Infinity;
   private minIntervalMs: number = CLIENT_DEFAULTS.minIntervalFloorMs;
+  /** When the next cycle is due (clock ms), and the tracker being asked now. */
+  private nextCycleMs: number | undefined;
+  private announcing: string | undefined;
 
   constructor(
     private readonly init: TrackerClientInit,
@@ -104,6 +107,7 @@ export class TrackerClient extends TypedEmitter<TrackerClientEvents> {
     if (!this.running) return;
     this.running = false;
     this.clock.clearTimeout(this.timer);
+    this.nextCycleMs = undefined;
     this.controller.abort();
     await this.inFlight?.catch(() => {});
     const deadline = new AbortController();
@@ -128,10 +132,22 @@ export class TrackerClient extends TypedEmitter<TrackerClientEvents> {
     return undefined;
   }
 
+  /**
+   * Where the scheduler stands, for a face: the tracker being asked now, and the tracker the next cycle asks
+   * first (BEP 12: the first of the first tier; the others only if it fails) with when (clock ms).
+   */
+  status(): { announcing?: string; next?: { url: string; atMs: number } } {
+    const first = this.tiers[0]?.[0];
+    const next = this.running && this.nextCycleMs !== undefined && first !== undefined ? { url: first, atMs: this.nextCycleMs } : undefined;
+    return { announcing: this.announcing, next };
+  }
+
   private schedule(delayMs: number): void {
     this.clock.clearTimeout(this.timer);
+    this.nextCycleMs = this.clock.now() + delayMs;
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
+      this.nextCycleMs = undefined;
       if (this.inFlight) return this.schedule(10);
       this.inFlight = this.cycle().finally(() => (this.inFlight = undefined));
     }, delayMs);
@@ -146,10 +162,13 @@ export class TrackerClient extends TypedEmitter<TrackerClientEvents> {
         const url = tier[i]!;
         const event: AnnounceEvent = !this.started.has(url) ? 'started' : wantCompleted ? 'completed' : 'none';
         let res: AnnounceResponse;
+        this.announcing = url;
         try {
           res = await this.announceTo(url, event, this.controller.signal);
         } catch {
           continue; // reported as an 'error' event by announceTo
+        } finally {
+          this.announcing = undefined;
         }
         tier.splice(i, 1);
         tier.unshift(url);

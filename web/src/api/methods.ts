@@ -25,6 +25,8 @@ export interface CreateParams {
   pieceLengthBytes?: number;
   hybrid?: boolean;
   seed?: boolean;
+  /** A name the node puts on this creation's `create:progress` events. */
+  job?: string;
 }
 
 export interface Methods {

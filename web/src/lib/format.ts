@@ -46,6 +46,13 @@ export function ago(ms: number): string {
   return s < 60 ? `${Math.round(s)}s ago` : `${eta(s)} ago`;
 }
 
+/** A time to come, as "in 29m 5s"; '' for none. */
+export function until(ms: number, now = Date.now()): string {
+  if (!ms) return '';
+  const s = (ms - now) / 1000;
+  return s <= 1 ? 'now' : `in ${eta(s)}`;
+}
+
 export const STATUS_TEXT: Record<string, string> = {
   stopped: 'Paused',
   queued: 'Queued',

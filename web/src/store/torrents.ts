@@ -11,6 +11,8 @@ export class NodeStore {
   readonly facets = new FacetCounts();
   servers: ServerInfo[] = [];
   settings: (SessionSettings & { version?: string }) | null = null;
+  /** Hashing progress of the torrents this page is creating, by the job name it gave (`create:progress`). */
+  readonly creating = new Map<string, { hashedBytes: number; totalBytes: number }>();
   /** Bumped on every applied batch. */
   version = 0;
   /** The `version` at which rows last came or went. */
@@ -83,6 +85,10 @@ export class NodeStore {
         return;
       case 'session:changed':
         this.settings = { ...this.settings, ...event.settings };
+        return;
+      case 'create:progress':
+        // Only jobs this page started (it registers them), not another tab's or a replay's.
+        if (this.creating.has(event.job)) this.creating.set(event.job, { hashedBytes: event.hashedBytes, totalBytes: event.totalBytes });
         return;
     }
   }

@@ -5,6 +5,9 @@ import { Dialog } from './Dialog.js';
 import { call } from '../api/rpc.js';
 import { attempt, notices } from './notices.js';
 import { fromBase64 } from '../lib/base64.js';
+import * as fmt from '../lib/format.js';
+import { store } from '../store/instance.js';
+import { useSubscription } from './hooks.js';
 
 const PIECE_LENGTHS = [0, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384].map((k) => k * 1024);
 
@@ -20,23 +23,22 @@ export function CreateDialog({ onClose }: { onClose: () => void }): JSX.Element 
   const [hybrid, setHybrid] = useState(false);
   const [seed, setSeed] = useState(true);
   const [pieceLength, setPieceLength] = useState(0);
-  const [busy, setBusy] = useState(false);
-  const [elapsed, setElapsed] = useState(0);
+  // The job name of the creation under way: the node's create:progress events for it carry the same name.
+  const [job, setJob] = useState<string | null>(null);
   const [result, setResult] = useState<{ url: string; name: string } | null>(null);
+  useSubscription(store.subscribe);
+  const progress = job === null ? undefined : store.creating.get(job);
+  const fraction = progress && progress.totalBytes > 0 ? progress.hashedBytes / progress.totalBytes : 0;
+  const busy = job !== null;
 
-  // Hashing a large path takes a while: show that it is going on.
-  useEffect(() => {
-    if (!busy) return;
-    const started = Date.now();
-    const timer = setInterval(() => setElapsed(Math.floor((Date.now() - started) / 1000)), 1000);
-    return () => clearInterval(timer);
-  }, [busy]);
   useEffect(() => () => { if (result) URL.revokeObjectURL(result.url); }, [result]);
 
   const submit = async (): Promise<void> => {
-    setBusy(true);
-    setElapsed(0);
+    const id = `create-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    store.creating.set(id, { hashedBytes: 0, totalBytes: 0 });
+    setJob(id);
     const created = await attempt('Create', () => call('torrent.create', {
+      job: id,
       path: path.trim(),
       trackers: lines(trackers),
       webSeeds: lines(webSeeds),
@@ -45,7 +47,8 @@ export function CreateDialog({ onClose }: { onClose: () => void }): JSX.Element 
       seed,
       ...(pieceLength ? { pieceLengthBytes: pieceLength } : {}),
     }));
-    setBusy(false);
+    store.creating.delete(id);
+    setJob(null);
     if (!created) return;
     const name = `${path.trim().replace(/\/+$/, '').split('/').pop() || 'created'}.torrent`;
     const blob = new Blob([fromBase64(created.metainfo)], { type: 'application/x-bittorrent' });
@@ -63,7 +66,7 @@ export function CreateDialog({ onClose }: { onClose: () => void }): JSX.Element 
         <>
           <button type="button" onClick={onClose}>{result ? 'Done' : 'Cancel'}</button>
           {result && <a class="button" href={result.url} download={result.name}>Download {result.name}</a>}
-          <button type="submit" class="primary" disabled={busy || !path.trim()}>{busy ? `Hashing… ${elapsed}s` : 'Create'}</button>
+          <button type="submit" class="primary" disabled={busy || !path.trim()}>{busy ? 'Hashing…' : 'Create'}</button>
         </>
       }
     >
@@ -81,7 +84,15 @@ export function CreateDialog({ onClose }: { onClose: () => void }): JSX.Element 
         <label><input type="checkbox" checked={priv} onChange={(e) => setPriv(e.currentTarget.checked)} /> Private</label>
         <label><input type="checkbox" checked={seed} onChange={(e) => setSeed(e.currentTarget.checked)} /> Seed it from the node</label>
       </div>
-      {busy && <progress aria-label="Creating the torrent" />}
+      {busy && (
+        <div class="create-progress">
+          {/* Indeterminate until the node has read the path and says how many bytes it will hash. */}
+          <progress aria-label="Hashing" {...(progress?.totalBytes ? { value: fraction, max: 1 } : {})} />
+          <span role="status">
+            {progress?.totalBytes ? `Hashing: ${fmt.percent(fraction)} · ${fmt.bytes(progress.hashedBytes)} of ${fmt.bytes(progress.totalBytes)}` : 'Reading the files…'}
+          </span>
+        </div>
+      )}
       {result && <p role="status">Created. {seed ? 'The node seeds it; ' : ''}the .torrent is ready to download.</p>}
     </Dialog>
   );

@@ -2,6 +2,7 @@
 import type { JSX } from 'preact';
 import type { StreamState } from '../api/events.js';
 import * as fmt from '../lib/format.js';
+import type { SessionSettings } from '../../../src/node/types.js';
 
 export type Panel = 'add' | 'create' | 'session' | 'servers';
 
@@ -9,12 +10,20 @@ export interface HeaderProps {
   stream: StreamState;
   down: number;
   up: number;
+  /** The node's settings once known: the alternative speeds' switch shows and flips them. */
+  settings: SessionSettings | null;
+  onAltSpeed: (enabled: boolean) => void;
   onPanel: (panel: Panel) => void;
 }
 
 const STREAM_TEXT: Record<StreamState, string> = { connecting: 'Connecting…', open: 'Live', closed: 'Reconnecting…' };
 
-export function Header({ stream, down, up, onPanel }: HeaderProps): JSX.Element {
+function limitText(n: number): string {
+  return fmt.rate(n) || 'no limit';
+}
+
+export function Header({ stream, down, up, settings, onAltSpeed, onPanel }: HeaderProps): JSX.Element {
+  const alt = settings?.altSpeedEnabled ?? false;
   return (
     <header class="top">
       <h1 class="brand">tandem</h1>
@@ -25,6 +34,17 @@ export function Header({ stream, down, up, onPanel }: HeaderProps): JSX.Element 
       <span class="totals" aria-label="Total rates">
         <span>↓ {fmt.rate(down) || '0 B/s'}</span> <span>↑ {fmt.rate(up) || '0 B/s'}</span>
       </span>
+      {settings && (
+        <button
+          type="button"
+          class="alt-toggle"
+          aria-pressed={alt}
+          title={`Alternative speeds: ↓ ${limitText(settings.altSpeedDownBytesPerSec)} · ↑ ${limitText(settings.altSpeedUpBytesPerSec)} in place of the normal limits (set them in Settings)`}
+          onClick={() => onAltSpeed(!alt)}
+        >
+          <span class="alt-dot" aria-hidden="true" />Alt speeds
+        </button>
+      )}
       <nav class="top-actions" aria-label="Node">
         <button type="button" class="primary" onClick={() => onPanel('add')}>Add</button>
         <button type="button" onClick={() => onPanel('create')}>Create</button>

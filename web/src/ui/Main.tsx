@@ -13,7 +13,7 @@ import { FilterBar } from './FilterBar.js';
 import { TransferList } from './TransferList.js';
 import { Details } from './details/Details.js';
 import { Modals, type Modal } from './Modals.js';
-import { runAction } from './actions.js';
+import { runAction, setAltSpeed } from './actions.js';
 import { useMedia, useSubscription } from './hooks.js';
 
 const INITIAL_VIEW: ViewParams = { sortKey: 'addedAt', descending: true, state: 'all', label: '', search: '' };
@@ -58,7 +58,7 @@ export function Main({ stream }: { stream: StreamState }): JSX.Element {
         setModal('add');
       }}
     >
-      <Header stream={stream} down={totals.down} up={totals.up} onPanel={setModal} />
+      <Header stream={stream} down={totals.down} up={totals.up} settings={store.settings} onAltSpeed={setAltSpeed} onPanel={setModal} />
       <main class="transfers">
         <FilterBar params={params} onParams={setParams} states={facets.states} labels={facets.labels} shown={rows.length} compact={compact} />
         <Toolbar count={sel.ids.size} onAction={onAction} />

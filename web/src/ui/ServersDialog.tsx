@@ -37,8 +37,8 @@ function ServerRow({ kind, title, example, info, onLog }: RowProps): JSX.Element
         )}
       </td>
       <td>{running ? 'running' : 'stopped'}</td>
-      <td class="num">{info ? info.requests : ''}</td>
-      <td class="num">{info ? fmt.bytes(info.bytesSent) : ''}</td>
+      <td class="num" data-label="Requests">{info ? info.requests : ''}</td>
+      <td class="num" data-label="Sent">{info ? fmt.bytes(info.bytesSent) : ''}</td>
       <td>
         {running
           ? <button type="button" onClick={() => void attempt(`Stop ${title}`, () => call('server.stop', { kind }))}>Stop</button>

@@ -11,7 +11,7 @@ import * as fmt from '../lib/format.js';
 const KIB = 1024;
 
 /** The settings session.set takes: session.get answers more (version, the bound port), which it refuses back. */
-const KEYS: (keyof SessionSettings)[] = ['downloadDir', 'peerPort', 'downloadLimitBytesPerSec', 'uploadLimitBytesPerSec', 'maxActiveDownloads', 'maxActiveSeeds', 'dht', 'lsd', 'encryption', 'seedRatioLimit'];
+const KEYS: (keyof SessionSettings)[] = ['downloadDir', 'peerPort', 'downloadLimitBytesPerSec', 'uploadLimitBytesPerSec', 'altSpeedEnabled', 'altSpeedDownBytesPerSec', 'altSpeedUpBytesPerSec', 'maxActiveDownloads', 'maxActiveSeeds', 'dht', 'lsd', 'encryption', 'seedRatioLimit'];
 
 function settingsOnly(form: SessionSettings): Partial<SessionSettings> {
   return Object.fromEntries(KEYS.filter((k) => k in form).map((k) => [k, form[k]]));
@@ -48,7 +48,7 @@ export function SessionDialog({ onClose }: { onClose: () => void }): JSX.Element
   const num = (key: keyof SessionSettings, label: string, scale = 1): JSX.Element => (
     <label class="field block">
       <span>{label}</span>
-      <input type="number" min="0" value={String((form[key] as number) / scale)} onInput={(e) => set({ [key]: Math.round(Number(e.currentTarget.value) * scale) || 0 })} />
+      <input type="number" min="0" value={String(Math.round(((form[key] as number) / scale) * 10) / 10)} step="any" onInput={(e) => set({ [key]: Math.round(Number(e.currentTarget.value) * scale) || 0 })} />
     </label>
   );
   return (
@@ -66,17 +66,19 @@ export function SessionDialog({ onClose }: { onClose: () => void }): JSX.Element
       }}
       actions={<><button type="button" onClick={onClose}>Cancel</button><button type="submit" class="primary">Save</button></>}
     >
+      <fieldset class="limits">
+        <legend>Global speed limits</legend>
+        <div class="limits-grid">
+          {num('downloadLimitBytesPerSec', 'Download limit (KiB/s, 0 = none)', KIB)}
+          {num('uploadLimitBytesPerSec', 'Upload limit (KiB/s, 0 = none)', KIB)}
+          {num('altSpeedDownBytesPerSec', 'Alternative download limit (KiB/s)', KIB)}
+          {num('altSpeedUpBytesPerSec', 'Alternative upload limit (KiB/s)', KIB)}
+        </div>
+        <label class="check"><input type="checkbox" checked={form.altSpeedEnabled} onChange={(e) => set({ altSpeedEnabled: e.currentTarget.checked })} /> Use the alternative speeds now (the header's "Alt speeds" switch)</label>
+      </fieldset>
       <div class="form-grid">
         <label class="field block"><span>Download folder</span><input type="text" value={form.downloadDir} onInput={(e) => set({ downloadDir: e.currentTarget.value })} /></label>
         {num('peerPort', bound ? `Peer port (TCP, 0 = any; now ${bound})` : 'Peer port (TCP, 0 = any)')}
-        {num('downloadLimitBytesPerSec', 'Download limit (KiB/s, 0 = none)', KIB)}
-        {num('uploadLimitBytesPerSec', 'Upload limit (KiB/s, 0 = none)', KIB)}
-        {num('maxActiveDownloads', 'Downloads at once')}
-        {num('maxActiveSeeds', 'Seeds at once')}
-        <label class="field block">
-          <span>Seed ratio limit (0 = none)</span>
-          <input type="number" min="0" step="0.1" value={String(form.seedRatioLimit)} onInput={(e) => set({ seedRatioLimit: Number(e.currentTarget.value) || 0 })} />
-        </label>
         <label class="field block">
           <span>Encryption</span>
           <select value={form.encryption} onChange={(e) => set({ encryption: e.currentTarget.value as SessionSettings['encryption'] })}>
@@ -84,6 +86,12 @@ export function SessionDialog({ onClose }: { onClose: () => void }): JSX.Element
             <option value="prefer">Prefer</option>
             <option value="require">Require</option>
           </select>
+        </label>
+        {num('maxActiveDownloads', 'Downloads at once')}
+        {num('maxActiveSeeds', 'Seeds at once')}
+        <label class="field block">
+          <span>Seed ratio limit (0 = none)</span>
+          <input type="number" min="0" step="0.1" value={String(form.seedRatioLimit)} onInput={(e) => set({ seedRatioLimit: Number(e.currentTarget.value) || 0 })} />
         </label>
       </div>
       <div class="checks">

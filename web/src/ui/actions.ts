@@ -23,3 +23,8 @@ export function runAction(action: SelectionAction, ids: number[]): boolean {
     default: return false;
   }
 }
+
+/** The header's switch: alternative speeds on or off for the whole node (the daemon's session:changed confirms it). */
+export function setAltSpeed(enabled: boolean): void {
+  void attempt('Alternative speeds', () => call('session.set', { altSpeedEnabled: enabled })).then((s) => s && store.setSettings(s));
+}

@@ -14,7 +14,7 @@ export function Overview({ t, d }: { t: TorrentSummary; d: TorrentDetail }): JSX
     ['Rates', `↓ ${fmt.rate(t.downloadRateBytesPerSec) || '0 B/s'} · ↑ ${fmt.rate(t.uploadRateBytesPerSec) || '0 B/s'}`],
     ['Transferred', `${fmt.bytes(t.downloadedBytes)} down · ${fmt.bytes(t.uploadedBytes)} up · ratio ${fmt.ratio(t.ratio)}`],
     ['Peers', `${t.peers} (${t.seeds} seed${t.seeds === 1 ? '' : 's'})`],
-    ['Web seeds', d.webSeeds.length ? `${d.webSeeds.join(', ')} · ${fmt.bytes(t.webSeedBytes)}` : 'none'],
+    ['Web seeds', d.webSeedStats.length ? `${d.webSeedStats.length} · ${fmt.bytes(t.webSeedBytes)} received from them` : 'none'],
     ['Saved in', t.savePath],
     ['Info hash', t.infoHash],
     ['Pieces', `${t.pieceCount} × ${fmt.bytes(d.pieceLengthBytes)}`],
@@ -26,7 +26,7 @@ export function Overview({ t, d }: { t: TorrentSummary; d: TorrentDetail }): JSX
   if (d.comment) facts.push(['Comment', d.comment]);
   return (
     <div class="overview">
-      <PieceBar bitfield={d.piecesBitfield} pieces={t.pieceCount} have={t.piecesHave} />
+      <PieceBar pieces={d.pieceCount} have={d.piecesBitfield} downloading={d.piecesDownloading} available={d.piecesAvailable} />
       <SpeedGraph samples={samples} version={samples.length ? samples[samples.length - 1]!.at : 0} />
       <dl class="facts">
         {facts.map(([k, v]) => (
