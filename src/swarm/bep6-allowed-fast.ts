@@ -3,6 +3,8 @@ import { isIPv4 } from 'node:net';
 
 /** The most allowed-fast pieces we keep from one peer: a hostile peer cannot grow the set without bound. */
 export const MAX_ALLOWED_FAST_IN = 64;
+/** The most suggested pieces (BEP 6 SUGGEST) we keep from one peer, newest kept. */
+export const MAX_SUGGESTED_IN = 32;
 
 /**
  * BEP 6 "Allowed Fast": the canonical set of `k` pieces a peer at `ip` may fetch from us while choked. Pure and

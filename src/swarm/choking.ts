@@ -1,5 +1,6 @@
 import { chooseUnchoked, pickOptimistic, type ChokeCandidate } from './choker.js';
 import type { Peer } from './peer.js';
+import { offerPieces, withdrawOffers } from './seed-suggest.js';
 import type { SwarmContext } from './swarm-context.js';
 
 /** What the pure choker sees of a peer. One whose blocks sit unread in its socket is not a candidate (issue 16). */
@@ -57,6 +58,9 @@ export class ChokeRound {
     if (peer.amChoking === choked) return;
     peer.amChoking = choked;
     peer.conn.send({ type: choked ? 'choke' : 'unchoke' });
-    if (choked) this.t.uploader.clearQueue(peer);
+    if (choked) {
+      this.t.uploader.clearQueue(peer);
+      withdrawOffers(this.t, peer);
+    } else offerPieces(this.t, peer);
   }
 }

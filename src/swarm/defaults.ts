@@ -29,6 +29,8 @@ export interface SwarmConfig {
   allowedFastPieces: number;
   /** BEP 6: how many connected peers of one /24 are granted that set (they all share it; more only repeats it). */
   allowedFastPeersPerNetwork: number;
+  /** BEP 6 SUGGEST: the most pieces a seed keeps suggested to each unchoked peer, least sent first (0: none). */
+  suggestPieces: number;
   chokeIntervalMs: number;
   /** BEP 3: the optimistic unchoke rotates every 30 seconds. */
   optimisticIntervalMs: number;
@@ -97,6 +99,7 @@ export const DEFAULT_CONFIG: SwarmConfig = {
   uploadSlots: 8,
   allowedFastPieces: 10,
   allowedFastPeersPerNetwork: 2,
+  suggestPieces: 16,
   chokeIntervalMs: 10_000,
   optimisticIntervalMs: 30_000,
   maxHashFailures: 2,

@@ -56,7 +56,7 @@ export class Downloader {
     // Each socket write to a loopback peer costs a wake-up on both sides: refill in large batches.
     if (want < Math.max(1, Math.min(depth / 2, 64))) return;
     const idle = t.requester.outstandingFor(peer.key) === 0;
-    const reqs = t.requester.next(peer.key, pieces, want, now);
+    const reqs = t.requester.next(peer.key, pieces, want, now, peer.suggestedIn);
     if (reqs.length === 0) return;
     // The snub clock and the round-trip estimate start from the first request after an idle spell.
     if (idle) peer.lastBlockMs = now;

@@ -8,7 +8,8 @@ import {
   type Message,
 } from '../wire/index.js';
 import { addressKey } from './address.js';
-import { allowedFastNetwork, allowedFastSet, MAX_ALLOWED_FAST_IN } from './bep6-allowed-fast.js';
+import { pieceArrived } from './seed-suggest.js';
+import { allowedFastNetwork, allowedFastSet, MAX_ALLOWED_FAST_IN, MAX_SUGGESTED_IN } from './bep6-allowed-fast.js';
 import type { Peer } from './peer.js';
 import type { SwarmContext } from './swarm-context.js';
 
@@ -141,8 +142,11 @@ export function handleMessage(t: SwarmContext, peer: Peer, m: Message): void {
       t.dhtPort(peer, m.port);
       return;
     case 'suggest':
-      // A BEP 6 hint; the picker's own order is kept.
-      return;
+      // BEP 6: a hint of what the peer would rather send (a seed spreading its pieces); kept bounded, oldest out.
+      if (!t.meta || m.index >= t.meta.pieceCount || peer.suggestedIn.includes(m.index)) return;
+      if (peer.suggestedIn.length >= MAX_SUGGESTED_IN) peer.suggestedIn.shift();
+      peer.suggestedIn.push(m.index);
+      return t.downloader.requestMore(peer);
     case 'allowedFast':
       // BEP 6: pieces we may fetch while choked. Bounded, so a peer cannot grow the set without end.
       if (peer.allowedFastIn.size < MAX_ALLOWED_FAST_IN) peer.allowedFastIn.add(m.index);
@@ -169,6 +173,7 @@ function onHave(t: SwarmContext, peer: Peer, index: number): void {
   if (bits.has(index)) return;
   bits.set(index);
   t.picker!.peerHave(index);
+  pieceArrived(t, peer, index);
   if (!peer.amInterested && t.picker!.wanted(index)) t.downloader.updateInterest(peer);
   else if (peer.amInterested) t.downloader.requestMore(peer);
   if (bits.complete && t.isDone && t.picker!.have.complete) peer.conn.close('both seeds');

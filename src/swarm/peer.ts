@@ -33,6 +33,10 @@ export class Peer {
   readonly allowedFastOut = new Set<number>();
   /** BEP 6: pieces the peer lets us request while it chokes us (at most MAX_ALLOWED_FAST_IN). */
   readonly allowedFastIn = new Set<number>();
+  /** BEP 6: pieces the peer suggested we fetch from it, oldest first (at most MAX_SUGGESTED_IN). */
+  readonly suggestedIn: number[] = [];
+  /** BEP 6: pieces we suggested to the peer that it has not fetched yet (a seed spreading its pieces). */
+  readonly suggestedOut = new Set<number>();
   /** BEP 11: peers we told this peer about, so the next message lists only changes. */
   pexSent = new Set<string>();
   connectedAtMs = Date.now();

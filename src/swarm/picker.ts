@@ -23,6 +23,8 @@ export class PiecePicker {
   private readonly priority: Uint8Array;
   private readonly salt: Uint32Array;
   private readonly started = new Set<number>();
+  /** The highest priority any piece has: a peer's suggestion is followed only for pieces of this priority. */
+  private topPriority = 1;
   /** Connected peers that have every piece; kept as one count rather than added to each piece. */
   private seeds = 0;
 
@@ -39,11 +41,27 @@ export class PiecePicker {
 
   setPriority(index: number, priority: number): void {
     this.priority[index] = priority;
+    this.recomputeTop();
   }
 
   /** One priority per piece (0 skips it; higher is fetched first), as `piecePriorities` computes them. */
   setPriorities(priorities: Uint8Array): void {
     this.priority.set(priorities.subarray(0, this.pieceCount));
+    this.recomputeTop();
+  }
+
+  private recomputeTop(): void {
+    let top = 1;
+    for (const p of this.priority) if (p > top) top = p;
+    this.topPriority = top;
+  }
+
+  /**
+   * Whether a piece a peer suggested (BEP 6) may be started ahead of the picker's own order: it is wanted, not
+   * under way, and of the top priority. Never in sequential mode, where the order is the point.
+   */
+  followsSuggestion(index: number): boolean {
+    return !this.options.sequential && this.wanted(index) && !this.started.has(index) && this.priority[index] === this.topPriority;
   }
 
   wanted(index: number): boolean {

@@ -92,8 +92,11 @@ export class Requester {
     return this.partial.size;
   }
 
-  /** Up to `max` new requests for this peer. Own pieces first, then a new piece, then others' pieces, then end-game. */
-  next(peer: string, pieces: PeerPieces, max: number, nowMs: number): BlockRequest[] {
+  /**
+   * Up to `max` new requests for this peer. Own pieces first, then a new piece (one the peer suggested, BEP 6, when
+   * the picker allows it, else the picker's choice), then others' pieces, then end-game.
+   */
+  next(peer: string, pieces: PeerPieces, max: number, nowMs: number, suggested: number[] = []): BlockRequest[] {
     const out: BlockRequest[] = [];
     const has = (i: number): boolean => pieces === 'all' || pieces.has(i);
     for (const p of this.partial.values()) {
@@ -101,7 +104,7 @@ export class Requester {
       if (p.owner === peer) this.fill(p, peer, out, max, nowMs, false);
     }
     while (out.length < max && this.partialBytes() < this.options.maxPartialBytes) {
-      const index = this.picker.pick(pieces);
+      const index = this.takeSuggested(suggested, pieces) ?? this.picker.pick(pieces);
       if (index === undefined) break;
       const size = this.options.pieceSize(index);
       const p = new PartialPiece(index, size, this.options.blockBytes, peer, this.options.buffers.take(size));
@@ -123,6 +126,15 @@ export class Requester {
       }
     }
     return out;
+  }
+
+  /** The first suggested piece the peer has and the picker lets us start; spent suggestions leave the list. */
+  private takeSuggested(suggested: number[], pieces: PeerPieces): number | undefined {
+    while (suggested.length > 0) {
+      const i = suggested.shift()!;
+      if ((pieces === 'all' || pieces.has(i)) && this.picker.followsSuggestion(i)) return i;
+    }
+    return undefined;
   }
 
   /** Hands a completed piece's buffer back for reuse (after it is written, or failed its hash). */

@@ -10,6 +10,7 @@ import type { Handshake, PeerAddress } from '../wire/index.js';
 import type { SwarmConfig } from './defaults.js';
 import type { Peer } from './peer.js';
 import type { PiecePicker } from './picker.js';
+import type { SeedSpread } from './seed-spread.js';
 import type { RateLimit, RateMeter } from './rate.js';
 import type { Requester } from './requests.js';
 import type { TorrentState } from './types.js';
@@ -65,6 +66,8 @@ export interface SwarmContext {
   readonly layout?: PieceLayout;
   readonly storage?: PieceStorage;
   readonly picker?: PiecePicker;
+  /** How often each piece went out, for a seed's suggestions (seed-suggest.ts). */
+  readonly spread?: SeedSpread;
   readonly requester?: Requester;
   readonly peers: ReadonlyMap<string, Peer>;
   readonly banned: ReadonlySet<string>;

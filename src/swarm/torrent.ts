@@ -20,6 +20,8 @@ import { MetadataFetcher } from './metadata.js';
 import { Peer } from './peer.js';
 import { PieceBuffers } from './piece-buffers.js';
 import { PiecePicker } from './picker.js';
+import { SeedSpread } from './seed-spread.js';
+import { withdrawOffers } from './seed-suggest.js';
 import { ChainedLimit, RateMeter, TokenBucket, type RateLimit } from './rate.js';
 import { Requester } from './requests.js';
 import type { SwarmContext } from './swarm-context.js';
@@ -46,6 +48,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements SwarmContext
   layout?: PieceLayout;
   storage?: PieceStorage;
   picker?: PiecePicker;
+  spread?: SeedSpread;
   requester?: Requester;
   readonly peers = new Map<string, Peer>();
   readonly downMeter = new RateMeter();
@@ -137,6 +140,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements SwarmContext
     this.meta = meta;
     this.layout = PieceLayout.of(meta);
     this.picker = new PiecePicker(meta.pieceCount, { randomFirstPieces: this.config.randomFirstPieces, sequential: this.init.sequential ?? false, random: this.random });
+    this.spread = new SeedSpread(meta.pieceCount, this.random);
     // Piece memory in flight: the partial pieces and the write queue, each of which may overshoot by a piece.
     const bufferBytes = this.config.maxPartialBytes + this.config.maxWriteQueueBytes + 2 * meta.pieceLengthBytes;
     const buffers = new PieceBuffers(meta.pieceLengthBytes, bufferBytes);
@@ -245,6 +249,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements SwarmContext
     this.emit('peer:disconnect', { key: peer.key, reason });
     this.dialer.peerGone(peer.key);
     releaseAllowedFast(this, peer);
+    withdrawOffers(this, peer);
     if (!peer.amChoking) this.choker.onSlotFreed();
     for (const other of this.peers.values()) this.downloader.requestMore(other);
     this.dialer.connectMore();

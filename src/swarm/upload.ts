@@ -1,6 +1,7 @@
 import type { Peer } from './peer.js';
 import type { BlockRequest } from './requests.js';
 import type { SwarmContext } from './swarm-context.js';
+import { copySent } from './seed-suggest.js';
 import { UploadBuffers } from './upload-buffers.js';
 
 /** Bytes queued in a socket before we stop reading more blocks for it (backpressure, DESIGN.md §6). */
@@ -131,6 +132,7 @@ export class Uploader {
         break;
       }
       peer.uploadQueue.shift();
+      if (r.begin === 0) copySent(t, peer, r.index);
       if (last) peer.conn.sendPiece(last.r.index, last.r.begin, last.piece.subarray(last.r.begin, last.r.begin + last.r.length));
       last = { r, piece };
       if (!used.includes(piece)) used.push(piece);
