@@ -27,10 +27,14 @@ export interface DaemonConfig {
   maxActiveSeeds?: number;
   downloadLimitBytesPerSec?: number;
   uploadLimitBytesPerSec?: number;
+  altSpeedEnabled?: boolean;
+  altSpeedDownBytesPerSec?: number;
+  altSpeedUpBytesPerSec?: number;
+  seedRatioLimit?: number;
   encryption?: 'allow' | 'prefer' | 'require';
 }
 
-type Kind = 'string' | 'boolean' | 'port' | 'count' | 'strings' | 'encryption';
+type Kind = 'string' | 'boolean' | 'port' | 'count' | 'ratio' | 'strings' | 'encryption';
 
 const SCHEMA: Record<keyof DaemonConfig, Kind> = {
   stateDir: 'string',
@@ -54,6 +58,10 @@ const SCHEMA: Record<keyof DaemonConfig, Kind> = {
   maxActiveSeeds: 'count',
   downloadLimitBytesPerSec: 'count',
   uploadLimitBytesPerSec: 'count',
+  altSpeedEnabled: 'boolean',
+  altSpeedDownBytesPerSec: 'count',
+  altSpeedUpBytesPerSec: 'count',
+  seedRatioLimit: 'ratio',
   encryption: 'encryption',
 };
 
@@ -62,6 +70,7 @@ const WHAT: Record<Kind, string> = {
   boolean: 'true or false',
   port: 'a port number (0-65535)',
   count: 'a whole number (0 or more)',
+  ratio: 'a number from 0 to 1000000 (0: none)',
   strings: 'a list of strings',
   encryption: '"allow", "prefer" or "require"',
 };
@@ -76,6 +85,8 @@ function fits(kind: Kind, v: unknown): boolean {
       return Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65535;
     case 'count':
       return Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 1e12;
+    case 'ratio':
+      return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1e6;
     case 'strings':
       return Array.isArray(v) && v.every((s) => typeof s === 'string');
     case 'encryption':

@@ -60,6 +60,8 @@ test('daemon config: known keys with the right types pass; anything else names t
   assert.throws(() => checkConfig({ rpcPort: 1 }, 'c.json'), /c\.json: unknown key "rpcPort"/);
   assert.throws(() => checkConfig({ port: '6881' }, 'c.json'), /c\.json: "port" must be a port number/);
   assert.throws(() => checkConfig({ seed: 'yes' }, 'c.json'), /"seed" must be true or false/);
+  assert.throws(() => checkConfig({ seedRatioLimit: -1 }, 'c.json'), /"seedRatioLimit" must be a number from 0/);
+  assert.deepEqual(checkConfig({ seedRatioLimit: 1.5, altSpeedEnabled: true, altSpeedDownBytesPerSec: 50_000 }, 'c.json'), { seedRatioLimit: 1.5, altSpeedEnabled: true, altSpeedDownBytesPerSec: 50_000 });
   assert.throws(() => checkConfig([], 'c.json'), /must be a JSON object/);
 });
 

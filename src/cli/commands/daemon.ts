@@ -105,6 +105,10 @@ function settingsOf(c: DaemonConfig): Partial<SessionSettings> {
   if (c.maxActiveSeeds !== undefined) s.maxActiveSeeds = c.maxActiveSeeds;
   if (c.downloadLimitBytesPerSec !== undefined) s.downloadLimitBytesPerSec = c.downloadLimitBytesPerSec;
   if (c.uploadLimitBytesPerSec !== undefined) s.uploadLimitBytesPerSec = c.uploadLimitBytesPerSec;
+  if (c.altSpeedEnabled !== undefined) s.altSpeedEnabled = c.altSpeedEnabled;
+  if (c.altSpeedDownBytesPerSec !== undefined) s.altSpeedDownBytesPerSec = c.altSpeedDownBytesPerSec;
+  if (c.altSpeedUpBytesPerSec !== undefined) s.altSpeedUpBytesPerSec = c.altSpeedUpBytesPerSec;
+  if (c.seedRatioLimit !== undefined) s.seedRatioLimit = c.seedRatioLimit;
   if (c.encryption !== undefined) s.encryption = c.encryption;
   return s;
 }
