@@ -1,9 +1,7 @@
+// The servers' modules are loaded when one starts, not with the node: a one-shot `tandem get` or `share` never
+// loads the HTTP, TFTP or FTP servers (start-up counts when many clients start at once: issue 13).
 import { Writable } from 'node:stream';
-import { FtpServer, formatFtpLine } from '../ftp/index.js';
-import { HttpFileServer } from '../http/index.js';
-import { defaultSeedCacheDir, SeedingFileServer } from '../serve/index.js';
-import { TftpServer, formatTransferLine } from '../tftp/index.js';
-import { MemoryStore, parseHostPort, TrackerServer, trackerStoreLimits, type SwarmStore } from '../tracker/index.js';
+import { parseHostPort, type SwarmStore } from '../tracker/index.js';
 import { NodeError } from './errors.js';
 import type { NodeLog } from './log.js';
 import type { NodeEvents, ServerInfo, ServerKind } from './types.js';
@@ -104,16 +102,19 @@ export class NodeServers {
     const base = (address: string): ServerInfo => ({ kind: spec.kind, address, running: true, requests: 0, bytesSent: 0 });
     const hostText = (h: string): string => (h.includes(':') ? `[${h}]` : h);
     if (spec.kind === 'http' && spec.seed) {
+      const { defaultSeedCacheDir, SeedingFileServer } = await import('../serve/index.js');
       const server = new SeedingFileServer({ http: { root: root(), host: at.host, port: at.port, accessLog: tap }, cacheDir: defaultSeedCacheDir() });
       const addr = await server.start();
       return { info: base(`${hostText(addr.host)}:${addr.port}`), bytesSent: () => { const s = server.sent(); return s.httpBodyBytes + s.peerBytes; }, stop: () => server.stop() };
     }
     if (spec.kind === 'http') {
+      const { HttpFileServer } = await import('../http/index.js');
       const server = new HttpFileServer({ root: root(), host: at.host, port: at.port, accessLog: tap });
       const addr = await server.start();
       return { info: base(`${hostText(addr.host)}:${addr.port}`), bytesSent: () => server.bodyBytesSent, stop: () => server.stop() };
     }
     if (spec.kind === 'tftp') {
+      const { TftpServer, formatTransferLine } = await import('../tftp/index.js');
       let sent = 0;
       const server = new TftpServer({
         root: root(),
@@ -129,6 +130,7 @@ export class NodeServers {
       return { info: base(`${hostText(addr.host)}:${addr.port}`), bytesSent: () => sent, stop: () => server.stop() };
     }
     if (spec.kind === 'ftp') {
+      const { FtpServer, formatFtpLine } = await import('../ftp/index.js');
       let sent = 0;
       const server = new FtpServer({
         root: root(),
@@ -143,6 +145,7 @@ export class NodeServers {
       const addr = await server.start();
       return { info: base(`${hostText(addr.host)}:${addr.port}`), bytesSent: () => sent, stop: () => server.stop() };
     }
+    const { MemoryStore, TrackerServer, trackerStoreLimits } = await import('../tracker/index.js');
     // The HTTP and UDP trackers answer from one set of swarms: a peer announced over UDP is handed to HTTP clients.
     this.trackerSwarms ??= new MemoryStore(trackerStoreLimits());
     const sharedStore = this.trackerSwarms;

@@ -1,9 +1,6 @@
 import { Command } from 'commander';
-import { getFtp } from '../get-ftp.js';
-import { getHttp } from '../get-http.js';
-import { getTftp } from '../get-tftp.js';
-import { getTorrent } from '../get-torrent.js';
 import type { GetFlags } from '../get-flags.js';
+import { loadModule } from '../load-command.js';
 import { addCommonFlags, runCommand } from '../output.js';
 import { repeatable } from '../options.js';
 import { WEBSEED_DEFAULTS } from '../../webseed/index.js';
@@ -37,10 +34,13 @@ export default function getCommand(): Command {
   return cmd.action((source: string, flags: GetFlags) =>
     runCommand(flags, () => {
       const lower = source.toLowerCase();
-      if (lower.startsWith('http://') || lower.startsWith('https://')) return getHttp(source, flags);
-      if (lower.startsWith('tftp://')) return getTftp(source, flags);
-      if (lower.startsWith('ftp://') || lower.startsWith('ftps://')) return getFtp(source, flags);
-      return getTorrent(source, flags);
+      // Only the client the source needs is loaded: a torrent download never loads FTP or TFTP, and the reverse
+      // (start-up counts when sixteen of them start at once: issue 13).
+      const load = <K extends string>(file: string, name: K) => loadModule<Record<K, (s: string, f: GetFlags) => Promise<number | void>>>(new URL(file, import.meta.url))[name];
+      if (lower.startsWith('http://') || lower.startsWith('https://')) return load('../get-http.js', 'getHttp')(source, flags);
+      if (lower.startsWith('tftp://')) return load('../get-tftp.js', 'getTftp')(source, flags);
+      if (lower.startsWith('ftp://') || lower.startsWith('ftps://')) return load('../get-ftp.js', 'getFtp')(source, flags);
+      return load('../get-torrent.js', 'getTorrent')(source, flags);
     }),
   );
 }
