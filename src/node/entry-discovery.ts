@@ -1,6 +1,6 @@
 import { DhtPeerSource, type DhtNode } from '../dht/index.js';
 import type { Torrent } from '../swarm/index.js';
-import { TrackerClient } from '../tracker/index.js';
+import { TrackerClient } from '../tracker/client/index.js';
 import type { PeerAddress } from '../wire/index.js';
 import type { NodeLog } from './log.js';
 import { dhtRoundIntervalMs } from './node-dht.js';

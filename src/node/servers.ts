@@ -1,7 +1,8 @@
 // The servers' modules are loaded when one starts, not with the node: a one-shot `tandem get` or `share` never
 // loads the HTTP, TFTP or FTP servers (start-up counts when many clients start at once: issue 13).
 import { Writable } from 'node:stream';
-import { parseHostPort, type SwarmStore } from '../tracker/index.js';
+import { parseHostPort } from '../tracker/client/index.js';
+import type { SwarmStore } from '../tracker/index.js';
 import { NodeError } from './errors.js';
 import type { NodeLog } from './log.js';
 import type { NodeEvents, ServerInfo, ServerKind } from './types.js';

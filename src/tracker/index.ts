@@ -36,8 +36,8 @@
  * with the passkey in BEP 41 URL data); `/stats` (HTML) and `/metrics` (Prometheus). The swarm store is one
  * interface (`store/store.ts`) with a memory and a Redis backend.
  */
-import { TrackerError } from './errors.js';
-
+// The client side alone (what a torrent needs) is also its own face, `client/index.ts`, so that a download does not
+// load the tracker server and the HTTP server under it.
 export { TrackerClient, type TrackerClientEvents, type TrackerClientInit, type TrackerClientComponents } from './client/tracker-client.js';
 export { httpAnnounce, httpScrape } from './client/http-client.js';
 export { UdpTrackerClient } from './client/udp-client.js';
@@ -48,10 +48,4 @@ export { TrackerError, type TrackerErrorCode } from './errors.js';
 export { CLIENT_DEFAULTS, SERVER_DEFAULTS } from './defaults.js';
 export type { AnnounceEvent, AnnounceRequest, AnnounceResponse, PeerAddress, ScrapeEntry } from './types.js';
 
-/** "HOST:PORT" or "[V6]:PORT" to its parts; the port may be 0 (pick a free one). */
-export function parseHostPort(text: string): { host: string; port: number } {
-  const m = text.match(/^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/);
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new TrackerError('TRACKER_BAD_URL', `"${text}" is not HOST:PORT`, 'input');
-  return { host: m[1] ?? m[2]!, port };
-}
+export { parseHostPort } from './host-port.js';
