@@ -8,7 +8,7 @@
  *   const server = new ComputeServer({ projectDir: './proj', host: '127.0.0.1', port: 0 });
  *   console.log((await server.start()).url);
  */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +23,7 @@ import { checkPermit, loadPublicKey } from './signing.js';
 import { projectStatus } from './status.js';
 import { SeedingFileServer, type SentBytes } from '../serve/index.js';
 import type { ComputeStore } from './store.js';
+import { receiveUpload, UploadDigests } from './uploads.js';
 
 export interface ComputeServerInit {
   projectDir: string;
@@ -53,6 +54,7 @@ export class ComputeServer {
   private seeder?: SeedingFileServer;
   private filesUrl = 'file/';
   private sweeping?: Promise<void>;
+  private readonly digests = new UploadDigests();
   private readonly now: () => number;
 
   constructor(private readonly init: ComputeServerInit) {
@@ -68,7 +70,7 @@ export class ComputeServer {
       throw new ComputeError('COMPUTE_PROJECT', `no public key at ${paths.publicKey} (run: tandem compute keygen ${paths.root})`, 'input');
     });
     loadPublicKey(this.publicKeyPem);
-    this.ctx = { store, uploadsDir: paths.uploads, permitSecret: store.permitSecret() };
+    this.ctx = { store, uploadsDir: paths.uploads, permitSecret: store.permitSecret(), digests: this.digests };
     this.assimilator = new Assimilator({ store, dirs: paths, hook: this.init.assimilateHook, onError: this.init.onError });
     const server = http.createServer((req, res) => void this.route(req, res));
     server.requestTimeout = COMPUTE_DEFAULTS.requestTimeoutMs;
@@ -173,35 +175,19 @@ export class ComputeServer {
     const inst = this.store!.instanceByName(instance);
     if (!inst || !(inst.serverState === 'in_progress' || inst.outcome === 'no_reply')) throw new ComputeError('COMPUTE_BAD_PERMIT', `instance ${instance} takes no upload now`, 'input');
     const path = join(this.paths!.uploads, instance);
-    const have = (await stat(path).catch(() => undefined))?.size ?? 0;
+    const offset = Number(q.get('offset') ?? '0');
+    // Starting again needs no look at the file: the common case, a whole output in one POST, costs one open.
+    const have = req.method === 'POST' && offset === 0 ? 0 : (await stat(path).catch(() => undefined))?.size ?? 0;
     if (req.method === 'HEAD') {
       res.writeHead(200, { 'upload-offset': String(have) });
       return void res.end();
     }
-    const offset = Number(q.get('offset') ?? '0');
     if (offset !== have && offset !== 0) throw new ComputeError('COMPUTE_BAD_REQUEST', `upload offset ${offset} is not ${have}, the bytes received so far`, 'input');
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (!(declared >= 0) || offset + declared > maxBytes) throw new ComputeError('COMPUTE_TOO_LARGE', `upload beyond the permit's ${maxBytes} bytes (or no content-length)`, 'input');
-    const out = createWriteStream(path, { flags: offset === 0 ? 'w' : 'a' });
-    let got = 0;
-    await new Promise<void>((resolve, reject) => {
-      const fail = (err: Error): void => {
-        out.destroy();
-        reject(err);
-      };
-      req.on('data', (d: Buffer) => {
-        got += d.length;
-        if (got > declared) req.destroy(new ComputeError('COMPUTE_TOO_LARGE', 'body longer than its content-length', 'input'));
-      });
-      req.on('error', fail);
-      // A client gone mid-body: what arrived stays (the next POST resumes after it), the file is closed.
-      req.on('close', () => {
-        if (!req.complete) fail(new ComputeError('COMPUTE_BAD_REQUEST', 'upload cut short', 'input'));
-      });
-      out.on('error', fail);
-      out.on('finish', () => resolve());
-      req.pipe(out);
-    });
+    this.digests.forget(instance);
+    const { got, digest } = await receiveUpload(req, path, offset, declared);
+    if (digest) this.digests.set(instance, digest);
     this.json(res, 200, { offset: offset + got });
   }
 

@@ -216,6 +216,7 @@ function report(out: Output, e: VolunteerEvent): void {
   if (e.type === 'instance') out.line(`${e.name}: ${e.status}${e.reason ? ` (${e.reason})` : ''}, ${e.cpuSeconds.toFixed(2)} s CPU`);
   else if (e.type === 'refused') out.warn(`${e.name}: refused: ${e.error}`);
   else if (e.type === 'sandbox') out.detail(`${e.name}: sandbox: ${e.reason}: ${e.message}`);
+  else if (e.type === 'resumed') out.detail(`${e.name}: continues from its checkpoint (${e.checkpoints.join(', ')})`);
   else if (e.type === 'fetched') out.detail(`fetched ${e.sha256} (${e.bytes} bytes) over ${e.via}`);
   else if (e.type === 'backoff') out.warn(`server unreachable (${e.error}); next try in ${(e.delayMs / 1000).toFixed(1)} s`);
   else out.detail(`scheduler: ${e.got} new, ${e.acks} acknowledged, ${e.aborts} aborted`);
