@@ -3,61 +3,23 @@
 // same module run in this process, and what the files server sends to give one large input to 8 volunteers with
 // and without the swarm.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { addApplication, ComputeServer, generateSigningKeys, openProject, runSandboxed, submitWorkUnit, Volunteer, writeKeys } from '../../src/compute/index.js';
-import { ProcExit, Wasi } from '../../src/compute/sandbox/wasi.js';
-import { Wasm, type WasmMemory } from '../../src/compute/sandbox/wasm-api.js';
+import { addApplication, ComputeServer, generateSigningKeys, openProject, submitWorkUnit, Volunteer, writeKeys } from '../../src/compute/index.js';
+import { sandboxBench } from '../compute-sandbox.js';
 import { schedulerBench } from '../compute-scheduler.js';
 
-const WAT = fileURLToPath(new URL('../../../test/fixtures/compute/checksum.wat', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/compute/', import.meta.url));
 /** BENCH_COMPUTE_PARTS=scheduler,sandbox,swarm picks parts of this suite (all by default). */
 const PARTS = new Set((process.env.BENCH_COMPUTE_PARTS ?? 'scheduler,sandbox,swarm').split(','));
 
-function compile(dir: string): string {
-  const out = join(dir, 'checksum.wasm');
-  const r = spawnSync('wat2wasm', [WAT, '-o', out], { encoding: 'utf8' });
+function compile(dir: string, name: string): string {
+  const out = join(dir, `${name}.wasm`);
+  const r = spawnSync('wat2wasm', [join(FIXTURES, `${name}.wat`), '-o', out], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`wat2wasm (Debian package wabt) failed or is missing: ${r.stderr ?? r.error}`);
   return out;
-}
-
-/** The module run in this process with the same in-memory WASI: the baseline without a sandbox process. */
-async function runLocal(wasm: Buffer, input: Buffer): Promise<number> {
-  const t0 = performance.now();
-  const wasi = new Wasi({ args: ['app'], env: {}, inputs: new Map([['in', input]]), stdin: input, seed: Buffer.alloc(32), outputBytes: 1 << 20, stderrBytes: 65536 });
-  const module = await Wasm.compile(wasm);
-  const names = Wasm.Module.imports(module).map((i) => i.name);
-  const instance = await Wasm.instantiate(module, { wasi_snapshot_preview1: wasi.imports(names) });
-  wasi.memory = instance.exports['memory'] as WasmMemory;
-  try {
-    (instance.exports['_start'] as () => void)();
-  } catch (err) {
-    if (!(err instanceof ProcExit)) throw err;
-  }
-  return (performance.now() - t0) / 1000;
-}
-
-async function sandboxOverhead(wasmPath: string): Promise<void> {
-  const wasm = readFileSync(wasmPath);
-  // Ten million rounds per unit of the first input byte; calibrated so the local run takes about the target.
-  const unit = await runLocal(wasm, Buffer.from([10]));
-  console.log('sandbox overhead per work unit (best of 3), against the same module run in this process:');
-  // The module's rounds come from one input byte, so about 3 s is its longest run: the 10 s row is that.
-  for (const target of [0.1, 1, 10]) {
-    const byte = Math.max(1, Math.min(255, Math.round((target / unit) * 10)));
-    const input = Buffer.from([byte]);
-    let local = Infinity;
-    let boxed = Infinity;
-    for (let r = 0; r < (target >= 10 ? 1 : 3); r++) {
-      local = Math.min(local, await runLocal(wasm, input));
-      const s = await runSandboxed({ wasm, inputs: [['in', input]], stdinName: 'in', seed: Buffer.alloc(32), bounds: { cpuSeconds: 120, memoryBytes: 1 << 20, outputBytes: 1 << 20 } });
-      if (s.status !== 'success') throw new Error(`sandbox run failed: ${s.reason}`);
-      boxed = Math.min(boxed, s.elapsedSeconds);
-    }
-    console.log(`  ~${Math.min(target, (255 / 10) * unit).toFixed(1)} s: local ${local.toFixed(3)} s, sandboxed ${boxed.toFixed(3)} s, overhead ${((boxed - local) * 1000).toFixed(0)} ms (${(boxed / local).toFixed(2)}×)`);
-  }
 }
 
 const SWARM_MB = Number(process.env.BENCH_COMPUTE_SWARM_MB ?? 50);
@@ -105,9 +67,9 @@ export default {
   async run(): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'tandem-bench-compute-'));
     try {
-      const wasm = compile(dir);
+      const wasm = compile(dir, 'checksum');
       if (PARTS.has('scheduler')) await schedulerBench(dir, wasm);
-      if (PARTS.has('sandbox')) await sandboxOverhead(wasm);
+      if (PARTS.has('sandbox')) await sandboxBench(compile(dir, 'steps'));
       if (!PARTS.has('swarm')) return;
       const plain = await swarmBytes(dir, wasm, false);
       const viaSwarm = await swarmBytes(dir, wasm, true);

@@ -20,7 +20,7 @@ import { openProject, type ProjectPaths } from './project.js';
 import { NAME_RE, parseSchedulerRequest } from './protocol.js';
 import { handleScheduler, type SchedulerContext } from './scheduler.js';
 import { checkPermit, loadPublicKey } from './signing.js';
-import { projectStatus } from './status.js';
+import { projectStatus, type ProjectStatus } from './status.js';
 import { SeedingFileServer, type SentBytes } from '../serve/index.js';
 import type { ComputeStore } from './store.js';
 import { receiveUpload, UploadDigests } from './uploads.js';
@@ -55,6 +55,7 @@ export class ComputeServer {
   private filesUrl = 'file/';
   private sweeping?: Promise<void>;
   private readonly digests = new UploadDigests();
+  private readonly counts = { schedulerRequests: 0, instancesReported: 0, instancesDispatched: 0 };
   private readonly now: () => number;
 
   constructor(private readonly init: ComputeServerInit) {
@@ -86,6 +87,17 @@ export class ComputeServer {
     const addr = server.address() as AddressInfo;
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
     return { url: `http://${host}:${addr.port}/`, port: addr.port, filesUrl: this.seeder ? this.filesUrl : undefined };
+  }
+
+  /** The project's work units, instances, hosts and credit, read from the running server's own store. */
+  status(detail = false): ProjectStatus {
+    if (!this.store) throw new ComputeError('COMPUTE_SERVER', 'the compute server is not running', 'runtime');
+    return projectStatus(this.store, this.now(), detail);
+  }
+
+  /** Scheduler calls answered (200) and instances they took reports of and handed out, since start. */
+  counters(): { schedulerRequests: number; instancesReported: number; instancesDispatched: number } {
+    return { ...this.counts };
   }
 
   /** What the files server sent (response bodies and peer uploads), when there is one. */
@@ -156,7 +168,12 @@ export class ComputeServer {
     } catch {
       throw new ComputeError('COMPUTE_BAD_REQUEST', 'scheduler request: the body is not JSON', 'input');
     }
-    return handleScheduler(this.ctx!, parseSchedulerRequest(parsed), this.now());
+    const request = parseSchedulerRequest(parsed);
+    const reply = await handleScheduler(this.ctx!, request, this.now());
+    this.counts.schedulerRequests++;
+    this.counts.instancesReported += request.finished.length;
+    this.counts.instancesDispatched += reply.instances.length;
+    return reply;
   }
 
   private async sendFile(req: http.IncomingMessage, res: http.ServerResponse, sha256: string): Promise<void> {
