@@ -3,7 +3,7 @@
 // same module run in this process, and what the files server sends to give one large input to 8 volunteers with
 // and without the swarm.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,40 +24,60 @@ function compile(dir: string, name: string): string {
 
 const SWARM_MB = Number(process.env.BENCH_COMPUTE_SWARM_MB ?? 50);
 const SWARM_VOLUNTEERS = 8;
+/** Time between two volunteers' starts: 0, all at once, is the hard case (BENCH_COMPUTE_STAGGER_MS=2000 spreads them). */
+const STAGGER_MS = Number(process.env.BENCH_COMPUTE_STAGGER_MS ?? 0);
+/** Upload slots of the files server's peer (BENCH_COMPUTE_SEED_SLOTS; the project's default when absent). */
+const SEED_SLOTS = process.env.BENCH_COMPUTE_SEED_SLOTS ? Number(process.env.BENCH_COMPUTE_SEED_SLOTS) : undefined;
+
+/** The module with a custom section of `bytes` appended (WebAssembly ignores it): an application that large. */
+function padded(wasm: Buffer, bytes: number): Buffer {
+  const leb = (n: number): Buffer => {
+    const out: number[] = [];
+    do {
+      let b = n & 0x7f;
+      n = Math.floor(n / 128);
+      if (n > 0) b |= 0x80;
+      out.push(b);
+    } while (n > 0);
+    return Buffer.from(out);
+  };
+  const name = Buffer.from('pad');
+  const body = Buffer.concat([leb(name.length), name, Buffer.alloc(bytes, 0x5a)]);
+  return Buffer.concat([wasm, Buffer.from([0]), leb(body.length), body]);
+}
 
 /**
  * What the project's files server sends to give one input of SWARM_MB to 8 volunteers, with `--swarm` (one
  * volunteer starting every 2 s, as arrivals spread out) against plain HTTP.
  */
-async function swarmBytes(dir: string, wasmPath: string, swarm: boolean): Promise<number> {
+async function swarmBytes(dir: string, wasmPath: string, swarm: boolean): Promise<{ bytes: number; seconds: number }> {
   const { paths, store } = await openProject(join(dir, swarm ? 'swarm' : 'plain'), { create: true });
   await writeKeys(paths.privateKey, paths.publicKey, generateSigningKeys());
-  await addApplication(paths, store, 'sum', wasmPath, paths.privateKey, Date.now());
-  const input = Buffer.alloc(SWARM_MB * 1024 * 1024, 7);
-  input[0] = 0;
-  writeFileSync(join(dir, 'big'), input);
-  await submitWorkUnit(paths, store, { name: 'w', app: 'sum', inputs: [join(dir, 'big')], bounds: { memoryBytes: 1 << 20 }, replication: { minQuorum: SWARM_VOLUNTEERS, targetNResults: SWARM_VOLUNTEERS } }, Date.now());
-  const sha = store.workUnitByName('w')!.inputs[0]!.sha256;
+  writeFileSync(join(dir, 'big.wasm'), padded(readFileSync(wasmPath), SWARM_MB * 1024 * 1024));
+  const app = await addApplication(paths, store, 'big', join(dir, 'big.wasm'), paths.privateKey, Date.now());
+  writeFileSync(join(dir, 'in'), Buffer.from([1]));
+  await submitWorkUnit(paths, store, { name: 'w', app: 'big', inputs: [join(dir, 'in')], bounds: { memoryBytes: 1 << 20 }, replication: { minQuorum: SWARM_VOLUNTEERS, targetNResults: SWARM_VOLUNTEERS } }, Date.now());
   store.close();
-  const server = new ComputeServer({ projectDir: paths.root, port: 0, filesPort: 0 });
+  const server = new ComputeServer({ projectDir: paths.root, port: 0, filesPort: 0, filesSeedUploadSlots: SEED_SLOTS });
   const { url, filesUrl } = await server.start();
   try {
     for (let n = 0; n < 600; n++) {
-      const res = await fetch(new URL(`${sha}?torrent`, filesUrl));
+      const res = await fetch(new URL(`${app.wasmSha256}?torrent`, filesUrl));
       await res.body?.cancel();
       if (res.status === 200) break;
       await new Promise((r) => setTimeout(r, 100));
     }
+    const started = performance.now();
     const ac = new AbortController();
     const runs = [];
     for (let k = 0; k < SWARM_VOLUNTEERS; k++) {
       const v = new Volunteer({ projectUrl: url, stateDir: join(paths.root, `v${k}`), cores: 1, maxInstances: 1, ...(swarm ? { swarm: { listenHost: '127.0.0.1' } } : {}) });
       runs.push(v.run(ac.signal));
-      await new Promise((r) => setTimeout(r, 2000));
+      await new Promise((r) => setTimeout(r, STAGGER_MS));
     }
     await Promise.all(runs);
     const sent = server.filesSent()!;
-    return sent.httpBodyBytes + sent.peerBytes;
+    return { bytes: sent.httpBodyBytes + sent.peerBytes, seconds: (performance.now() - started) / 1000 };
   } finally {
     await server.stop();
   }
@@ -71,10 +91,10 @@ export default {
       if (PARTS.has('scheduler')) await schedulerBench(dir, wasm);
       if (PARTS.has('sandbox')) await sandboxBench(compile(dir, 'steps'));
       if (!PARTS.has('swarm')) return;
-      const plain = await swarmBytes(dir, wasm, false);
+      const plain = process.env.BENCH_COMPUTE_SKIP_PLAIN ? undefined : await swarmBytes(dir, wasm, false);
       const viaSwarm = await swarmBytes(dir, wasm, true);
-      const mib = (n: number): string => (n / 1048576).toFixed(1);
-      console.log(`files server, a ${SWARM_MB} MiB input to ${SWARM_VOLUNTEERS} volunteers (one every 2 s): plain HTTP ${mib(plain)} MiB sent, swarm ${mib(viaSwarm)} MiB (${(viaSwarm / plain).toFixed(2)}×)`);
+      const copies = (r: { bytes: number; seconds: number }): string => `${(r.bytes / (SWARM_MB * 1048576)).toFixed(2)} copies (${(r.bytes / 1048576).toFixed(1)} MiB) in ${r.seconds.toFixed(1)} s`;
+      console.log(`files server, a ${SWARM_MB} MiB application to ${SWARM_VOLUNTEERS} volunteers (${STAGGER_MS ? `one every ${STAGGER_MS} ms` : 'all started at once'}): plain HTTP ${plain ? copies(plain) : 'not run'}, swarm ${copies(viaSwarm)}${plain ? ` (${(viaSwarm.bytes / plain.bytes).toFixed(2)}×)` : ''}`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -30,10 +30,12 @@ export interface ComputeServerInit {
   host?: string;
   port?: number;
   /**
-   * Also serve the files (applications, inputs) from a `serve --seed` file server on this port: each file over
-   * 1 MiB becomes a torrent with this server as web seed and tracker, so volunteers fetch from each other too.
+   * Also serve the files (applications, inputs) from a `serve --seed` file server on this port: each file of
+   * 256 KiB and more becomes a torrent with this server as tracker and seed, so volunteers fetch from each other.
    */
   filesPort?: number;
+  /** Upload slots of the files server's own peer (COMPUTE_DEFAULTS.filesSeedUploadSlots). */
+  filesSeedUploadSlots?: number;
   /** Shell command run for each finished work unit (see assimilator.ts). */
   assimilateHook?: string;
   /** Called with failures the client saw as a 500, and sweep failures. */
@@ -108,7 +110,7 @@ export class ComputeServer {
   private async startSeeder(paths: ProjectPaths): Promise<void> {
     this.seeder = new SeedingFileServer({
       http: { root: paths.files, host: this.init.host ?? COMPUTE_DEFAULTS.host, port: this.init.filesPort },
-      cacheDir: paths.torrents, onEvent: (e) => e.event === 'seed:warning' && this.init.onError?.(new Error(`files server: ${e.path}: ${e.message}`)),
+      cacheDir: paths.torrents, seed: { minFileBytes: COMPUTE_DEFAULTS.swarmMinFileBytes, swarm: { uploadSlots: this.init.filesSeedUploadSlots ?? COMPUTE_DEFAULTS.filesSeedUploadSlots } }, onEvent: (e) => e.event === 'seed:warning' && this.init.onError?.(new Error(`files server: ${e.path}: ${e.message}`)),
     });
     try {
       this.filesUrl = (await this.seeder.start()).url;

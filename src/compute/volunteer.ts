@@ -237,8 +237,10 @@ export class Volunteer {
     const cached = await this.state.cachedFile(sha256);
     if (cached) return cached;
     let data: Buffer;
-    if (this.swarm) {
-      const got = await this.withRetries(() => this.swarm!.fetch(new URL(sha256, this.filesUrl).href, sha256, bytes, signal), signal);
+    // Through the swarm first, twice at most: the swarm takes no web seed (swarm-fetch.ts), so plain HTTP from the
+    // files server is the backstop when the swarm cannot deliver.
+    const got = this.swarm && await this.withRetries(() => this.swarm!.fetch(new URL(sha256, this.filesUrl).href, sha256, bytes, signal), signal, 2).catch(() => undefined);
+    if (got) {
       this.hooks.onEvent?.({ type: 'fetched', sha256, bytes, via: got.viaSwarm ? 'swarm' : 'http' });
       data = got.data;
     } else {
