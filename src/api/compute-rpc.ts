@@ -2,7 +2,8 @@ import type { Node } from '../node/index.js';
 
 /**
  * The node's compute project over tandem's JSON-RPC: `compute.status` (what `tandem compute status --json` shows,
- * with the server's counters; `workUnits: true` lists every work unit), `compute.start` and `compute.stop`.
+ * with the server's counters; `workUnits: true` lists every work unit), `compute.start` (no assimilation hook:
+ * that is a shell command, for the configuration file only) and `compute.stop`.
  * Parameters are checked here; the node's typed errors carry the rest.
  */
 type Params = Record<string, unknown>;
@@ -25,7 +26,7 @@ export const COMPUTE_METHODS: Record<string, (node: Node, params: Params) => unk
     project: text(p, 'project', true)!,
     address: text(p, 'address', true)!,
     filesAddress: text(p, 'filesAddress', false),
-    assimilateHook: text(p, 'assimilateHook', false),
+    // No assimilation hook from the API: it is a shell command, and only the daemon's configuration may name one.
   }),
   'compute.stop': async (node) => {
     await node.compute.stop();

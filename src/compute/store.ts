@@ -98,6 +98,7 @@ export class ComputeStore {
   }
 
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly apps = new Map<number, AppRow>();
 
   /** A prepared statement, kept: preparing costs more than running most of these queries. */
   q(sql: string): Database.Statement {
@@ -137,9 +138,13 @@ export class ComputeStore {
     return r && appFrom(r);
   }
 
+  /** An application version by id; rows are never changed once inserted, so each is read once and kept. */
   app(id: number): AppRow | undefined {
+    const known = this.apps.get(id);
+    if (known) return known;
     const r = this.q('SELECT * FROM apps WHERE id = ?').get(id) as Row | undefined;
-    return r && appFrom(r);
+    if (r) this.apps.set(id, appFrom(r));
+    return this.apps.get(id);
   }
 
   insertWorkUnit(w: Omit<WorkUnitRow, 'id' | 'state' | 'error' | 'canonicalInstanceId' | 'canonicalCredit' | 'assimilated'>): number {
