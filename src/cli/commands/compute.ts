@@ -112,7 +112,7 @@ function serveCommand(): Command {
     .description('run the project server: scheduler, files, uploads, transitioner, validator and assimilator')
     .argument('<project-dir>', 'project folder (made by keygen)')
     .requiredOption('--http <host:port>', 'address to serve on (port 0 picks one)')
-    .option('--files-http <host:port>', 'also serve applications and inputs from a seeding file server here: files of 1 MiB and more become torrents with it as web seed and tracker, so volunteers with --swarm fetch from each other')
+    .option('--files-http <host:port>', 'also serve applications and inputs from a seeding file server here: files of 256 KiB and more become torrents with it as tracker and seed, so volunteers with --swarm fetch from each other')
     .option('--assimilate-hook <command>', 'shell command run for each finished work unit, with TANDEM_WORK_UNIT, TANDEM_STATE (done|failed) and TANDEM_RESULT (its results folder or .failed file) in the environment')
     .addHelpText('after', '\nExamples:\n  tandem compute serve ./proj --http 127.0.0.1:8090\n  tandem compute serve ./proj --http 127.0.0.1:8090 --files-http 127.0.0.1:8091\n  tandem compute serve ./proj --http 0.0.0.0:8090 --assimilate-hook \'cp -r "$TANDEM_RESULT" /archive/\'')
     .action((dir: string, flags: CommonFlags & { http: string; filesHttp?: string; assimilateHook?: string }) =>
@@ -181,7 +181,7 @@ function joinCommand(): Command {
     .option('--user <name>', 'account name credit is counted under')
     .option('--project-key <file>', "pin the project's public key (PEM) instead of trusting the first one it shows")
     .option('--max-instances <n>', 'stop after this many instances were reported')
-    .option('--swarm', "fetch applications and inputs with `tandem get --seed` (the swarm, when the project's files server offers torrents) and keep seeding them")
+    .option('--swarm', "fetch applications and inputs with `tandem get --seed --no-webseeds` (the swarm, when the project's files server offers torrents; plain HTTP when the swarm fails) and keep seeding them")
     .option('--swarm-listen <host>', 'address the seeding peers listen on (default: every interface)')
     .addHelpText('after', '\nExamples:\n  tandem compute join http://127.0.0.1:8090/ --cores 2\n  tandem compute join http://10.0.0.5:8090/ --project-key proj.pub.pem --user alice --json')
     .action((url: string, flags: JoinFlags) => runCommand(flags, () => join(url, flags)));
