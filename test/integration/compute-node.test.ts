@@ -72,4 +72,12 @@ describe('compute in the node', () => {
     await assert.rejects(daemon.rpc('compute.start', { address: '127.0.0.1:0' }), /project must be a string/);
     assert.equal(await daemon.stop(), 0);
   });
+
+  it('a compute address without a project in the configuration is a usage error (exit 2)', { timeout: 60_000 }, async (t) => {
+    const dir = await tempDir(t, 'tandem-compute-node-');
+    await writeFile(join(dir, 'tandem.json'), JSON.stringify({ computeHttp: '127.0.0.1:0' }));
+    const r = await tandem(['daemon', '--config', join(dir, 'tandem.json'), '--state-dir', join(dir, 'state'), '--rpc', '127.0.0.1:0', '--port', '0', '--listen', '127.0.0.1', '--no-dht'], { timeoutMs: 30_000 });
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /computeHttp, computeFilesHttp and computeAssimilateHook need computeProject/);
+  });
 });
