@@ -103,8 +103,10 @@ export class Assimilator {
   private async dropUnneededInputs(wu: WorkUnitRow, nowMs: number): Promise<void> {
     const store = this.init.store;
     for (const input of wu.inputs) {
-      const used = store.q(`SELECT 1 FROM workunits WHERE assimilated = 0 AND instr(inputs, ?) > 0 LIMIT 1`).get(input.sha256)
-        ?? store.q('SELECT 1 FROM apps WHERE wasm_sha256 = ? OR comparator_sha256 = ? LIMIT 1').get(input.sha256, input.sha256);
+      // Indexed by file (store.ts `workunit_inputs`): a scan of every open work unit's inputs here made each
+      // assimilation cost time in proportion to the project's size.
+      const used = store.inputInUse(input.sha256)
+        || store.q('SELECT 1 FROM apps WHERE wasm_sha256 = ? OR comparator_sha256 = ? LIMIT 1').get(input.sha256, input.sha256) !== undefined;
       if (used) continue;
       const path = join(this.init.dirs.files, input.sha256);
       const info = await stat(path).catch(() => undefined);
