@@ -1,5 +1,6 @@
 import { isTandemError } from '../util/errors.js';
 import type { IdSelector, Node, QueueMove, ServerKind } from '../node/index.js';
+import { COMPUTE_METHODS, ComputeParamError } from './compute-rpc.js';
 
 /**
  * tandem's own API: JSON-RPC 2.0 over HTTP POST (batches too), one method per library call of the node. Errors
@@ -89,6 +90,7 @@ export const METHODS: Record<string, Method> = {
       tftpWrite: optional(p, 'tftpWrite', isBool, 'true or false'),
     }),
   'server.stop': (node, p) => node.servers.stop(requireOneOf(p, 'kind', SERVER_KINDS) as ServerKind),
+  ...COMPUTE_METHODS,
 };
 
 function requireString(p: Params, key: string): string {
@@ -129,7 +131,7 @@ export async function answerOne(node: Node, request: unknown): Promise<Reply | u
     const result = await method(node, params as Params);
     return notification ? undefined : { jsonrpc: '2.0', id: id ?? null, result: result ?? null };
   } catch (err) {
-    if (err instanceof ParamError) return fail({ code: JSONRPC_ERRORS.invalidParams, message: err.message });
+    if (err instanceof ParamError || err instanceof ComputeParamError) return fail({ code: JSONRPC_ERRORS.invalidParams, message: err.message });
     if (isTandemError(err)) return fail({ code: err.kind === 'input' ? JSONRPC_ERRORS.invalidParams : JSONRPC_ERRORS.node, message: err.message, data: { code: err.code } });
     return fail({ code: JSONRPC_ERRORS.internal, message: (err as Error).message ?? 'internal error' });
   }

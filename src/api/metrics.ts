@@ -1,4 +1,5 @@
 import type { Node, TorrentStatus } from '../node/index.js';
+import { computeMetricLines } from './compute-metrics.js';
 
 /** API request latency, in a fixed histogram (Prometheus buckets, seconds). */
 export class LatencyHistogram {
@@ -58,6 +59,7 @@ export function renderMetrics(node: Node, latency: LatencyHistogram): string {
   metric('tandem_download_rate_bytes', 'gauge', 'Download rate, bytes per second.', [['', stats.downloadRateBytesPerSec]]);
   metric('tandem_upload_rate_bytes', 'gauge', 'Upload rate, bytes per second.', [['', stats.uploadRateBytesPerSec]]);
   metric('tandem_server_requests_total', 'counter', 'Requests served by the node\'s servers.', servers.map((s) => [`{kind="${s.kind}"}`, s.requests]));
+  lines.push(...computeMetricLines(node));
   lines.push('# HELP tandem_api_request_seconds Control API request latency.', '# TYPE tandem_api_request_seconds histogram');
   let cumulative = 0;
   LatencyHistogram.BOUNDS.forEach((b, i) => {

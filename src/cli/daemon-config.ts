@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { COMPUTE_DEFAULTS } from '../compute/index.js';
+import type { ComputeSpec } from '../node/index.js';
 import { TandemError } from '../util/errors.js';
 
 /**
@@ -32,6 +35,11 @@ export interface DaemonConfig {
   altSpeedUpBytesPerSec?: number;
   seedRatioLimit?: number;
   encryption?: 'allow' | 'prefer' | 'require';
+  /** A compute project the daemon serves (`tandem compute serve` inside the node). */
+  computeProject?: string;
+  computeHttp?: string;
+  computeFilesHttp?: string;
+  computeAssimilateHook?: string;
 }
 
 type Kind = 'string' | 'boolean' | 'port' | 'count' | 'ratio' | 'strings' | 'encryption';
@@ -63,6 +71,10 @@ const SCHEMA: Record<keyof DaemonConfig, Kind> = {
   altSpeedUpBytesPerSec: 'count',
   seedRatioLimit: 'ratio',
   encryption: 'encryption',
+  computeProject: 'string',
+  computeHttp: 'string',
+  computeFilesHttp: 'string',
+  computeAssimilateHook: 'string',
 };
 
 const WHAT: Record<Kind, string> = {
@@ -119,6 +131,18 @@ export function readConfig(path: string): DaemonConfig {
     throw usage(`${path}: not JSON: ${(err as Error).message}`);
   }
   return checkConfig(value, path);
+}
+
+/** The compute project to start with the node, if the configuration names one (its address defaults to 127.0.0.1:8090). */
+export function computeSpecOf(c: DaemonConfig): ComputeSpec | undefined {
+  if (c.computeProject === undefined) {
+    if (c.computeHttp !== undefined || c.computeFilesHttp !== undefined || c.computeAssimilateHook !== undefined) throw usage('computeHttp, computeFilesHttp and computeAssimilateHook need computeProject');
+    return undefined;
+  }
+  return {
+    project: resolve(c.computeProject), address: c.computeHttp ?? `${COMPUTE_DEFAULTS.host}:${COMPUTE_DEFAULTS.port}`,
+    filesAddress: c.computeFilesHttp, assimilateHook: c.computeAssimilateHook,
+  };
 }
 
 function usage(message: string): TandemError {

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { COMPUTE_DEFAULTS } from './defaults.js';
 import { ComputeError } from './errors.js';
 import { decodeBundle, OutputBundle } from './sandbox/bundle.js';
+import type { Instance } from './model.js';
 import type { ComputeStore, WorkUnitRow } from './store.js';
 import { settleWorkUnit } from './workflow.js';
 import { ComparatorValidation } from './comparator.js';
@@ -39,11 +40,15 @@ export class Assimilator {
     for (const { id } of overdue) store.tx(() => settleWorkUnit(store, id, nowMs));
     await this.comparators.sweep(nowMs).catch((err: unknown) => this.init.onError?.(err));
     const finished = store.q(`SELECT id FROM workunits WHERE state != 'active' AND assimilated = 0 LIMIT 100`).all() as { id: number }[];
+    // Results first, then one transaction marks the batch assimilated, then the files it no longer needs go: a
+    // crash between two steps only repeats the first (one commit per batch, not per work unit: commits cost).
+    const written: { wu: WorkUnitRow; instances: Instance[] }[] = [];
     for (const { id } of finished) {
       const retry = this.retryAtMs.get(id);
       if (retry && retry.atMs > nowMs) continue;
       try {
-        await this.assimilate(id, nowMs);
+        const done = await this.writeResult(id);
+        if (done) written.push(done);
         this.retryAtMs.delete(id);
       } catch (err) {
         const delayMs = Math.min(COMPUTE_DEFAULTS.backoffMaxMs, (retry?.delayMs ?? COMPUTE_DEFAULTS.backoffFirstMs / 2) * 2);
@@ -51,12 +56,18 @@ export class Assimilator {
         this.init.onError?.(err);
       }
     }
+    if (written.length === 0) return;
+    store.tx(() => {
+      for (const { wu } of written) store.updateWorkUnit(wu.id, { assimilated: true });
+    });
+    for (const { wu, instances } of written) await this.dropFiles(wu, instances, nowMs);
   }
 
-  private async assimilate(id: number, nowMs: number): Promise<void> {
+  /** The work unit's result in `results/` and its hook run; undefined when it is gone. */
+  private async writeResult(id: number): Promise<{ wu: WorkUnitRow; instances: Instance[] } | undefined> {
     const { store, dirs } = this.init;
     const wu = store.workUnit(id);
-    if (!wu) return;
+    if (!wu) return undefined;
     const instances = store.instancesOf(id);
     let result: string;
     if (wu.state === 'done') {
@@ -71,13 +82,18 @@ export class Assimilator {
       await writeAtomically(result, Buffer.from(`${wu.error ?? 'failed'}\n`));
     }
     if (this.init.hook) await runHook(this.init.hook, { TANDEM_WORK_UNIT: wu.name, TANDEM_STATE: wu.state, TANDEM_RESULT: result });
-    store.tx(() => store.updateWorkUnit(id, { assimilated: true }));
+    return { wu, instances };
+  }
+
+  /** After the work unit is marked assimilated: its uploads, and the inputs nothing else needs. */
+  private async dropFiles(wu: WorkUnitRow, instances: Instance[], nowMs: number): Promise<void> {
+    const dirs = this.init.dirs;
     // With a comparator, a late result is compared with the canonical output itself: that upload stays.
-    const keepCanonical = store.app(wu.appId)?.comparatorSha256 != null;
+    const keepCanonical = this.init.store.app(wu.appId)?.comparatorSha256 != null;
     for (const i of instances) {
       if (i.serverState === 'over' && !(keepCanonical && i.id === wu.canonicalInstanceId)) await rm(join(dirs.uploads, i.name), { force: true });
     }
-    await this.dropUnneededInputs(wu, nowMs);
+    await this.dropUnneededInputs(wu, nowMs).catch((err: unknown) => this.init.onError?.(err));
   }
 
   /**
@@ -87,8 +103,10 @@ export class Assimilator {
   private async dropUnneededInputs(wu: WorkUnitRow, nowMs: number): Promise<void> {
     const store = this.init.store;
     for (const input of wu.inputs) {
-      const used = store.q(`SELECT 1 FROM workunits WHERE assimilated = 0 AND instr(inputs, ?) > 0 LIMIT 1`).get(input.sha256)
-        ?? store.q('SELECT 1 FROM apps WHERE wasm_sha256 = ? OR comparator_sha256 = ? LIMIT 1').get(input.sha256, input.sha256);
+      // Indexed by file (store.ts `workunit_inputs`): a scan of every open work unit's inputs here made each
+      // assimilation cost time in proportion to the project's size.
+      const used = store.inputInUse(input.sha256)
+        || store.q('SELECT 1 FROM apps WHERE wasm_sha256 = ? OR comparator_sha256 = ? LIMIT 1').get(input.sha256, input.sha256) !== undefined;
       if (used) continue;
       const path = join(this.init.dirs.files, input.sha256);
       const info = await stat(path).catch(() => undefined);

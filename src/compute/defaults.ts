@@ -40,6 +40,18 @@ export const COMPUTE_DEFAULTS = {
   hookTimeoutMs: 60_000,
   /** An input file stored or reused this recently is never deleted (a `submit` may be about to use it). */
   inputKeepAfterTouchMs: 10 * 60 * 1000,
+  /**
+   * The files server (`serve --files-http`) makes a torrent of each file from this size up (`serve --seed` waits
+   * for 1 MiB): applications are often smaller, and every copy a volunteer takes from another is one the server
+   * does not send.
+   */
+  swarmMinFileBytes: 256 * 1024,
+  /**
+   * Upload slots of the files server's own peer. Few, so at a simultaneous start it feeds a few volunteers that
+   * pass the pieces on, instead of sending every volunteer a whole copy (volunteers take no web seed: its peer is
+   * always a complete seed, and plain HTTP is their backstop).
+   */
+  filesSeedUploadSlots: 2,
   /** A request whose body has not arrived by then is cut. */
   requestTimeoutMs: 30_000,
   // Credit (BOINC's cobblestone: a 1 GFLOPS host earns 200 a day).

@@ -4,8 +4,7 @@
  * reported hash is only a claim), settles the work units they belong to, aborts what is no longer needed, resends
  * instances the host lost, and hands out new instances within the host's quota, cores and memory.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import { claimedCredit, clampGflops } from './credit.js';
 import { COMPUTE_DEFAULTS } from './defaults.js';
@@ -15,47 +14,40 @@ import type { AppVersion, FinishedReport, InstanceAssignment, SchedulerReply, Sc
 import { initialQuota, onFailure, recordSent, remainingToday } from './quota.js';
 import { issuePermit } from './signing.js';
 import type { ComputeStore, HostRow, WorkUnitRow } from './store.js';
+import { hashFile, type Uploaded, type UploadDigests } from './uploads.js';
 import { settleWorkUnit } from './workflow.js';
 
 export interface SchedulerContext {
   store: ComputeStore;
   uploadsDir: string;
   permitSecret: Buffer;
+  /** Digests of uploads received whole (the server's); without it every upload is read to be hashed. */
+  digests?: UploadDigests;
 }
 
-/** What the server found in an uploaded file, measured before the transaction (hashing is I/O). */
-type Uploaded = { sha256: string; bytes: number } | null;
-
-export async function hashUpload(path: string): Promise<Uploaded> {
-  return new Promise((resolve) => {
-    const hash = createHash('sha256');
-    let bytes = 0;
-    createReadStream(path)
-      .on('data', (d) => {
-        hash.update(d);
-        bytes += d.length;
-      })
-      .on('error', () => resolve(null))
-      .on('end', () => resolve({ sha256: hash.digest('hex'), bytes }));
-  });
-}
+/** Uploads hashed at once for one request. */
+const HASH_BATCH = 16;
 
 export async function handleScheduler(ctx: SchedulerContext, req: SchedulerRequest, nowMs: number): Promise<SchedulerReply> {
   // Authenticated before any upload is read, so a forged request costs the server no file I/O.
   if (req.hostId !== null) checkAuthenticator(ctx.store.host(req.hostId), req.authenticator);
-  const uploads = new Map<string, Uploaded>();
-  for (const f of req.finished) {
-    // Only this host's own instances are read: a request cannot make the server hash other hosts' uploads.
-    const owner = f.status === 'success' && req.hostId !== null ? ctx.store.instanceByName(f.instance)?.hostId : undefined;
-    if (owner === req.hostId) uploads.set(f.instance, await hashUpload(join(ctx.uploadsDir, f.instance)));
+  const mine = req.finished.filter((f) => f.status === 'success' && req.hostId !== null && ctx.store.instanceByName(f.instance)?.hostId === req.hostId);
+  // Only this host's own instances are read: a request cannot make the server hash other hosts' uploads. A few at
+  // a time, so a request listing many opens few files at once.
+  const measured = new Map<string, Uploaded>();
+  for (let k = 0; k < mine.length; k += HASH_BATCH) {
+    await Promise.all(mine.slice(k, k + HASH_BATCH).map(async (f) => {
+      const path = join(ctx.uploadsDir, f.instance);
+      measured.set(f.instance, await (ctx.digests ? ctx.digests.of(f.instance, path) : hashFile(path)));
+    }));
   }
-  return ctx.store.tx(() => {
+  const result = ctx.store.tx(() => {
     const reporter = authenticate(ctx.store, req, nowMs);
     const acks: string[] = [];
     const touched = new Set<number>();
     for (const f of req.finished) {
       acks.push(f.instance);
-      const wuId = takeReport(ctx.store, reporter, f, uploads.get(f.instance) ?? null, nowMs);
+      const wuId = takeReport(ctx.store, reporter, f, measured.get(f.instance) ?? null, nowMs);
       if (wuId !== null) touched.add(wuId);
     }
     ctx.store.saveHost(reporter);
@@ -68,6 +60,8 @@ export async function handleScheduler(ctx: SchedulerContext, req: SchedulerReque
     ctx.store.saveHost(host);
     return reply;
   });
+  for (const f of mine) ctx.digests?.forget(f.instance);
+  return result;
 }
 
 function authenticate(store: ComputeStore, req: SchedulerRequest, nowMs: number): HostRow {
@@ -158,18 +152,19 @@ function dispatch(ctx: SchedulerContext, host: HostRow, req: SchedulerRequest, r
     chosenWus.add(c.wu);
     const wu = store.workUnit(c.wu)!;
     store.updateInstance(c.id, { serverState: 'in_progress', hostId: host.id, sentAtMs: nowMs, deadlineMs: nowMs + wu.delayBoundMs });
-    assign(ctx, reply, store.instancesOf(c.wu).find((i) => i.id === c.id)!, nowMs);
+    assign(ctx, reply, store.instance(c.id)!, nowMs, wu);
     host.quota = recordSent(host.quota, 1, nowMs);
     room--;
     seconds -= wu.bounds.cpuSeconds;
   }
 }
 
-function assign(ctx: SchedulerContext, reply: SchedulerReply, inst: Instance, nowMs: number): void {
-  const wu = ctx.store.workUnit(inst.workUnitId)!;
-  const app = ctx.store.app(wu.appId)!;
-  if (!reply.apps.some((a) => a.name === app.name && a.version === app.version)) reply.apps.push(appVersion(app));
-  if (!reply.workUnits.some((w) => w.name === wu.name)) reply.workUnits.push(workUnitSpec(wu, app.version));
+function assign(ctx: SchedulerContext, reply: SchedulerReply, inst: Instance, nowMs: number, wu = ctx.store.workUnit(inst.workUnitId)!): void {
+  if (!reply.workUnits.some((w) => w.name === wu.name)) {
+    const app = ctx.store.app(wu.appId)!;
+    if (!reply.apps.some((a) => a.name === app.name && a.version === app.version)) reply.apps.push(appVersion(app));
+    reply.workUnits.push(workUnitSpec(wu, app.version));
+  }
   const deadlineMs = inst.deadlineMs ?? nowMs + wu.delayBoundMs;
   const permit = issuePermit(ctx.permitSecret, inst.name, wu.bounds.outputBytes, deadlineMs + COMPUTE_DEFAULTS.permitGraceMs);
   const assignment: InstanceAssignment = { name: inst.name, workUnit: wu.name, deadlineMs, permit };

@@ -8,7 +8,7 @@
  *   const server = new ComputeServer({ projectDir: './proj', host: '127.0.0.1', port: 0 });
  *   console.log((await server.start()).url);
  */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,19 +20,22 @@ import { openProject, type ProjectPaths } from './project.js';
 import { NAME_RE, parseSchedulerRequest } from './protocol.js';
 import { handleScheduler, type SchedulerContext } from './scheduler.js';
 import { checkPermit, loadPublicKey } from './signing.js';
-import { projectStatus } from './status.js';
+import { projectStatus, type ProjectStatus } from './status.js';
 import { SeedingFileServer, type SentBytes } from '../serve/index.js';
 import type { ComputeStore } from './store.js';
+import { receiveUpload, UploadDigests } from './uploads.js';
 
 export interface ComputeServerInit {
   projectDir: string;
   host?: string;
   port?: number;
   /**
-   * Also serve the files (applications, inputs) from a `serve --seed` file server on this port: each file over
-   * 1 MiB becomes a torrent with this server as web seed and tracker, so volunteers fetch from each other too.
+   * Also serve the files (applications, inputs) from a `serve --seed` file server on this port: each file of
+   * 256 KiB and more becomes a torrent with this server as tracker and seed, so volunteers fetch from each other.
    */
   filesPort?: number;
+  /** Upload slots of the files server's own peer (COMPUTE_DEFAULTS.filesSeedUploadSlots). */
+  filesSeedUploadSlots?: number;
   /** Shell command run for each finished work unit (see assimilator.ts). */
   assimilateHook?: string;
   /** Called with failures the client saw as a 500, and sweep failures. */
@@ -53,6 +56,8 @@ export class ComputeServer {
   private seeder?: SeedingFileServer;
   private filesUrl = 'file/';
   private sweeping?: Promise<void>;
+  private readonly digests = new UploadDigests();
+  private readonly counts = { schedulerRequests: 0, instancesReported: 0, instancesDispatched: 0 };
   private readonly now: () => number;
 
   constructor(private readonly init: ComputeServerInit) {
@@ -68,7 +73,7 @@ export class ComputeServer {
       throw new ComputeError('COMPUTE_PROJECT', `no public key at ${paths.publicKey} (run: tandem compute keygen ${paths.root})`, 'input');
     });
     loadPublicKey(this.publicKeyPem);
-    this.ctx = { store, uploadsDir: paths.uploads, permitSecret: store.permitSecret() };
+    this.ctx = { store, uploadsDir: paths.uploads, permitSecret: store.permitSecret(), digests: this.digests };
     this.assimilator = new Assimilator({ store, dirs: paths, hook: this.init.assimilateHook, onError: this.init.onError });
     const server = http.createServer((req, res) => void this.route(req, res));
     server.requestTimeout = COMPUTE_DEFAULTS.requestTimeoutMs;
@@ -86,6 +91,17 @@ export class ComputeServer {
     return { url: `http://${host}:${addr.port}/`, port: addr.port, filesUrl: this.seeder ? this.filesUrl : undefined };
   }
 
+  /** The project's work units, instances, hosts and credit, read from the running server's own store. */
+  status(detail = false): ProjectStatus {
+    if (!this.store) throw new ComputeError('COMPUTE_SERVER', 'the compute server is not running', 'runtime');
+    return projectStatus(this.store, this.now(), detail);
+  }
+
+  /** Scheduler calls answered (200) and instances they took reports of and handed out, since start. */
+  counters(): { schedulerRequests: number; instancesReported: number; instancesDispatched: number } {
+    return { ...this.counts };
+  }
+
   /** What the files server sent (response bodies and peer uploads), when there is one. */
   filesSent(): SentBytes | undefined {
     return this.seeder?.sent();
@@ -94,7 +110,7 @@ export class ComputeServer {
   private async startSeeder(paths: ProjectPaths): Promise<void> {
     this.seeder = new SeedingFileServer({
       http: { root: paths.files, host: this.init.host ?? COMPUTE_DEFAULTS.host, port: this.init.filesPort },
-      cacheDir: paths.torrents, onEvent: (e) => e.event === 'seed:warning' && this.init.onError?.(new Error(`files server: ${e.path}: ${e.message}`)),
+      cacheDir: paths.torrents, seed: { minFileBytes: COMPUTE_DEFAULTS.swarmMinFileBytes, swarm: { uploadSlots: this.init.filesSeedUploadSlots ?? COMPUTE_DEFAULTS.filesSeedUploadSlots } }, onEvent: (e) => e.event === 'seed:warning' && this.init.onError?.(new Error(`files server: ${e.path}: ${e.message}`)),
     });
     try {
       this.filesUrl = (await this.seeder.start()).url;
@@ -154,7 +170,12 @@ export class ComputeServer {
     } catch {
       throw new ComputeError('COMPUTE_BAD_REQUEST', 'scheduler request: the body is not JSON', 'input');
     }
-    return handleScheduler(this.ctx!, parseSchedulerRequest(parsed), this.now());
+    const request = parseSchedulerRequest(parsed);
+    const reply = await handleScheduler(this.ctx!, request, this.now());
+    this.counts.schedulerRequests++;
+    this.counts.instancesReported += request.finished.length;
+    this.counts.instancesDispatched += reply.instances.length;
+    return reply;
   }
 
   private async sendFile(req: http.IncomingMessage, res: http.ServerResponse, sha256: string): Promise<void> {
@@ -173,35 +194,19 @@ export class ComputeServer {
     const inst = this.store!.instanceByName(instance);
     if (!inst || !(inst.serverState === 'in_progress' || inst.outcome === 'no_reply')) throw new ComputeError('COMPUTE_BAD_PERMIT', `instance ${instance} takes no upload now`, 'input');
     const path = join(this.paths!.uploads, instance);
-    const have = (await stat(path).catch(() => undefined))?.size ?? 0;
+    const offset = Number(q.get('offset') ?? '0');
+    // Starting again needs no look at the file: the common case, a whole output in one POST, costs one open.
+    const have = req.method === 'POST' && offset === 0 ? 0 : (await stat(path).catch(() => undefined))?.size ?? 0;
     if (req.method === 'HEAD') {
       res.writeHead(200, { 'upload-offset': String(have) });
       return void res.end();
     }
-    const offset = Number(q.get('offset') ?? '0');
     if (offset !== have && offset !== 0) throw new ComputeError('COMPUTE_BAD_REQUEST', `upload offset ${offset} is not ${have}, the bytes received so far`, 'input');
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (!(declared >= 0) || offset + declared > maxBytes) throw new ComputeError('COMPUTE_TOO_LARGE', `upload beyond the permit's ${maxBytes} bytes (or no content-length)`, 'input');
-    const out = createWriteStream(path, { flags: offset === 0 ? 'w' : 'a' });
-    let got = 0;
-    await new Promise<void>((resolve, reject) => {
-      const fail = (err: Error): void => {
-        out.destroy();
-        reject(err);
-      };
-      req.on('data', (d: Buffer) => {
-        got += d.length;
-        if (got > declared) req.destroy(new ComputeError('COMPUTE_TOO_LARGE', 'body longer than its content-length', 'input'));
-      });
-      req.on('error', fail);
-      // A client gone mid-body: what arrived stays (the next POST resumes after it), the file is closed.
-      req.on('close', () => {
-        if (!req.complete) fail(new ComputeError('COMPUTE_BAD_REQUEST', 'upload cut short', 'input'));
-      });
-      out.on('error', fail);
-      out.on('finish', () => resolve());
-      req.pipe(out);
-    });
+    this.digests.forget(instance);
+    const { got, digest } = await receiveUpload(req, path, offset, declared);
+    if (digest) this.digests.set(instance, digest);
     this.json(res, 200, { offset: offset + got });
   }
 

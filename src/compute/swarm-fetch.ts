@@ -1,7 +1,7 @@
 /**
- * Fetching applications and inputs through the swarm: each file is downloaded by a `tandem get URL --seed` child,
- * which joins the file's swarm when the project's files server offers a torrent (files of 1 MiB and more: the
- * server is web seed and tracker) and downloads over plain HTTP otherwise. The child keeps seeding afterwards, so
+ * Fetching applications and inputs through the swarm: each file is downloaded by a `tandem get URL --seed
+ * --no-webseeds` child, which joins the file's swarm when the project's files server offers a torrent (files of
+ * 256 KiB and more: the server is tracker and a seed with few upload slots) and downloads over plain HTTP otherwise. The child keeps seeding afterwards, so
  * volunteers serve each other and the server sends fewer copies; the newest `maxSeeding` files are kept seeding.
  * The bytes are checked against their SHA-256 here, whatever path they took.
  *
@@ -35,6 +35,9 @@ export class SwarmFetcher {
     await mkdir(this.init.dir, { recursive: true });
     const args = [TANDEM_MAIN, 'get', url, '-o', this.init.dir, '--seed', '--json', '--no-dht', '--no-lsd'];
     if (this.init.listenHost) args.push('--listen', this.init.listenHost);
+    // No web seed: in these swarms the files server's own peer is a complete seed already, and a web seed would
+    // let every volunteer that starts at the same moment take its pieces from the server over HTTP too.
+    args.push('--no-webseeds');
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
     // A generous bound: a stalled swarm or server must not hold an instance forever.
     const limitMs = COMPUTE_DEFAULTS.transferTimeoutMs + bytes / 1000;

@@ -2,7 +2,8 @@
  * What a volunteer keeps on disk, so its own restart loses nothing: the project's key (trusted on first use, or
  * pinned), its host id and authenticator, verified files by hash, and one folder per instance (the job, then the
  * output and the report until the server acknowledges it). Instances that were running are run again: the
- * sandbox is deterministic, so a rerun gives the same bytes.
+ * sandbox is deterministic, so a rerun gives the same bytes; the checkpoint files a module saved (in the slot's
+ * `checkpoint/` folder) go back into its folder, so it continues from its last checkpoint.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
@@ -10,6 +11,7 @@ import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FinishedReport, InstanceAssignment, WorkUnitSpec, AppVersion } from './protocol.js';
 import { NAME_RE } from './protocol.js';
+import { isCheckpointName } from './sandbox/checkpoints.js';
 
 export interface VolunteerIdentity {
   projectUrl: string;
@@ -112,6 +114,34 @@ export class VolunteerState {
     } finally {
       await fh.close();
     }
+  }
+
+  /** Replaces one checkpoint file of the slot, atomically: a crash leaves the old file or the new, never half. */
+  async saveCheckpoint(name: string, file: string, data: Buffer): Promise<void> {
+    if (!NAME_RE.test(name) || !isCheckpointName(file)) return;
+    const dir = join(this.slotsDir, name, 'checkpoint');
+    await mkdir(dir, { recursive: true });
+    const tmp = join(dir, `.${file}.tmp`);
+    const fh = await open(tmp, constants.O_CREAT | constants.O_WRONLY | constants.O_TRUNC, 0o600);
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, join(dir, file));
+  }
+
+  /** The checkpoint files the slot's module saved in an earlier run. */
+  async checkpoints(name: string): Promise<[string, Buffer][]> {
+    const dir = join(this.slotsDir, name, 'checkpoint');
+    const files = (await readdir(dir).catch(() => [] as string[])).filter(isCheckpointName).sort();
+    const out: [string, Buffer][] = [];
+    for (const f of files) {
+      const data = await readFile(join(dir, f)).catch(() => undefined);
+      if (data) out.push([f, data]);
+    }
+    return out;
   }
 
   output(name: string): Promise<Buffer | undefined> {

@@ -40,7 +40,8 @@ export type VolunteerEvent =
   | { type: 'instance'; name: string; status: FinishedReport['status']; reason: string | null; cpuSeconds: number }
   | { type: 'refused'; name: string; error: string }
   | { type: 'fetched'; sha256: string; bytes: number; via: 'swarm' | 'http' }
-  | { type: 'sandbox'; name: string; reason: string; message: string };
+  | { type: 'sandbox'; name: string; reason: string; message: string }
+  | { type: 'resumed'; name: string; checkpoints: string[] };
 
 export class Volunteer {
   private readonly state: VolunteerState;
@@ -188,10 +189,21 @@ export class Volunteer {
       return { ...base, status: 'client_error', reason: 'download_failed' };
     }
     const w = job.workUnit;
-    const run = (): Promise<SandboxResult> => runSandboxed({
-      wasm, inputs, stdinName: w.stdinName, seed: Buffer.from(w.seed, 'hex'), signal, label: job.assignment.name,
-      bounds: { cpuSeconds: w.cpuSeconds, memoryBytes: w.memoryBytes, outputBytes: w.outputBytes },
-    });
+    const name = job.assignment.name;
+    // Checkpoint files are written one after another, so the newest always lands last.
+    let saving = Promise.resolve();
+    const onCheckpoint = (file: string, data: Buffer): void => {
+      saving = saving.then(() => this.state.saveCheckpoint(name, file, data)).catch(() => undefined);
+    };
+    const run = async (): Promise<SandboxResult> => {
+      await saving;
+      const checkpoints = await this.state.checkpoints(name);
+      if (checkpoints.length > 0) this.hooks.onEvent?.({ type: 'resumed', name, checkpoints: checkpoints.map(([f]) => f) });
+      return runSandboxed({
+        wasm, inputs, stdinName: w.stdinName, seed: Buffer.from(w.seed, 'hex'), signal, label: name, checkpoints, onCheckpoint,
+        bounds: { cpuSeconds: w.cpuSeconds, memoryBytes: w.memoryBytes, outputBytes: w.outputBytes },
+      });
+    };
     let r = await run();
     // `crashed` is the sandbox's own failure (a child that could not start or vanished), not the module's: once more.
     if (r.status === 'client_error' && r.reason === 'crashed' && !signal.aborted) r = await run();
@@ -225,8 +237,10 @@ export class Volunteer {
     const cached = await this.state.cachedFile(sha256);
     if (cached) return cached;
     let data: Buffer;
-    if (this.swarm) {
-      const got = await this.withRetries(() => this.swarm!.fetch(new URL(sha256, this.filesUrl).href, sha256, bytes, signal), signal);
+    // Through the swarm first, twice at most: the swarm takes no web seed (swarm-fetch.ts), so plain HTTP from the
+    // files server is the backstop when the swarm cannot deliver.
+    const got = this.swarm && await this.withRetries(() => this.swarm!.fetch(new URL(sha256, this.filesUrl).href, sha256, bytes, signal), signal, 2).catch(() => undefined);
+    if (got) {
       this.hooks.onEvent?.({ type: 'fetched', sha256, bytes, via: got.viaSwarm ? 'swarm' : 'http' });
       data = got.data;
     } else {

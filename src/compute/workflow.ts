@@ -41,8 +41,9 @@ function transitionOnce(store: ComputeStore, workUnitId: number, nowMs: number):
 function validateOnce(store: ComputeStore, workUnitId: number, nowMs: number, same: SameOutput): boolean {
   const wu = store.workUnit(workUnitId);
   if (!wu) return false;
-  const v = validate(wu, store.instancesOf(workUnitId), same);
-  const hostOf = new Map(store.instancesOf(workUnitId).map((i) => [i.id, i.hostId]));
+  const instances = store.instancesOf(workUnitId);
+  const v = validate(wu, instances, same);
+  const hostOf = new Map(instances.map((i) => [i.id, i.hostId]));
   for (const verdict of v.verdicts) {
     store.updateInstance(verdict.id, { validateState: verdict.validateState, grantedCredit: verdict.grantedCredit });
     const hostId = hostOf.get(verdict.id) ?? null;

@@ -13,6 +13,7 @@ import { checkSettings, mergeStored } from './settings.js';
 import { applyGlobalLimits } from './alt-speed.js';
 import { changedFields } from './summary-changes.js';
 import { NodeServers } from './servers.js';
+import { NodeCompute } from './compute.js';
 import { NodeStore } from './store.js';
 import { TorrentEntry, type EntryContext } from './torrent-entry.js';
 import { TorrentOps } from './torrent-ops.js';
@@ -61,6 +62,8 @@ export class Node extends TypedEmitter<NodeEvents> {
   readonly uploadLimit = new TokenBucket(0);
   readonly entries = new Map<number, TorrentEntry>();
   readonly servers: NodeServers;
+  /** The compute project the node runs, if any (compute.ts). */
+  readonly compute: NodeCompute;
   readonly torrents: TorrentOps;
   private listener!: PeerListener;
   private dht?: DhtNode;
@@ -83,6 +86,7 @@ export class Node extends TypedEmitter<NodeEvents> {
     super();
     this.settings = { ...mergeStored(defaultSettings(), store.getSettings()), ...checkSettings(init.settings ?? {}) };
     this.servers = new NodeServers((event, info) => this.emit(event, info), log);
+    this.compute = new NodeCompute(log);
     this.torrents = new TorrentOps(this);
   }
 
@@ -453,6 +457,7 @@ export class Node extends TypedEmitter<NodeEvents> {
     await Promise.all([...this.entries.values()].map((e) => e.stop(e.status)));
     this.checkpoint();
     await this.servers.stopAll();
+    await this.compute.stop();
     await this.lsd?.stop();
     await this.dht?.stop();
     await this.listener?.stop();

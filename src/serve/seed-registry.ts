@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { createTorrent } from '../metainfo/index.js';
 import { errorReply, torrentLinkHeader, TORRENT_MEDIA_TYPE, TORRENT_QUERY, type FileHooks, type Reply, type RequestInfo, type ServedFile } from '../http/index.js';
-import { PeerListener, DEFAULT_CONFIG, Torrent, type TokenBucket } from '../swarm/index.js';
+import { PeerListener, DEFAULT_CONFIG, Torrent, type SwarmConfig, type TokenBucket } from '../swarm/index.js';
 import { SEED_DEFAULTS } from './defaults.js';
 import { ReadOnlyFileStorage } from './read-only-storage.js';
 import { describesFile, restamp, seedCacheKey, TorrentDiskCache, type CachedTorrent } from './torrent-cache.js';
@@ -26,6 +26,8 @@ export interface SeedRegistryInit {
   maxSeededTorrents?: number;
   concurrentCreates?: number;
   hashWorkers?: number;
+  /** Peer-engine settings of the server's own seeds (a compute project's gives fewer upload slots, for one). */
+  swarm?: Partial<SwarmConfig>;
 }
 
 export interface SeedRegistryComponents {
@@ -208,7 +210,7 @@ export class SeedRegistry {
     const meta = e.torrent!.metainfo;
     const seed = new Torrent(
       // trustData: the torrent was just made from (or cached for) these exact bytes, so nothing is re-hashed.
-      { metainfo: meta, dir: join(this.init.cacheDir, 'state'), trustData: true },
+      { metainfo: meta, dir: join(this.init.cacheDir, 'state'), trustData: true, config: this.init.swarm },
       { listener: this.listener, storage: (m) => new ReadOnlyFileStorage(e.realPath, m), uploadBucket: this.components.uploadBucket },
     );
     seed.on('error', ({ error }) => void this.retire(e, error.message));

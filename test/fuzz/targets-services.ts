@@ -21,7 +21,7 @@ function json(input: Buffer): unknown {
 }
 
 // Methods that add torrents or start servers reach the disk and the network by design; they are left out.
-const OUTSIDE = new Set(['torrent-add', 'torrent.add', 'torrent.create', 'server.start']);
+const OUTSIDE = new Set(['torrent-add', 'torrent.add', 'torrent.create', 'server.start', 'compute.start']);
 const reachesOutside = (body: unknown): boolean => [body].flat().some((r) => typeof r === 'object' && r !== null && OUTSIDE.has(String((r as { method?: unknown }).method)));
 
 let shared: Promise<Node> | undefined;

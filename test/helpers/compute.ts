@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { requireProgram } from './programs.js';
 
@@ -22,6 +23,17 @@ export function wat2wasm(source: string, extraFlags: string[] = []): Buffer {
   }
 }
 
-export function fixtureWasm(name: 'checksum' | 'hostile' | 'compare-prefix'): Buffer {
+export function fixtureWasm(name: 'checksum' | 'hostile' | 'compare-prefix' | 'steps'): Buffer {
   return wat2wasm(readFileSync(join(COMPUTE_FIXTURES, `${name}.wat`), 'utf8'));
+}
+
+/** Pids of processes whose command line contains `label` (the sandbox child carries its instance's name). */
+export async function sandboxPids(label: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmd = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmd.includes('child.js') && cmd.split('\0').includes(label)) pids.push(Number(entry));
+  }
+  return pids;
 }

@@ -2,14 +2,14 @@
 // signatures and over-bound instances at a real `tandem compute join`; and a volunteer killed with kill -9 in the
 // middle of an instance, whose sandbox dies with it and whose slot is run again after its restart.
 import assert from 'node:assert/strict';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { ComputeServer, generateSigningKeys } from '../../src/compute/index.js';
 import { signManifest, loadPrivateKey } from '../../src/compute/signing.js';
-import { fixtureWasm, wat2wasm } from '../helpers/compute.js';
+import { fixtureWasm, sandboxPids, wat2wasm } from '../helpers/compute.js';
 import { startProcess, tandem, TANDEM_BIN } from '../helpers/processes.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -55,17 +55,6 @@ async function until<V>(what: string, probe: () => V | undefined | Promise<V | u
     if (Date.now() > end) assert.fail(`${what}: not within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 150));
   }
-}
-
-/** Pids of processes whose command line contains `label` (the sandbox child carries its instance's name). */
-async function pidsWith(label: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmd = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmd.includes('child.js') && cmd.split('\0').includes(label)) pids.push(Number(entry));
-  }
-  return pids;
 }
 
 describe('compute: what the server refuses', () => {
@@ -174,12 +163,12 @@ describe('compute: what volunteers refuse', () => {
     const args = [TANDEM_BIN, 'compute', 'join', url, '--cores', '1', '--state-dir', join(dir, 'v'), '--json'];
     const first = startProcess(t, process.execPath, args);
     const sandboxes = await until('the sandbox child started', async () => {
-      const pids = await pidsWith('slow_0');
+      const pids = await sandboxPids('slow_0');
       return pids.length > 0 ? pids : undefined;
     }, 20_000);
     t.after(() => sandboxes.forEach((p) => { try { process.kill(p, 'SIGKILL'); } catch { /* gone, as it should be */ } }));
     first.kill('SIGKILL');
-    await until('the orphaned sandbox exited', async () => ((await pidsWith('slow_0')).length === 0 ? true : undefined), 5_000);
+    await until('the orphaned sandbox exited', async () => ((await sandboxPids('slow_0')).length === 0 ? true : undefined), 5_000);
     assert.equal(instances(proj)[0]!.server_state, 'in_progress');
     startProcess(t, process.execPath, args);
     const row = await until('the restarted volunteer reported', () => {

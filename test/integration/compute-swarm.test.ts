@@ -1,6 +1,7 @@
 // Inputs through the swarm: the project's files server (`serve --seed`) makes a torrent of a 4 MiB input with
-// itself as web seed and tracker; four volunteers with `swarm` fetch it with `tandem get --seed` children, check
-// its SHA-256, run their instances to a quorum of 4, and stop their seeders when they stop.
+// itself as tracker and a seed of two upload slots; four volunteers with `swarm` fetch it with `tandem get --seed
+// --no-webseeds` children, check its SHA-256, run their instances to a quorum of 4, and stop their seeders when
+// they stop; the server sends fewer copies than there are volunteers.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
@@ -55,5 +56,9 @@ describe('compute through the swarm', () => {
     assert.deepEqual(reader.instancesOf(wu.id).map((i) => i.validateState), Array(VOLUNTEERS).fill('valid'));
     const sent = server.filesSent()!;
     t.diagnostic(`files server sent ${sent.httpBodyBytes} body bytes and ${sent.peerBytes} peer bytes for ${VOLUNTEERS} copies of ${INPUT_BYTES} bytes`);
+    // Volunteers take no web seed, and the server's peer feeds two at a time: some copies come from volunteers.
+    assert.ok(sent.httpBodyBytes < INPUT_BYTES, 'the input did not go out over HTTP');
+    // Before, the server's peer sent about 3.9 of the 4 copies and its web seed more; now 2.3 to 3 here.
+    assert.ok(sent.peerBytes < (VOLUNTEERS - 0.5) * INPUT_BYTES, `the server's peer sent ${sent.peerBytes} bytes: some copies should come from other volunteers`);
   });
 });

@@ -112,7 +112,7 @@ function serveCommand(): Command {
     .description('run the project server: scheduler, files, uploads, transitioner, validator and assimilator')
     .argument('<project-dir>', 'project folder (made by keygen)')
     .requiredOption('--http <host:port>', 'address to serve on (port 0 picks one)')
-    .option('--files-http <host:port>', 'also serve applications and inputs from a seeding file server here: files of 1 MiB and more become torrents with it as web seed and tracker, so volunteers with --swarm fetch from each other')
+    .option('--files-http <host:port>', 'also serve applications and inputs from a seeding file server here: files of 256 KiB and more become torrents with it as tracker and seed, so volunteers with --swarm fetch from each other')
     .option('--assimilate-hook <command>', 'shell command run for each finished work unit, with TANDEM_WORK_UNIT, TANDEM_STATE (done|failed) and TANDEM_RESULT (its results folder or .failed file) in the environment')
     .addHelpText('after', '\nExamples:\n  tandem compute serve ./proj --http 127.0.0.1:8090\n  tandem compute serve ./proj --http 127.0.0.1:8090 --files-http 127.0.0.1:8091\n  tandem compute serve ./proj --http 0.0.0.0:8090 --assimilate-hook \'cp -r "$TANDEM_RESULT" /archive/\'')
     .action((dir: string, flags: CommonFlags & { http: string; filesHttp?: string; assimilateHook?: string }) =>
@@ -181,7 +181,7 @@ function joinCommand(): Command {
     .option('--user <name>', 'account name credit is counted under')
     .option('--project-key <file>', "pin the project's public key (PEM) instead of trusting the first one it shows")
     .option('--max-instances <n>', 'stop after this many instances were reported')
-    .option('--swarm', "fetch applications and inputs with `tandem get --seed` (the swarm, when the project's files server offers torrents) and keep seeding them")
+    .option('--swarm', "fetch applications and inputs with `tandem get --seed --no-webseeds` (the swarm, when the project's files server offers torrents; plain HTTP when the swarm fails) and keep seeding them")
     .option('--swarm-listen <host>', 'address the seeding peers listen on (default: every interface)')
     .addHelpText('after', '\nExamples:\n  tandem compute join http://127.0.0.1:8090/ --cores 2\n  tandem compute join http://10.0.0.5:8090/ --project-key proj.pub.pem --user alice --json')
     .action((url: string, flags: JoinFlags) => runCommand(flags, () => join(url, flags)));
@@ -216,6 +216,7 @@ function report(out: Output, e: VolunteerEvent): void {
   if (e.type === 'instance') out.line(`${e.name}: ${e.status}${e.reason ? ` (${e.reason})` : ''}, ${e.cpuSeconds.toFixed(2)} s CPU`);
   else if (e.type === 'refused') out.warn(`${e.name}: refused: ${e.error}`);
   else if (e.type === 'sandbox') out.detail(`${e.name}: sandbox: ${e.reason}: ${e.message}`);
+  else if (e.type === 'resumed') out.detail(`${e.name}: continues from its checkpoint (${e.checkpoints.join(', ')})`);
   else if (e.type === 'fetched') out.detail(`fetched ${e.sha256} (${e.bytes} bytes) over ${e.via}`);
   else if (e.type === 'backoff') out.warn(`server unreachable (${e.error}); next try in ${(e.delayMs / 1000).toFixed(1)} s`);
   else out.detail(`scheduler: ${e.got} new, ${e.acks} acknowledged, ${e.aborts} aborted`);

@@ -7,7 +7,7 @@ import { parseCredentials } from '../../http/index.js';
 import { defaultStateDir, Node, NODE_DEFAULTS, type NodeEvents, type SessionSettings, type ServerSpec } from '../../node/index.js';
 import { TandemError } from '../../util/errors.js';
 import { VERSION } from '../../util/version.js';
-import { checkConfig, readConfig, type DaemonConfig } from '../daemon-config.js';
+import { checkConfig, computeSpecOf, readConfig, type DaemonConfig } from '../daemon-config.js';
 import { repeatable } from '../options.js';
 import { addCommonFlags, Output, runCommand, type CommonFlags } from '../output.js';
 
@@ -29,6 +29,8 @@ interface DaemonFlags extends CommonFlags {
   trackerUdp?: string;
   dht?: boolean;
   dhtBootstrap: string[];
+  computeProject?: string;
+  computeHttp?: string;
 }
 
 const usage = (message: string): TandemError => new TandemError('CLI_USAGE', message, 'input');
@@ -51,6 +53,8 @@ export default function daemonCommand(): Command {
     .option('--ftp <host:port>', 'run an anonymous, read-only FTP server on --serve-dir')
     .option('--tracker-http <host:port>', 'run a BitTorrent tracker over HTTP')
     .option('--tracker-udp <host:port>', 'run a BitTorrent tracker over UDP (BEP 15)')
+    .option('--compute-project <dir>', 'serve this compute project (tandem compute serve inside the node; made by tandem compute keygen)')
+    .option('--compute-http <host:port>', 'with --compute-project: the scheduler\'s address (default 127.0.0.1:8090)')
     .option('--no-dht', 'no DHT node')
     .option('--dht-bootstrap <host:port>', 'DHT node to start from instead of the public routers (repeatable)', repeatable, [])
     .addHelpText(
@@ -90,6 +94,8 @@ function effectiveConfig(flags: DaemonFlags): DaemonConfig {
     trackerUdp: flags.trackerUdp,
     dht: flags.dht === false ? false : undefined,
     dhtBootstrap: flags.dhtBootstrap.length ? flags.dhtBootstrap : undefined,
+    computeProject: flags.computeProject,
+    computeHttp: flags.computeHttp,
   };
   for (const k of Object.keys(fromFlags)) if (fromFlags[k] === undefined) delete fromFlags[k];
   return checkConfig({ ...file, ...fromFlags }, flags.config ? `${flags.config} (with the flags)` : 'the flags');
@@ -157,6 +163,8 @@ async function runDaemon(flags: DaemonFlags): Promise<number> {
     logEvents(node, out);
     await node.start();
     for (const spec of serverSpecs(config)) await node.servers.start(spec);
+    const compute = computeSpecOf(config);
+    if (compute) out.line(`compute project ${compute.project} at ${(await node.compute.start(compute)).url}`);
     const token = loadToken(stateDir);
     api = new ApiServer(node, { host: rpc.host, port: rpc.port, auth: { basic, token }, webRoot: webRoot() });
     const addr = await api.start();
@@ -164,7 +172,7 @@ async function runDaemon(flags: DaemonFlags): Promise<number> {
     out.line(`tandem ${VERSION} daemon: state in ${stateDir}, ${node.entries.size} torrents, peer port ${node.peerPort}`);
     out.line(`control API: ${addr.url}api/rpc and ${addr.url}transmission/rpc`);
     out.line(`web UI: ${addr.url}${basic ? '' : `#token=${token}`}`);
-    out.json({ event: 'listening', rpc: addr.url, peerPort: node.peerPort, stateDir, servers: node.servers.list() });
+    out.json({ event: 'listening', rpc: addr.url, peerPort: node.peerPort, stateDir, servers: node.servers.list(), compute: node.compute.running ? node.compute.describe().url : undefined });
   } catch (err) {
     await api?.stop();
     await node.stop();

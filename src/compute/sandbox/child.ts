@@ -23,7 +23,9 @@ function main(): void {
   process.once('message', (job: SandboxJob) => {
     const worker = new Worker(new URL(import.meta.url), { workerData: job });
     let answered = false;
-    worker.once('message', (msg: ChildMessage) => {
+    worker.on('message', (msg: ChildMessage) => {
+      // A checkpoint is relayed as it comes; any other message is the answer.
+      if (msg.type === 'checkpoint') return void send(msg);
       answered = true;
       void send(msg).then(() => process.exit(0));
     });
@@ -48,7 +50,9 @@ async function run(job: SandboxJob): Promise<ChildMessage> {
   }
   const inputs = new Map(job.inputs.map(([n, d]) => [n, new Uint8Array(d)]));
   const stdin = job.stdinName !== null ? (inputs.get(job.stdinName) ?? new Uint8Array()) : new Uint8Array();
-  const wasi = new Wasi({ ...job, inputs, stdin, seed: new Uint8Array(job.seed) });
+  const onCheckpoint = (name: string, data: Uint8Array): void => parentPort!.postMessage({ type: 'checkpoint', name, data } satisfies ChildMessage);
+  const checkpoints = job.checkpoints.map(([n, d]): [string, Uint8Array] => [n, new Uint8Array(d)]);
+  const wasi = new Wasi({ ...job, inputs, stdin, seed: new Uint8Array(job.seed), checkpoints, onCheckpoint });
   const stderr = (): Uint8Array => Buffer.concat(wasi.stderr);
   let exitCode = 0;
   try {

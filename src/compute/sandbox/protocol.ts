@@ -11,6 +11,8 @@ export interface SandboxJob {
   memoryBytes: number;
   outputBytes: number;
   stderrBytes: number;
+  /** Checkpoint files of an earlier run of this instance. */
+  checkpoints: [name: string, data: Uint8Array][];
 }
 
 /** Why an instance ended without a result. */
@@ -18,5 +20,6 @@ export type FailureReason = 'refused' | 'exit_nonzero' | 'trap' | 'output_limit'
 
 export type ChildMessage =
   | { type: 'ready' }
+  | { type: 'checkpoint'; name: string; data: Uint8Array }
   | { type: 'done'; exitCode: number; bundle: Uint8Array; stderr: Uint8Array }
   | { type: 'failed'; reason: FailureReason; message: string; stderr: Uint8Array };

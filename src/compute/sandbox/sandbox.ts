@@ -14,6 +14,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { COMPUTE_DEFAULTS } from '../defaults.js';
 import type { Bounds } from '../model.js';
+import { isCheckpointName } from './checkpoints.js';
 import { checkModule } from './wasm-check.js';
 import type { ChildMessage, FailureReason, SandboxJob } from './protocol.js';
 
@@ -32,6 +33,10 @@ export interface SandboxRun {
   signal?: AbortSignal;
   /** Shown in the child's command line (the instance name). */
   label?: string;
+  /** Checkpoint files an earlier run of this instance saved (checkpoints.ts). */
+  checkpoints?: [string, Uint8Array][];
+  /** Called with each checkpoint file the module saves, to be kept for a later run. */
+  onCheckpoint?: (name: string, data: Buffer) => void;
 }
 
 const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
@@ -63,7 +68,7 @@ export async function runSandboxed(run: SandboxRun): Promise<SandboxResult> {
   }
   const job: SandboxJob = {
     wasm: run.wasm, args: run.args ?? ['app'], env: run.env ?? {}, inputs: run.inputs, stdinName: run.stdinName, seed: run.seed,
-    memoryBytes: run.bounds.memoryBytes, outputBytes: run.bounds.outputBytes, stderrBytes: STDERR_BYTES,
+    memoryBytes: run.bounds.memoryBytes, outputBytes: run.bounds.outputBytes, stderrBytes: STDERR_BYTES, checkpoints: run.checkpoints ?? [],
   };
   // The label only names the child in `ps`, so an operator (or a test) can tell which instance it runs.
   const child = fork(CHILD, run.label ? [run.label] : [], {
@@ -125,6 +130,11 @@ function supervise(child: ChildProcess, job: SandboxJob, run: SandboxRun): Promi
           baseline = s ?? 0;
           child.send(job);
         });
+        return;
+      }
+      if (msg.type === 'checkpoint') {
+        // The child is not trusted more than its module: a checkpoint it names wrongly is dropped.
+        if (isCheckpointName(msg.name) && msg.data.length <= run.bounds.outputBytes) run.onCheckpoint?.(msg.name, Buffer.from(msg.data));
         return;
       }
       void processCpuSeconds(child.pid ?? -1).then((s) => finish({ kind: 'message', msg, cpuSeconds: s === null ? cpu : Math.max(0, s - baseline) }));

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { WasmMemory } from './wasm-api.js';
 import { OutputBundle, OutputLimit, isOutputName } from './bundle.js';
+import { CheckpointFiles, isCheckpointName } from './checkpoints.js';
 
 // WASI preview 1 errno values (witx `errno`).
 const OK = 0, EBADF = 8, EINVAL = 28, EISDIR = 31, ENOENT = 44, ENOSYS = 52, ENOTCAPABLE = 76, ESPIPE = 70, EFAULT = 21;
@@ -31,14 +32,19 @@ export interface WasiInit {
   seed: Uint8Array;
   outputBytes: number;
   stderrBytes: number;
+  /** Checkpoint files of an earlier run of this instance (checkpoints.ts). */
+  checkpoints?: [string, Uint8Array][];
+  /** Called with each checkpoint file the module closes after writing it. */
+  onCheckpoint?: (name: string, data: Uint8Array) => void;
 }
 
-type Handle = { kind: 'read'; data: Uint8Array; pos: number } | { kind: 'write'; name: string } | { kind: 'stderr' } | { kind: 'dir' };
+type Handle = { kind: 'read'; data: Uint8Array; pos: number } | { kind: 'write'; name: string } | { kind: 'checkpoint' } | { kind: 'stderr' } | { kind: 'dir' };
 type Fn = (...args: (number | bigint)[]) => number | void;
 
 export class Wasi {
   memory?: WasmMemory;
   readonly out: OutputBundle;
+  private readonly checkpoints: CheckpointFiles;
   readonly stderr: Uint8Array[] = [];
   private stderrBytes = 0;
   private readonly fds = new Map<number, Handle>();
@@ -49,6 +55,7 @@ export class Wasi {
 
   constructor(private readonly init: WasiInit) {
     this.out = new OutputBundle(init.outputBytes);
+    this.checkpoints = new CheckpointFiles(init.checkpoints ?? [], init.outputBytes, init.onCheckpoint);
     this.fds.set(0, { kind: 'read', data: init.stdin, pos: 0 });
     this.fds.set(1, { kind: 'write', name: OutputBundle.STDOUT });
     this.fds.set(2, { kind: 'stderr' });
@@ -91,7 +98,7 @@ export class Wasi {
       sched_yield: () => OK,
       fd_write: (fd, iovs, n, written) => this.fdWrite(fd as number, iovs as number, n as number, written as number),
       fd_read: (fd, iovs, n, read) => this.fdRead(fd as number, iovs as number, n as number, read as number),
-      fd_close: (fd) => (fd as number) > PREOPEN_FD && this.fds.delete(fd as number) ? OK : EBADF,
+      fd_close: (fd) => this.fdClose(fd as number),
       fd_seek: (fd, offset, whence, ptr) => this.fdSeek(fd as number, offset as bigint, whence as number, ptr as number),
       fd_fdstat_get: (fd, ptr) => this.fdstat(fd as number, ptr as number),
       fd_fdstat_set_flags: () => OK,
@@ -159,12 +166,19 @@ export class Wasi {
     const status = this.guard(() => {
       for (const chunk of this.iovecs(iovs, n)) {
         if (h.kind === 'write') this.out.append(h.name, chunk);
+        else if (h.kind === 'checkpoint') this.checkpoints.append(fd, chunk);
         else this.appendStderr(chunk);
         written += chunk.length;
       }
       this.view().setUint32(writtenPtr, written, true);
     });
     return status;
+  }
+
+  private fdClose(fd: number): number {
+    if (fd <= PREOPEN_FD || !this.fds.delete(fd)) return EBADF;
+    this.checkpoints.close(fd);
+    return OK;
   }
 
   /** stderr is kept for the operator, never validated; beyond its bound it is dropped, not an error. */
@@ -229,7 +243,7 @@ export class Wasi {
     return this.guard(() => this.bytes(ptr, Math.min(len, PREOPEN_NAME.length)).set(Buffer.from(PREOPEN_NAME).subarray(0, len)));
   }
 
-  /** Only names inside the preopened folder: an input to read, or an output to create. No `..`, no `/`. */
+  /** Only names inside the preopened folder: an input or a checkpoint to read, an output or a checkpoint to create. No `..`, no `/`. */
   private pathOpen(dirfd: number, pathPtr: number, pathLen: number, oflags: number, fdPtr: number): number {
     if (dirfd !== PREOPEN_FD) return EBADF;
     if (pathLen > 4096) return EINVAL;
@@ -241,15 +255,20 @@ export class Wasi {
     }
     if (path.startsWith('/') || path.split('/').includes('..')) return ENOTCAPABLE;
     if (oflags & OFLAG_DIRECTORY || path === '' || path === '.') return EISDIR;
-    const input = this.init.inputs.get(path);
+    const fd = this.nextFd;
     let handle: Handle;
-    if (input && !(oflags & (OFLAG_CREAT | OFLAG_TRUNC))) handle = { kind: 'read', data: input, pos: 0 };
+    const saved = isCheckpointName(path) ? this.checkpoints.get(path) : undefined;
+    const input = this.init.inputs.get(path) ?? saved;
+    if (isCheckpointName(path) && oflags & OFLAG_CREAT && !this.init.inputs.has(path)) {
+      this.checkpoints.begin(fd, path);
+      handle = { kind: 'checkpoint' };
+    } else if (input && !(oflags & (OFLAG_CREAT | OFLAG_TRUNC))) handle = { kind: 'read', data: input, pos: 0 };
     else if (oflags & OFLAG_CREAT && !input && isOutputName(path)) {
       this.out.create(path, (oflags & OFLAG_TRUNC) !== 0);
       handle = { kind: 'write', name: path };
     } else if (input) return ENOTCAPABLE;
     else return oflags & OFLAG_CREAT ? ENOTCAPABLE : ENOENT;
-    const fd = this.nextFd++;
+    this.nextFd++;
     this.fds.set(fd, handle);
     return this.guard(() => this.view().setUint32(fdPtr, fd, true));
   }
