@@ -2,8 +2,9 @@
  * The node's compute project (`tandem compute serve` run by the daemon): at most one project server, started from
  * the daemon's configuration or the API and stopped with the node. The API and /metrics read its status from here.
  */
-import { ComputeServer, type ProjectStatus } from '../compute/index.js';
-import { parseHostPort } from '../tracker/index.js';
+// The compute modules are loaded when a project starts: a node that runs none (a one-shot `get`) never loads them.
+import type { ComputeServer, ProjectStatus } from '../compute/index.js';
+import { parseHostPort } from '../tracker/client/index.js';
 import { NodeError } from './errors.js';
 import type { NodeLog } from './log.js';
 
@@ -44,6 +45,7 @@ export class NodeCompute {
     const at = address(spec.address, 'compute');
     const files = spec.filesAddress === undefined ? undefined : address(spec.filesAddress, 'compute files');
     if (files && files.host !== at.host) throw new NodeError('NODE_BAD_ARGUMENT', 'the compute files server must use the scheduler\'s host', 'input');
+    const { ComputeServer } = await import('../compute/index.js');
     const server = new ComputeServer({
       projectDir: spec.project, host: at.host, port: at.port, filesPort: files?.port, assimilateHook: spec.assimilateHook,
       onError: (err) => this.log.warn(`compute: ${(err as Error).message}`),
