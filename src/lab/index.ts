@@ -5,6 +5,7 @@ export { runLab, writeOutputs } from './experiment.js';
 export { takeLock, LOCK_PATH } from './lock.js';
 export { destroySync, listNamespaces, prefixFor, removeStale, LAB_PREFIX } from './netns.js';
 export { ProcessSet } from './processes.js';
+export { isReferenceMode, missingPrograms, requirePrograms } from './reference-peers.js';
 export { parseCsv, toCsv, toMarkdown, summarise, spread } from './report.js';
 export { simulateLab } from './simulate-lab.js';
 export { distributionSvg, uploadSvg } from './svg.js';
