@@ -8,6 +8,7 @@ export { ProcessSet } from './processes.js';
 export { isReferenceMode, missingPrograms, requirePrograms } from './reference-peers.js';
 export { parseCsv, toCsv, toMarkdown, summarise, spread } from './report.js';
 export { simulateLab } from './simulate-lab.js';
+export { MAX_LAB_CLIENTS } from './simulate.js';
 export { distributionSvg, uploadSvg } from './svg.js';
 export type { LabParams, RunRecord, ShapingResult, UploadSeries } from './types.js';
 export { MODES, parseClientCounts, parseModes, parseRate, type Mode } from './units.js';

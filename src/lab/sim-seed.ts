@@ -29,6 +29,8 @@ export type SeedPolicyEra = keyof typeof SEED_POLICIES;
  */
 export class SeedChoker {
   readonly unchoked: Uint8Array;
+  /** The same clients as a list, for the seed's choice of receiver (N may be 10,000). */
+  readonly unchokedList: number[] = [];
   private readonly waiting: number[] = [];
   private readonly granted: Uint8Array;
   /** The clients holding a grant, in the order they joined. */
@@ -68,6 +70,7 @@ export class SeedChoker {
     if (i >= 0) this.waiting.splice(i, 1);
     if (!this.unchoked[to]) return;
     this.unchoked[to] = 0;
+    this.unchokedList.splice(this.unchokedList.indexOf(to), 1);
     this.count--;
     if (this.cfg.freeSlotAtOnce) this.round();
   }
@@ -89,6 +92,7 @@ export class SeedChoker {
 
   private unchoke(to: number): void {
     this.unchoked[to] = 1;
+    this.unchokedList.push(to);
     this.count++;
   }
 }

@@ -54,6 +54,8 @@ export interface SimResult {
 }
 
 export const PAYLOAD_EFFICIENCY = 1448 / 1514;
+/** The most clients a measured lab runs (`tandem lab --clients`), all on one machine. */
+export const MAX_LAB_CLIENTS = 64;
 
 /** The lab machine's start-up: 0.45 s for one process, 0.13 s more for each other one on its 2 cores, up to 16. */
 export function labStartup(clients: number): number {
@@ -109,8 +111,9 @@ export interface Swarm {
   neighbours: Int32Array[];
   incoming: Int32Array;
   maxIncoming: number;
-  /** The clients the seed unchokes (all when undefined). */
+  /** The clients the seed unchokes (all when undefined), as flags and as a list. */
   seedUnchoked?: Uint8Array;
+  seedUnchokedList?: number[];
 }
 
 /** An empty swarm of `n` clients and a server holding every piece. */
@@ -177,7 +180,7 @@ function open(s: Swarm, to: number, from: number): boolean {
  * [-1, -1] when none.
  */
 export function chooseTransfer(s: Swarm, from: number): [to: number, piece: number] {
-  const nb = s.neighbours[from]!;
+  const nb = from === 0 && s.seedUnchokedList ? s.seedUnchokedList : s.neighbours[from]!;
   const tries = Math.min(nb.length, 12);
   const candidates: number[] = [];
   for (let k = 0; k < tries; k++) {
@@ -255,6 +258,7 @@ export function simulateSwarm(c: SimConfig): SimResult {
   const choker = c.seedChoke ? new SeedChoker(n, P, c.seedChoke, c.random) : undefined;
   if (choker) {
     s.seedUnchoked = choker.unchoked;
+    s.seedUnchokedList = choker.unchokedList;
     heap.push(choker.cfg.roundS, ROUND);
   }
   const schedule = (h: number): void => {
@@ -346,10 +350,11 @@ export function simulateSwarm(c: SimConfig): SimResult {
 
 /**
  * The CPU floor: the run's processes need `secondsPerMiB` for each MiB delivered and share `cores`, so D is at least
- * N × F × secondsPerMiB / cores; a run below it is stretched to it (every finish in proportion).
+ * N × F × secondsPerMiB / cores; a run below it is stretched to it (every finish in proportion). Only while all the
+ * clients fit on the lab's machine: beyond, each client is taken to have a machine of its own.
  */
 export function withCpuFloor(c: SimConfig, r: SimResult): SimResult {
-  if (!c.cpu) return r;
+  if (!c.cpu || c.clients > MAX_LAB_CLIENTS) return r;
   const floor = (c.clients * c.fileBytes * c.cpu.secondsPerMiB) / 1048576 / c.cpu.cores;
   if (floor <= r.dSeconds) return r;
   const k = floor / r.dSeconds;

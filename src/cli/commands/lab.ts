@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { isReferenceMode, LabError, listNamespaces, parseClientCounts, parseCsv, parseModes, parseRate, prefixFor, ProcessSet, removeStale, requirePrograms, runLab, simulateLab, takeLock, destroySync, type LabParams, type RunRecord } from '../../lab/index.js';
+import { isReferenceMode, LabError, MAX_LAB_CLIENTS, listNamespaces, parseClientCounts, parseCsv, parseModes, parseRate, prefixFor, ProcessSet, removeStale, requirePrograms, runLab, simulateLab, takeLock, destroySync, type LabParams, type RunRecord } from '../../lab/index.js';
 import { addCommonFlags, EXIT_USAGE, Output, runCommand, type CommonFlags } from '../output.js';
 import { wholeNumberFlag } from '../options.js';
 import { parseBytes } from '../units.js';
@@ -28,7 +28,7 @@ function paramsOf(flags: LabFlags): LabParams {
   const sizeBytes = parseBytes(flags.size, '--size');
   if (sizeBytes < 1 || sizeBytes > 4 * 1024 ** 3) throw new LabError('LAB_USAGE', '--size: from 1 byte to 4GiB', 'input');
   return {
-    clients: parseClientCounts(flags.clients, flags.simulate ? 100_000 : 64),
+    clients: parseClientCounts(flags.clients, flags.simulate ? 100_000 : MAX_LAB_CLIENTS),
     modes: parseModes(flags.modes),
     sizeBytes,
     serverUpBps: parseRate(flags.serverUp, '--server-up'),
