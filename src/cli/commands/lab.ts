@@ -89,7 +89,7 @@ async function measured(flags: LabFlags, params: LabParams, out: Output): Promis
   try {
     const stale = removeStale();
     if (stale) out.warn(`removed the namespaces of ${stale} lab run(s) that had died`);
-    const notes = ['each host is a network namespace; the links are veth pairs to one bridge, shaped with HTB (tc) on each uplink', `TCP congestion control: the kernel default inside each namespace`, 'distribution time includes the start-up of each client process (Node)'];
+    const notes = ['each host is a network namespace; the links are veth pairs to one bridge, shaped with HTB (tc) on each uplink', `TCP congestion control: the kernel default inside each namespace`, 'distribution time includes the start-up of each client process (Node; Python or aria2c in the reference modes)'];
     const started = Date.now();
     const result = await runLab(params, {
       prefix,
