@@ -8,6 +8,8 @@ export type LabErrorCode =
   | 'LAB_NOT_ROOT'
   /** Another lab holds the lock file. */
   | 'LAB_BUSY'
+  /** A mode's program (libtorrent, aria2) is not installed (exit 2, before anything starts). */
+  | 'LAB_MISSING_PROGRAM'
   /** `ip` or `tc` failed while the hosts were built or torn down. */
   | 'LAB_NETNS'
   /** A process of a run did not start, or a run did not finish in time. */

@@ -1,5 +1,6 @@
 // A helper the lab runs inside its namespaces (`ip netns exec NS node probe.js ...`): a TCP sender and receiver
-// for the shaping check, and a wait for `serve --seed` to have made its torrent. Every wait here is bounded.
+// for the shaping check, a wait for `serve --seed` to have made its torrent, and one for a tracker to list a
+// seed. Every wait here is bounded.
 import { createServer, connect } from 'node:net';
 
 function recv(port: number, bytes: number, host: string): void {
@@ -57,11 +58,26 @@ async function warm(url: string): Promise<void> {
   process.exit(3);
 }
 
+/** Waits for a tracker (`tandem tracker`'s /metrics at `url`) to list a seeder: the seed has announced. */
+async function seeded(url: string): Promise<void> {
+  for (let i = 0; i < 240; i++) {
+    try {
+      const text = await (await fetch(url)).text();
+      if (Number(/tandem_tracker_peers\{state="seeder"\} (\d+)/.exec(text)?.[1] ?? 0) >= 1) return void process.stdout.write('ready\n');
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  process.exit(3);
+}
+
 const [cmd, a, b, c] = process.argv.slice(2);
 if (cmd === 'recv') recv(Number(a), Number(b), c!);
 else if (cmd === 'send') send(a!, Number(b), Number(c));
 else if (cmd === 'warm') await warm(a!);
+else if (cmd === 'seeded') await seeded(a!);
 else {
-  process.stderr.write('usage: probe recv PORT BYTES HOST | send HOST PORT BYTES | warm URL\n');
+  process.stderr.write('usage: probe recv PORT BYTES HOST | send HOST PORT BYTES | warm URL | seeded METRICS_URL\n');
   process.exit(2);
 }

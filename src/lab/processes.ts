@@ -18,10 +18,10 @@ export class LabProcess {
   constructor(
     readonly label: string,
     ns: string,
-    argv: string[],
+    command: string[],
   ) {
     // `ip netns exec` enters the namespace and execs the program: the pid is the program's own.
-    this.child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TANDEM_NO_PUBLIC_DHT: '1' } });
+    this.child = spawn('ip', ['netns', 'exec', ns, ...command], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TANDEM_NO_PUBLIC_DHT: '1' } });
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code) => resolve(code));
       this.child.once('error', () => resolve(-1));
@@ -73,8 +73,14 @@ export class LabProcess {
 export class ProcessSet {
   private readonly procs: LabProcess[] = [];
 
+  /** A script run with this same Node. */
   start(label: string, ns: string, argv: string[]): LabProcess {
-    const p = new LabProcess(label, ns, argv);
+    return this.startProgram(label, ns, [process.execPath, ...argv]);
+  }
+
+  /** Any program (`command[0]`, looked up on PATH), for the reference modes. */
+  startProgram(label: string, ns: string, command: string[]): LabProcess {
+    const p = new LabProcess(label, ns, command);
     this.procs.push(p);
     return p;
   }

@@ -139,6 +139,8 @@ const MODE_TITLES: Record<Mode, string> = {
   cs: 'cs: `tandem serve` and N × `tandem get http://` (bound D_cs)',
   p2p: 'p2p: `tandem tracker`, one `tandem share` and N × `tandem get --seed` (bound D_p2p)',
   hybrid: 'hybrid: `tandem serve --seed` and N × `tandem get http:// --seed` in its swarm (bound D_p2p)',
+  libtorrent: 'libtorrent: `tandem tracker`, one libtorrent seed and N libtorrent clients that keep seeding (bound D_p2p)',
+  aria2: 'aria2: `tandem tracker`, one `aria2c` seed and N × `aria2c` that keep seeding (bound D_p2p)',
 };
 
 /** The whole report.md. */

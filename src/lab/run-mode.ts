@@ -5,28 +5,17 @@ import { join } from 'node:path';
 import { uniformBounds } from './bounds.js';
 import { CounterSampler, readCounters } from './counters.js';
 import { LabError } from './errors.js';
-import type { LabNet } from './netns.js';
-import { childCpuSeconds, LabProcess, PROBE_BIN, ProcessSet, TANDEM_BIN } from './processes.js';
-import { utilisation, type LabParams, type RunRecord, type UploadSeries } from './types.js';
+import { childCpuSeconds, LabProcess, PROBE_BIN, TANDEM_BIN } from './processes.js';
+import { PEER_PORT, startTracker, tandem, type RunContext } from './run-context.js';
+import { startReference } from './reference-run.js';
+import { isReferenceMode } from './reference-peers.js';
+import { utilisation, type RunRecord, type UploadSeries } from './types.js';
 import type { Mode } from './units.js';
 
-/** What every run of one lab shares: the hosts, the file, the work folder. */
-export interface RunContext {
-  net: LabNet;
-  params: LabParams;
-  /** Holds `server/` (the file), `c1/`... (the copies), the torrent and the seed cache. */
-  work: string;
-  fileName: string;
-  sha256: string;
-  signal: AbortSignal;
-  procs: ProcessSet;
-  log: (text: string) => void;
-}
-
 const HTTP_PORT = 8080;
-const TRACKER_PORT = 6969;
-const PEER_PORT = 6881;
 const QUIET_PEER = ['--no-dht', '--no-lsd', '--port', String(PEER_PORT), '--json'];
+
+export type { RunContext };
 
 export function sha256File(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -38,12 +27,15 @@ export function sha256File(path: string): Promise<string> {
   });
 }
 
-function tandem(ctx: RunContext, label: string, ns: string, args: string[]): LabProcess {
-  return ctx.procs.start(label, ns, [TANDEM_BIN, ...args]);
+/** Starts the serving side of a mode and resolves once it is ready; returns the clients' command lines. */
+async function startServer(ctx: RunContext, mode: Mode): Promise<(dir: string) => string[]> {
+  if (isReferenceMode(mode)) return startReference(ctx, mode);
+  const args = await startTandemServer(ctx, mode);
+  return (dir) => [process.execPath, TANDEM_BIN, ...args(dir)];
 }
 
-/** Starts the serving side of a mode and resolves once it is ready; returns the clients' arguments. */
-async function startServer(ctx: RunContext, mode: Mode): Promise<(dir: string) => string[]> {
+/** The serving side of tandem's own modes; returns the clients' `tandem` arguments. */
+async function startTandemServer(ctx: RunContext, mode: Mode): Promise<(dir: string) => string[]> {
   const s = ctx.net.server;
   const serverDir = join(ctx.work, 'server');
   const url = `http://${s.ip}:${HTTP_PORT}/${ctx.fileName}`;
@@ -62,16 +54,18 @@ async function startServer(ctx: RunContext, mode: Mode): Promise<(dir: string) =
     await warm.waitFor(/^ready$/, wait, ctx.signal);
     return (dir) => ['get', url, '-o', dir, '--seed', ...QUIET_PEER];
   }
-  const tracker = tandem(ctx, 'tracker', s.ns, ['tracker', '--http', `${s.ip}:${TRACKER_PORT}`, '--json']);
-  await tracker.waitFor(/"listening"/, wait, ctx.signal);
+  const announce = await startTracker(ctx);
   const torrent = join(ctx.work, 'lab.torrent');
-  const args = ['share', join(serverDir, ctx.fileName), '-t', `http://${s.ip}:${TRACKER_PORT}/announce`, '--piece-length', String(ctx.params.pieceLengthBytes), '--torrent-out', torrent, ...QUIET_PEER];
+  const args = ['share', join(serverDir, ctx.fileName), '-t', announce, '--piece-length', String(ctx.params.pieceLengthBytes), '--torrent-out', torrent, ...QUIET_PEER];
   const seed = tandem(ctx, 'share', s.ns, args);
   await seed.waitFor(/"seeding"/, wait, ctx.signal);
   return (dir) => ['get', torrent, '-o', dir, '--seed', ...QUIET_PEER];
 }
 
-/** Resolves with the seconds from `t0Ms` to the client's `done` record; rejects if it exits first with an error. */
+/**
+ * Resolves with the seconds from `t0Ms` to the client's `done` record (aria2's hook prints one too, at completion,
+ * not at its exit some 2 s later); rejects if it exits first.
+ */
 function finishOf(p: LabProcess, t0Ms: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const off = p.onLine((line) => {
@@ -124,7 +118,7 @@ export async function runMode(ctx: RunContext, mode: Mode, n: number, rep: numbe
     sampler.start();
     const base = await readCounters(net.bridgeNs);
     const t0 = performance.now();
-    const finishes = clients.map((c) => finishOf(tandem(ctx, `get (${c.name})`, c.ns, clientArgs(join(ctx.work, c.name))), t0));
+    const finishes = clients.map((c) => finishOf(ctx.procs.startProgram(`${mode} client (${c.name})`, c.ns, clientArgs(join(ctx.work, c.name))), t0));
     const limitMs = Math.max(60, bound * 10 + 30) * 1000;
     const finishSeconds = await withTimeout(Promise.all(finishes), limitMs, `${mode} with ${n} clients`, ctx.signal);
     const d = Math.max(...finishSeconds);

@@ -2,6 +2,7 @@ import { autoPieceLength } from '../metainfo/index.js';
 import { uniformBounds } from './bounds.js';
 import { writeOutputs } from './experiment.js';
 import { spread } from './report.js';
+import { SEED_POLICIES, type SeedPolicyEra } from './sim-seed.js';
 import { labStartup, simulate, type SimConfig } from './simulate.js';
 import type { LabParams, RunRecord } from './types.js';
 import type { Mode } from './units.js';
@@ -15,8 +16,16 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/**
+ * CPU-seconds of all a run's processes per MiB delivered, by mode: the medians of `docs/lab/measured-after/`
+ * (cs 0.08-0.13, p2p 0.09-0.14, hybrid 0.13-0.23 over N = 1-16; hybrid's 16 KiB pieces cost twice as much).
+ */
+export const CPU_SECONDS_PER_MIB: Record<Mode, number> = { cs: 0.09, p2p: 0.1, hybrid: 0.19, libtorrent: 0, aria2: 0 };
+/** The lab machine's cores. */
+export const LAB_CORES = 2;
+
 /** The simulation's settings for one run, as the lab's processes have them. */
-export function simConfig(params: LabParams, mode: Mode, clients: number, seed: number): SimConfig {
+export function simConfig(params: LabParams, mode: Mode, clients: number, seed: number, era: SeedPolicyEra = 'now'): SimConfig {
   return {
     mode,
     clients,
@@ -31,6 +40,8 @@ export function simConfig(params: LabParams, mode: Mode, clients: number, seed: 
     seedPolicy: mode === 'hybrid' ? 'fewest-sent' : 'receiver-rarest',
     clientPolicy: 'random',
     startupS: (n, i) => labStartup(n) * (0.85 + (0.3 * i) / Math.max(1, n)),
+    seedChoke: SEED_POLICIES[era],
+    cpu: { secondsPerMiB: CPU_SECONDS_PER_MIB[mode], cores: LAB_CORES },
     random: seededRandom(seed),
   };
 }
@@ -59,13 +70,13 @@ export function agreement(simulated: RunRecord[], measured: RunRecord[]): { line
 }
 
 /** Every mode × N × repetition simulated, the outputs written, and the comparison with a measured run if given. */
-export async function simulateLab(params: LabParams, init: { out: string; command: string; compare?: RunRecord[]; onRun: (r: RunRecord) => void }): Promise<{ files: string[]; agreement: string[]; runs: RunRecord[] }> {
+export async function simulateLab(params: LabParams, init: { out: string; command: string; compare?: RunRecord[]; era?: SeedPolicyEra; onRun: (r: RunRecord) => void }): Promise<{ files: string[]; agreement: string[]; runs: RunRecord[] }> {
   const runs: RunRecord[] = [];
   for (let rep = 1; rep <= params.reps; rep++) {
     for (const n of params.clients) {
       const b = uniformBounds(params.sizeBytes, n, params.serverUpBps, params.clientUpBps, params.clientDownBps);
       for (const mode of params.modes) {
-        const r = simulate(simConfig(params, mode, n, rep * 7919 + n));
+        const r = simulate(simConfig(params, mode, n, rep * 7919 + n, init.era));
         const bound = mode === 'cs' ? b.cs : b.p2p;
         const record: RunRecord = { mode, clients: n, rep, dSeconds: r.dSeconds, boundSeconds: bound, ratio: r.dSeconds / bound, serverWireBytes: Math.round(r.serverCopies * params.sizeBytes), serverCopies: r.serverCopies, clientCopies: 1, serverUtil: r.serverUtil, clientUtil: r.clientUtil, cpuSeconds: NaN, finishSeconds: r.finishSeconds, sha256Ok: true };
         runs.push(record);
@@ -77,7 +88,9 @@ export async function simulateLab(params: LabParams, init: { out: string; comman
     [
       '## What is simulated',
       '',
-      "cs: the server uplink shared equally by the clients downloading. p2p and hybrid: pieces, each host's uplink shared equally by up to 8 transfers at once; a free slot picks a random neighbour that lacks a piece it has (clients know up to 50 others, everyone knows the server) and sends the rarest such piece; the p2p seed behaves as a client, the hybrid server (a peer and a web seed) also answers two requests per client while some piece has never been sent, and sends the piece it has sent least. Clients keep seeding. A client starts 0.45 s + 0.13 s for each other client (up to 16: the lab machine's 2 cores) after launch. Rates are payload rates (× 1448/1514). Not modelled: TCP ramp-up and the queue, duplicate downloads in end game, BEP 6 allowed-fast pieces, choking rounds, CPU.",
+      "cs: the server uplink shared equally by the clients downloading. p2p and hybrid: pieces, each host's uplink shared equally by up to 8 transfers at once; a free slot picks a random neighbour that lacks a piece it has (clients know up to 50 others, everyone knows the server) and sends the rarest such piece; the p2p seed behaves as a client, the hybrid server (a peer and a web seed) also answers two requests per client while some piece has never been sent, and sends the piece it has sent least. Clients keep seeding. A client starts 0.45 s + 0.13 s for each other client (up to 16: the lab machine's 2 cores) after launch. Rates are payload rates (× 1448/1514).",
+      '',
+      `The seed's choking (${init.era === 'before' ? "tandem's seed before December 2026" : "tandem's seed now"}): it uploads to at most ${SEED_POLICIES[init.era ?? 'now'].unchokeSlots} clients, a joining client takes a free slot at once, a finished one frees its slot ${SEED_POLICIES[init.era ?? 'now'].freeSlotAtOnce ? 'for the next waiting client at once' : 'until the next 10 s choke round'}; ${Number.isFinite(SEED_POLICIES[init.era ?? 'now'].allowedFastPeers) ? `the first ${SEED_POLICIES[init.era ?? 'now'].allowedFastPeers} clients` : 'every client'} of the lab's one /24 get the same BEP 6 allowed-fast set of 10 pieces and ask the seed for them first (repeats the seed sends besides its other uploads). CPU: all the run's processes need ${CPU_SECONDS_PER_MIB.p2p} (p2p), ${CPU_SECONDS_PER_MIB.hybrid} (hybrid) or ${CPU_SECONDS_PER_MIB.cs} (cs) CPU-seconds per MiB delivered on ${LAB_CORES} cores, so D is at least N × F × that / ${LAB_CORES}. Not modelled: TCP ramp-up and the queue, duplicate downloads in end game, the clients' own choking.`,
     ].join('\n'),
   ];
   let lines: string[] = [];

@@ -13,6 +13,8 @@
  * - Start-up: each client's first request leaves `startupS(N)` after launch (Node's start on the lab's cores).
  * - Rates are payload rates: the configured rate × 1448/1514.
  */
+import { SeedChoker, type SeedChoke } from './sim-seed.js';
+import { EventHeap, Uplink } from './sim-structures.js';
 import type { Mode } from './units.js';
 
 export type SeedPolicy = 'receiver-rarest' | 'fewest-sent';
@@ -34,6 +36,10 @@ export interface SimConfig {
   clientPolicy: ClientPolicy;
   /** Seconds from launch to a client's first request, given N. */
   startupS: (clients: number, index: number) => number;
+  /** The seed's choking and allowed-fast grants (p2p, hybrid); without it, the seed uploads to anyone. */
+  seedChoke?: SeedChoke;
+  /** CPU per MiB delivered (all the run's processes) and the cores they share: D is at least their quotient. */
+  cpu?: { secondsPerMiB: number; cores: number };
   random: () => number;
 }
 
@@ -48,6 +54,8 @@ export interface SimResult {
 }
 
 export const PAYLOAD_EFFICIENCY = 1448 / 1514;
+/** The most clients a measured lab runs (`tandem lab --clients`), all on one machine. */
+export const MAX_LAB_CLIENTS = 64;
 
 /** The lab machine's start-up: 0.45 s for one process, 0.13 s more for each other one on its 2 cores, up to 16. */
 export function labStartup(clients: number): number {
@@ -86,54 +94,6 @@ export function simulateClientServer(c: SimConfig): SimResult {
   return { finishSeconds: finish, dSeconds: d, serverCopies: c.clients, serverUtil: (c.clients * c.fileBytes) / (us * d), clientUtil: 0 };
 }
 
-/** A binary heap of slot completions, earliest first. */
-class EventHeap {
-  private t: number[] = [];
-  private v: number[] = [];
-  get size(): number {
-    return this.t.length;
-  }
-  push(time: number, value: number): void {
-    const t = this.t;
-    const v = this.v;
-    let i = t.length;
-    t.push(time);
-    v.push(value);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (t[p]! <= time) break;
-      t[i] = t[p]!;
-      v[i] = v[p]!;
-      i = p;
-    }
-    t[i] = time;
-    v[i] = value;
-  }
-  pop(): [number, number] {
-    const t = this.t;
-    const v = this.v;
-    const top: [number, number] = [t[0]!, v[0]!];
-    const lt = t.pop()!;
-    const lv = v.pop()!;
-    if (t.length) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= t.length) break;
-        const r = l + 1;
-        const m = r < t.length && t[r]! < t[l]! ? r : l;
-        if (t[m]! >= lt) break;
-        t[i] = t[m]!;
-        v[i] = v[m]!;
-        i = m;
-      }
-      t[i] = lt;
-      v[i] = lv;
-    }
-    return top;
-  }
-}
-
 /** The swarm's state: who has which piece, who is getting which, who knows whom. */
 export interface Swarm {
   c: SimConfig;
@@ -151,6 +111,9 @@ export interface Swarm {
   neighbours: Int32Array[];
   incoming: Int32Array;
   maxIncoming: number;
+  /** The clients the seed unchokes (all when undefined), as flags and as a list. */
+  seedUnchoked?: Uint8Array;
+  seedUnchokedList?: number[];
 }
 
 /** An empty swarm of `n` clients and a server holding every piece. */
@@ -204,8 +167,9 @@ export function choosePiece(s: Swarm, from: number, to: number): number {
   return best;
 }
 
-/** Whether `to` could take a piece now: joined, unfinished, with room for one more incoming piece. */
-function open(s: Swarm, to: number): boolean {
+/** Whether `to` could take a piece from `from` now: joined, unfinished, room for one more, not choked by the seed. */
+function open(s: Swarm, to: number, from: number): boolean {
+  if (from === 0 && s.seedUnchoked && !s.seedUnchoked[to]) return false;
   return s.joined[to] === 1 && s.haveCount[to] !== s.pieces && s.incoming[to]! < s.maxIncoming;
 }
 
@@ -216,12 +180,12 @@ function open(s: Swarm, to: number): boolean {
  * [-1, -1] when none.
  */
 export function chooseTransfer(s: Swarm, from: number): [to: number, piece: number] {
-  const nb = s.neighbours[from]!;
+  const nb = from === 0 && s.seedUnchokedList ? s.seedUnchokedList : s.neighbours[from]!;
   const tries = Math.min(nb.length, 12);
   const candidates: number[] = [];
   for (let k = 0; k < tries; k++) {
     const to = nb[nb.length <= 12 ? k : Math.floor(s.c.random() * nb.length)]!;
-    if (open(s, to)) candidates.push(to);
+    if (open(s, to, from)) candidates.push(to);
   }
   if (s.c.clientPolicy === 'least-complete') candidates.sort((a, b) => s.haveCount[a]! - s.haveCount[b]!);
   else for (let i = candidates.length - 1; i > 0; i--) {
@@ -235,7 +199,7 @@ export function chooseTransfer(s: Swarm, from: number): [to: number, piece: numb
   const start = Math.floor(s.c.random() * nb.length);
   for (let k = 0; k < nb.length; k++) {
     const to = nb[(start + k) % nb.length]!;
-    if (!open(s, to)) continue;
+    if (!open(s, to, from)) continue;
     const p = choosePiece(s, from, to);
     if (p >= 0) return [to, p];
   }
@@ -272,39 +236,6 @@ export function simPieceBytes(c: SimConfig, maxCells = 2_000_000): number {
   return b;
 }
 
-/**
- * One host's uplink, shared equally by its transfers (TCP's fairness on one link): a virtual clock counts the
- * bytes each transfer has been given, so the next to end is the one with the smallest target.
- */
-class Uplink {
-  v = 0;
-  lastT = 0;
-  version = 0;
-  /** Transfers, sorted by the virtual time they end at. */
-  readonly active: { target: number; to: number; piece: number }[] = [];
-  constructor(
-    readonly bytesPerS: number,
-    readonly slots: number,
-  ) {}
-
-  advance(t: number): void {
-    if (this.active.length) this.v += ((t - this.lastT) * this.bytesPerS) / this.active.length;
-    this.lastT = t;
-  }
-
-  add(t: number, to: number, piece: number, bytes: number): void {
-    this.advance(t);
-    const target = this.v + bytes;
-    let i = this.active.length;
-    while (i > 0 && this.active[i - 1]!.target > target) i--;
-    this.active.splice(i, 0, { target, to, piece });
-  }
-
-  nextEnd(): number {
-    return this.active.length ? this.lastT + ((this.active[0]!.target - this.v) * this.active.length) / this.bytesPerS : Infinity;
-  }
-}
-
 /** The piece-level swarm of p2p and hybrid, every uplink shared by its transfers. */
 export function simulateSwarm(c: SimConfig): SimResult {
   const n = c.clients;
@@ -319,9 +250,17 @@ export function simulateSwarm(c: SimConfig): SimResult {
   const sent = new Float64Array(n + 1);
   const finish = new Array<number>(n).fill(NaN);
   const heap = new EventHeap();
-  // Heap values: -(i + 1) is client i + 1 joining; h * 2^22 + version is host h's next transfer end.
+  // Heap values: -(i + 1) is client i + 1 joining, -(n + 1) the seed's choke round; h * 2^22 + version is host h's
+  // next transfer end.
   const VERSION = 2 ** 22;
+  const ROUND = -(n + 1);
   for (let i = 0; i < n; i++) heap.push(c.startupS(n, i), -(i + 1));
+  const choker = c.seedChoke ? new SeedChoker(n, P, c.seedChoke, c.random) : undefined;
+  if (choker) {
+    s.seedUnchoked = choker.unchoked;
+    s.seedUnchokedList = choker.unchokedList;
+    heap.push(choker.cfg.roundS, ROUND);
+  }
   const schedule = (h: number): void => {
     const l = links[h]!;
     l.version = (l.version + 1) % VERSION;
@@ -340,14 +279,32 @@ export function simulateSwarm(c: SimConfig): SimResult {
       l.add(now, to, p, pieceSize(s, p));
       added = true;
     }
+    // Clients with a grant ask the seed for their allowed-fast pieces first, served besides its other uploads.
+    for (const to of from === 0 && choker ? choker.grantees : []) {
+      const p = choker!.fastPiece(to, (q) => !s.have[to * P + q] && !s.coming[to * P + q]);
+      if (p < 0 || !s.joined[to]) continue;
+      choker!.fastInFlight[to] = p + 1;
+      s.coming[to * P + p] = 1;
+      s.incoming[to]!++;
+      if (s.sentByServer[p]!++ === 0) unsent--;
+      l.add(now, to, p, pieceSize(s, p));
+      added = true;
+    }
     if (added) schedule(from);
   };
   let done = 0;
   for (let guard = 0; heap.size && done < n && guard < 40 * (n + 1) * P + 10 * n; guard++) {
     const [now, value] = heap.pop();
+    if (value === ROUND) {
+      choker!.round();
+      fill(0, now);
+      heap.push(now + choker!.cfg.roundS, ROUND);
+      continue;
+    }
     if (value < 0) {
       const to = -value;
       s.joined[to] = 1;
+      choker?.join(to);
       for (const h of s.neighbours[to]!) if (s.haveCount[h]! > 0 && links[h]!.active.length < slotsOf(h)) fill(h, now);
       continue;
     }
@@ -361,6 +318,7 @@ export function simulateSwarm(c: SimConfig): SimResult {
       s.coming[to * P + p] = 0;
       s.incoming[to]!--;
       sent[from] = sent[from]! + pieceSize(s, p);
+      if (from === 0 && choker?.fastInFlight[to] === p + 1) choker.fastInFlight[to] = 0;
       if (s.have[to * P + p]) continue;
       s.have[to * P + p] = 1;
       s.haveCount[to]!++;
@@ -368,10 +326,12 @@ export function simulateSwarm(c: SimConfig): SimResult {
       if (s.haveCount[to] === P) {
         finish[to - 1] = now;
         done++;
+        choker?.finish(to);
       }
     }
     schedule(from);
     fill(from, now);
+    if (choker && from !== 0) fill(0, now);
     for (const { to } of ended) {
       fill(to, now);
       if (Number.isFinite(s.maxIncoming)) for (const h of s.neighbours[to]!) if (links[h]!.active.length < slotsOf(h)) fill(h, now);
@@ -388,6 +348,19 @@ export function simulateSwarm(c: SimConfig): SimResult {
   };
 }
 
+/**
+ * The CPU floor: the run's processes need `secondsPerMiB` for each MiB delivered and share `cores`, so D is at least
+ * N × F × secondsPerMiB / cores; a run below it is stretched to it (every finish in proportion). Only while all the
+ * clients fit on the lab's machine: beyond, each client is taken to have a machine of its own.
+ */
+export function withCpuFloor(c: SimConfig, r: SimResult): SimResult {
+  if (!c.cpu || c.clients > MAX_LAB_CLIENTS) return r;
+  const floor = (c.clients * c.fileBytes * c.cpu.secondsPerMiB) / 1048576 / c.cpu.cores;
+  if (floor <= r.dSeconds) return r;
+  const k = floor / r.dSeconds;
+  return { ...r, finishSeconds: r.finishSeconds.map((f) => f * k), dSeconds: floor, serverUtil: r.serverUtil / k, clientUtil: r.clientUtil / k };
+}
+
 export function simulate(c: SimConfig): SimResult {
-  return c.mode === 'cs' ? simulateClientServer(c) : simulateSwarm(c);
+  return withCpuFloor(c, c.mode === 'cs' ? simulateClientServer(c) : simulateSwarm(c));
 }

@@ -7,7 +7,7 @@ import type { Mode } from './units.js';
 const W = 720;
 const H = 420;
 const M = { left: 64, right: 170, top: 36, bottom: 52 };
-const COLOURS: Record<string, string> = { cs: '#d62728', p2p: '#1f77b4', hybrid: '#2ca02c', D_cs: '#d62728', D_p2p: '#1f77b4' };
+const COLOURS: Record<string, string> = { cs: '#d62728', p2p: '#1f77b4', hybrid: '#2ca02c', libtorrent: '#ff7f0e', aria2: '#9467bd', D_cs: '#d62728', D_p2p: '#1f77b4' };
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
 function esc(s: string): string {

@@ -1,7 +1,7 @@
 import { LabError } from './errors.js';
 
-/** The lab's modes: what serves the file and what fetches it. */
-export const MODES = ['cs', 'p2p', 'hybrid'] as const;
+/** The lab's modes: what serves the file and what fetches it (the last two: reference programs, for comparison). */
+export const MODES = ['cs', 'p2p', 'hybrid', 'libtorrent', 'aria2'] as const;
 export type Mode = (typeof MODES)[number];
 
 const RATE_UNITS: Record<string, number> = { bit: 1, kbit: 1e3, mbit: 1e6, gbit: 1e9, bps: 8, kbps: 8e3, mbps: 8e6, gbps: 8e9 };

@@ -130,3 +130,39 @@ test('--simulate needs no root and reaches 1,000 clients in seconds', { timeout:
   assert.ok(lines.filter((l) => l.event === 'run').every((l) => l.ratio! >= 1));
   assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /# tandem lab \(simulation\)/);
 });
+
+test('tandem lab --modes libtorrent,aria2: the reference programs run the same swarm, every copy checks, nothing is left', { skip: !isRoot && 'needs root', timeout: 240_000 }, async (t) => {
+  const out = await outDir(t);
+  const r = await tandem(['lab', '--clients', '1,2', '--modes', 'libtorrent,aria2', '--size', '2MiB', '--reps', '1', '--out', out], { timeoutMs: 200_000 });
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  const rows = readFileSync(join(out, 'runs.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  assert.deepEqual(rows.map((f) => `${f[0]}/${f[1]}`), ['libtorrent/1', 'aria2/1', 'libtorrent/2', 'aria2/2']);
+  for (const f of rows) {
+    const [mode, n, , d, bound, ratio, , copies, clientCopies, , , , sha, finishes] = f;
+    assert.equal(sha, '1', `${mode} N=${n}: a copy failed its sha256`);
+    assert.ok(Number(d) > 0 && Number(ratio) >= 0.95, `${mode} N=${n}: D ${d} against bound ${bound}`);
+    assert.equal(finishes!.split(';').length, Number(n));
+    assert.ok(Number(copies) >= 0.98, `${mode} N=${n}: server sent ${copies} copies`);
+    assert.ok(Number(clientCopies) >= 0.98 && Number(clientCopies) < 1.5, `${mode} N=${n}: each client got ${clientCopies} copies`);
+  }
+  const report = readFileSync(join(out, 'report.md'), 'utf8');
+  for (const part of ['### libtorrent:', '### aria2:', "Every copy of every run had the file's sha256."]) assert.ok(report.includes(part), `report.md lacks ${part}`);
+  for (const svg of ['distribution.svg', 'uploads-libtorrent-N2.svg', 'uploads-aria2-N2.svg']) assert.match(readFileSync(join(out, svg), 'utf8'), /<polyline /);
+  assertNothingLeft();
+});
+
+test('a reference mode whose program is missing names the package to install and exits 2 before anything starts', { timeout: 30_000 }, async () => {
+  const never = join(tmpdir(), 'never-written-aria2');
+  // With no PATH, aria2c cannot be found (node and Debian's /usr/bin/python3 are named by their full paths).
+  const r = await run(process.execPath, [TANDEM_BIN, 'lab', '--modes', 'p2p,aria2', '--clients', '1', '--out', never], { env: { PATH: '/nonexistent' } });
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stderr, 'tandem: mode aria2 needs aria2c (apt-get install aria2)\n');
+  assert.equal(existsSync(never), false);
+  assertNothingLeft();
+});
+
+test('--simulate refuses the reference modes: it models tandem only', { timeout: 30_000 }, async () => {
+  const r = await run(process.execPath, [TANDEM_BIN, 'lab', '--simulate', '--modes', 'p2p,libtorrent', '--out', join(tmpdir(), 'never-written-sim')]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--simulate models tandem's own modes \(cs, p2p, hybrid\), not libtorrent/);
+});

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { LabError, listNamespaces, parseClientCounts, parseCsv, parseModes, parseRate, prefixFor, ProcessSet, removeStale, runLab, simulateLab, takeLock, destroySync, type LabParams, type RunRecord } from '../../lab/index.js';
+import { isReferenceMode, LabError, MAX_LAB_CLIENTS, listNamespaces, parseClientCounts, parseCsv, parseModes, parseRate, prefixFor, ProcessSet, removeStale, requirePrograms, runLab, simulateLab, takeLock, destroySync, type LabParams, type RunRecord } from '../../lab/index.js';
 import { addCommonFlags, EXIT_USAGE, Output, runCommand, type CommonFlags } from '../output.js';
 import { wholeNumberFlag } from '../options.js';
 import { parseBytes } from '../units.js';
@@ -19,6 +19,7 @@ interface LabFlags extends CommonFlags {
   out: string;
   simulate?: boolean;
   compare?: string;
+  seedPolicy: string;
 }
 
 function paramsOf(flags: LabFlags): LabParams {
@@ -27,7 +28,7 @@ function paramsOf(flags: LabFlags): LabParams {
   const sizeBytes = parseBytes(flags.size, '--size');
   if (sizeBytes < 1 || sizeBytes > 4 * 1024 ** 3) throw new LabError('LAB_USAGE', '--size: from 1 byte to 4GiB', 'input');
   return {
-    clients: parseClientCounts(flags.clients, flags.simulate ? 100_000 : 64),
+    clients: parseClientCounts(flags.clients, flags.simulate ? 100_000 : MAX_LAB_CLIENTS),
     modes: parseModes(flags.modes),
     sizeBytes,
     serverUpBps: parseRate(flags.serverUp, '--server-up'),
@@ -88,7 +89,7 @@ async function measured(flags: LabFlags, params: LabParams, out: Output): Promis
   try {
     const stale = removeStale();
     if (stale) out.warn(`removed the namespaces of ${stale} lab run(s) that had died`);
-    const notes = ['each host is a network namespace; the links are veth pairs to one bridge, shaped with HTB (tc) on each uplink', `TCP congestion control: the kernel default inside each namespace`, 'distribution time includes the start-up of each client process (Node)'];
+    const notes = ['each host is a network namespace; the links are veth pairs to one bridge, shaped with HTB (tc) on each uplink', `TCP congestion control: the kernel default inside each namespace`, 'distribution time includes the start-up of each client process (Node; Python or aria2c in the reference modes)'];
     const started = Date.now();
     const result = await runLab(params, {
       prefix,
@@ -124,7 +125,7 @@ async function measured(flags: LabFlags, params: LabParams, out: Output): Promis
 
 async function simulated(flags: LabFlags, params: LabParams, out: Output): Promise<number> {
   const compare = flags.compare ? parseCsv(await readFile(join(flags.compare, 'runs.csv'), 'utf8').catch(() => { throw new LabError('LAB_USAGE', `--compare: no runs.csv in ${flags.compare}`, 'input'); })) : undefined;
-  const result = await simulateLab(params, { out: flags.out, command: `tandem lab ${process.argv.slice(3).join(' ')}`, compare, onRun: (r) => showRun(out, r) });
+  const result = await simulateLab(params, { out: flags.out, command: `tandem lab ${process.argv.slice(3).join(' ')}`, compare, era: flags.seedPolicy as 'now' | 'before', onRun: (r) => showRun(out, r) });
   for (const line of result.agreement) out.line(line);
   out.line(`wrote ${result.files.join(', ')}`);
   out.json({ event: 'done', files: result.files, agreement: result.agreement });
@@ -135,7 +136,7 @@ export default function labCommand(): Command {
   const cmd = new Command('lab')
     .description('measure client-server against peer-to-peer distribution on emulated links (network namespaces, tc)')
     .addOption(new Option('--clients <list>', 'numbers of clients to run, comma separated').default('1,2,4,8,16'))
-    .addOption(new Option('--modes <list>', 'cs (serve + get http), p2p (tracker + share + get --seed), hybrid (serve --seed + get http --seed)').default('cs,p2p,hybrid'))
+    .addOption(new Option('--modes <list>', 'cs (serve + get http), p2p (tracker + share + get --seed), hybrid (serve --seed + get http --seed); for comparison, libtorrent or aria2 (tracker + that program as seed and clients)').default('cs,p2p,hybrid'))
     .addOption(new Option('--size <bytes>', 'size of the file distributed').default('20MiB'))
     .addOption(new Option('--server-up <rate>', "the server's upload rate (tc units: 20mbit, 512kbit)").default('20mbit'))
     .addOption(new Option('--client-up <rate>', "each client's upload rate").default('10mbit'))
@@ -146,13 +147,17 @@ export default function labCommand(): Command {
     .addOption(new Option('--out <dir>', 'folder for runs.csv, report.md and the SVG plots').default('lab-results'))
     .addOption(new Option('--simulate', 'simulate the modes instead (no root; N up to 100,000)'))
     .addOption(new Option('--compare <dir>', "with --simulate: a measured lab's --out folder to compare with"))
-    .addHelpText('after', '\nExamples:\n  tandem lab --clients 1,2,4,8,16 --reps 3 --out lab-results      # as root\n  tandem lab --clients 1,2 --size 2MiB --reps 1 --modes cs,p2p\n  tandem lab --simulate --clients 1,10,100,1000,10000 --compare lab-results --out sim');
+    .addOption(new Option('--seed-policy <era>', "with --simulate: the seed's choking and allowed-fast grants as tandem has them now, or before December 2026").choices(['now', 'before']).default('now'))
+    .addHelpText('after', '\nExamples:\n  tandem lab --clients 1,2,4,8,16 --reps 3 --out lab-results      # as root\n  tandem lab --clients 1,2 --size 2MiB --reps 1 --modes cs,p2p\n  tandem lab --clients 2,4,8 --modes p2p,libtorrent,aria2 --reps 1   # tandem beside the reference programs\n  tandem lab --simulate --clients 1,10,100,1000,10000 --compare lab-results --out sim');
   addCommonFlags(cmd);
   return cmd.action((flags: LabFlags) =>
     runCommand(flags, async () => {
       const out = new Output(flags);
       const params = paramsOf(flags);
       if (flags.compare && !flags.simulate) throw new LabError('LAB_USAGE', '--compare goes with --simulate', 'input');
+      const reference = params.modes.filter(isReferenceMode);
+      if (flags.simulate && reference.length) throw new LabError('LAB_USAGE', `--simulate models tandem's own modes (cs, p2p, hybrid), not ${reference.join(', ')}`, 'input');
+      if (!flags.simulate) requirePrograms(params.modes);
       return flags.simulate ? simulated(flags, params, out) : measured(flags, params, out);
     }),
   );
