@@ -172,7 +172,7 @@ function storer(command: 'STOR' | 'APPE'): Handler {
     transfer(s, command, t.shown, async (signal) => {
       let done = false;
       try {
-        const n = await receiveFile(await openData(s, signal), file, from, signal, s.cfg.dataIdleTimeoutMs);
+        const n = await receiveFile(s, file, from, signal);
         await file.close();
         await rename(temp, t.path);
         done = true;

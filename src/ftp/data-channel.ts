@@ -10,6 +10,7 @@
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
+import { adoptWithReads, connectWithReads, type OwnReads } from './read-buffers.js';
 import { plainAddress, type HostPort } from './rfc2428.js';
 
 export interface DataChannelConfig {
@@ -72,11 +73,19 @@ export class DataChannel {
     return undefined;
   }
 
-  /** The data connection for one transfer: the passive one (waiting for it) or a connect out. */
-  async open(signal: AbortSignal): Promise<Socket> {
+  /**
+   * The data connection for one transfer: the passive one (waiting for it) or a connect out. With `reads`, the
+   * socket reads into those buffers when it can (read-buffers.ts); the caller checks whether it does.
+   */
+  async open(signal: AbortSignal, reads?: OwnReads): Promise<Socket> {
     const target = this.active;
     this.active = undefined;
-    if (target) return this.connectOut(target, signal);
+    if (target) return this.connectOut(target, signal, reads);
+    const sock = await this.accepted(signal);
+    return (reads && adoptWithReads(sock, reads)) || sock;
+  }
+
+  private async accepted(signal: AbortSignal): Promise<Socket> {
     if (this.pending) return this.take();
     if (!this.listener) throw new DataFailure(425, 'Use PASV, EPSV, PORT or EPRT first');
     const sock = await new Promise<Socket | undefined>((resolve) => {
@@ -128,9 +137,10 @@ export class DataChannel {
     else this.pending = sock;
   }
 
-  private connectOut(target: HostPort, signal: AbortSignal): Promise<Socket> {
+  private connectOut(target: HostPort, signal: AbortSignal, reads: OwnReads | undefined): Promise<Socket> {
     return new Promise((resolve, reject) => {
-      const sock = connect({ host: target.host, port: target.port, localAddress: this.control.localAddress });
+      const to = { host: target.host, port: target.port, localAddress: this.control.localAddress };
+      const sock = reads ? connectWithReads(to, reads) : connect(to);
       const timer = setTimeout(() => fail('No data connection: the connect timed out'), this.cfg.connectTimeoutMs);
       const fail = (text: string): void => {
         clearTimeout(timer);

@@ -6,14 +6,19 @@ import { read, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { BatchWriter } from './batch-writer.js';
 import { DataFailure, secureData } from './data-channel.js';
+import type { OwnReads } from './read-buffers.js';
 import type { Session } from './session.js';
 
 export type DataSocket = Socket | TLSSocket;
 
-/** The data connection for a transfer, with TLS when PROT P is in force (RFC 4217 §9). */
-export async function openData(s: Session, signal: AbortSignal): Promise<DataSocket> {
-  const sock = await s.data.open(signal);
+/**
+ * The data connection for a transfer, with TLS when PROT P is in force (RFC 4217 §9). A plain one reads into
+ * `reads`' buffers when given (TLS reads its own socket).
+ */
+export async function openData(s: Session, signal: AbortSignal, reads?: OwnReads): Promise<DataSocket> {
+  const sock = await s.data.open(signal, s.state.prot === 'P' ? undefined : reads);
   sock.on('error', () => undefined);
   sock.setNoDelay(true);
   if (s.state.prot !== 'P') return sock;
@@ -131,6 +136,39 @@ export async function sendBytes(conn: DataSocket, body: Buffer, signal: AbortSig
   return body.length;
 }
 
+/**
+ * Receives into `file` from `from` until the client ends the data connection (RFC 959 §3.3: end of file in stream
+ * mode). A plain connection reads straight into the batches of a BatchWriter; a TLS one hands its decrypted chunks
+ * to receiveChunks.
+ */
+export async function receiveFile(s: Session, file: FileHandle, from: number, signal: AbortSignal): Promise<number> {
+  let failed!: (err: unknown) => void;
+  const failure = new Promise<never>((_, reject) => (failed = reject));
+  failure.catch(() => undefined);
+  // resume is called only after a write, so only once reads have started on `conn`.
+  const writer = new BatchWriter(file, from, { resume: () => conn.resume(), fail: (err) => failed(err) });
+  const conn = await openData(s, signal, writer);
+  if (!writer.attached) return receiveChunks(conn, file, from, signal, s.cfg.dataIdleTimeoutMs);
+  const g = guard(conn, signal, s.cfg.dataIdleTimeoutMs, false);
+  const ended = new Promise<void>((resolve, reject) => {
+    conn.once('end', resolve);
+    conn.once('close', () => reject(new DataFailure(426, 'Data connection closed early; transfer aborted')));
+  });
+  ended.catch(() => undefined);
+  conn.resume();
+  let ok = false;
+  try {
+    await Promise.race([ended, failure, g.cut]);
+    await Promise.race([writer.finish(), g.cut]);
+    conn.end();
+    ok = true;
+  } finally {
+    g.release();
+    if (!ok) conn.destroy();
+  }
+  return writer.written;
+}
+
 /** Received bytes are gathered up to this much before one writev. */
 const WRITE_BATCH_BYTES = 1024 * 1024;
 /** Reading pauses while this much waits for the disk. */
@@ -141,7 +179,7 @@ const MAX_PENDING_BYTES = 8 * 1024 * 1024;
  * gathered while the previous writev is under way, so reading the socket and writing the file overlap, with one
  * system call per megabyte or so; reading pauses when the disk falls behind.
  */
-export async function receiveFile(conn: DataSocket, file: FileHandle, from: number, signal: AbortSignal, idleMs: number): Promise<number> {
+async function receiveChunks(conn: DataSocket, file: FileHandle, from: number, signal: AbortSignal, idleMs: number): Promise<number> {
   // A clean 'end' finishes the transfer; a reset or an early close fails it (the 'close' handler below).
   const g = guard(conn, signal, idleMs, false);
   let pos = from;
