@@ -5,7 +5,7 @@
 import { read, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import { TLSSocket } from 'node:tls';
 import { BatchWriter } from './batch-writer.js';
 import { DataFailure, secureData } from './data-channel.js';
 import type { OwnReads } from './read-buffers.js';
@@ -66,6 +66,17 @@ function finish(conn: DataSocket): Promise<void> {
   });
 }
 
+/**
+ * Releases a sending data connection. A plain one never reads, so it would not see the client's FIN and would stay
+ * open until the session ends (a mirror of thousands of files held thousands of sockets): it is closed, and the
+ * kernel still delivers the queued bytes and the FIN. A TLS one reads (the client may answer our close_notify with
+ * its own, which a closed socket would answer with a reset) and closes when the client does.
+ */
+function letGo(conn: DataSocket): void {
+  if (conn instanceof TLSSocket) conn.resume();
+  else conn.destroy();
+}
+
 /** Files up to this size are read at once, synchronously, and sent in one write. */
 const SMALL_FILE_BYTES = 64 * 1024;
 /** Chunks in flight per transfer: enough to keep the socket busy while the next one is read. */
@@ -92,6 +103,7 @@ export async function sendFile(conn: DataSocket, file: { fd: number; from: numbe
     return sent;
   } finally {
     g.release();
+    letGo(conn);
   }
 }
 
@@ -132,6 +144,7 @@ export async function sendBytes(conn: DataSocket, body: Buffer, signal: AbortSig
     await Promise.race([finish(conn), g.cut]);
   } finally {
     g.release();
+    letGo(conn);
   }
   return body.length;
 }

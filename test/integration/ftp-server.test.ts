@@ -335,6 +335,22 @@ test('STOR over an active (EPRT) data connection and over a passive one keeps ev
   assert.equal((await c.cmd('DELE passive.bin')).code, 250);
 });
 
+test('data connections of finished downloads and listings are closed at once, not kept until the session ends', async () => {
+  const port = await serve();
+  const c = await login(port);
+  const fds = async (): Promise<number> => (await readdir('/proc/self/fd')).length;
+  const before = await fds();
+  for (let i = 0; i < 40; i++) {
+    const data = await c.passive();
+    assert.equal((await c.cmd(i % 2 ? 'RETR sub/a.txt' : 'NLST sub')).code, 150);
+    await readAll(data);
+    assert.equal((await c.reply())!.code, 226);
+  }
+  await new Promise((r) => setTimeout(r, 50));
+  const grew = (await fds()) - before;
+  assert.ok(grew < 10, `${grew} more descriptors open after 40 transfers`);
+});
+
 test('an upload cut short leaves nothing behind', async () => {
   const port = await serve({ auth: { user: 'bob', pass: 'pw' }, allowWrite: true });
   const c = await login(port, 'bob', 'pw');
