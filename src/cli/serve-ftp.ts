@@ -41,14 +41,23 @@ export async function startFtp(dir: string, flags: FtpFlags, out: Output, parseH
   return stops;
 }
 
-async function ftpOptions(dir: string, flags: FtpFlags): Promise<FtpServerOptions> {
-  if (flags.ftps && !flags.tlsCert) throw usage('--ftps needs --tls-cert and --tls-key');
-  if ((flags.ftpTlsRequired || flags.ftpAllowUnresumedTls) && !flags.tlsCert) throw usage('--ftp-tls-required and --ftp-allow-unresumed-tls need --tls-cert and --tls-key');
-  if (flags.ftpWrite && flags.auth === undefined) throw usage('--ftp-write needs --auth USER:PASS: anonymous FTP sessions never write');
+/** The flags that name the account and certificate: `serve` shares them with HTTPS, the daemon prefixes them. */
+export interface FtpFlagNames {
+  auth: string;
+  tlsCert: string;
+}
+
+const SERVE_NAMES: FtpFlagNames = { auth: '--auth', tlsCert: '--tls-cert and --tls-key' };
+
+/** Checks the FTP flags and reads the certificate: the options of every listener they ask for. */
+export async function ftpOptions(dir: string, flags: FtpFlags, names: FtpFlagNames = SERVE_NAMES): Promise<FtpServerOptions> {
+  if (flags.ftps && !flags.tlsCert) throw usage(`--ftps needs ${names.tlsCert}`);
+  if ((flags.ftpTlsRequired || flags.ftpAllowUnresumedTls) && !flags.tlsCert) throw usage(`--ftp-tls-required and --ftp-allow-unresumed-tls need ${names.tlsCert}`);
+  if (flags.ftpWrite && flags.auth === undefined) throw usage(`--ftp-write needs ${names.auth} USER:PASS: anonymous FTP sessions never write`);
   let auth;
   if (flags.auth !== undefined) {
     auth = parseCredentials(flags.auth);
-    if (!auth) throw usage('--auth: expected USER:PASS');
+    if (!auth) throw usage(`${names.auth}: expected USER:PASS`);
   }
   let tls;
   if (flags.tlsCert) {

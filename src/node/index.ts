@@ -15,6 +15,7 @@ export { NodeError, type NodeErrorCode } from './errors.js';
 export { NODE_DEFAULTS, defaultStateDir, defaultSettings } from './defaults.js';
 export { checkSettings, SETTING_KEYS } from './settings.js';
 export { type ServerSpec } from './servers.js';
+export { type NodeFtpOptions } from './server-ftp.js';
 export { type QueueMove } from './queue.js';
 export { type NodeLog, SILENT_LOG } from './log.js';
 export { dhtOptionsFor, dhtRoundIntervalMs, type DhtChoice } from './node-dht.js';
