@@ -351,6 +351,36 @@ test('data connections of finished downloads and listings are closed at once, no
   assert.ok(grew < 10, `${grew} more descriptors open after 40 transfers`);
 });
 
+test('LIST and NLST wildcards: * and ? in the last segment, within the folder the usual rules allow', async () => {
+  await writeFile(join(root, 'sub', 'b.txt'), 'beta\n');
+  await writeFile(join(root, 'sub', 'c.bin'), 'gamma\n');
+  const c = await login(await serve());
+  const listing = async (cmd: string): Promise<{ code: number; body: string }> => {
+    const data = await c.passive();
+    const r = await c.cmd(cmd);
+    if (r.code !== 150) {
+      data.destroy();
+      return { code: r.code, body: '' };
+    }
+    const body = (await readAll(data)).toString();
+    assert.equal((await c.reply())!.code, 226);
+    return { code: 150, body };
+  };
+  assert.equal((await listing('NLST sub/*.txt')).body, 'sub/a.txt\r\nsub/b.txt\r\n');
+  assert.equal((await listing('NLST /sub/?.bin')).body, '/sub/c.bin\r\n');
+  assert.equal((await c.cmd('CWD sub')).code, 250);
+  assert.equal((await listing('NLST *.txt')).body, 'a.txt\r\nb.txt\r\n');
+  const long = (await listing('LIST -la *.txt')).body.trim().split('\r\n');
+  assert.equal(long.length, 2);
+  assert.match(long[0]!, /^-r.* a\.txt$/);
+  assert.equal((await listing('NLST *.none')).body, '');
+  for (const outside of ['NLST ../../*', 'LIST /../*', 'NLST ../escape*/x*']) assert.equal((await listing(outside)).code, 550, outside);
+  assert.equal((await listing('NLST ../esc*')).body, '', 'a link out of the folder is not listed');
+  assert.equal((await listing('MLSD *')).code, 550, 'MLSD takes a folder, not a pattern (RFC 3659 §7.1)');
+  await rm(join(root, 'sub', 'b.txt'));
+  await rm(join(root, 'sub', 'c.bin'));
+});
+
 test('an upload cut short leaves nothing behind', async () => {
   const port = await serve({ auth: { user: 'bob', pass: 'pw' }, allowWrite: true });
   const c = await login(port, 'bob', 'pw');
