@@ -198,6 +198,31 @@ test('a passive data connection from 127.0.0.2 is refused; the client at 127.0.0
   assert.ok(events.some((e) => e.event === 'ftp:refused' && /127\.0\.0\.2/.test(e.reason)));
 });
 
+test('a passive port is reused by the next EPSV, but takes one connection per EPSV: a second one, even from the client, is closed unread', async () => {
+  const port = await serve();
+  const c = await login(port);
+  const portOf = (r: { lines: string[] }): number => Number(/\|(\d+)\|/.exec(r.lines[0]!)![1]);
+  const dial = (p: number): Promise<netModule.Socket> =>
+    new Promise((resolve, reject) => {
+      const s = netModule.connect({ port: p, host: '127.0.0.1' }, () => resolve(s));
+      s.once('error', reject);
+    });
+  const first = portOf(await c.cmd('EPSV'));
+  const d1 = await dial(first);
+  assert.equal((await c.cmd('RETR sub/a.txt')).code, 150);
+  assert.equal((await readAll(d1)).toString(), 'alpha\n');
+  assert.equal((await c.reply())!.code, 226);
+  const late = await dial(first); // the listener lingers, but nothing armed it
+  assert.equal((await readAll(late)).length, 0);
+  assert.equal((await c.cmd('RETR sub/a.txt')).code, 425, 'no EPSV, no data connection');
+  const second = portOf(await c.cmd('EPSV'));
+  assert.equal(second, first, 'the lingering listener is reused');
+  const d2 = await dial(second);
+  assert.equal((await c.cmd('NLST sub')).code, 150);
+  assert.equal((await readAll(d2)).toString(), 'a.txt\r\n');
+  assert.equal((await c.reply())!.code, 226);
+});
+
 test('an endless line gets 500 and the connection closes; so does a flood of commands', async () => {
   const port = await serve();
   const c = await RawFtp.open(port);
