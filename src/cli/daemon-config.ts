@@ -21,6 +21,15 @@ export interface DaemonConfig {
   tftp?: string;
   tftpWrite?: boolean;
   ftp?: string;
+  ftps?: string;
+  ftpAuth?: string;
+  ftpWrite?: boolean;
+  ftpTlsCert?: string;
+  ftpTlsKey?: string;
+  ftpTlsRequired?: boolean;
+  ftpAllowUnresumedTls?: boolean;
+  ftpPasvPorts?: string;
+  ftpPasvAddress?: string;
   trackerHttp?: string;
   trackerUdp?: string;
   dht?: boolean;
@@ -57,6 +66,15 @@ const SCHEMA: Record<keyof DaemonConfig, Kind> = {
   tftp: 'string',
   tftpWrite: 'boolean',
   ftp: 'string',
+  ftps: 'string',
+  ftpAuth: 'string',
+  ftpWrite: 'boolean',
+  ftpTlsCert: 'string',
+  ftpTlsKey: 'string',
+  ftpTlsRequired: 'boolean',
+  ftpAllowUnresumedTls: 'boolean',
+  ftpPasvPorts: 'string',
+  ftpPasvAddress: 'string',
   trackerHttp: 'string',
   trackerUdp: 'string',
   dht: 'boolean',

@@ -8,6 +8,7 @@ import { isIPv4 } from 'node:net';
 import { FtpServer, formatFtpLine, type FtpServerOptions } from '../ftp/index.js';
 import { parseCredentials } from '../http/index.js';
 import { TandemError } from '../util/errors.js';
+import { closeAccessLog, openAccessLog } from './log-file.js';
 import type { Output } from './output.js';
 
 export interface FtpFlags {
@@ -18,6 +19,8 @@ export interface FtpFlags {
   ftpPasvAddress?: string;
   ftpTlsRequired?: boolean;
   ftpAllowUnresumedTls?: boolean;
+  /** `--ftp-access-log FILE`: the log lines go there instead of stdout. */
+  ftpAccessLog?: string;
   tlsCert?: string;
   tlsKey?: string;
   auth?: string;
@@ -30,25 +33,37 @@ type HostPortParser = (text: string, option: string) => { host: string; port: nu
 /** Starts the servers the flags ask for; returns their stops. */
 export async function startFtp(dir: string, flags: FtpFlags, out: Output, parseHostPort: HostPortParser): Promise<(() => Promise<void>)[]> {
   const base = await ftpOptions(dir, flags);
+  const file = flags.ftpAccessLog === undefined ? undefined : openAccessLog(flags.ftpAccessLog, '--ftp-access-log', out);
+  const logLine = file ? (line: string) => file.write(line + '\n') : (line: string) => out.line(line);
   const stops: (() => Promise<void>)[] = [];
+  if (file) stops.push(() => closeAccessLog(file)); // run last: the stops run in reverse
   try {
-    if (flags.ftp) stops.push(await startOne({ ...base, ...parseHostPort(flags.ftp, '--ftp') }, 'ftp', dir, out));
-    if (flags.ftps) stops.push(await startOne({ ...base, ...parseHostPort(flags.ftps, '--ftps'), implicitTls: true }, 'ftps', dir, out));
+    if (flags.ftp) stops.push(await startOne({ ...base, ...parseHostPort(flags.ftp, '--ftp') }, 'ftp', dir, out, logLine));
+    if (flags.ftps) stops.push(await startOne({ ...base, ...parseHostPort(flags.ftps, '--ftps'), implicitTls: true }, 'ftps', dir, out, logLine));
   } catch (err) {
-    for (const stop of stops) await stop();
+    for (const stop of stops.reverse()) await stop();
     throw err;
   }
   return stops;
 }
 
-async function ftpOptions(dir: string, flags: FtpFlags): Promise<FtpServerOptions> {
-  if (flags.ftps && !flags.tlsCert) throw usage('--ftps needs --tls-cert and --tls-key');
-  if ((flags.ftpTlsRequired || flags.ftpAllowUnresumedTls) && !flags.tlsCert) throw usage('--ftp-tls-required and --ftp-allow-unresumed-tls need --tls-cert and --tls-key');
-  if (flags.ftpWrite && flags.auth === undefined) throw usage('--ftp-write needs --auth USER:PASS: anonymous FTP sessions never write');
+/** The flags that name the account and certificate: `serve` shares them with HTTPS, the daemon prefixes them. */
+export interface FtpFlagNames {
+  auth: string;
+  tlsCert: string;
+}
+
+const SERVE_NAMES: FtpFlagNames = { auth: '--auth', tlsCert: '--tls-cert and --tls-key' };
+
+/** Checks the FTP flags and reads the certificate: the options of every listener they ask for. */
+export async function ftpOptions(dir: string, flags: FtpFlags, names: FtpFlagNames = SERVE_NAMES): Promise<FtpServerOptions> {
+  if (flags.ftps && !flags.tlsCert) throw usage(`--ftps needs ${names.tlsCert}`);
+  if ((flags.ftpTlsRequired || flags.ftpAllowUnresumedTls) && !flags.tlsCert) throw usage(`--ftp-tls-required and --ftp-allow-unresumed-tls need ${names.tlsCert}`);
+  if (flags.ftpWrite && flags.auth === undefined) throw usage(`--ftp-write needs ${names.auth} USER:PASS: anonymous FTP sessions never write`);
   let auth;
   if (flags.auth !== undefined) {
     auth = parseCredentials(flags.auth);
-    if (!auth) throw usage('--auth: expected USER:PASS');
+    if (!auth) throw usage(`${names.auth}: expected USER:PASS`);
   }
   let tls;
   if (flags.tlsCert) {
@@ -68,12 +83,12 @@ async function ftpOptions(dir: string, flags: FtpFlags): Promise<FtpServerOption
   return { root: dir, tls, auth: auth ? { user: auth.user, pass: auth.pass } : undefined, allowWrite: Boolean(flags.ftpWrite), pasvPorts, pasvAddress: flags.ftpPasvAddress };
 }
 
-async function startOne(options: FtpServerOptions, scheme: 'ftp' | 'ftps', dir: string, out: Output): Promise<() => Promise<void>> {
+async function startOne(options: FtpServerOptions, scheme: 'ftp' | 'ftps', dir: string, out: Output, logLine: (line: string) => void): Promise<() => Promise<void>> {
   const server = new FtpServer({
     ...options,
     onEvent: (e) => {
       const line = formatFtpLine(e);
-      if (line) out.line(line);
+      if (line) logLine(line);
       out.json(e);
     },
     onError: (err) => out.detail(`${scheme}: ${(err as Error).stack ?? String(err)}`),

@@ -11,6 +11,7 @@ import { SERVED_FILE_FLAGS } from '../http/safe-path.js';
 import type { Handler } from './commands.js';
 import { timeVal } from './listing.js';
 import { listFolder, listingBody, type ListKind } from './folder.js';
+import { globMatch, splitGlob } from './glob.js';
 import { displayPath, entry, lookup, quotePath, resolveFtpPath, UPLOAD_TEMP_PREFIX } from './paths.js';
 import type { Session } from './session.js';
 import { dataRefusal, openData, receiveFile, sendBytes, sendFile } from './transfer.js';
@@ -76,15 +77,20 @@ function lister(kind: ListKind): Handler {
   return async (s, arg) => {
     const refusal = dataRefusal(s);
     if (refusal) return s.reply(s.data.prepared ? 521 : 425, refusal);
-    // LIST -a, -la, -l: wget and others send ls options; there is no globbing, so a leftover `*` finds nothing.
+    // LIST -a, -la, -l: wget and others send ls options.
     const target = kind === 'MLSD' ? arg : arg.replace(/^(?:-[a-zA-Z]+\s*)+/, '');
-    const f = find(s, target || '.');
+    const glob = kind === 'MLSD' ? undefined : splitGlob(target);
+    const f = find(s, glob ? glob.dir || '.' : target || '.');
     if (!f) return;
     if (kind === 'MLSD' && !f.isDir) return s.reply(501, 'MLSD lists folders; use MLST for a file'); // RFC 3659 §7.2
-    const entries = f.isDir ? listFolder(s.realRoot, f.realPath, s.cfg.maxListEntries) : [{ name: f.segments.at(-1) ?? '/', stats: lookupStats(s, f) }];
+    if (glob && !f.isDir) return s.reply(550, 'No such file or directory');
+    let entries = f.isDir ? listFolder(s.realRoot, f.realPath, s.cfg.maxListEntries) : [{ name: f.segments.at(-1) ?? '/', stats: lookupStats(s, f) }];
+    // NLST names come back as the client wrote the folder, so that `mget sub/*.txt` can fetch each one.
+    if (glob) entries = entries.filter((e) => globMatch(glob.pattern, e.name)).map((e) => (kind === 'NLST' ? { ...e, name: glob.dir + e.name } : e));
     const body = Buffer.from(listingBody(kind, entries, s.state.facts, s.state.mayWrite, Date.now()), 'utf8');
-    s.reply(150, `Here comes the listing of ${displayPath(f.segments)}`);
-    transfer(s, kind, displayPath(f.segments), async (signal) => sendBytes(await openData(s, signal), body, signal, s.cfg.dataIdleTimeoutMs));
+    const shown = displayPath(f.segments) + (glob ? `${f.segments.length ? '/' : ''}${glob.pattern}` : '');
+    s.reply(150, `Here comes the listing of ${shown}`);
+    transfer(s, kind, shown, async (signal) => sendBytes(await openData(s, signal), body, signal, s.cfg.dataIdleTimeoutMs));
   };
 }
 
@@ -172,7 +178,7 @@ function storer(command: 'STOR' | 'APPE'): Handler {
     transfer(s, command, t.shown, async (signal) => {
       let done = false;
       try {
-        const n = await receiveFile(await openData(s, signal), file, from, signal, s.cfg.dataIdleTimeoutMs);
+        const n = await receiveFile(s, file, from, signal);
         await file.close();
         await rename(temp, t.path);
         done = true;

@@ -1,7 +1,10 @@
 /**
  * One session's data connection (RFC 959 §3.2, §3.3): a passive listener (PASV, EPSV) or an active connect (PORT,
  * EPRT), and, under `PROT P`, TLS on top (RFC 4217 §9, §10). The security rules live here:
- * - a passive connection is taken only from the control connection's address; others are closed at once;
+ * - a passive connection is taken only from the control connection's address, and only one per PASV/EPSV; others
+ *   are closed at once. The listener itself stays open for a moment after its connection came, so that the next
+ *   PASV of a client fetching many files (a mirror asks once per file) reuses it instead of binding a new port
+ *   (not with `--ftp-pasv-ports`, whose few ports all sessions share);
  * - PORT/EPRT may name only the client's own address and a port ≥ 1024 (RFC 2577 §3, the bounce attack);
  * - a data connection that does not come within the timeout ends the transfer with 425;
  * - a TLS data connection must resume the control connection's session (RFC 4217 §10.2 lets a server require
@@ -10,6 +13,7 @@
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
+import { adoptWithReads, connectWithReads, type OwnReads } from './read-buffers.js';
 import { plainAddress, type HostPort } from './rfc2428.js';
 
 export interface DataChannelConfig {
@@ -29,8 +33,15 @@ export class DataFailure extends Error {
   }
 }
 
+/** A passive listener that no PASV/EPSV has asked for again within this long is closed. */
+const PASV_LINGER_MS = 2_000;
+
 export class DataChannel {
   private listener: Server | undefined;
+  private listenerPort = 0;
+  /** True from PASV/EPSV until its connection comes: only then is a connection to the listener taken. */
+  private armed = false;
+  private linger: NodeJS.Timeout | undefined;
   private pending: Socket | undefined;
   private waiter: ((s: Socket | undefined) => void) | undefined;
   private active: HostPort | undefined;
@@ -43,12 +54,19 @@ export class DataChannel {
 
   /** True when PASV, EPSV, PORT or EPRT has prepared a connection for the next transfer. */
   get prepared(): boolean {
-    return this.listener !== undefined || this.pending !== undefined || this.active !== undefined;
+    return this.armed || this.pending !== undefined || this.active !== undefined;
   }
 
-  /** Opens a passive listener on the control connection's local address; resolves with its port. */
+  /** Opens (or reuses) a passive listener on the control connection's local address; resolves with its port. */
   async listen(): Promise<number> {
-    this.reset();
+    this.pending?.destroy();
+    this.pending = undefined;
+    this.active = undefined;
+    clearTimeout(this.linger);
+    if (this.listener) {
+      this.armed = true;
+      return this.listenerPort;
+    }
     const server = createServer({ pauseOnConnect: true }, (sock) => this.onConnection(server, sock));
     server.on('error', () => undefined);
     const [low, high] = this.cfg.pasvPorts ?? [0, 0];
@@ -57,7 +75,9 @@ export class DataChannel {
       const port = low === 0 ? 0 : low + Math.floor(Math.random() * (high - low + 1));
       if (await bind(server, this.control.localAddress, port)) {
         this.listener = server;
-        return (server.address() as { port: number }).port;
+        this.armed = true;
+        this.listenerPort = (server.address() as { port: number }).port;
+        return this.listenerPort;
       }
     }
     throw new DataFailure(425, 'Cannot open a passive port');
@@ -72,13 +92,21 @@ export class DataChannel {
     return undefined;
   }
 
-  /** The data connection for one transfer: the passive one (waiting for it) or a connect out. */
-  async open(signal: AbortSignal): Promise<Socket> {
+  /**
+   * The data connection for one transfer: the passive one (waiting for it) or a connect out. With `reads`, the
+   * socket reads into those buffers when it can (read-buffers.ts); the caller checks whether it does.
+   */
+  async open(signal: AbortSignal, reads?: OwnReads): Promise<Socket> {
     const target = this.active;
     this.active = undefined;
-    if (target) return this.connectOut(target, signal);
+    if (target) return this.connectOut(target, signal, reads);
+    const sock = await this.accepted(signal);
+    return (reads && adoptWithReads(sock, reads)) || sock;
+  }
+
+  private async accepted(signal: AbortSignal): Promise<Socket> {
     if (this.pending) return this.take();
-    if (!this.listener) throw new DataFailure(425, 'Use PASV, EPSV, PORT or EPRT first');
+    if (!this.armed) throw new DataFailure(425, 'Use PASV, EPSV, PORT or EPRT first');
     const sock = await new Promise<Socket | undefined>((resolve) => {
       const timer = setTimeout(() => done(undefined), this.cfg.connectTimeoutMs);
       const done = (s: Socket | undefined): void => {
@@ -101,8 +129,10 @@ export class DataChannel {
 
   /** Closes the listener and any connection not yet used. */
   reset(): void {
+    clearTimeout(this.linger);
     this.listener?.close();
     this.listener = undefined;
+    this.armed = false;
     this.pending?.destroy();
     this.pending = undefined;
     this.active = undefined;
@@ -116,21 +146,34 @@ export class DataChannel {
 
   private onConnection(server: Server, sock: Socket): void {
     sock.on('error', () => undefined);
-    if (plainAddress(sock.remoteAddress) !== plainAddress(this.control.remoteAddress) || this.listener !== server || this.pending) {
-      if (this.listener === server && !this.pending) this.onForeignConnection(sock.remoteAddress ?? '?');
+    const expected = this.listener === server && this.armed && !this.pending;
+    if (!expected || plainAddress(sock.remoteAddress) !== plainAddress(this.control.remoteAddress)) {
+      if (expected) this.onForeignConnection(sock.remoteAddress ?? '?');
       sock.destroy();
       return;
     }
-    // One connection per PASV/EPSV: the listener closes once the client's connection is in.
-    server.close();
-    this.listener = undefined;
+    // One connection per PASV/EPSV. The listener waits a moment for the next PASV, then closes; a port from
+    // --ftp-pasv-ports is shared by every session, so it is given back at once.
+    this.armed = false;
+    if (this.cfg.pasvPorts) this.closeIdleListener(server);
+    else {
+      this.linger = setTimeout(() => this.closeIdleListener(server), PASV_LINGER_MS);
+      this.linger.unref();
+    }
     if (this.waiter) this.waiter(sock);
     else this.pending = sock;
   }
 
-  private connectOut(target: HostPort, signal: AbortSignal): Promise<Socket> {
+  private closeIdleListener(server: Server): void {
+    if (this.listener !== server || this.armed) return;
+    server.close();
+    this.listener = undefined;
+  }
+
+  private connectOut(target: HostPort, signal: AbortSignal, reads: OwnReads | undefined): Promise<Socket> {
     return new Promise((resolve, reject) => {
-      const sock = connect({ host: target.host, port: target.port, localAddress: this.control.localAddress });
+      const to = { host: target.host, port: target.port, localAddress: this.control.localAddress };
+      const sock = reads ? connectWithReads(to, reads) : connect(to);
       const timer = setTimeout(() => fail('No data connection: the connect timed out'), this.cfg.connectTimeoutMs);
       const fail = (text: string): void => {
         clearTimeout(timer);

@@ -5,15 +5,20 @@
 import { read, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import { TLSSocket } from 'node:tls';
+import { BatchWriter } from './batch-writer.js';
 import { DataFailure, secureData } from './data-channel.js';
+import type { OwnReads } from './read-buffers.js';
 import type { Session } from './session.js';
 
 export type DataSocket = Socket | TLSSocket;
 
-/** The data connection for a transfer, with TLS when PROT P is in force (RFC 4217 §9). */
-export async function openData(s: Session, signal: AbortSignal): Promise<DataSocket> {
-  const sock = await s.data.open(signal);
+/**
+ * The data connection for a transfer, with TLS when PROT P is in force (RFC 4217 §9). A plain one reads into
+ * `reads`' buffers when given (TLS reads its own socket).
+ */
+export async function openData(s: Session, signal: AbortSignal, reads?: OwnReads): Promise<DataSocket> {
+  const sock = await s.data.open(signal, s.state.prot === 'P' ? undefined : reads);
   sock.on('error', () => undefined);
   sock.setNoDelay(true);
   if (s.state.prot !== 'P') return sock;
@@ -61,6 +66,17 @@ function finish(conn: DataSocket): Promise<void> {
   });
 }
 
+/**
+ * Releases a sending data connection. A plain one never reads, so it would not see the client's FIN and would stay
+ * open until the session ends (a mirror of thousands of files held thousands of sockets): it is closed, and the
+ * kernel still delivers the queued bytes and the FIN. A TLS one reads (the client may answer our close_notify with
+ * its own, which a closed socket would answer with a reset) and closes when the client does.
+ */
+function letGo(conn: DataSocket): void {
+  if (conn instanceof TLSSocket) conn.resume();
+  else conn.destroy();
+}
+
 /** Files up to this size are read at once, synchronously, and sent in one write. */
 const SMALL_FILE_BYTES = 64 * 1024;
 /** Chunks in flight per transfer: enough to keep the socket busy while the next one is read. */
@@ -87,6 +103,7 @@ export async function sendFile(conn: DataSocket, file: { fd: number; from: numbe
     return sent;
   } finally {
     g.release();
+    letGo(conn);
   }
 }
 
@@ -127,8 +144,42 @@ export async function sendBytes(conn: DataSocket, body: Buffer, signal: AbortSig
     await Promise.race([finish(conn), g.cut]);
   } finally {
     g.release();
+    letGo(conn);
   }
   return body.length;
+}
+
+/**
+ * Receives into `file` from `from` until the client ends the data connection (RFC 959 §3.3: end of file in stream
+ * mode). A plain connection reads straight into the batches of a BatchWriter; a TLS one hands its decrypted chunks
+ * to receiveChunks.
+ */
+export async function receiveFile(s: Session, file: FileHandle, from: number, signal: AbortSignal): Promise<number> {
+  let failed!: (err: unknown) => void;
+  const failure = new Promise<never>((_, reject) => (failed = reject));
+  failure.catch(() => undefined);
+  // resume is called only after a write, so only once reads have started on `conn`.
+  const writer = new BatchWriter(file, from, { resume: () => conn.resume(), fail: (err) => failed(err) });
+  const conn = await openData(s, signal, writer);
+  if (!writer.attached) return receiveChunks(conn, file, from, signal, s.cfg.dataIdleTimeoutMs);
+  const g = guard(conn, signal, s.cfg.dataIdleTimeoutMs, false);
+  const ended = new Promise<void>((resolve, reject) => {
+    conn.once('end', resolve);
+    conn.once('close', () => reject(new DataFailure(426, 'Data connection closed early; transfer aborted')));
+  });
+  ended.catch(() => undefined);
+  conn.resume();
+  let ok = false;
+  try {
+    await Promise.race([ended, failure, g.cut]);
+    await Promise.race([writer.finish(), g.cut]);
+    conn.end();
+    ok = true;
+  } finally {
+    g.release();
+    if (!ok) conn.destroy();
+  }
+  return writer.written;
 }
 
 /** Received bytes are gathered up to this much before one writev. */
@@ -141,7 +192,7 @@ const MAX_PENDING_BYTES = 8 * 1024 * 1024;
  * gathered while the previous writev is under way, so reading the socket and writing the file overlap, with one
  * system call per megabyte or so; reading pauses when the disk falls behind.
  */
-export async function receiveFile(conn: DataSocket, file: FileHandle, from: number, signal: AbortSignal, idleMs: number): Promise<number> {
+async function receiveChunks(conn: DataSocket, file: FileHandle, from: number, signal: AbortSignal, idleMs: number): Promise<number> {
   // A clean 'end' finishes the transfer; a reset or an early close fails it (the 'close' handler below).
   const g = guard(conn, signal, idleMs, false);
   let pos = from;

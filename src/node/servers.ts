@@ -5,6 +5,7 @@ import { parseHostPort } from '../tracker/client/index.js';
 import type { SwarmStore } from '../tracker/index.js';
 import { NodeError } from './errors.js';
 import type { NodeLog } from './log.js';
+import type { NodeFtpOptions } from './server-ftp.js';
 import type { NodeEvents, ServerInfo, ServerKind } from './types.js';
 
 /** What the node may run beside its torrents, as `tandem serve` and `tandem tracker` run them. */
@@ -18,9 +19,9 @@ export interface ServerSpec {
   seed?: boolean;
   /** tftp: accept writes of new files. */
   tftpWrite?: boolean;
+  /** ftp: an account, uploads, FTPS and passive ports; anonymous and read-only without. */
+  ftp?: NodeFtpOptions;
 }
-
-/** FTP as the node runs it: anonymous and read-only (uploads, TLS and accounts are `tandem serve --ftp`'s for now). */
 
 interface Running {
   info: ServerInfo;
@@ -131,20 +132,9 @@ export class NodeServers {
       return { info: base(`${hostText(addr.host)}:${addr.port}`), bytesSent: () => sent, stop: () => server.stop() };
     }
     if (spec.kind === 'ftp') {
-      const { FtpServer, formatFtpLine } = await import('../ftp/index.js');
-      let sent = 0;
-      const server = new FtpServer({
-        root: root(),
-        host: at.host,
-        port: at.port,
-        onEvent: (e) => {
-          if (e.event === 'ftp:transfer' && e.command === 'RETR') sent += e.bytes;
-          const line = formatFtpLine(e);
-          if (line) tap.write(line + '\n');
-        },
-      });
-      const addr = await server.start();
-      return { info: base(`${hostText(addr.host)}:${addr.port}`), bytesSent: () => sent, stop: () => server.stop() };
+      const { startNodeFtp } = await import('./server-ftp.js');
+      const ftp = await startNodeFtp(root(), at, spec.ftp ?? {}, (line) => tap.write(line + '\n'));
+      return { info: base(ftp.address), bytesSent: ftp.bytesSent, stop: ftp.stop };
     }
     const { MemoryStore, TrackerServer, trackerStoreLimits } = await import('../tracker/index.js');
     // The HTTP and UDP trackers answer from one set of swarms: a peer announced over UDP is handed to HTTP clients.

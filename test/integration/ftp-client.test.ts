@@ -8,6 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { FtpServer, type FtpEvent } from '../../src/ftp/index.js';
 import { makeFtpCert } from '../helpers/ftp-cert.js';
+import { portOf, serveFtp } from '../helpers/ftp-serve.js';
 import { tandem } from '../helpers/processes.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -88,11 +89,29 @@ test('CLI: bad URLs and flag combinations exit 2 with one line', async (t) => {
   assert.equal(bad.code, 2, bad.stderr);
   const noFile = await tandem(['get', 'ftp://127.0.0.1:1/', '-o', dir]);
   assert.equal(noFile.code, 1); // a folder URL: tries to connect, and fails at run time
-  for (const args of [['--ftp', '127.0.0.1:0', '--ftp-write'], ['--ftps', '127.0.0.1:0'], ['--ftp', '127.0.0.1:0', '--ftp-pasv-ports', '80-90'], ['--ftp', '127.0.0.1:0', '--ftp-pasv-address', 'nat.example'], ['--ftp', '127.0.0.1:0', '--ftp-tls-required']]) {
+  for (const args of [['--ftp', '127.0.0.1:0', '--ftp-access-log', join(dir, 'no', 'such', 'dir', 'log')], ['--ftp', '127.0.0.1:0', '--ftp-write'], ['--ftps', '127.0.0.1:0'], ['--ftp', '127.0.0.1:0', '--ftp-pasv-ports', '80-90'], ['--ftp', '127.0.0.1:0', '--ftp-pasv-address', 'nat.example'], ['--ftp', '127.0.0.1:0', '--ftp-tls-required']]) {
     const r = await tandem(['serve', dir, ...args]);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
   const help = await tandem(['serve', '--help']);
-  for (const flag of ['--ftp <host:port>', '--ftps <host:port>', '--ftp-write', '--ftp-pasv-ports', '--ftp-pasv-address', '--ftp-tls-required', '--ftp-allow-unresumed-tls']) assert.ok(help.stdout.includes(flag), flag);
+  for (const flag of ['--ftp <host:port>', '--ftps <host:port>', '--ftp-write', '--ftp-pasv-ports', '--ftp-pasv-address', '--ftp-tls-required', '--ftp-allow-unresumed-tls', '--ftp-access-log']) assert.ok(help.stdout.includes(flag), flag);
+});
+
+test('serve --ftp-access-log FILE: login and transfer lines are appended there, not printed', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'a.txt'), 'alpha\n');
+  const logPath = join(dir, 'ftp.log');
+  await writeFile(logPath, 'an earlier line\n');
+  const s = serveFtp(t, [dir, '--ftp', '127.0.0.1:0', '--ftp-access-log', logPath]);
+  const port = await portOf(s, 'ftp');
+  const r = await tandem(['get', `ftp://127.0.0.1:${port}/a.txt`, '-o', join(dir, 'out'), '--quiet']);
+  assert.equal(r.code, 0, r.stderr);
+  s.child.kill('SIGTERM');
+  await new Promise((resolve) => s.child.once('exit', resolve));
+  const lines = (await readFile(logPath, 'utf8')).trim().split('\n');
+  assert.equal(lines[0], 'an earlier line');
+  assert.match(lines[1]!, /^127\.0\.0\.1 - anonymous \[[^\]]+\] "LOGIN" ok$/);
+  assert.match(lines[2]!, /^127\.0\.0\.1 - anonymous \[[^\]]+\] "RETR \/a\.txt" ok 6 \d+\.\d{3}s$/);
+  assert.doesNotMatch(s.log(), /"RETR/);
 });

@@ -198,6 +198,31 @@ test('a passive data connection from 127.0.0.2 is refused; the client at 127.0.0
   assert.ok(events.some((e) => e.event === 'ftp:refused' && /127\.0\.0\.2/.test(e.reason)));
 });
 
+test('a passive port is reused by the next EPSV, but takes one connection per EPSV: a second one, even from the client, is closed unread', async () => {
+  const port = await serve();
+  const c = await login(port);
+  const portOf = (r: { lines: string[] }): number => Number(/\|(\d+)\|/.exec(r.lines[0]!)![1]);
+  const dial = (p: number): Promise<netModule.Socket> =>
+    new Promise((resolve, reject) => {
+      const s = netModule.connect({ port: p, host: '127.0.0.1' }, () => resolve(s));
+      s.once('error', reject);
+    });
+  const first = portOf(await c.cmd('EPSV'));
+  const d1 = await dial(first);
+  assert.equal((await c.cmd('RETR sub/a.txt')).code, 150);
+  assert.equal((await readAll(d1)).toString(), 'alpha\n');
+  assert.equal((await c.reply())!.code, 226);
+  const late = await dial(first); // the listener lingers, but nothing armed it
+  assert.equal((await readAll(late)).length, 0);
+  assert.equal((await c.cmd('RETR sub/a.txt')).code, 425, 'no EPSV, no data connection');
+  const second = portOf(await c.cmd('EPSV'));
+  assert.equal(second, first, 'the lingering listener is reused');
+  const d2 = await dial(second);
+  assert.equal((await c.cmd('NLST sub')).code, 150);
+  assert.equal((await readAll(d2)).toString(), 'a.txt\r\n');
+  assert.equal((await c.reply())!.code, 226);
+});
+
 test('an endless line gets 500 and the connection closes; so does a flood of commands', async () => {
   const port = await serve();
   const c = await RawFtp.open(port);
@@ -311,6 +336,74 @@ test('writes: anonymous never; the --auth user uploads through a hidden temporar
   assert.equal((await c.cmd('RNTO x')).code, 503);
   assert.deepEqual((await readdir(root)).sort(), ['big.bin', 'escape', 'inside-link', 'sub']);
   assert.ok(events.some((e) => e.event === 'ftp:transfer' && e.command === 'STOR' && e.outcome === 'ok' && e.bytes === 2_000_000 && e.user === 'bob'));
+});
+
+test('STOR over an active (EPRT) data connection and over a passive one keeps every byte of a multi-megabyte upload', async () => {
+  const port = await serve({ auth: { user: 'bob', pass: 'pw' }, allowWrite: true });
+  const c = await login(port, 'bob', 'pw');
+  const listener = createServer();
+  await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
+  const lport = (listener.address() as { port: number }).port;
+  listener.once('connection', (s) => s.end(big));
+  assert.equal((await c.cmd(`EPRT |1|127.0.0.1|${lport}|`)).code, 200);
+  assert.equal((await c.cmd('STOR active.bin')).code, 150);
+  assert.equal((await c.reply())!.code, 226);
+  listener.close();
+  assert.ok((await readFile(join(root, 'active.bin'))).equals(big));
+  const data = await c.passive();
+  data.end(big); // sent before STOR: the server takes the bytes the kernel kept for it
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal((await c.cmd('STOR passive.bin')).code, 150);
+  assert.equal((await c.reply())!.code, 226);
+  assert.ok((await readFile(join(root, 'passive.bin'))).equals(big));
+  assert.equal((await c.cmd('DELE active.bin')).code, 250);
+  assert.equal((await c.cmd('DELE passive.bin')).code, 250);
+});
+
+test('data connections of finished downloads and listings are closed at once, not kept until the session ends', async () => {
+  const port = await serve();
+  const c = await login(port);
+  const fds = async (): Promise<number> => (await readdir('/proc/self/fd')).length;
+  const before = await fds();
+  for (let i = 0; i < 40; i++) {
+    const data = await c.passive();
+    assert.equal((await c.cmd(i % 2 ? 'RETR sub/a.txt' : 'NLST sub')).code, 150);
+    await readAll(data);
+    assert.equal((await c.reply())!.code, 226);
+  }
+  await new Promise((r) => setTimeout(r, 50));
+  const grew = (await fds()) - before;
+  assert.ok(grew < 10, `${grew} more descriptors open after 40 transfers`);
+});
+
+test('LIST and NLST wildcards: * and ? in the last segment, within the folder the usual rules allow', async () => {
+  await writeFile(join(root, 'sub', 'b.txt'), 'beta\n');
+  await writeFile(join(root, 'sub', 'c.bin'), 'gamma\n');
+  const c = await login(await serve());
+  const listing = async (cmd: string): Promise<{ code: number; body: string }> => {
+    const data = await c.passive();
+    const r = await c.cmd(cmd);
+    if (r.code !== 150) {
+      data.destroy();
+      return { code: r.code, body: '' };
+    }
+    const body = (await readAll(data)).toString();
+    assert.equal((await c.reply())!.code, 226);
+    return { code: 150, body };
+  };
+  assert.equal((await listing('NLST sub/*.txt')).body, 'sub/a.txt\r\nsub/b.txt\r\n');
+  assert.equal((await listing('NLST /sub/?.bin')).body, '/sub/c.bin\r\n');
+  assert.equal((await c.cmd('CWD sub')).code, 250);
+  assert.equal((await listing('NLST *.txt')).body, 'a.txt\r\nb.txt\r\n');
+  const long = (await listing('LIST -la *.txt')).body.trim().split('\r\n');
+  assert.equal(long.length, 2);
+  assert.match(long[0]!, /^-r.* a\.txt$/);
+  assert.equal((await listing('NLST *.none')).body, '');
+  for (const outside of ['NLST ../../*', 'LIST /../*', 'NLST ../escape*/x*']) assert.equal((await listing(outside)).code, 550, outside);
+  assert.equal((await listing('NLST ../esc*')).body, '', 'a link out of the folder is not listed');
+  assert.equal((await listing('MLSD *')).code, 550, 'MLSD takes a folder, not a pattern (RFC 3659 §7.1)');
+  await rm(join(root, 'sub', 'b.txt'));
+  await rm(join(root, 'sub', 'c.bin'));
 });
 
 test('an upload cut short leaves nothing behind', async () => {

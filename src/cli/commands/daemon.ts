@@ -8,10 +8,11 @@ import { defaultStateDir, Node, NODE_DEFAULTS, type NodeEvents, type SessionSett
 import { TandemError } from '../../util/errors.js';
 import { VERSION } from '../../util/version.js';
 import { checkConfig, computeSpecOf, readConfig, type DaemonConfig } from '../daemon-config.js';
+import { daemonFtpSpec, FTP_CONFIG_KEYS, type DaemonFtpConfig } from '../daemon-ftp.js';
 import { repeatable } from '../options.js';
 import { addCommonFlags, Output, runCommand, type CommonFlags } from '../output.js';
 
-interface DaemonFlags extends CommonFlags {
+interface DaemonFlags extends CommonFlags, DaemonFtpConfig {
   config?: string;
   stateDir?: string;
   rpc?: string;
@@ -24,7 +25,6 @@ interface DaemonFlags extends CommonFlags {
   seed?: boolean;
   tftp?: string;
   tftpWrite?: boolean;
-  ftp?: string;
   trackerHttp?: string;
   trackerUdp?: string;
   dht?: boolean;
@@ -50,7 +50,16 @@ export default function daemonCommand(): Command {
     .option('--seed', 'with --http: every served file is also a torrent (as serve --seed)')
     .option('--tftp <host:port>', 'run the TFTP server on --serve-dir')
     .option('--tftp-write', 'with --tftp: accept writes of new files')
-    .option('--ftp <host:port>', 'run an anonymous, read-only FTP server on --serve-dir')
+    .option('--ftp <host:port>', 'run the FTP server on --serve-dir (anonymous and read-only unless --ftp-auth; AUTH TLS with --ftp-tls-cert)')
+    .option('--ftps <host:port>', 'run implicit FTPS (TLS from the first byte) on --serve-dir (needs --ftp-tls-cert and --ftp-tls-key)')
+    .option('--ftp-auth <user:pass>', 'only this FTP user logs in')
+    .option('--ftp-write', 'let the --ftp-auth user upload, rename and delete (anonymous sessions never write)')
+    .option('--ftp-tls-cert <file>', 'certificate (PEM) for FTPS')
+    .option('--ftp-tls-key <file>', 'private key (PEM) for FTPS')
+    .option('--ftp-tls-required', 'refuse FTP logins before AUTH TLS and clear data connections')
+    .option('--ftp-allow-unresumed-tls', "accept TLS data connections that do not resume the control connection's session")
+    .option('--ftp-pasv-ports <a-b>', 'take passive data ports from this range')
+    .option('--ftp-pasv-address <ip>', 'the IPv4 address PASV replies name (behind NAT)')
     .option('--tracker-http <host:port>', 'run a BitTorrent tracker over HTTP')
     .option('--tracker-udp <host:port>', 'run a BitTorrent tracker over UDP (BEP 15)')
     .option('--compute-project <dir>', 'serve this compute project (tandem compute serve inside the node; made by tandem compute keygen)')
@@ -89,7 +98,7 @@ function effectiveConfig(flags: DaemonFlags): DaemonConfig {
     seed: flags.seed,
     tftp: flags.tftp,
     tftpWrite: flags.tftpWrite,
-    ftp: flags.ftp,
+    ...Object.fromEntries(FTP_CONFIG_KEYS.map((k) => [k, flags[k]])),
     trackerHttp: flags.trackerHttp,
     trackerUdp: flags.trackerUdp,
     dht: flags.dht === false ? false : undefined,
@@ -162,7 +171,7 @@ async function runDaemon(flags: DaemonFlags): Promise<number> {
   try {
     logEvents(node, out);
     await node.start();
-    for (const spec of serverSpecs(config)) await node.servers.start(spec);
+    for (const spec of await serverSpecs(config)) await node.servers.start(spec);
     const compute = computeSpecOf(config);
     if (compute) out.line(`compute project ${compute.project} at ${(await node.compute.start(compute)).url}`);
     const token = loadToken(stateDir);
@@ -187,13 +196,14 @@ async function runDaemon(flags: DaemonFlags): Promise<number> {
   return 0;
 }
 
-function serverSpecs(c: DaemonConfig): ServerSpec[] {
+async function serverSpecs(c: DaemonConfig): Promise<ServerSpec[]> {
   const specs: ServerSpec[] = [];
   const root = c.serveDir === undefined ? undefined : resolve(c.serveDir);
-  if ((c.http || c.tftp || c.ftp) && !root) throw usage('--http, --tftp and --ftp need --serve-dir DIR');
+  if ((c.http || c.tftp || c.ftp || c.ftps) && !root) throw usage('--http, --tftp, --ftp and --ftps need --serve-dir DIR');
   if (c.http) specs.push({ kind: 'http', address: c.http, root, seed: c.seed });
   if (c.tftp) specs.push({ kind: 'tftp', address: c.tftp, root, tftpWrite: c.tftpWrite });
-  if (c.ftp) specs.push({ kind: 'ftp', address: c.ftp, root });
+  const ftp = root === undefined ? undefined : await daemonFtpSpec(c, root);
+  if (ftp) specs.push(ftp);
   if (c.trackerHttp) specs.push({ kind: 'tracker-http', address: c.trackerHttp });
   if (c.trackerUdp) specs.push({ kind: 'tracker-udp', address: c.trackerUdp });
   return specs;

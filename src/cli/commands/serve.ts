@@ -1,7 +1,6 @@
-import { closeSync, createWriteStream, openSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import type { Writable } from 'node:stream';
 import { Command } from 'commander';
 import { HTTP_DEFAULTS, HttpFileServer, parseCredentials, type HttpServerOptions } from '../../http/index.js';
 import { defaultSeedCacheDir, isServeWorker, reportToPrimary, SEED_DEFAULTS, SeedingFileServer, stopRequested, WorkerPool, type SeedEvent } from '../../serve/index.js';
@@ -9,6 +8,7 @@ import { TokenBucket } from '../../swarm/index.js';
 import { parsePort } from '../torrent-flags.js';
 import { formatTransferLine, TftpServer, TFTP_DEFAULTS } from '../../tftp/index.js';
 import { startFtp, type FtpFlags } from '../serve-ftp.js';
+import { closeAccessLog, openAccessLog, openLogFile } from '../log-file.js';
 import { TandemError } from '../../util/errors.js';
 import { wholeNumberFlag } from '../options.js';
 import { addCommonFlags, Output, runCommand, type CommonFlags } from '../output.js';
@@ -58,6 +58,7 @@ export default function serveCommand(): Command {
     .option('--ftp-pasv-ports <a-b>', 'take passive data ports from this range (for a firewall or NAT)')
     .option('--ftp-pasv-address <ip>', 'the IPv4 address PASV replies name (a server behind NAT)')
     .option('--ftp-tls-required', 'refuse FTP logins before AUTH TLS and clear data connections (PROT C)')
+    .option('--ftp-access-log <file>', 'append the FTP login and transfer log to this file (default: stdout, none with --quiet or --json)')
     .option('--ftp-allow-unresumed-tls', "accept TLS data connections that do not resume the control connection's session (Python's ftplib)")
     .option('--tls-cert <file>', 'PEM certificate: serve HTTPS instead of HTTP, and FTPS (with --tls-key)')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
@@ -89,7 +90,7 @@ async function serve(dir: string, flags: ServeFlags): Promise<number> {
   const workers = parseWorkers(flags);
   const out = new Output(flags);
   if (isServeWorker()) return serveAsWorker(dir, flags, out);
-  if (flags.accessLog && workers > 1) closeSync(openLogFile(flags.accessLog)); // each worker opens its own; say no once, here
+  if (flags.accessLog && workers > 1) closeSync(openLogFile(flags.accessLog, '--access-log')); // each worker opens its own; say no once, here
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.reverse()) await stop();
@@ -178,7 +179,7 @@ async function startHttp(dir: string, flags: ServeFlags, out: Output, report?: W
     }
   }
   // A worker's Output is quiet, but `flags` are the command line's, so its access log goes where the primary's would.
-  const accessLog = flags.accessLog ? openAccessLog(flags.accessLog, out) : flags.quiet || flags.json ? undefined : process.stdout;
+  const accessLog = flags.accessLog ? openAccessLog(flags.accessLog, '--access-log', out) : flags.quiet || flags.json ? undefined : process.stdout;
   const options: HttpServerOptions = {
     root: dir,
     host,
@@ -194,7 +195,7 @@ async function startHttp(dir: string, flags: ServeFlags, out: Output, report?: W
   if (headersTimeoutS !== undefined) options.limits = { headersTimeoutMs: headersTimeoutS * 1000 };
   const limit = flags.uploadLimit === undefined ? 0 : parseBytes(flags.uploadLimit, '--upload-limit');
   const closeLog = async (): Promise<void> => {
-    if (flags.accessLog && accessLog) await new Promise<void>((resolve) => accessLog.end(() => resolve()));
+    if (flags.accessLog && accessLog) await closeAccessLog(accessLog);
   };
   if (flags.seed) return startSeeding(dir, flags, out, options, limit, closeLog);
   const server = new HttpFileServer({ ...options, sendBudget: limit > 0 ? new TokenBucket(limit) : undefined });
@@ -208,25 +209,6 @@ async function startHttp(dir: string, flags: ServeFlags, out: Output, report?: W
     reportSent(out, server.bodyBytesSent, 0);
     await closeLog();
   };
-}
-
-/**
- * Opens the --access-log file before the server starts, so a path that cannot be written is a clear usage error, not
- * a crash. A later write error (a full disk) is reported once, and the server goes on without its log.
- */
-function openAccessLog(path: string, out: Output): Writable {
-  const stream = createWriteStream('', { fd: openLogFile(path) });
-  stream.once('error', (err) => out.warn(`access log ${path}: ${err.message}; requests are no longer logged`));
-  stream.on('error', () => undefined);
-  return stream;
-}
-
-function openLogFile(path: string): number {
-  try {
-    return openSync(path, 'a', 0o644);
-  } catch (err) {
-    throw usage(`--access-log: cannot open ${path}: ${(err as Error).message}`);
-  }
 }
 
 async function startSeeding(dir: string, flags: ServeFlags, out: Output, http: HttpServerOptions, limit: number, closeLog: () => Promise<void>): Promise<() => Promise<void>> {
