@@ -4,6 +4,7 @@ import { decodeHandshake, HANDSHAKE_BYTES, WireError, type Handshake } from '../
 import { normaliseHost } from './address.js';
 import { AddressGuard, DEFAULT_GUARD, type AddressGuardOptions } from './address-guard.js';
 import { SwarmError } from './errors.js';
+import { DEFAULT_TARPIT, Tarpit, type TarpitOptions } from './tarpit.js';
 
 /**
  * What a torrent registers to be handed incoming connections for its info hash. `leftover`: bytes read after the
@@ -24,6 +25,8 @@ export interface ListenerInit {
   warn?: (message: string) => void;
   /** Caps, flood limits and bans by source address, checked before a byte is read (address-guard.ts). */
   guard?: AddressGuardOptions;
+  /** How connections from banned addresses are held before they are closed (tarpit.ts). */
+  tarpit?: TarpitOptions;
 }
 
 /**
@@ -89,11 +92,13 @@ export class PeerListener {
   private readonly pending = new Set<Socket>();
   private readonly encryption: EncryptionPolicy;
   private readonly guard: AddressGuard;
+  private readonly tarpit: Tarpit;
   port = 0;
 
   constructor(private readonly options: ListenerInit) {
     this.encryption = options.encryption ?? 'allow';
     this.guard = new AddressGuard(options.guard ?? DEFAULT_GUARD);
+    this.tarpit = new Tarpit(options.tarpit ?? DEFAULT_TARPIT);
   }
 
   /** A protocol violation by `host` (garbage, a broken handshake, bad data): enough of them ban it for a while. */
@@ -142,8 +147,11 @@ export class PeerListener {
 
   private accept(socket: Socket): void {
     const host = normaliseHost(socket.remoteAddress ?? '?');
-    // Refused for the price of an accept: nothing is read, nothing is logged per connection.
-    if (this.guard.admit(host, Date.now())) return void socket.destroy();
+    // Refused for the price of an accept: nothing is read, nothing is logged per connection. A banned address is
+    // held in the tarpit, so a client that reconnects whenever it is closed stops churning.
+    const refusal = this.guard.admit(host, Date.now());
+    if (refusal === 'banned') return this.tarpit.hold(socket, host);
+    if (refusal) return void socket.destroy();
     socket.once('close', () => this.guard.closed(host));
     this.pending.add(socket);
     // One time limit for all of it: the MSE handshake, if any, and the BitTorrent handshake.
@@ -195,6 +203,7 @@ export class PeerListener {
   async stop(): Promise<void> {
     for (const s of this.pending) s.destroy();
     this.pending.clear();
+    this.tarpit.clear();
     await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     this.servers = [];
     this.hosts = [];

@@ -8,8 +8,13 @@ import { UploadBuffers } from './upload-buffers.js';
 const MAX_SOCKET_BUFFER_BYTES = 1024 * 1024;
 /** Whole pieces kept in memory for serving, so a peer's requests for one piece cost one disk read. */
 const PIECE_CACHE_BYTES = 32 * 1024 * 1024;
-/** Pieces read ahead of the one being sent, so the disk works while the socket drains (no bubble per piece). */
-const READ_AHEAD_PIECES = 4;
+/**
+ * Read ahead of the piece being sent, so the disk works while the socket drains (no bubble per piece): at least
+ * this many pieces, and with small pieces at least READ_AHEAD_BYTES (64 KiB pieces would otherwise keep only
+ * 256 KiB in flight, one thread-pool hop each).
+ */
+const READ_AHEAD_MIN_PIECES = 4;
+const READ_AHEAD_BYTES = 2 * 1024 * 1024;
 /** How far into a peer's request queue read-ahead looks for those pieces. */
 const READ_AHEAD_SCAN = 512;
 
@@ -155,13 +160,18 @@ export class Uploader {
     let ahead = 0;
     let last = -1;
     const n = Math.min(peer.uploadQueue.length, READ_AHEAD_SCAN);
-    for (let i = 0; i < n && ahead < READ_AHEAD_PIECES; i++) {
+    const most = this.readAheadPieces();
+    for (let i = 0; i < n && ahead < most; i++) {
       const index = peer.uploadQueue[i]!.index;
       if (index === last) continue;
       last = index;
       ahead++;
       if (!this.ready.has(index) && !this.reading.has(index)) this.readPiece(index).catch(() => undefined);
     }
+  }
+
+  private readAheadPieces(): number {
+    return Math.max(READ_AHEAD_MIN_PIECES, Math.ceil(READ_AHEAD_BYTES / this.t.layout!.pieceLengthBytes));
   }
 
   private wake(ms: number): void {
@@ -182,7 +192,7 @@ export class Uploader {
     if (pending) return pending;
     const t = this.t;
     const size = t.layout!.pieceSize(index);
-    this.buffers ??= new UploadBuffers(t.layout!.pieceLengthBytes, READ_AHEAD_PIECES * 2);
+    this.buffers ??= new UploadBuffers(t.layout!.pieceLengthBytes, this.readAheadPieces() * 2);
     const buffers = this.buffers;
     const into = buffers.take(size);
     const p = t.storage!.read(index, 0, size, into).then(
