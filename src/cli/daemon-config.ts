@@ -42,6 +42,10 @@ export interface DaemonConfig {
   altSpeedEnabled?: boolean;
   altSpeedDownBytesPerSec?: number;
   altSpeedUpBytesPerSec?: number;
+  altSpeedTimeEnabled?: boolean;
+  altSpeedTimeBeginMinutes?: number;
+  altSpeedTimeEndMinutes?: number;
+  altSpeedTimeDays?: number;
   seedRatioLimit?: number;
   encryption?: 'allow' | 'prefer' | 'require';
   /** A compute project the daemon serves (`tandem compute serve` inside the node). */
@@ -87,6 +91,10 @@ const SCHEMA: Record<keyof DaemonConfig, Kind> = {
   altSpeedEnabled: 'boolean',
   altSpeedDownBytesPerSec: 'count',
   altSpeedUpBytesPerSec: 'count',
+  altSpeedTimeEnabled: 'boolean',
+  altSpeedTimeBeginMinutes: 'count',
+  altSpeedTimeEndMinutes: 'count',
+  altSpeedTimeDays: 'count',
   seedRatioLimit: 'ratio',
   encryption: 'encryption',
   computeProject: 'string',

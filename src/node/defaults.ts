@@ -42,6 +42,11 @@ export function defaultSettings(home = homedir()): SessionSettings {
     altSpeedEnabled: false,
     altSpeedDownBytesPerSec: NODE_DEFAULTS.altSpeedBytesPerSec,
     altSpeedUpBytesPerSec: NODE_DEFAULTS.altSpeedBytesPerSec,
+    // Transmission's defaults: 09:00 to 17:00, every day, off.
+    altSpeedTimeEnabled: false,
+    altSpeedTimeBeginMinutes: 9 * 60,
+    altSpeedTimeEndMinutes: 17 * 60,
+    altSpeedTimeDays: 127,
     maxActiveDownloads: NODE_DEFAULTS.maxActiveDownloads,
     maxActiveSeeds: NODE_DEFAULTS.maxActiveSeeds,
     dht: true,

@@ -10,7 +10,7 @@ import { lsdEnabled, NodeLsd } from './node-lsd.js';
 import { moveInQueue, queueVerdicts, type QueueMove } from './queue.js';
 import { seedLimitReached, seedRatioTarget } from './seed-limit.js';
 import { checkSettings, mergeStored } from './settings.js';
-import { applyGlobalLimits } from './alt-speed.js';
+import { AltSpeedSchedule, applyGlobalLimits } from './alt-speed.js';
 import { changedFields } from './summary-changes.js';
 import { NodeServers } from './servers.js';
 import { NodeCompute } from './compute.js';
@@ -76,6 +76,8 @@ export class Node extends TypedEmitter<NodeEvents> {
   private sessionUp = 0;
   private sessionDown = 0;
   private lastRates = { down: 0, up: 0 };
+  /** Turns the alternative speeds on and off at the edges of their timetable. */
+  private readonly altSpeedSchedule = new AltSpeedSchedule();
   private stopped = false;
 
   private constructor(
@@ -346,6 +348,11 @@ export class Node extends TypedEmitter<NodeEvents> {
   }
 
   private tick(): void {
+    const alt = this.altSpeedSchedule.check(this.settings, new Date());
+    if (alt !== undefined) {
+      this.log.detail(`alternative speeds ${alt ? 'on' : 'off'}: the timetable says so`);
+      this.setSettings({ altSpeedEnabled: alt });
+    }
     let down = 0;
     let up = 0;
     const finished: TorrentEntry[] = [];

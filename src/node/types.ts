@@ -197,6 +197,11 @@ export interface SessionSettings {
   altSpeedEnabled: boolean;
   altSpeedDownBytesPerSec: number;
   altSpeedUpBytesPerSec: number;
+  /** The alternative speeds' timetable (`alt-speed.ts`): minutes after local midnight, and a mask of days (Sunday 1). */
+  altSpeedTimeEnabled: boolean;
+  altSpeedTimeBeginMinutes: number;
+  altSpeedTimeEndMinutes: number;
+  altSpeedTimeDays: number;
   /** How many torrents download at once, and seed at once; the rest wait queued. */
   maxActiveDownloads: number;
   maxActiveSeeds: number;

@@ -8,6 +8,7 @@ import { tempDir } from '../helpers/tmp.js';
 import { launchChromium, openPage, startDaemon } from './harness.js';
 import { writeRandom } from './fixtures.js';
 import { freeTcpPort } from '../helpers/ports.js';
+import type { SessionSettings } from '../../src/node/index.js';
 
 test('web UI: the token typed at the login form; after a daemon restart the page reconnects and stays live', { timeout: 180_000 }, async (t) => {
   const dir = await tempDir(t, 'tandem-web-');
@@ -75,10 +76,16 @@ test('web UI: the token typed at the login form; after a daemon restart the page
   const settings = page.locator('dialog[open]');
   await settings.getByLabel('Download limit (KiB/s, 0 = none)').fill('512');
   await settings.getByLabel('Seeds at once').fill('7');
+  // The alternative speeds' timetable: on, 01:30 to 02:45, every day but Sunday.
+  await settings.getByLabel('Use the alternative speeds on a timetable').check();
+  await settings.getByLabel('From', { exact: true }).fill('01:30');
+  await settings.getByLabel('To', { exact: true }).fill('02:45');
+  await settings.getByLabel('Sun', { exact: true }).uncheck();
   await settings.getByRole('button', { name: 'Save', exact: true }).click();
   await settings.waitFor({ state: 'detached' });
-  const saved = await daemon.rpc<{ downloadLimitBytesPerSec: number; maxActiveSeeds: number }>('session.get');
+  const saved = await daemon.rpc<SessionSettings>('session.get');
   assert.deepEqual([saved.downloadLimitBytesPerSec, saved.maxActiveSeeds], [512 * 1024, 7]);
+  assert.deepEqual([saved.altSpeedTimeEnabled, saved.altSpeedTimeBeginMinutes, saved.altSpeedTimeEndMinutes, saved.altSpeedTimeDays], [true, 90, 165, 126]);
 
   // The daemon restarts while the page is cut off. The new run numbers its events from 0 again: it removes one
   // torrent, then sends more events than the old run had, so a replay "since" the page's last number would skip

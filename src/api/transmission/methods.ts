@@ -94,11 +94,10 @@ function sessionArgs(node: Node): Args {
     'alt-speed-enabled': s.altSpeedEnabled,
     'alt-speed-down': kB(s.altSpeedDownBytesPerSec),
     'alt-speed-up': kB(s.altSpeedUpBytesPerSec),
-    // The alternative speeds have no timetable here: always reported off (Transmission's default times).
-    'alt-speed-time-enabled': false,
-    'alt-speed-time-begin': 540,
-    'alt-speed-time-end': 1020,
-    'alt-speed-time-day': 127,
+    'alt-speed-time-enabled': s.altSpeedTimeEnabled,
+    'alt-speed-time-begin': s.altSpeedTimeBeginMinutes,
+    'alt-speed-time-end': s.altSpeedTimeEndMinutes,
+    'alt-speed-time-day': s.altSpeedTimeDays,
     'download-queue-enabled': true,
     'download-queue-size': s.maxActiveDownloads,
     'seed-queue-enabled': true,
@@ -137,6 +136,10 @@ function settingsFrom(node: Node, args: Args): Partial<SessionSettings> {
   if (typeof args['alt-speed-enabled'] === 'boolean') out.altSpeedEnabled = args['alt-speed-enabled'];
   if (num('alt-speed-down') !== undefined) out.altSpeedDownBytesPerSec = Math.max(0, Math.round(num('alt-speed-down')! * SPEED_BYTES));
   if (num('alt-speed-up') !== undefined) out.altSpeedUpBytesPerSec = Math.max(0, Math.round(num('alt-speed-up')! * SPEED_BYTES));
+  if (typeof args['alt-speed-time-enabled'] === 'boolean') out.altSpeedTimeEnabled = args['alt-speed-time-enabled'];
+  if (num('alt-speed-time-begin') !== undefined) out.altSpeedTimeBeginMinutes = num('alt-speed-time-begin');
+  if (num('alt-speed-time-end') !== undefined) out.altSpeedTimeEndMinutes = num('alt-speed-time-end');
+  if (num('alt-speed-time-day') !== undefined) out.altSpeedTimeDays = num('alt-speed-time-day');
   if (num('download-queue-size') !== undefined) out.maxActiveDownloads = num('download-queue-size');
   if (num('seed-queue-size') !== undefined) out.maxActiveSeeds = num('seed-queue-size');
   if (typeof args['dht-enabled'] === 'boolean') out.dht = args['dht-enabled'];

@@ -123,6 +123,10 @@ function settingsOf(c: DaemonConfig): Partial<SessionSettings> {
   if (c.altSpeedEnabled !== undefined) s.altSpeedEnabled = c.altSpeedEnabled;
   if (c.altSpeedDownBytesPerSec !== undefined) s.altSpeedDownBytesPerSec = c.altSpeedDownBytesPerSec;
   if (c.altSpeedUpBytesPerSec !== undefined) s.altSpeedUpBytesPerSec = c.altSpeedUpBytesPerSec;
+  if (c.altSpeedTimeEnabled !== undefined) s.altSpeedTimeEnabled = c.altSpeedTimeEnabled;
+  if (c.altSpeedTimeBeginMinutes !== undefined) s.altSpeedTimeBeginMinutes = c.altSpeedTimeBeginMinutes;
+  if (c.altSpeedTimeEndMinutes !== undefined) s.altSpeedTimeEndMinutes = c.altSpeedTimeEndMinutes;
+  if (c.altSpeedTimeDays !== undefined) s.altSpeedTimeDays = c.altSpeedTimeDays;
   if (c.seedRatioLimit !== undefined) s.seedRatioLimit = c.seedRatioLimit;
   if (c.encryption !== undefined) s.encryption = c.encryption;
   return s;

@@ -1,6 +1,7 @@
 // The node's settings (limits, port, queue, discovery, encryption) and its statistics, with its version.
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { AltSpeedTimetable } from './AltSpeedTimetable.js';
 import { Dialog } from './Dialog.js';
 import { call } from '../api/rpc.js';
 import { attempt, notices } from './notices.js';
@@ -11,7 +12,7 @@ import * as fmt from '../lib/format.js';
 const KIB = 1024;
 
 /** The settings session.set takes: session.get answers more (version, the bound port), which it refuses back. */
-const KEYS: (keyof SessionSettings)[] = ['downloadDir', 'peerPort', 'downloadLimitBytesPerSec', 'uploadLimitBytesPerSec', 'altSpeedEnabled', 'altSpeedDownBytesPerSec', 'altSpeedUpBytesPerSec', 'maxActiveDownloads', 'maxActiveSeeds', 'dht', 'lsd', 'encryption', 'seedRatioLimit'];
+const KEYS: (keyof SessionSettings)[] = ['downloadDir', 'peerPort', 'downloadLimitBytesPerSec', 'uploadLimitBytesPerSec', 'altSpeedEnabled', 'altSpeedDownBytesPerSec', 'altSpeedUpBytesPerSec', 'altSpeedTimeEnabled', 'altSpeedTimeBeginMinutes', 'altSpeedTimeEndMinutes', 'altSpeedTimeDays', 'maxActiveDownloads', 'maxActiveSeeds', 'dht', 'lsd', 'encryption', 'seedRatioLimit'];
 
 function settingsOnly(form: SessionSettings): Partial<SessionSettings> {
   return Object.fromEntries(KEYS.filter((k) => k in form).map((k) => [k, form[k]]));
@@ -75,6 +76,7 @@ export function SessionDialog({ onClose }: { onClose: () => void }): JSX.Element
           {num('altSpeedUpBytesPerSec', 'Alternative upload limit (KiB/s)', KIB)}
         </div>
         <label class="check"><input type="checkbox" checked={form.altSpeedEnabled} onChange={(e) => set({ altSpeedEnabled: e.currentTarget.checked })} /> Use the alternative speeds now (the header's "Alt speeds" switch)</label>
+        <AltSpeedTimetable form={form} set={set} />
       </fieldset>
       <div class="form-grid">
         <label class="field block"><span>Download folder</span><input type="text" value={form.downloadDir} onInput={(e) => set({ downloadDir: e.currentTarget.value })} /></label>
