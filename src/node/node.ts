@@ -19,7 +19,7 @@ import { TorrentEntry, type EntryContext } from './torrent-entry.js';
 import { TorrentOps } from './torrent-ops.js';
 import { dhtOptionsFor, startDhtNode, type DhtChoice } from './node-dht.js';
 import type { NodeEvents, SessionSettings, SessionStats, SwarmEvents } from './types.js';
-import { VERSION } from '../util/version.js';
+import { SessionTotals } from './session-totals.js';
 
 /** Plain options of a node (STYLE.md 16). Settings given here override the stored ones for this run only. */
 export interface NodeInit {
@@ -71,13 +71,10 @@ export class Node extends TypedEmitter<NodeEvents> {
   private settings: SessionSettings;
   private readonly timers: NodeJS.Timeout[] = [];
   private order?: TorrentEntry[];
-  private readonly startedAt = Date.now();
-  private piecesHashed = 0;
-  private sessionUp = 0;
-  private sessionDown = 0;
-  private lastRates = { down: 0, up: 0 };
   /** Turns the alternative speeds on and off at the edges of their timetable. */
   private readonly altSpeedSchedule = new AltSpeedSchedule();
+  /** Bytes moved this session and in all, rates, pieces hashed (session-totals.ts). */
+  private readonly totals: SessionTotals;
   private stopped = false;
 
   private constructor(
@@ -90,6 +87,7 @@ export class Node extends TypedEmitter<NodeEvents> {
     this.servers = new NodeServers((event, info) => this.emit(event, info), log);
     this.compute = new NodeCompute(log);
     this.torrents = new TorrentOps(this);
+    this.totals = new SessionTotals(store);
   }
 
   /** Opens the state database (creating the state dir); a corrupt database is a NODE_STATE_CORRUPT naming the file. */
@@ -215,7 +213,7 @@ export class Node extends TypedEmitter<NodeEvents> {
         this.schedule();
         this.changed(e);
       },
-      onHashed: (n) => void (this.piecesHashed += n),
+      onHashed: (n) => void (this.totals.piecesHashed += n),
       onError: (e, error, starting) => {
         e.error = error.message;
         const typed = isTandemError(error) ? { code: error.code, kind: error.kind } : { code: 'NODE_SWARM', kind: 'runtime' as const };
@@ -364,7 +362,7 @@ export class Node extends TypedEmitter<NodeEvents> {
       if (seedLimitReached({ complete: e.complete, ratio: s.ratio }, this.seedRatioTarget(e))) finished.push(e);
       else this.changed(e);
     }
-    this.lastRates = { down, up };
+    this.totals.rates = { down, up };
     if (finished.length === 0) return;
     for (const e of finished) this.log.detail(`${e.record.name}: seed ratio ${this.seedRatioTarget(e)} reached, stopped`);
     this.torrents.pause(finished.map((e) => e.id));
@@ -377,23 +375,7 @@ export class Node extends TypedEmitter<NodeEvents> {
 
   /** Commits every torrent's new byte totals, and the session's, in one transaction. */
   checkpoint(): void {
-    const updates: { id: number; changes: { uploaded: number; downloaded: number } }[] = [];
-    let up = 0;
-    let down = 0;
-    for (const e of this.entries.values()) {
-      const d = e.takeUnsaved();
-      if (d.up === 0 && d.down === 0) continue;
-      up += d.up;
-      down += d.down;
-      updates.push({ id: e.id, changes: { uploaded: e.record.uploaded, downloaded: e.record.downloaded } });
-    }
-    this.sessionUp += up;
-    this.sessionDown += down;
-    if (updates.length === 0) return;
-    this.store.transaction(() => {
-      this.store.updateMany(updates);
-      this.store.addCounters({ uploadedBytes: up, downloadedBytes: down });
-    });
+    this.totals.checkpoint(this.entries.values());
   }
 
   /**
@@ -423,36 +405,7 @@ export class Node extends TypedEmitter<NodeEvents> {
   }
 
   stats(): SessionStats {
-    const counters = this.store.getCounters();
-    let active = 0;
-    let paused = 0;
-    for (const e of this.entries.values()) {
-      if (e.running) active++;
-      if (e.record.paused) paused++;
-    }
-    // A stopped torrent's last bytes wait for the next checkpoint; they count already.
-    let pendingUp = 0;
-    let pendingDown = 0;
-    for (const e of this.entries.values()) {
-      const p = e.pendingBytes();
-      pendingUp += p.up;
-      pendingDown += p.down;
-    }
-    return {
-      torrentCount: this.entries.size,
-      activeTorrentCount: active,
-      pausedTorrentCount: paused,
-      downloadRateBytesPerSec: this.lastRates.down,
-      uploadRateBytesPerSec: this.lastRates.up,
-      sessionDownloadedBytes: this.sessionDown + pendingDown,
-      sessionUploadedBytes: this.sessionUp + pendingUp,
-      cumulativeDownloadedBytes: (counters.downloadedBytes ?? 0) + pendingDown,
-      cumulativeUploadedBytes: (counters.uploadedBytes ?? 0) + pendingUp,
-      secondsActive: Math.floor((Date.now() - this.startedAt) / 1000),
-      dhtNodes: this.dhtNodeCount,
-      piecesHashed: this.piecesHashed,
-      version: VERSION,
-    };
+    return this.totals.stats(this.entries, this.dhtNodeCount);
   }
 
   /** Stops every torrent (their resume data saved), the servers, DHT and LSD, then commits and closes the database. */
