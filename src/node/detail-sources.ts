@@ -18,8 +18,8 @@ export function trackerList(trackers: Map<string, TorrentTrackerInfo> | undefine
   }));
 }
 
-/** Each web seed of the torrent (once, in the torrent's order) with the bytes the running swarm got from it. */
-export function webSeedList(urls: string[], live: { url: string; bytes: number; inFlight: number }[] | undefined): TorrentWebSeedInfo[] {
+/** Each web seed of the torrent (once, in the torrent's order) with its bytes over the torrent's life. */
+export function webSeedList(urls: string[], live: { url: string; inFlight: number }[] | undefined, lifetimeBytes: Map<string, number>): TorrentWebSeedInfo[] {
   const byUrl = new Map((live ?? []).map((s) => [s.url, s]));
-  return [...new Set(urls)].map((url) => ({ url, bytes: byUrl.get(url)?.bytes ?? 0, inFlight: byUrl.get(url)?.inFlight ?? 0 }));
+  return [...new Set(urls)].map((url) => ({ url, bytes: lifetimeBytes.get(url) ?? 0, inFlight: byUrl.get(url)?.inFlight ?? 0 }));
 }

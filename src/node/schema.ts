@@ -50,6 +50,10 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE torrents ADD COLUMN seed_ratio_mode INTEGER NOT NULL DEFAULT 0;
   `,
+  // 4: the bytes each web seed sent over the torrent's life, JSON {url: bytes}, folded in at each checkpoint.
+  `
+  ALTER TABLE torrents ADD COLUMN web_seed_bytes TEXT NOT NULL DEFAULT '{}';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,4 +1,4 @@
-import type { NodeStore } from './store.js';
+import type { NodeStore, TorrentRecord } from './store.js';
 import type { TorrentEntry } from './torrent-entry.js';
 import type { SessionStats } from './types.js';
 import { VERSION } from '../util/version.js';
@@ -19,7 +19,7 @@ export class SessionTotals {
 
   /** Commits every torrent's new byte totals, and the session's, in one transaction. */
   checkpoint(entries: Iterable<TorrentEntry>): void {
-    const updates: { id: number; changes: { uploaded: number; downloaded: number } }[] = [];
+    const updates: { id: number; changes: Pick<TorrentRecord, 'uploaded' | 'downloaded' | 'webSeedBytes'> }[] = [];
     let up = 0;
     let down = 0;
     for (const e of entries) {
@@ -27,7 +27,8 @@ export class SessionTotals {
       if (d.up === 0 && d.down === 0) continue;
       up += d.up;
       down += d.down;
-      updates.push({ id: e.id, changes: { uploaded: e.record.uploaded, downloaded: e.record.downloaded } });
+      // A web seed's bytes are downloaded bytes too: they change only when those do.
+      updates.push({ id: e.id, changes: { uploaded: e.record.uploaded, downloaded: e.record.downloaded, webSeedBytes: e.record.webSeedBytes } });
     }
     this.sessionUp += up;
     this.sessionDown += down;

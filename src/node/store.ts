@@ -30,6 +30,8 @@ export interface TorrentRecord {
   extraPeers: string[];
   extraTrackers: string[];
   extraWebSeeds: string[];
+  /** Bytes each web seed sent over the torrent's life, up to the last checkpoint (web-seed-tally.ts). */
+  webSeedBytes: Readonly<Record<string, number>>;
   /** Whether the .torrent is known (stored); `torrent` itself is loaded only on demand. */
   hasTorrent?: boolean;
   /** Cached from the metainfo and the resume data (0 while a magnet's metadata is unknown). */
@@ -72,6 +74,7 @@ const COLUMNS: Record<keyof Omit<TorrentRecord, 'id' | 'hasTorrent'>, [column: s
   extraPeers: ['extra_peers', 'json'],
   extraTrackers: ['extra_trackers', 'json'],
   extraWebSeeds: ['extra_web_seeds', 'json'],
+  webSeedBytes: ['web_seed_bytes', 'json'],
   totalBytes: ['total_bytes', 'plain'],
   pieceCount: ['piece_count', 'plain'],
   wantedBytes: ['wanted_bytes', 'plain'],
@@ -305,6 +308,7 @@ function fromRow(row: Row): TorrentRecord {
     extraPeers: json<string[]>('extra_peers', EMPTY),
     extraTrackers: json<string[]>('extra_trackers', EMPTY),
     extraWebSeeds: json<string[]>('extra_web_seeds', EMPTY),
+    webSeedBytes: row.web_seed_bytes === '{}' || row.web_seed_bytes === undefined ? NO_BYTES : json<Record<string, number>>('web_seed_bytes', NO_BYTES),
     totalBytes: num('total_bytes'),
     pieceCount: num('piece_count'),
     wantedBytes: num('wanted_bytes'),
@@ -315,6 +319,8 @@ function fromRow(row: Row): TorrentRecord {
 
 /** One empty list shared by every record that has none (records replace their lists, never push into them). */
 const EMPTY: never[] = Object.freeze([]) as unknown as never[];
+/** Likewise the web seed totals of a torrent that has had none. */
+const NO_BYTES: Readonly<Record<string, number>> = Object.freeze({});
 
 /** Save paths repeat across thousands of torrents: one string each. */
 const interned = new Map<string, string>();

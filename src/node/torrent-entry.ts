@@ -4,6 +4,7 @@ import { parsePeerAddress, Torrent, type PeerListener, type RateLimit } from '..
 import type { DhtNode } from '../dht/index.js';
 import { Bitfield, type PeerAddress } from '../wire/index.js';
 import { trackerList, webSeedList } from './detail-sources.js';
+import { WebSeedTally } from './web-seed-tally.js';
 import { EntryDiscovery } from './entry-discovery.js';
 import type { NodeLog } from './log.js';
 import { pieceStates } from './piece-states.js';
@@ -56,6 +57,8 @@ export class TorrentEntry {
   private trackers?: Map<string, TrackerState>;
   /** Bytes of the running torrent's meters already added to the record's totals. */
   private countedUp = 0;
+  /** Each web seed's lifetime bytes (the record's totals and the running swarm's new ones). */
+  private readonly webSeedTally = new WebSeedTally();
   private countedDown = 0;
   /** Bytes folded into the record's totals but not yet committed (the node's checkpoint takes them). */
   private unsavedUp = 0;
@@ -172,6 +175,7 @@ export class TorrentEntry {
     this.torrent = torrent;
     this.countedUp = 0;
     this.countedDown = 0;
+    this.webSeedTally.reset();
     this.error = '';
     this.status = this.hasMeta ? 'checking' : 'metadata';
     const discovery = new EntryDiscovery(this.id, torrent, this.ctx.emit, this.ctx.log);
@@ -296,6 +300,8 @@ export class TorrentEntry {
     this.countedDown += down;
     this.record.uploaded += up;
     this.record.downloaded += down;
+    const webSeedBytes = this.webSeedTally.fold(this.record.webSeedBytes, torrent.webSeeds.perSeed());
+    if (webSeedBytes) this.record.webSeedBytes = webSeedBytes;
     this.unsavedUp += up;
     this.unsavedDown += down;
   }
@@ -354,7 +360,7 @@ export class TorrentEntry {
       uploadLimitBytesPerSec: r.upLimit,
       addedAt: r.addedAt,
       completedAt: r.completedAt,
-      webSeedBytes: s?.webSeedBytes ?? 0,
+      webSeedBytes: sum(this.webSeedTally.current(r.webSeedBytes, this.torrent?.webSeeds.perSeed()).values()),
       seedRatioLimit: r.seedRatio,
       seedRatioMode: r.seedRatioMode,
       error: this.error,
@@ -384,7 +390,7 @@ export class TorrentEntry {
       peerList: this.peerList(),
       trackers: trackerList(this.trackers, this.discovery?.trackerStatus()),
       webSeeds,
-      webSeedStats: webSeedList(webSeeds, this.torrent?.webSeeds.perSeed()),
+      webSeedStats: webSeedList(webSeeds, this.torrent?.webSeeds.perSeed(), this.webSeedTally.current(this.record.webSeedBytes, this.torrent?.webSeeds.perSeed())),
       pieceLengthBytes: meta?.pieceLengthBytes ?? 0,
       piecesBitfield: have ? Buffer.from(have.bytes).toString('base64') : '',
       ...pieceStates(this.torrent?.picker),
@@ -427,4 +433,10 @@ function safePeer(text: string): PeerAddress[] {
   } catch {
     return [];
   }
+}
+
+function sum(values: Iterable<number>): number {
+  let total = 0;
+  for (const v of values) total += v;
+  return total;
 }

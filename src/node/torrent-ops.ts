@@ -97,6 +97,7 @@ export class TorrentOps {
       extraPeers: [...(source.kind === 'magnet' ? source.peers : []), ...checkPeers(options.peers ?? [])],
       extraTrackers: source.kind === 'magnet' ? source.trackers : [],
       extraWebSeeds: source.kind === 'magnet' ? source.webSeeds : [],
+      webSeedBytes: {},
       totalBytes: 0,
       pieceCount: 0,
       wantedBytes: 0,

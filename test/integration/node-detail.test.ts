@@ -67,7 +67,7 @@ test('details of a running torrent: pieces under way and available from the seed
   assert.deepEqual([paused.piecesDownloading, paused.piecesAvailable, paused.trackers[0]?.nextAnnounceAt], ['', '', 0], 'a stopped torrent has nothing under way or due');
 });
 
-test('details: each web seed with the bytes it sent', async (t) => {
+test('details: each web seed with the bytes it sent, kept across a restart', async (t) => {
   const dir = await tempDir(t);
   const src = await makeTree(join(dir, 'served'), 'content', 4);
   const base = await startTandemServe(t, join(dir, 'served'));
@@ -86,6 +86,16 @@ test('details: each web seed with the bytes it sent', async (t) => {
   assert.equal(done.webSeedStats[0]!.url, urlList);
   assert.equal(done.webSeedStats[0]!.bytes, done.totalBytes, 'every byte came from the one web seed');
   assert.equal(done.webSeedBytes, done.totalBytes);
+  await node.stop();
+
+  // Kept in the database: after a restart the web seed still shows what it sent over the torrent's life.
+  const again = await openNode(t, join(dir, 'state'));
+  const kept = await until('seeding again', async () => {
+    const d = again.torrents.get(torrent.id);
+    return d.status === 'seeding' ? d : undefined;
+  }, 30_000);
+  assert.equal(kept.webSeedStats[0]!.bytes, done.totalBytes, 'the web seed\'s bytes survive a restart');
+  assert.equal(kept.webSeedBytes, done.totalBytes);
 });
 
 test('create: hashing progress as create:progress events, up to every byte', async (t) => {

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pieceStates, type PieceView } from '../../src/node/piece-states.js';
 import { trackerList, webSeedList } from '../../src/node/detail-sources.js';
+import { WebSeedTally } from '../../src/node/web-seed-tally.js';
 import { createProgressReporter, type CreateProgress } from '../../src/node/create-progress.js';
 import { globalLimits } from '../../src/node/alt-speed.js';
 import { defaultSettings } from '../../src/node/defaults.js';
@@ -51,13 +52,27 @@ test("trackers: the announcer's schedule goes to the tracker it names; the rest 
   assert.equal(trackerStats(trackerList(map, undefined))[0]!.isBackup, false, 'a stopped torrent has no backups, only idle trackers');
 });
 
-test('web seeds: each once, in the torrent’s order, with what the running swarm counted (0 when it is not running)', () => {
+test('web seeds: each once, in the torrent’s order, with its lifetime bytes and what is in flight now', () => {
   const urls = ['http://x/f', 'http://y/f', 'http://x/f'];
-  assert.deepEqual(webSeedList(urls, [{ url: 'http://y/f', bytes: 700, inFlight: 2 }]), [
-    { url: 'http://x/f', bytes: 0, inFlight: 0 },
+  assert.deepEqual(webSeedList(urls, [{ url: 'http://y/f', inFlight: 2 }], new Map([['http://x/f', 300], ['http://y/f', 700]])), [
+    { url: 'http://x/f', bytes: 300, inFlight: 0 },
     { url: 'http://y/f', bytes: 700, inFlight: 2 },
   ]);
-  assert.deepEqual(webSeedList(['http://x/f'], undefined), [{ url: 'http://x/f', bytes: 0, inFlight: 0 }]);
+  assert.deepEqual(webSeedList(['http://x/f'], undefined, new Map()), [{ url: 'http://x/f', bytes: 0, inFlight: 0 }]);
+});
+
+test('web seed tally: stored totals plus the running swarm’s new bytes, folded once, across a restart of the torrent', () => {
+  const tally = new WebSeedTally();
+  const stored = { 'http://x/f': 1_000 };
+  const live = (x: number, y: number) => [{ url: 'http://x/f', bytes: x, inFlight: 0 }, { url: 'http://y/f', bytes: y, inFlight: 0 }];
+  assert.deepEqual([...tally.current(stored, live(200, 50))], [['http://x/f', 1_200], ['http://y/f', 50]]);
+  const folded = tally.fold(stored, live(200, 50))!;
+  assert.deepEqual(folded, { 'http://x/f': 1_200, 'http://y/f': 50 });
+  assert.equal(tally.fold(folded, live(200, 50)), undefined, 'nothing new: nothing to store');
+  assert.deepEqual([...tally.current(folded, live(300, 50))], [['http://x/f', 1_300], ['http://y/f', 50]], 'not counted twice');
+  tally.reset(); // the torrent starts again: the swarm counts from 0
+  assert.deepEqual(tally.fold(folded, live(10, 0)), { 'http://x/f': 1_210, 'http://y/f': 50 });
+  assert.deepEqual(stored, { 'http://x/f': 1_000 }, 'the stored object is never changed in place');
 });
 
 test('create progress: the first and last always, in between at most one per interval', () => {

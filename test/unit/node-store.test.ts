@@ -34,6 +34,7 @@ const record = (name: string): Omit<TorrentRecord, 'id' | 'hasTorrent'> => ({
   extraPeers: ['127.0.0.1:1'],
   extraTrackers: [],
   extraWebSeeds: [],
+  webSeedBytes: {},
   totalBytes: 10,
   pieceCount: 1,
   wantedBytes: 10,
