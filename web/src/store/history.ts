@@ -39,8 +39,9 @@ class RateHistory {
     return this.last;
   }
 
-  watch(id: number): RateSample[] {
-    if (this.watched?.id !== id) this.watched = { id, samples: [] };
+  /** The samples of torrent `id`, starting with its rates `now` when it was not watched yet (a graph from the start). */
+  watch(id: number, now: { down: number; up: number }): RateSample[] {
+    if (this.watched?.id !== id) this.watched = { id, samples: [{ at: Date.now(), ...now }] };
     return this.watched.samples;
   }
 }

@@ -7,7 +7,7 @@ import type { TorrentDetail, TorrentSummary } from '../../../../src/node/types.j
 import * as fmt from '../../lib/format.js';
 
 export function Overview({ t, d }: { t: TorrentSummary; d: TorrentDetail }): JSX.Element {
-  const samples = rateHistory.watch(t.id);
+  const samples = rateHistory.watch(t.id, { down: t.downloadRateBytesPerSec, up: t.uploadRateBytesPerSec });
   const facts: [string, string][] = [
     ['State', `${fmt.STATUS_TEXT[t.status] ?? t.status}${t.error ? `: ${t.error}` : ''}`],
     ['Progress', `${fmt.percent(t.progress)} of ${fmt.bytes(t.wantedBytes)} wanted (${fmt.bytes(t.totalBytes)} in all)`],

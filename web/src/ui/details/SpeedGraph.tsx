@@ -30,12 +30,14 @@ export function SpeedGraph({ samples, version }: { samples: RateSample[]; versio
       ctx.strokeStyle = color;
       ctx.lineWidth = 1.5 * dpr;
       ctx.beginPath();
+      const yOf = (s: RateSample): number => el.height - (pick(s) / peak) * (el.height - 4 * dpr) - 2 * dpr;
       samples.forEach((s, i) => {
         const x = el.width * (1 - (now - s.at) / span);
-        const y = el.height - (pick(s) / peak) * (el.height - 4 * dpr) - 2 * dpr;
-        if (i === 0) ctx.moveTo(x, y);
-        else ctx.lineTo(x, y);
+        if (i === 0) ctx.moveTo(x, yOf(s));
+        else ctx.lineTo(x, yOf(s));
       });
+      // The last rate holds until the next sample: drawn up to now, so one sample is already a line.
+      if (samples.length > 0) ctx.lineTo(el.width, yOf(samples[samples.length - 1]!));
       ctx.stroke();
     };
     line((s) => s.down, style.getPropertyValue('--down'));
