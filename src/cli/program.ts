@@ -7,8 +7,12 @@ import { notBuiltCommands } from './not-built.js';
 import { EXIT_USAGE } from './output.js';
 import { VERSION } from '../util/version.js';
 
-/** Loads only the command being run, so one command's start-up cost (or breakage) never touches another; help and unknown names load them all. */
+/**
+ * Loads only the command being run, so one command's start-up cost (or breakage) never touches another; `--version`
+ * loads none, and help and unknown names load them all.
+ */
 function loadCommands(requested: string | undefined): Command[] {
+  if (requested === '-V' || requested === '--version') return [];
   const commandsDir = new URL('./commands/', import.meta.url);
   const files = readdirSync(commandsDir).filter((f) => f.endsWith('.js')).sort();
   const direct = files.find((f) => f === `${requested}.js`);
@@ -28,7 +32,7 @@ function loadCommands(requested: string | undefined): Command[] {
 export async function runCli(argv: string[]): Promise<void> {
   const built = loadCommands(argv[2]);
   const program = new Command('tandem')
-    .description('client, server and peer in one program: BitTorrent, HTTP, TFTP and a tracker')
+    .description('client, server and peer in one program: BitTorrent, HTTP, TFTP, FTP, a tracker, a daemon with a web UI, shared computing')
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { defaultStateDir, NODE_DEFAULTS, type TorrentDetail } from '../node/index.js';
+import type { TorrentDetail } from '../node/index.js';
+// The node's defaults alone (a leaf module): its face, index.ts, loads the whole node, SQLite and the swarm
+// included, which a command that only talks to a running daemon never uses.
+import { defaultStateDir, NODE_DEFAULTS } from '../node/defaults.js';
 import { TandemError } from '../util/errors.js';
 import { addCommonFlags, type CommonFlags } from './output.js';
 

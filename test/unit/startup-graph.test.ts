@@ -36,3 +36,13 @@ test('start-up: a torrent download loads no server, and no client it does not us
   }
   assert.ok(graph.size < 200, `${graph.size} modules`);
 });
+
+test('start-up: a command that talks to a running daemon loads no part of the node itself (SQLite, the swarm)', () => {
+  for (const command of ['ls', 'add', 'pause', 'limit', 'show', 'files', 'peers']) {
+    const graph = staticGraph(resolve(SRC, `cli/commands/${command}.js`));
+    for (const file of graph.keys()) {
+      const rel = relative(SRC, file);
+      assert.ok(!/^(swarm|storage|wire|dht|tracker)\/|^node\/(node|store|torrent-entry)\.js$/.test(rel), `tandem ${command} loads ${rel}`);
+    }
+  }
+});
