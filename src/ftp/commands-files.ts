@@ -57,6 +57,18 @@ function transfer(s: Session, opening: string, command: string, path: string, mo
   });
 }
 
+/**
+ * Sends a body held in memory (a small file, a listing) with its 150 and 226. A client that connects and sends its
+ * command at once often has both in one batch of events, the command read first: when the passive connection is
+ * expected but not yet taken, the reply waits for the rest of that batch (setImmediate runs after it), so that the
+ * connection is taken and the body sent at once (sendBody) rather than by a transfer in the background.
+ */
+function sendInMemory(s: Session, opening: string, command: string, path: string, body: Buffer): void | Promise<void> {
+  const go = (): void => transfer(s, opening, command, path, sendBody(s, body));
+  if (!s.data.awaitingConnection || s.state.prot === 'P') return go();
+  return new Promise<void>((resolve) => setImmediate(resolve)).then(go);
+}
+
 export const retr: Handler = (s, arg) => {
   const refusal = dataRefusal(s);
   if (refusal) return s.reply(s.data.prepared ? 521 : 425, refusal);
@@ -82,7 +94,7 @@ export const retr: Handler = (s, arg) => {
     } finally {
       closeSync(fd);
     }
-    return transfer(s, opening, 'RETR', shown, sendBody(s, body));
+    return sendInMemory(s, opening, 'RETR', shown, body);
   }
   transfer(s, opening, 'RETR', shown, async (signal) => {
     try {
@@ -110,7 +122,7 @@ function lister(kind: ListKind): Handler {
     if (glob) entries = entries.filter((e) => globMatch(glob.pattern, e.name)).map((e) => (kind === 'NLST' ? { ...e, name: glob.dir + e.name } : e));
     const body = Buffer.from(listingBody(kind, entries, s.state.facts, s.state.mayWrite, Date.now()), 'utf8');
     const shown = displayPath(f.segments) + (glob ? `${f.segments.length ? '/' : ''}${glob.pattern}` : '');
-    transfer(s, `Here comes the listing of ${shown}`, kind, shown, sendBody(s, body));
+    return sendInMemory(s, `Here comes the listing of ${shown}`, kind, shown, body);
   };
 }
 

@@ -58,6 +58,11 @@ export class DataChannel {
     this.clientAddress = plainAddress(control.remoteAddress);
   }
 
+  /** True from PASV/EPSV until its connection comes. */
+  get awaitingConnection(): boolean {
+    return this.armed;
+  }
+
   /** True when PASV, EPSV, PORT or EPRT has prepared a connection for the next transfer. */
   get prepared(): boolean {
     return this.armed || this.pending !== undefined || this.active !== undefined;
