@@ -58,11 +58,15 @@ function guard(conn: DataSocket, signal: AbortSignal, idleMs: number, closeIsFai
   };
 }
 
-/** Writes the end of the stream (a TLS close_notify first) and waits until it is handed to the kernel. */
+/**
+ * Writes the end of the stream (a TLS close_notify first) and waits until it is handed to the kernel. A connection
+ * that failed on the way (the client reset it) rejects with 426: its bytes did not all arrive.
+ */
 function finish(conn: DataSocket): Promise<void> {
-  return new Promise((resolve) => {
-    conn.end(() => resolve());
-    conn.once('close', () => resolve());
+  return new Promise((resolve, reject) => {
+    const done = (): void => (conn.errored ? reject(new DataFailure(426, 'Data connection failed; transfer aborted')) : resolve());
+    conn.end(done);
+    conn.once('close', done);
   });
 }
 
@@ -122,7 +126,7 @@ export function sendBody(s: Session, body: Buffer): Move {
   const conn = s.state.prot === 'C' ? s.data.takeArrived() : undefined;
   if (!conn) return async (signal) => sendBytes(await openData(s, signal), body, signal, idleMs);
   conn.write(body);
-  if (conn.writableLength === 0 && !conn.destroyed) {
+  if (conn.writableLength === 0 && !conn.errored && !conn.destroyed) {
     conn.destroy();
     return body.length;
   }

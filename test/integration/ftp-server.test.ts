@@ -407,6 +407,19 @@ test('small files and listings sent at once over a passive connection that has a
   await rm(join(root, 'over.bin'));
 });
 
+test('a small file over a passive connection the client has reset: 426, not 226', async () => {
+  const events: FtpEvent[] = [];
+  const c = await login(await serve({}, events));
+  const data = await c.passive();
+  await new Promise((r) => setTimeout(r, 20)); // let the server take the connection
+  data.resetAndDestroy();
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal((await c.cmd('RETR sub/a.txt')).code, 150);
+  assert.equal((await c.reply())!.code, 426);
+  const logged = events.find((e) => e.event === 'ftp:transfer');
+  assert.equal(logged?.event === 'ftp:transfer' && logged.outcome, 'error');
+});
+
 test('LIST and NLST wildcards: * and ? in the last segment, within the folder the usual rules allow', async () => {
   await writeFile(join(root, 'sub', 'b.txt'), 'beta\n');
   await writeFile(join(root, 'sub', 'c.bin'), 'gamma\n');
