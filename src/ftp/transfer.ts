@@ -164,7 +164,7 @@ function readAt(fd: number, buf: Buffer, length: number, position: number): Prom
   return new Promise((resolve, reject) => read(fd, buf, 0, length, position, (err, n) => (err ? reject(err) : resolve(n))));
 }
 
-export function sendBytes(conn: DataSocket, body: Buffer, signal: AbortSignal, idleMs: number): Promise<number> {
+function sendBytes(conn: DataSocket, body: Buffer, signal: AbortSignal, idleMs: number): Promise<number> {
   conn.write(body);
   return endSend(conn, body.length, signal, idleMs);
 }
