@@ -31,29 +31,29 @@ function find(s: Session, arg: string): Found | undefined {
 
 /**
  * Sends `opening` (the 150) and runs a transfer, logging it once at its end whatever the outcome, then 226. A move
- * that is already over (sendBody) puts its 226 in the same write as the 150: the control connection is corked.
+ * that is already over (sendBody) sends its 226 in the same write as the 150.
  */
 function transfer(s: Session, opening: string, command: string, path: string, move: Move): void {
   const startedMs = Date.now();
   const base = { event: 'ftp:transfer', remote: s.remote, user: s.state.user ?? '-', command, path, startedMs, tls: s.state.prot === 'P' } as const;
-  const done = (bytes: number): void => {
-    s.log({ ...base, bytes, seconds: (Date.now() - startedMs) / 1000, outcome: 'ok' });
-    s.reply(226, `Transfer complete (${bytes} bytes)`);
-  };
-  s.corked(() => {
-    s.reply(150, opening);
-    if (typeof move === 'number') return done(move);
-    s.runTransfer(async (signal) => {
-      let bytes = 0;
-      try {
-        bytes = await move(signal);
-      } catch (err) {
-        const outcome = signal.aborted ? 'aborted' : 'error';
-        s.log({ ...base, bytes, seconds: (Date.now() - startedMs) / 1000, outcome, error: (err as Error).message });
-        throw err;
-      }
-      done(bytes);
-    });
+  const logOk = (bytes: number): void => s.log({ ...base, bytes, seconds: (Date.now() - startedMs) / 1000, outcome: 'ok' });
+  const complete = (bytes: number): string => `Transfer complete (${bytes} bytes)`;
+  if (typeof move === 'number') {
+    logOk(move);
+    return s.replies([[150, opening], [226, complete(move)]]);
+  }
+  s.reply(150, opening);
+  s.runTransfer(async (signal) => {
+    let bytes = 0;
+    try {
+      bytes = await move(signal);
+    } catch (err) {
+      const outcome = signal.aborted ? 'aborted' : 'error';
+      s.log({ ...base, bytes, seconds: (Date.now() - startedMs) / 1000, outcome, error: (err as Error).message });
+      throw err;
+    }
+    logOk(bytes);
+    s.reply(226, complete(bytes));
   });
 }
 

@@ -113,21 +113,19 @@ export class Session {
   }
 
   reply(code: number, text: string | readonly string[]): void {
-    if (this.closed) return;
-    this.errorsInRow = code >= 500 ? this.errorsInRow + 1 : 0;
-    this.socket.write(formatReply(code, text));
-    if (this.errorsInRow >= this.cfg.maxConsecutiveErrors) this.closeWith(421, 'Too many errors; closing the connection');
+    this.replies([[code, text]]);
   }
 
-  /** Runs `f` with the control connection corked: the replies it sends leave in one write, one packet. */
-  corked(f: () => void): void {
-    const sock = this.socket;
-    sock.cork();
-    try {
-      f();
-    } finally {
-      sock.uncork();
+  /** Replies in one write, one packet: a transfer over before its 150 has left sends the 150 and 226 together. */
+  replies(list: readonly (readonly [number, string | readonly string[]])[]): void {
+    if (this.closed) return;
+    let out = '';
+    for (const [code, text] of list) {
+      this.errorsInRow = code >= 500 ? this.errorsInRow + 1 : 0;
+      out += formatReply(code, text);
     }
+    this.socket.write(out);
+    if (this.errorsInRow >= this.cfg.maxConsecutiveErrors) this.closeWith(421, 'Too many errors; closing the connection');
   }
 
   /** Replies, then closes the control connection once the reply is written. */
