@@ -34,7 +34,9 @@ type HostPortParser = (text: string, option: string) => { host: string; port: nu
 export async function startFtp(dir: string, flags: FtpFlags, out: Output, parseHostPort: HostPortParser): Promise<(() => Promise<void>)[]> {
   const base = await ftpOptions(dir, flags);
   const file = flags.ftpAccessLog === undefined ? undefined : openAccessLog(flags.ftpAccessLog, '--ftp-access-log', out);
-  const logLine = file ? (line: string) => file.write(line + '\n') : (line: string) => out.line(line);
+  // Under --quiet or --json no line is printed, so none is formatted (a mirror makes thousands).
+  const quiet = out.flags.quiet || out.flags.json;
+  const logLine = file ? (line: string) => file.write(line + '\n') : quiet ? undefined : (line: string) => out.line(line);
   const stops: (() => Promise<void>)[] = [];
   if (file) stops.push(() => closeAccessLog(file)); // run last: the stops run in reverse
   try {
@@ -83,11 +85,11 @@ export async function ftpOptions(dir: string, flags: FtpFlags, names: FtpFlagNam
   return { root: dir, tls, auth: auth ? { user: auth.user, pass: auth.pass } : undefined, allowWrite: Boolean(flags.ftpWrite), pasvPorts, pasvAddress: flags.ftpPasvAddress };
 }
 
-async function startOne(options: FtpServerOptions, scheme: 'ftp' | 'ftps', dir: string, out: Output, logLine: (line: string) => void): Promise<() => Promise<void>> {
+async function startOne(options: FtpServerOptions, scheme: 'ftp' | 'ftps', dir: string, out: Output, logLine: ((line: string) => void) | undefined): Promise<() => Promise<void>> {
   const server = new FtpServer({
     ...options,
     onEvent: (e) => {
-      const line = formatFtpLine(e);
+      const line = logLine && formatFtpLine(e);
       if (line) logLine(line);
       out.json(e);
     },

@@ -14,7 +14,7 @@ import { listFolder, listingBody, type ListKind } from './folder.js';
 import { globMatch, splitGlob } from './glob.js';
 import { displayPath, entry, lookup, quotePath, resolveFtpPath, UPLOAD_TEMP_PREFIX } from './paths.js';
 import type { Session } from './session.js';
-import { dataRefusal, openData, receiveFile, sendBytes, sendFile } from './transfer.js';
+import { dataRefusal, openData, readSmall, receiveFile, sendBody, sendFile, SMALL_FILE_BYTES, type Move } from './transfer.js';
 
 type Found = { segments: string[]; realPath: string; isDir: boolean; isFile: boolean; size: number; mtimeMs: number };
 
@@ -29,10 +29,20 @@ function find(s: Session, arg: string): Found | undefined {
   return { segments, realPath: hit.realPath, isDir: hit.stats.isDirectory(), isFile: hit.stats.isFile(), size: hit.stats.size, mtimeMs: hit.stats.mtimeMs };
 }
 
-/** Starts a transfer after its 150, logging it once at its end whatever the outcome. */
-function transfer(s: Session, command: string, path: string, move: (signal: AbortSignal) => Promise<number>): void {
+/**
+ * Sends `opening` (the 150) and runs a transfer, logging it once at its end whatever the outcome, then 226. A move
+ * that is already over (sendBody) sends its 226 in the same write as the 150.
+ */
+function transfer(s: Session, opening: string, command: string, path: string, move: Move): void {
   const startedMs = Date.now();
   const base = { event: 'ftp:transfer', remote: s.remote, user: s.state.user ?? '-', command, path, startedMs, tls: s.state.prot === 'P' } as const;
+  const logOk = (bytes: number): void => s.log({ ...base, bytes, seconds: (Date.now() - startedMs) / 1000, outcome: 'ok' });
+  const complete = (bytes: number): string => `Transfer complete (${bytes} bytes)`;
+  if (typeof move === 'number') {
+    logOk(move);
+    return s.replies([[150, opening], [226, complete(move)]]);
+  }
+  s.reply(150, opening);
   s.runTransfer(async (signal) => {
     let bytes = 0;
     try {
@@ -42,12 +52,24 @@ function transfer(s: Session, command: string, path: string, move: (signal: Abor
       s.log({ ...base, bytes, seconds: (Date.now() - startedMs) / 1000, outcome, error: (err as Error).message });
       throw err;
     }
-    s.log({ ...base, bytes, seconds: (Date.now() - startedMs) / 1000, outcome: 'ok' });
-    s.reply(226, `Transfer complete (${bytes} bytes)`);
+    logOk(bytes);
+    s.reply(226, complete(bytes));
   });
 }
 
-export const retr: Handler = async (s, arg) => {
+/**
+ * Sends a body held in memory (a small file, a listing) with its 150 and 226. A client that connects and sends its
+ * command at once often has both in one batch of events, the command read first: when the passive connection is
+ * expected but not yet taken, the reply waits for the rest of that batch (setImmediate runs after it), so that the
+ * connection is taken and the body sent at once (sendBody) rather than by a transfer in the background.
+ */
+function sendInMemory(s: Session, opening: string, command: string, path: string, body: Buffer): void | Promise<void> {
+  const go = (): void => transfer(s, opening, command, path, sendBody(s, body));
+  if (!s.data.awaitingConnection || s.state.prot === 'P') return go();
+  return new Promise<void>((resolve) => setImmediate(resolve)).then(go);
+}
+
+export const retr: Handler = (s, arg) => {
   const refusal = dataRefusal(s);
   if (refusal) return s.reply(s.data.prepared ? 521 : 425, refusal);
   const f = find(s, arg);
@@ -62,11 +84,22 @@ export const retr: Handler = async (s, arg) => {
   }
   const from = Math.min(s.state.restOffset, f.size);
   s.state.restOffset = 0;
-  s.reply(150, `Opening BINARY mode data connection for ${displayPath(f.segments)} (${f.size - from} bytes)`);
-  transfer(s, 'RETR', displayPath(f.segments), async (signal) => {
+  const shown = displayPath(f.segments);
+  const opening = `Opening BINARY mode data connection for ${shown} (${f.size - from} bytes)`;
+  const file = { fd, from, end: f.size };
+  if (f.size - from <= SMALL_FILE_BYTES) {
+    let body: Buffer;
+    try {
+      body = readSmall(file);
+    } finally {
+      closeSync(fd);
+    }
+    return sendInMemory(s, opening, 'RETR', shown, body);
+  }
+  transfer(s, opening, 'RETR', shown, async (signal) => {
     try {
       const conn = await openData(s, signal);
-      return await sendFile(conn, { fd, from, end: f.size }, s.cfg.readChunkBytes, signal, s.cfg.dataIdleTimeoutMs);
+      return await sendFile(conn, file, s.cfg.readChunkBytes, signal, s.cfg.dataIdleTimeoutMs);
     } finally {
       closeSync(fd);
     }
@@ -74,7 +107,7 @@ export const retr: Handler = async (s, arg) => {
 };
 
 function lister(kind: ListKind): Handler {
-  return async (s, arg) => {
+  return (s, arg) => {
     const refusal = dataRefusal(s);
     if (refusal) return s.reply(s.data.prepared ? 521 : 425, refusal);
     // LIST -a, -la, -l: wget and others send ls options.
@@ -89,8 +122,7 @@ function lister(kind: ListKind): Handler {
     if (glob) entries = entries.filter((e) => globMatch(glob.pattern, e.name)).map((e) => (kind === 'NLST' ? { ...e, name: glob.dir + e.name } : e));
     const body = Buffer.from(listingBody(kind, entries, s.state.facts, s.state.mayWrite, Date.now()), 'utf8');
     const shown = displayPath(f.segments) + (glob ? `${f.segments.length ? '/' : ''}${glob.pattern}` : '');
-    s.reply(150, `Here comes the listing of ${shown}`);
-    transfer(s, kind, shown, async (signal) => sendBytes(await openData(s, signal), body, signal, s.cfg.dataIdleTimeoutMs));
+    return sendInMemory(s, `Here comes the listing of ${shown}`, kind, shown, body);
   };
 }
 
@@ -174,8 +206,7 @@ function storer(command: 'STOR' | 'APPE'): Handler {
       await unlink(temp).catch(() => undefined);
       return s.reply(550, 'Cannot write the file');
     }
-    s.reply(150, `Ok to send data for ${t.shown}`);
-    transfer(s, command, t.shown, async (signal) => {
+    transfer(s, `Ok to send data for ${t.shown}`, command, t.shown, async (signal) => {
       let done = false;
       try {
         const n = await receiveFile(s, file, from, signal);

@@ -115,16 +115,15 @@ export const type: Handler = (s, arg) => {
 export const mode: Handler = (s, arg) => (arg.trim().toUpperCase() === 'S' ? s.reply(200, 'Mode S') : s.reply(504, 'MODE S only'));
 export const stru: Handler = (s, arg) => (arg.trim().toUpperCase() === 'F' ? s.reply(200, 'Structure F') : s.reply(504, 'STRU F only'));
 
-export const pasv: Handler = async (s) => {
+export const pasv: Handler = (s) => {
   if (s.state.epsvAll) return s.reply(503, 'Only EPSV after EPSV ALL');
   const local = plainAddress(s.localAddress);
   const address = s.cfg.pasvAddress ?? local;
   if (!isIPv4(address) || !isIPv4(plainAddress(s.remote))) return s.reply(425, 'PASV is for IPv4; use EPSV');
-  const port = await listen(s);
-  if (port !== undefined) s.reply(227, `Entering Passive Mode (${formatHostPortCommas(address, port)})`);
+  return passive(s, (port) => s.reply(227, `Entering Passive Mode (${formatHostPortCommas(address, port)})`));
 };
 
-export const epsv: Handler = async (s, arg) => {
+export const epsv: Handler = (s, arg) => {
   const a = arg.trim().toUpperCase();
   if (a === 'ALL') {
     s.state.epsvAll = true;
@@ -132,18 +131,17 @@ export const epsv: Handler = async (s, arg) => {
   }
   const family = isIPv4(plainAddress(s.localAddress)) ? '1' : '2';
   if (a !== '' && a !== family) return s.reply(522, `Network protocol not supported, use (${family})`);
-  const port = await listen(s);
-  if (port !== undefined) s.reply(229, formatEpsvReply(port));
+  return passive(s, (port) => s.reply(229, formatEpsvReply(port)));
 };
 
-async function listen(s: Parameters<Handler>[0]): Promise<number | undefined> {
-  try {
-    return await s.data.listen();
-  } catch (err) {
+/** Arms a passive listener and answers with its port: at once when one lingers, else once a new one is bound. */
+function passive(s: Parameters<Handler>[0], answer: (port: number) => void): void | Promise<void> {
+  const reused = s.data.reuse();
+  if (reused !== undefined) return answer(reused);
+  return s.data.listen().then(answer, (err: unknown) => {
     if (!(err instanceof DataFailure)) throw err;
     s.reply(err.replyCode, err.replyText);
-    return undefined;
-  }
+  });
 }
 
 export const port: Handler = (s, arg) => {

@@ -33,6 +33,8 @@ export class DataFailure extends Error {
   }
 }
 
+const ignore = (): void => undefined;
+
 /** A passive listener that no PASV/EPSV has asked for again within this long is closed. */
 const PASV_LINGER_MS = 2_000;
 
@@ -45,28 +47,47 @@ export class DataChannel {
   private pending: Socket | undefined;
   private waiter: ((s: Socket | undefined) => void) | undefined;
   private active: HostPort | undefined;
+  /** The control connection's peer: the only address a passive connection is taken from. */
+  private readonly clientAddress: string;
 
   constructor(
     private readonly control: { remoteAddress: string; localAddress: string },
     private readonly cfg: DataChannelConfig,
     private readonly onForeignConnection: (address: string) => void,
-  ) {}
+  ) {
+    this.clientAddress = plainAddress(control.remoteAddress);
+  }
+
+  /** True from PASV/EPSV until its connection comes. */
+  get awaitingConnection(): boolean {
+    return this.armed;
+  }
 
   /** True when PASV, EPSV, PORT or EPRT has prepared a connection for the next transfer. */
   get prepared(): boolean {
     return this.armed || this.pending !== undefined || this.active !== undefined;
   }
 
-  /** Opens (or reuses) a passive listener on the control connection's local address; resolves with its port. */
-  async listen(): Promise<number> {
+  /**
+   * PASV/EPSV when a listener lingers from the previous transfer: arms it again and returns its port at once (a
+   * mirror asks once per file). Undefined when there is none: then `listen()` binds one.
+   */
+  reuse(): number | undefined {
+    if (!this.listener) return undefined;
     this.pending?.destroy();
     this.pending = undefined;
     this.active = undefined;
-    clearTimeout(this.linger);
-    if (this.listener) {
-      this.armed = true;
-      return this.listenerPort;
-    }
+    this.armed = true; // the linger timer may fire meanwhile: an armed listener is never closed
+    return this.listenerPort;
+  }
+
+  /** Opens (or reuses) a passive listener on the control connection's local address; resolves with its port. */
+  async listen(): Promise<number> {
+    const reused = this.reuse();
+    if (reused !== undefined) return reused;
+    this.pending?.destroy();
+    this.pending = undefined;
+    this.active = undefined;
     const server = createServer({ pauseOnConnect: true }, (sock) => this.onConnection(server, sock));
     server.on('error', () => undefined);
     const [low, high] = this.cfg.pasvPorts ?? [0, 0];
@@ -85,7 +106,7 @@ export class DataChannel {
 
   /** PORT/EPRT: the next transfer connects out to this address, which must be the client's and not privileged. */
   setActive(target: HostPort): DataFailure | undefined {
-    if (plainAddress(target.host) !== plainAddress(this.control.remoteAddress)) return new DataFailure(500, 'Illegal PORT command: the address is not yours');
+    if (plainAddress(target.host) !== this.clientAddress) return new DataFailure(500, 'Illegal PORT command: the address is not yours');
     if (target.port < 1024) return new DataFailure(500, 'Illegal PORT command: privileged port');
     this.reset();
     this.active = target;
@@ -102,6 +123,14 @@ export class DataChannel {
     if (target) return this.connectOut(target, signal, reads);
     const sock = await this.accepted(signal);
     return (reads && adoptWithReads(sock, reads)) || sock;
+  }
+
+  /**
+   * The passive connection when it has already come (a mirroring client connects before it sends RETR), taken for
+   * a transfer that starts now; undefined otherwise, and then `open()` waits for it or connects out.
+   */
+  takeArrived(): Socket | undefined {
+    return this.pending ? this.take() : undefined;
   }
 
   private async accepted(signal: AbortSignal): Promise<Socket> {
@@ -130,6 +159,7 @@ export class DataChannel {
   /** Closes the listener and any connection not yet used. */
   reset(): void {
     clearTimeout(this.linger);
+    this.linger = undefined;
     this.listener?.close();
     this.listener = undefined;
     this.armed = false;
@@ -145,29 +175,33 @@ export class DataChannel {
   }
 
   private onConnection(server: Server, sock: Socket): void {
-    sock.on('error', () => undefined);
+    sock.on('error', ignore);
     const expected = this.listener === server && this.armed && !this.pending;
-    if (!expected || plainAddress(sock.remoteAddress) !== plainAddress(this.control.remoteAddress)) {
+    if (!expected || plainAddress(sock.remoteAddress) !== this.clientAddress) {
       if (expected) this.onForeignConnection(sock.remoteAddress ?? '?');
       sock.destroy();
       return;
     }
-    // One connection per PASV/EPSV. The listener waits a moment for the next PASV, then closes; a port from
-    // --ftp-pasv-ports is shared by every session, so it is given back at once.
+    // One connection per PASV/EPSV. The listener waits a moment for the next PASV, then closes (one timer per
+    // listener, restarted by each connection); a port from --ftp-pasv-ports is shared by every session, so it is
+    // given back at once.
     this.armed = false;
-    if (this.cfg.pasvPorts) this.closeIdleListener(server);
+    if (this.cfg.pasvPorts) this.closeIdleListener();
+    else if (this.linger) this.linger.refresh();
     else {
-      this.linger = setTimeout(() => this.closeIdleListener(server), PASV_LINGER_MS);
+      this.linger = setTimeout(() => this.closeIdleListener(), PASV_LINGER_MS);
       this.linger.unref();
     }
     if (this.waiter) this.waiter(sock);
     else this.pending = sock;
   }
 
-  private closeIdleListener(server: Server): void {
-    if (this.listener !== server || this.armed) return;
-    server.close();
+  private closeIdleListener(): void {
+    if (this.armed || !this.listener) return;
+    this.listener.close();
     this.listener = undefined;
+    clearTimeout(this.linger);
+    this.linger = undefined;
   }
 
   private connectOut(target: HostPort, signal: AbortSignal, reads: OwnReads | undefined): Promise<Socket> {

@@ -9,7 +9,7 @@
  */
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
-import { LineSplitter, formatReply, parseCommand } from './codec.js';
+import { LineSplitter, formatReply, parseCommand, type Command } from './codec.js';
 import { COMMANDS, VERBS } from './commands.js';
 import { DataChannel, DataFailure } from './data-channel.js';
 import type { MlstFact } from './listing.js';
@@ -113,9 +113,18 @@ export class Session {
   }
 
   reply(code: number, text: string | readonly string[]): void {
+    this.replies([[code, text]]);
+  }
+
+  /** Replies in one write, one packet: a transfer over before its 150 has left sends the 150 and 226 together. */
+  replies(list: readonly (readonly [number, string | readonly string[]])[]): void {
     if (this.closed) return;
-    this.errorsInRow = code >= 500 ? this.errorsInRow + 1 : 0;
-    this.socket.write(formatReply(code, text));
+    let out = '';
+    for (const [code, text] of list) {
+      this.errorsInRow = code >= 500 ? this.errorsInRow + 1 : 0;
+      out += formatReply(code, text);
+    }
+    this.socket.write(out);
     if (this.errorsInRow >= this.cfg.maxConsecutiveErrors) this.closeWith(421, 'Too many errors; closing the connection');
   }
 
@@ -177,25 +186,42 @@ export class Session {
     this.queue.push(...lines);
     if (tooLong) return this.closeWith(500, 'Command line too long');
     if (this.queue.length > this.cfg.maxQueuedCommands) return this.closeWith(421, 'Too many commands at once');
-    void this.pump();
+    this.pump();
   }
 
-  private async pump(): Promise<void> {
+  /**
+   * Answers the queued commands in order, one at a time. A command answered at once (most are) is followed by the
+   * next in the same turn, with no promise in between; one that waits (for a running transfer, a file-system
+   * change, a login delay) resumes the pump when it is done.
+   */
+  private pump(): void {
     if (this.pumping) return;
     this.pumping = true;
-    try {
-      for (let line = this.queue.shift(); line !== undefined && !this.closed; line = this.queue.shift()) {
-        this.touch();
-        await this.execute(line);
+    for (let line = this.queue.shift(); line !== undefined && !this.closed; line = this.queue.shift()) {
+      this.touch();
+      const waiting = this.execute(line);
+      if (waiting) {
+        const resume = (): void => {
+          this.pumping = false;
+          this.pump();
+        };
+        waiting.then(resume, (err: unknown) => {
+          this.cfg.onError?.(err);
+          resume();
+        });
+        return;
       }
-    } finally {
-      this.pumping = false;
     }
+    this.pumping = false;
   }
 
-  private async execute(line: string): Promise<void> {
+  private execute(line: string): Promise<void> | void {
     const cmd = parseCommand(line);
-    if (cmd && this.transfer && !DURING_TRANSFER.has(cmd.verb)) await this.transfer.done;
+    if (cmd && this.transfer && !DURING_TRANSFER.has(cmd.verb)) return this.transfer.done.then(() => this.dispatch(cmd));
+    return this.dispatch(cmd);
+  }
+
+  private dispatch(cmd: Command | undefined): Promise<void> | void {
     if (this.closed) return;
     if (!cmd) return this.reply(500, 'Syntax error, command unrecognized');
     const spec = COMMANDS.get(cmd.verb);
@@ -205,12 +231,18 @@ export class Session {
     // RFC 959 §4.1.3: RNTO must come right after RNFR.
     if (cmd.verb !== 'RNTO') this.state.renameFrom = undefined;
     try {
-      await spec.run(this, cmd.arg, VERBS);
+      const running = spec.run(this, cmd.arg, VERBS);
+      if (running instanceof Promise) return running.catch(this.failed);
     } catch (err) {
-      this.cfg.onError?.(err);
-      this.reply(451, 'Local error in processing');
+      this.failed(err);
     }
   }
+
+  /** A command that threw: 451, and the error to the server's owner (it is a bug or a system failure). */
+  private readonly failed = (err: unknown): void => {
+    this.cfg.onError?.(err);
+    this.reply(451, 'Local error in processing');
+  };
 
   /** True while a transfer runs. */
   get transferring(): boolean {
@@ -254,10 +286,12 @@ export class Session {
 
   /** Idle control connections close (RFC 959 §5.4 leaves the time to the server); a running transfer holds it open. */
   private touch(): void {
-    clearTimeout(this.idleTimer);
     if (this.closed) return;
-    this.idleTimer = setTimeout(() => (this.transfer ? this.touch() : this.closeWith(421, 'Idle timeout; closing the connection')), this.cfg.idleTimeoutMs);
-    this.idleTimer.unref();
+    if (this.idleTimer) this.idleTimer.refresh(); // once per command: one timer, restarted
+    else {
+      this.idleTimer = setTimeout(() => (this.transfer ? this.touch() : this.closeWith(421, 'Idle timeout; closing the connection')), this.cfg.idleTimeoutMs);
+      this.idleTimer.unref();
+    }
   }
 
   close(): void {

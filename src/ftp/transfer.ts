@@ -58,11 +58,15 @@ function guard(conn: DataSocket, signal: AbortSignal, idleMs: number, closeIsFai
   };
 }
 
-/** Writes the end of the stream (a TLS close_notify first) and waits until it is handed to the kernel. */
+/**
+ * Writes the end of the stream (a TLS close_notify first) and waits until it is handed to the kernel. A connection
+ * that failed on the way (the client reset it) rejects with 426: its bytes did not all arrive.
+ */
 function finish(conn: DataSocket): Promise<void> {
-  return new Promise((resolve) => {
-    conn.end(() => resolve());
-    conn.once('close', () => resolve());
+  return new Promise((resolve, reject) => {
+    const done = (): void => (conn.errored ? reject(new DataFailure(426, 'Data connection failed; transfer aborted')) : resolve());
+    conn.end(done);
+    conn.once('close', done);
   });
 }
 
@@ -77,27 +81,27 @@ function letGo(conn: DataSocket): void {
   else conn.destroy();
 }
 
-/** Files up to this size are read at once, synchronously, and sent in one write. */
-const SMALL_FILE_BYTES = 64 * 1024;
+/** Files up to this size are read at once, synchronously, and sent in one write (`readSmall`, `sendBody`). */
+export const SMALL_FILE_BYTES = 64 * 1024;
 /** Chunks in flight per transfer: enough to keep the socket busy while the next one is read. */
 const RING_CHUNKS = 4;
 
+/** `from..end` of an open file of at most SMALL_FILE_BYTES, in one synchronous read (a file that shrank: less). */
+export function readSmall(file: { fd: number; from: number; end: number }): Buffer {
+  const total = Math.max(0, file.end - file.from);
+  const buf = Buffer.allocUnsafe(total);
+  const n = total > 0 ? readSync(file.fd, buf, 0, total, file.from) : 0;
+  return n === total ? buf : buf.subarray(0, n);
+}
+
 /**
- * Sends `from..end` of an open file. A small file is one read and one write. A larger one streams through a ring of
- * at most four buffers, each reused only after the socket has let go of it (its write callback): no copy, and no
- * fresh megabyte per chunk for the garbage collector. A file that grows while sent is sent up to `end`.
+ * Sends `from..end` of an open file of any size through a ring of at most four buffers, each reused only after the
+ * socket has let go of it (its write callback): no copy, and no fresh megabyte per chunk for the garbage collector.
+ * A file that grows while sent is sent up to `end`.
  */
 export async function sendFile(conn: DataSocket, file: { fd: number; from: number; end: number }, chunkBytes: number, signal: AbortSignal, idleMs: number): Promise<number> {
   const g = guard(conn, signal, idleMs);
-  const total = Math.max(0, file.end - file.from);
   try {
-    if (total <= SMALL_FILE_BYTES) {
-      const buf = Buffer.allocUnsafe(total);
-      const n = total > 0 ? readSync(file.fd, buf, 0, total, file.from) : 0;
-      conn.write(buf.subarray(0, n));
-      await Promise.race([finish(conn), g.cut]);
-      return n;
-    }
     const sent = await streamRing(conn, file, chunkBytes, g.cut);
     await Promise.race([finish(conn), g.cut]);
     return sent;
@@ -105,6 +109,29 @@ export async function sendFile(conn: DataSocket, file: { fd: number; from: numbe
     g.release();
     letGo(conn);
   }
+}
+
+/** A transfer's bytes when it is already over, or its remainder to run in the background. */
+export type Move = number | ((signal: AbortSignal) => Promise<number>);
+
+/**
+ * Sends a body held in memory (a small file, a listing). When the passive connection has already come and is plain,
+ * as a mirroring client has it, the body is written at once and, once the kernel has taken all of it, the socket is
+ * closed (the kernel still delivers the bytes and the FIN): the transfer is over before its 150 reply leaves, with
+ * no timer, promise or listener set up, and the caller sends the 150 and 226 together. Otherwise the transfer runs
+ * in the background: waiting for the connection, TLS, or a kernel buffer that took only part of the body.
+ */
+export function sendBody(s: Session, body: Buffer): Move {
+  const idleMs = s.cfg.dataIdleTimeoutMs;
+  const conn = s.state.prot === 'C' ? s.data.takeArrived() : undefined;
+  if (!conn) return async (signal) => sendBytes(await openData(s, signal), body, signal, idleMs);
+  conn.write(body);
+  if (conn.writableLength === 0 && !conn.errored && !conn.destroyed) {
+    conn.destroy();
+    return body.length;
+  }
+  conn.setNoDelay(true);
+  return (signal) => endSend(conn, body.length, signal, idleMs);
 }
 
 async function streamRing(conn: DataSocket, file: { fd: number; from: number; end: number }, chunkBytes: number, cut: Promise<never>): Promise<number> {
@@ -137,16 +164,25 @@ function readAt(fd: number, buf: Buffer, length: number, position: number): Prom
   return new Promise((resolve, reject) => read(fd, buf, 0, length, position, (err, n) => (err ? reject(err) : resolve(n))));
 }
 
-export async function sendBytes(conn: DataSocket, body: Buffer, signal: AbortSignal, idleMs: number): Promise<number> {
+function sendBytes(conn: DataSocket, body: Buffer, signal: AbortSignal, idleMs: number): Promise<number> {
+  conn.write(body);
+  return endSend(conn, body.length, signal, idleMs);
+}
+
+/** Ends a send whose bytes are all written to `conn` (queued or not): resolves once they and the end are sent. */
+async function endSend(conn: DataSocket, bytes: number, signal: AbortSignal, idleMs: number): Promise<number> {
+  if (conn.destroyed) {
+    letGo(conn);
+    throw new DataFailure(426, 'Data connection closed early; transfer aborted');
+  }
   const g = guard(conn, signal, idleMs);
   try {
-    conn.write(body);
     await Promise.race([finish(conn), g.cut]);
   } finally {
     g.release();
     letGo(conn);
   }
-  return body.length;
+  return bytes;
 }
 
 /**

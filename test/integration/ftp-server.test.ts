@@ -376,6 +376,50 @@ test('data connections of finished downloads and listings are closed at once, no
   assert.ok(grew < 10, `${grew} more descriptors open after 40 transfers`);
 });
 
+test('small files and listings sent at once over a passive connection that has already come, and the same bytes when the command comes first; 64 KiB and one byte more', async () => {
+  const edge = randomBytes(64 * 1024); // the largest file sent at once
+  const over = randomBytes(64 * 1024 + 1); // the smallest one streamed
+  await writeFile(join(root, 'edge.bin'), edge);
+  await writeFile(join(root, 'over.bin'), over);
+  const events: FtpEvent[] = [];
+  const c = await login(await serve({}, events));
+  for (const [command, want] of [['RETR edge.bin', edge], ['RETR sub/a.txt', Buffer.from('alpha\n')], ['NLST sub', Buffer.from('a.txt\r\n')], ['RETR over.bin', over]] as const) {
+    // The connection is there before the command (as mirroring clients have it): written and closed at once.
+    const data = await c.passive();
+    await new Promise((r) => setTimeout(r, 20)); // let the server take the connection
+    assert.equal((await c.cmd(command)).code, 150);
+    assert.ok((await readAll(data)).equals(want), command);
+    assert.equal((await c.reply())!.code, 226);
+    // The command before the connection: the transfer waits for it.
+    const r = await c.cmd('EPSV');
+    assert.equal(r.code, 229);
+    c.write(command + '\r\n');
+    assert.equal((await c.reply())!.code, 150);
+    const late = await new Promise<netModule.Socket>((resolve) => {
+      const s = netModule.connect(Number(/\|(\d+)\|/.exec(r.lines[0]!)![1]), '127.0.0.1', () => resolve(s));
+    });
+    assert.ok((await readAll(late)).equals(want), `${command}, connected after it`);
+    assert.equal((await c.reply())!.code, 226);
+  }
+  const logged = events.filter((e) => e.event === 'ftp:transfer');
+  assert.deepEqual(logged.map((e) => e.event === 'ftp:transfer' && [e.command, e.bytes, e.outcome]), [['RETR', edge.length, 'ok'], ['RETR', edge.length, 'ok'], ['RETR', 6, 'ok'], ['RETR', 6, 'ok'], ['NLST', 7, 'ok'], ['NLST', 7, 'ok'], ['RETR', over.length, 'ok'], ['RETR', over.length, 'ok']]);
+  await rm(join(root, 'edge.bin'));
+  await rm(join(root, 'over.bin'));
+});
+
+test('a small file over a passive connection the client has reset: 426, not 226', async () => {
+  const events: FtpEvent[] = [];
+  const c = await login(await serve({}, events));
+  const data = await c.passive();
+  await new Promise((r) => setTimeout(r, 20)); // let the server take the connection
+  data.resetAndDestroy();
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal((await c.cmd('RETR sub/a.txt')).code, 150);
+  assert.equal((await c.reply())!.code, 426);
+  const logged = events.find((e) => e.event === 'ftp:transfer');
+  assert.equal(logged?.event === 'ftp:transfer' && logged.outcome, 'error');
+});
+
 test('LIST and NLST wildcards: * and ? in the last segment, within the folder the usual rules allow', async () => {
   await writeFile(join(root, 'sub', 'b.txt'), 'beta\n');
   await writeFile(join(root, 'sub', 'c.bin'), 'gamma\n');
