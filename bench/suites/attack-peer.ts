@@ -139,7 +139,9 @@ async function run(): Promise<void> {
         console.log(`${which} seed, attack: ${s.name} ...`);
         const o = await runScenario(which, s, torrent, src, work, info);
         results.set(`${which}/${s.name}`, o);
-        console.log(`  ${o.mibps.toFixed(1)} MiB/s${o.done ? '' : ' (not done)'}, seed peak RSS ${o.seedPeakRssMiB.toFixed(0)} MiB${o.seedAlive ? '' : ', seed DIED'}`);
+        // The attackers' connections say how hard each seed made them work (garbage peers reconnect when closed).
+        const churn = s.kind ? `, ${o.attackConnections} attack connections` : '';
+        console.log(`  ${o.mibps.toFixed(1)} MiB/s${o.done ? '' : ' (not done)'}, seed peak RSS ${o.seedPeakRssMiB.toFixed(0)} MiB${churn}${o.seedAlive ? '' : ', seed DIED'}`);
       }
     }
     const rows = SCENARIOS.map((s) => {
