@@ -85,7 +85,8 @@ export class VolunteerState {
   }
 
   async cacheFile(sha256: string, data: Buffer): Promise<void> {
-    const tmp = join(this.filesDir, `${sha256}.tmp`);
+    // A name of its own per write: two slots caching the same file must not truncate or rename each other's.
+    const tmp = join(this.filesDir, `${sha256}.${randomBytes(6).toString('hex')}.tmp`);
     await mkdir(this.filesDir, { recursive: true });
     const fh = await open(tmp, constants.O_CREAT | constants.O_WRONLY | constants.O_TRUNC, 0o600);
     try {

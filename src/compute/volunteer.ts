@@ -49,6 +49,8 @@ export class Volunteer {
   private identity?: VolunteerIdentity;
   private readonly running = new Map<string, AbortController>();
   private readonly reports = new Map<string, FinishedReport>();
+  /** Files being fetched, by SHA-256: two slots that need the same application share one download. */
+  private readonly fetching = new Map<string, Promise<Buffer>>();
   private wake?: () => void;
   private wakePending = false;
   private acked = 0;
@@ -234,6 +236,23 @@ export class Volunteer {
   }
 
   private async fetchFile(sha256: string, bytes: number, signal: AbortSignal): Promise<Buffer> {
+    const pending = this.fetching.get(sha256);
+    if (pending) {
+      try {
+        return await pending;
+      } catch (err) {
+        // The other slot's download failed, or was cancelled with its instance: this slot tries on its own.
+        if (signal.aborted) throw err;
+      }
+    }
+    const p = this.fetchAndCache(sha256, bytes, signal).finally(() => {
+      if (this.fetching.get(sha256) === p) this.fetching.delete(sha256);
+    });
+    this.fetching.set(sha256, p);
+    return p;
+  }
+
+  private async fetchAndCache(sha256: string, bytes: number, signal: AbortSignal): Promise<Buffer> {
     const cached = await this.state.cachedFile(sha256);
     if (cached) return cached;
     let data: Buffer;
@@ -247,7 +266,8 @@ export class Volunteer {
       data = await this.withRetries(() => fetchVerified(this.filesUrl!, sha256, bytes, signal), signal);
       this.hooks.onEvent?.({ type: 'fetched', sha256, bytes, via: 'http' });
     }
-    await this.state.cacheFile(sha256, data);
+    // The cache only saves a download next time: a file it cannot keep (a full disk) is no reason to fail the run.
+    await this.state.cacheFile(sha256, data).catch(() => undefined);
     return data;
   }
 
