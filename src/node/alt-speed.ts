@@ -19,9 +19,6 @@ export function applyGlobalLimits(s: SessionSettings, down: TokenBucket, up: Tok
   up.setRate(limits.upBytesPerSec);
 }
 
-/** Minutes in a day: the schedule's begin and end are minutes after local midnight, as in Transmission. */
-export const MINUTES_PER_DAY = 24 * 60;
-
 /**
  * Whether `at` (local time) falls in the alternative speeds' timetable: from `altSpeedTimeBeginMinutes` to
  * `altSpeedTimeEndMinutes` on the days of `altSpeedTimeDays` (Transmission's mask: Sunday 1, Monday 2, ...,

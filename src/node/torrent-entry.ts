@@ -57,9 +57,9 @@ export class TorrentEntry {
   private trackers?: Map<string, TrackerState>;
   /** Bytes of the running torrent's meters already added to the record's totals. */
   private countedUp = 0;
+  private countedDown = 0;
   /** Each web seed's lifetime bytes (the record's totals and the running swarm's new ones). */
   private readonly webSeedTally = new WebSeedTally();
-  private countedDown = 0;
   /** Bytes folded into the record's totals but not yet committed (the node's checkpoint takes them). */
   private unsavedUp = 0;
   private unsavedDown = 0;
@@ -360,7 +360,7 @@ export class TorrentEntry {
       uploadLimitBytesPerSec: r.upLimit,
       addedAt: r.addedAt,
       completedAt: r.completedAt,
-      webSeedBytes: sum(this.webSeedTally.current(r.webSeedBytes, this.torrent?.webSeeds.perSeed()).values()),
+      webSeedBytes: this.webSeedTally.total(r.webSeedBytes, this.torrent?.webSeeds.perSeed()),
       seedRatioLimit: r.seedRatio,
       seedRatioMode: r.seedRatioMode,
       error: this.error,
@@ -384,13 +384,14 @@ export class TorrentEntry {
         priority: this.record.priorities[String(index)] ?? 0,
       }));
     const webSeeds = [...(meta?.urlList ?? []), ...this.record.extraWebSeeds];
+    const liveSeeds = this.torrent?.webSeeds.perSeed();
     return {
       ...this.summary(),
       files,
       peerList: this.peerList(),
       trackers: trackerList(this.trackers, this.discovery?.trackerStatus()),
       webSeeds,
-      webSeedStats: webSeedList(webSeeds, this.torrent?.webSeeds.perSeed(), this.webSeedTally.current(this.record.webSeedBytes, this.torrent?.webSeeds.perSeed())),
+      webSeedStats: webSeedList(webSeeds, liveSeeds, this.webSeedTally.current(this.record.webSeedBytes, liveSeeds)),
       pieceLengthBytes: meta?.pieceLengthBytes ?? 0,
       piecesBitfield: have ? Buffer.from(have.bytes).toString('base64') : '',
       ...pieceStates(this.torrent?.picker),
@@ -433,10 +434,4 @@ function safePeer(text: string): PeerAddress[] {
   } catch {
     return [];
   }
-}
-
-function sum(values: Iterable<number>): number {
-  let total = 0;
-  for (const v of values) total += v;
-  return total;
 }

@@ -26,6 +26,14 @@ export class WebSeedTally {
     return out;
   }
 
+  /** Lifetime bytes of all the web seeds together, folded or not (a torrent's summary: no map built). */
+  total(stored: Readonly<Record<string, number>>, live: LiveWebSeed[] | undefined): number {
+    let bytes = 0;
+    for (const url in stored) bytes += stored[url]!;
+    for (const s of live ?? []) bytes += s.bytes - (this.counted.get(s.url) ?? 0);
+    return bytes;
+  }
+
   /** Lifetime bytes per web seed URL, folded or not. */
   current(stored: Readonly<Record<string, number>>, live: LiveWebSeed[] | undefined): Map<string, number> {
     const out = new Map(Object.entries(stored));

@@ -66,10 +66,12 @@ test('web seed tally: stored totals plus the running swarm’s new bytes, folded
   const stored = { 'http://x/f': 1_000 };
   const live = (x: number, y: number) => [{ url: 'http://x/f', bytes: x, inFlight: 0 }, { url: 'http://y/f', bytes: y, inFlight: 0 }];
   assert.deepEqual([...tally.current(stored, live(200, 50))], [['http://x/f', 1_200], ['http://y/f', 50]]);
+  assert.equal(tally.total(stored, live(200, 50)), 1_250, 'the total is the sum of the same');
   const folded = tally.fold(stored, live(200, 50))!;
   assert.deepEqual(folded, { 'http://x/f': 1_200, 'http://y/f': 50 });
   assert.equal(tally.fold(folded, live(200, 50)), undefined, 'nothing new: nothing to store');
   assert.deepEqual([...tally.current(folded, live(300, 50))], [['http://x/f', 1_300], ['http://y/f', 50]], 'not counted twice');
+  assert.equal(tally.total(folded, live(300, 50)), 1_350);
   tally.reset(); // the torrent starts again: the swarm counts from 0
   assert.deepEqual(tally.fold(folded, live(10, 0)), { 'http://x/f': 1_210, 'http://y/f': 50 });
   assert.deepEqual(stored, { 'http://x/f': 1_000 }, 'the stored object is never changed in place');
