@@ -74,9 +74,7 @@ export class DataChannel {
    */
   reuse(): number | undefined {
     if (!this.listener) return undefined;
-    this.pending?.destroy();
-    this.pending = undefined;
-    this.active = undefined;
+    this.dropUnused();
     this.armed = true; // the linger timer may fire meanwhile: an armed listener is never closed
     return this.listenerPort;
   }
@@ -85,9 +83,7 @@ export class DataChannel {
   async listen(): Promise<number> {
     const reused = this.reuse();
     if (reused !== undefined) return reused;
-    this.pending?.destroy();
-    this.pending = undefined;
-    this.active = undefined;
+    this.dropUnused();
     const server = createServer({ pauseOnConnect: true }, (sock) => this.onConnection(server, sock));
     server.on('error', () => undefined);
     const [low, high] = this.cfg.pasvPorts ?? [0, 0];
@@ -163,6 +159,11 @@ export class DataChannel {
     this.listener?.close();
     this.listener = undefined;
     this.armed = false;
+    this.dropUnused();
+  }
+
+  /** Forgets the connection the last PASV/EPSV or PORT/EPRT prepared and no transfer used. */
+  private dropUnused(): void {
     this.pending?.destroy();
     this.pending = undefined;
     this.active = undefined;
