@@ -33,11 +33,17 @@ export function ratio(r: number): string {
   return r.toFixed(2);
 }
 
+const pad = (n: number): string => String(n).padStart(2, '0');
+
 export function date(ms: number): string {
   if (!ms) return '';
   const d = new Date(ms);
-  const pad = (n: number): string => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** Minutes after midnight as "HH:MM" (what a time input holds). */
+export function timeOfDay(minutes: number): string {
+  return `${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`;
 }
 
 export function ago(ms: number): string {

@@ -1,11 +1,11 @@
 // The alternative speeds' timetable, as Transmission has it: on from one time to another, on chosen days.
 import type { JSX } from 'preact';
 import type { SessionSettings } from '../../../src/node/types.js';
+import { timeOfDay } from '../lib/format.js';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
-/** Minutes after midnight as "HH:MM" for a time input, and back. */
-const hhmm = (minutes: number): string => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+/** A time input's "HH:MM" as minutes after midnight (timeOfDay is the other way). */
 const minutesOf = (text: string): number | undefined => {
   const m = /^(\d{2}):(\d{2})$/.exec(text);
   return m ? Number(m[1]) * 60 + Number(m[2]) : undefined;
@@ -17,7 +17,7 @@ export function AltSpeedTimetable({ form, set }: { form: Timetable; set: (change
   const time = (key: 'altSpeedTimeBeginMinutes' | 'altSpeedTimeEndMinutes', label: string): JSX.Element => (
     <label class="field">
       <span>{label}</span>
-      <input type="time" value={hhmm(form[key])} disabled={!form.altSpeedTimeEnabled} onInput={(e) => {
+      <input type="time" value={timeOfDay(form[key])} disabled={!form.altSpeedTimeEnabled} onInput={(e) => {
         const m = minutesOf(e.currentTarget.value);
         if (m !== undefined) set({ [key]: m });
       }} />
