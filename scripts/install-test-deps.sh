@@ -13,8 +13,8 @@ done
 if ((${#missing[@]})); then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   echo "installing Debian packages: ${missing[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  $SUDO apt-get update -qq -o Acquire::Retries=3
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq -o Acquire::Retries=3 --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 mapfile -t npm_wanted < <(cat scripts/test-deps/*.npm 2>/dev/null | sed 's/#.*//' | tr -s ' \t' '\n' | grep -v '^$' | sort -u)
@@ -29,6 +29,12 @@ if ((${#npm_wanted[@]})); then
   if ((${#need[@]})); then
     echo "installing npm test packages: ${need[*]}"
     # --ignore-scripts: optional native parts (WebRTC) cannot be built or downloaded here; TCP paths need none.
-    npm install --prefix .cache/test-npm --ignore-scripts --no-audit --no-fund --loglevel=error "${need[@]}" >/dev/null
+    # Three attempts: a registry connection reset mid-body is not retried by npm itself, and fails a whole CI run.
+    for attempt in 1 2 3; do
+      npm install --prefix .cache/test-npm --ignore-scripts --no-audit --no-fund --loglevel=error "${need[@]}" >/dev/null && break
+      [ "$attempt" -eq 3 ] && { echo "npm test packages could not be installed (three attempts): ${need[*]}" >&2; exit 1; }
+      echo "npm install failed (attempt $attempt of 3); trying again in 10 s" >&2
+      sleep 10
+    done
   fi
 fi
