@@ -150,7 +150,7 @@ test('kill -9 of a download four times at random moments: it finishes with the e
   // The seed's count of bytes sent, all runs together, once the last run is over.
   const uploaded = await seed.nextUploadedBytes();
   const again = uploaded - size;
-  // In flight at a kill: the blocks requested ahead (requestQueueSeconds = 2 s of the 2 MiB/s rate) and the pieces
+  // In flight at a kill: the blocks requested ahead (requestQueueSeconds of the 2 MiB/s rate, plus a round trip) and the pieces
   // they belong to; everything written to disk is found again by hashing, the resume file being older than the
   // files (so pieces verified since its last save, up to 5 s before, are not lost either).
   const inFlight = 2 * rate + 2 * PIECE;
