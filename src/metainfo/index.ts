@@ -6,7 +6,7 @@
  *   console.log(meta.name, meta.infoHashV1?.toString('hex'), magnetFromMetainfo(meta));
  *   const { bytes } = await createTorrent('./photos', { version: 'hybrid', trackers: ['udp://127.0.0.1:6969'] });
  */
-export { parseTorrent, parseInfo, MIN_PIECE_LENGTH_BYTES, MAX_PIECE_LENGTH_BYTES, MAX_TORRENT_FILE_BYTES } from './parse.js';
+export { parseTorrent, parseInfo, isPieceLength, MIN_PIECE_LENGTH_BYTES, MAX_PIECE_LENGTH_BYTES, MAX_TORRENT_FILE_BYTES } from './parse.js';
 export { parseMagnet, buildMagnet, magnetFromMetainfo, isMagnet, type MagnetLink } from './magnet.js';
 export { createTorrent, type CreateOptions, type CreatedTorrent } from './create/create.js';
 export { autoPieceLength } from './create/plan.js';

@@ -9,6 +9,11 @@ import { asInfoHash, type Metainfo, type TorrentFile, type TorrentVersion } from
 
 export const MIN_PIECE_LENGTH_BYTES = 16 * 1024;
 export const MAX_PIECE_LENGTH_BYTES = 256 * 1024 * 1024;
+
+/** Whether a piece length is one every client takes: a power of two from 16 KiB (a block) to 256 MiB. */
+export function isPieceLength(bytes: number): boolean {
+  return Number.isInteger(bytes) && bytes >= MIN_PIECE_LENGTH_BYTES && bytes <= MAX_PIECE_LENGTH_BYTES && (bytes & (bytes - 1)) === 0;
+}
 /** Larger than any real .torrent; a file this size is refused before it is decoded. */
 export const MAX_TORRENT_FILE_BYTES = 64 * 1024 * 1024;
 

@@ -23,6 +23,8 @@ export interface SeedRegistryInit {
   peerHosts: string[];
   peerPort: number;
   minFileBytes?: number;
+  /** Piece length of the torrents made (`isPieceLength`); undefined: chosen from each file's size (autoPieceLength). */
+  pieceLengthBytes?: number;
   maxSeededTorrents?: number;
   concurrentCreates?: number;
   hashWorkers?: number;
@@ -189,12 +191,14 @@ export class SeedRegistry {
   /** The disk cache's torrent for the entry, or a new one (saved there); undefined when the file changed meanwhile. */
   private async loadOrCreate(e: Entry): Promise<{ torrent: CachedTorrent; fromCache: boolean } | undefined> {
     const cached = await this.disk.load(e.key);
-    if (cached && describesFile(cached.metainfo, basename(e.realPath), e.size)) {
+    const pieceLength = this.init.pieceLengthBytes;
+    // A torrent cached with another piece length (the option changed since) is made again.
+    if (cached && describesFile(cached.metainfo, basename(e.realPath), e.size) && (pieceLength === undefined || cached.metainfo.pieceLengthBytes === pieceLength)) {
       this.counters.fromCache++;
       return { torrent: cached, fromCache: true };
     }
     const webSeed = new URL(e.urlPath.slice(1), this.init.baseUrl).href;
-    const created = await createTorrent(e.realPath, { version: 'v1', trackers: [this.announceUrl], webSeeds: [webSeed], workers: this.init.hashWorkers ?? SEED_DEFAULTS.hashWorkers, createdBy: 'tandem serve --seed', signal: this.abort.signal });
+    const created = await createTorrent(e.realPath, { version: 'v1', pieceLengthBytes: pieceLength, trackers: [this.announceUrl], webSeeds: [webSeed], workers: this.init.hashWorkers ?? SEED_DEFAULTS.hashWorkers, createdBy: 'tandem serve --seed', signal: this.abort.signal });
     const now = await stat(e.realPath);
     // Hashed while it was being written: the torrent may mix old and new bytes, so it is dropped (the next request retries).
     if (seedCacheKey(e.realPath, { size: now.size, mtimeMs: now.mtimeMs, ino: now.ino }) !== e.key) {

@@ -177,6 +177,35 @@ test('serve --seed: Link header, the torrent it names, a cache hit without re-ha
   await stopServer(again);
 });
 
+test('serve --seed-piece-length: the torrents have that piece length, and one cached with another is made again', async (t) => {
+  const dir = await tempDir(t);
+  const root = join(dir, 'root');
+  const cache = join(dir, 'cache');
+  await mkdir(root, { recursive: true });
+  const data = randomBytes(3 * 1024 * 1024 + 7);
+  await writeFile(join(root, 'data.bin'), data);
+  const torrentOf = async (extra: string[]): Promise<Metainfo> => {
+    const server = await startSeedServer(t, root, cache, extra);
+    try {
+      await waitForLink(server.base + 'data.bin');
+      return (await fetchTorrent(server.base + 'data.bin?torrent')).meta;
+    } finally {
+      await stopServer(server);
+    }
+  };
+  const auto = await torrentOf([]);
+  assert.equal(auto.pieceLengthBytes, 16 * 1024, 'the automatic length for 3 MiB');
+  const chosen = await torrentOf(['--seed-piece-length', '256KiB']);
+  assert.equal(chosen.pieceLengthBytes, 256 * 1024, 'the cached 16 KiB torrent is not reused');
+  assert.equal(chosen.pieceCount, Math.ceil(data.length / (256 * 1024)));
+  const last = chosen.pieceCount - 1;
+  const lastPiece = data.subarray(last * 256 * 1024);
+  assert.ok(chosen.pieces!.subarray(last * 20, last * 20 + 20).equals(createHash('sha1').update(lastPiece).digest()), 'the last, short piece hashes the real bytes');
+  const r = await tandem(['serve', root, '--http', '127.0.0.1:0', '--seed', '--seed-cache', cache, '--seed-piece-length', '100KiB'], { timeoutMs: 15_000 });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /--seed-piece-length: a power of two/);
+});
+
 test('tandem get http:// of a seeded file joins its swarm; --no-swarm downloads over HTTP only', async (t) => {
   const dir = await tempDir(t);
   const root = join(dir, 'root');

@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { isReferenceMode, LabError, MAX_LAB_CLIENTS, listNamespaces, parseClientCounts, parseCsv, parseModes, parseRate, prefixFor, ProcessSet, removeStale, requirePrograms, runLab, simulateLab, takeLock, destroySync, type LabParams, type RunRecord } from '../../lab/index.js';
 import { addCommonFlags, EXIT_USAGE, Output, runCommand, type CommonFlags } from '../output.js';
 import { wholeNumberFlag } from '../options.js';
+import { isPieceLength } from '../../metainfo/index.js';
 import { parseBytes } from '../units.js';
 
 interface LabFlags extends CommonFlags {
@@ -24,7 +25,7 @@ interface LabFlags extends CommonFlags {
 
 function paramsOf(flags: LabFlags): LabParams {
   const pieceLengthBytes = parseBytes(flags.pieceLength, '--piece-length');
-  if (pieceLengthBytes < 16384 || (pieceLengthBytes & (pieceLengthBytes - 1)) !== 0) throw new LabError('LAB_USAGE', '--piece-length: a power of two from 16KiB', 'input');
+  if (!isPieceLength(pieceLengthBytes)) throw new LabError('LAB_USAGE', '--piece-length: a power of two from 16KiB to 256MiB', 'input');
   const sizeBytes = parseBytes(flags.size, '--size');
   if (sizeBytes < 1 || sizeBytes > 4 * 1024 ** 3) throw new LabError('LAB_USAGE', '--size: from 1 byte to 4GiB', 'input');
   return {

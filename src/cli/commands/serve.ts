@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
 import { HTTP_DEFAULTS, HttpFileServer, parseCredentials, type HttpServerOptions } from '../../http/index.js';
 import { defaultSeedCacheDir, isServeWorker, reportToPrimary, SEED_DEFAULTS, SeedingFileServer, stopRequested, WorkerPool, type SeedEvent } from '../../serve/index.js';
+import { isPieceLength } from '../../metainfo/index.js';
 import { TokenBucket } from '../../swarm/index.js';
 import { parsePort } from '../torrent-flags.js';
 import { formatTransferLine, TftpServer, TFTP_DEFAULTS } from '../../tftp/index.js';
@@ -29,6 +30,7 @@ interface ServeFlags extends CommonFlags, FtpFlags {
   seedCache?: string;
   seedPort?: string;
   seedMinSize?: string;
+  seedPieceLength?: string;
   publicUrl?: string;
   uploadLimit?: string;
   workers?: string;
@@ -72,6 +74,7 @@ export default function serveCommand(): Command {
     .option('--seed', 'make a torrent for each served file (Link header, ?torrent), seed it, and run its tracker at /announce')
     .option('--seed-cache <dir>', `where --seed keeps the torrents it made, outside DIR (default ${defaultSeedCacheDir()})`)
     .option('--seed-port <n>', 'port the --seed peer listens on (default: any free port)')
+    .option('--seed-piece-length <bytes>', 'piece length of the torrents --seed makes, a power of two from 16KiB (default: chosen from each file\'s size)')
     .option('--seed-min-size <bytes>', `smallest file --seed makes a torrent for (default ${formatBytes(SEED_DEFAULTS.minFileBytes)})`)
     .option('--workers <n>', 'HTTP worker processes sharing the port, or "auto" for one per core (default 1; not with --seed or --upload-limit)')
     .option('--max-connections <n>', `HTTP connections held at once; the next is answered 503 with Retry-After (default ${HTTP_DEFAULTS.maxConnections}, per worker)`)
@@ -211,6 +214,13 @@ async function startHttp(dir: string, flags: ServeFlags, out: Output, report?: W
   };
 }
 
+function seedPieceLength(flags: ServeFlags): number | undefined {
+  if (flags.seedPieceLength === undefined) return undefined;
+  const bytes = parseBytes(flags.seedPieceLength, '--seed-piece-length');
+  if (!isPieceLength(bytes)) throw usage('--seed-piece-length: a power of two from 16KiB to 256MiB');
+  return bytes;
+}
+
 async function startSeeding(dir: string, flags: ServeFlags, out: Output, http: HttpServerOptions, limit: number, closeLog: () => Promise<void>): Promise<() => Promise<void>> {
   const server = new SeedingFileServer({
     http,
@@ -218,7 +228,7 @@ async function startSeeding(dir: string, flags: ServeFlags, out: Output, http: H
     uploadLimitBytesPerSec: limit,
     publicUrl: flags.publicUrl,
     peerPort: flags.seedPort === undefined ? 0 : parsePort(flags.seedPort),
-    seed: { minFileBytes: flags.seedMinSize === undefined ? undefined : parseBytes(flags.seedMinSize, '--seed-min-size') },
+    seed: { minFileBytes: flags.seedMinSize === undefined ? undefined : parseBytes(flags.seedMinSize, '--seed-min-size'), pieceLengthBytes: seedPieceLength(flags) },
     onEvent: (e) => reportSeedEvent(out, e),
   });
   const addr = await server.start();

@@ -1,5 +1,5 @@
 import { MetainfoError } from '../errors.js';
-import { parseTorrent, MIN_PIECE_LENGTH_BYTES, MAX_PIECE_LENGTH_BYTES } from '../parse.js';
+import { isPieceLength, parseTorrent } from '../parse.js';
 import { checkComponent } from '../paths.js';
 import type { Metainfo, TorrentVersion } from '../types.js';
 import { buildTorrent } from './build.js';
@@ -35,7 +35,7 @@ export interface CreatedTorrent {
 export async function createTorrent(path: string, options: CreateOptions = {}): Promise<CreatedTorrent> {
   const version = options.version ?? 'v1';
   const pl = options.pieceLengthBytes;
-  if (pl !== undefined && (pl < MIN_PIECE_LENGTH_BYTES || pl > MAX_PIECE_LENGTH_BYTES || (pl & (pl - 1)) !== 0)) {
+  if (pl !== undefined && !isPieceLength(pl)) {
     throw new MetainfoError('CREATE_INPUT', `piece length ${pl} is not a power of two between 16 KiB and 256 MiB`);
   }
   const scan = await scanPath(path);
