@@ -46,9 +46,7 @@ async function startTandemServer(ctx: RunContext, mode: Mode): Promise<(dir: str
     return (dir) => ['get', url, '-o', dir, '--no-swarm', '--json'];
   }
   if (mode === 'hybrid') {
-    // The same piece length as p2p's torrent: the automatic one is 16 KiB for 20 MiB, which costs every process a
-    // HAVE per block and made hybrid at N = 16 CPU-bound (65-69 CPU-s in a 32-34 s run, against 30-36 for p2p).
-    const args = ['serve', serverDir, '--http', `${s.ip}:${HTTP_PORT}`, '--seed', '--seed-piece-length', String(ctx.params.pieceLengthBytes), '--seed-port', String(PEER_PORT), '--seed-cache', join(ctx.work, 'seed-cache'), '--json'];
+    const args = ['serve', serverDir, '--http', `${s.ip}:${HTTP_PORT}`, '--seed', '--seed-port', String(PEER_PORT), '--seed-cache', join(ctx.work, 'seed-cache'), '--json'];
     const p = tandem(ctx, 'serve --seed', s.ns, args);
     await p.waitFor(/"listening"/, wait, ctx.signal);
     // The torrent is made on the file's first request: ask for it now, so no client waits for the hashing.

@@ -1,3 +1,4 @@
+import { autoPieceLength } from '../metainfo/index.js';
 import { uniformBounds } from './bounds.js';
 import { writeOutputs } from './experiment.js';
 import { spread } from './report.js';
@@ -29,8 +30,8 @@ export function simConfig(params: LabParams, mode: Mode, clients: number, seed: 
     mode,
     clients,
     fileBytes: params.sizeBytes,
-    // share takes --piece-length, and the lab gives serve --seed the same (--seed-piece-length).
-    pieceBytes: params.pieceLengthBytes,
+    // serve --seed makes its torrents with the automatic piece length (16 KiB for 20 MiB); share takes --piece-length.
+    pieceBytes: mode === 'hybrid' ? autoPieceLength(params.sizeBytes) : params.pieceLengthBytes,
     serverUpBps: params.serverUpBps,
     clientUpBps: params.clientUpBps,
     clientDownBps: params.clientDownBps,

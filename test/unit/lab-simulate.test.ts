@@ -116,7 +116,7 @@ test('agreement compares the medians of each mode and N up to 16', () => {
   assert.equal(a.lines[0], 'simulation against measurement: 1 of 2 (mode, N) cells within 10% of the measured median D');
   assert.match(a.table, /\| p2p \| 1 \| 13\.00 \| 10\.00 \| 0\.77 \|/);
   const params: LabParams = { clients: [1], modes: ['hybrid'], sizeBytes: 20 * MiB, serverUpBps: 20e6, clientUpBps: 10e6, clientDownBps: Infinity, queueMs: 100, pieceLengthBytes: 262144, reps: 1 };
-  // The lab gives serve --seed the p2p torrent's piece length (--seed-piece-length).
-  assert.equal(simConfig(params, 'hybrid', 4, 1).pieceBytes, 262144);
+  // serve --seed picks its own piece length: 16 KiB for 20 MiB.
+  assert.equal(simConfig(params, 'hybrid', 4, 1).pieceBytes, 16384);
   assert.equal(simConfig(params, 'p2p', 4, 1).pieceBytes, 262144);
 });
