@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { workerExecArgv } from '../util/worker-exec-argv.js';
 
@@ -13,6 +14,13 @@ import { workerExecArgv } from '../util/worker-exec-argv.js';
  *
  * A buffer on a SharedArrayBuffer is written in place (the swarm's piece buffers are); any other is copied to the
  * thread, so a caller never sees its buffer detached.
+ *
+ * The thread starts only when writes come fast. Starting a Worker costs about 70 ms of CPU (a V8 isolate and
+ * Node's bootstrap), which is most of what a small download spends on its disk: below `inlineBelowBytesPerSec`,
+ * with nothing queued on the thread, a write is made at once on the calling thread with the same 64 KiB pwrites
+ * (a 256 KiB piece is four calls into the page cache). A disk that makes such a write wait `slowWriteMs` or more
+ * (a slow stick, writeback throttling) must not stall the caller's event loop again: from then on every write goes
+ * to the thread.
  *
  * @example
  *   await sharedDiskWriter().write(handle.fd, piece, 1_048_576 * 7);
@@ -40,13 +48,55 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
+export interface DiskWriterOptions {
+  /** Writes are made on the calling thread while the last second's writes total less than this. */
+  inlineBelowBytesPerSec?: number;
+  /** A write on the calling thread that takes this long sends every later write to the thread. */
+  slowWriteMs?: number;
+  /** The clock, in ms (tests pass their own). */
+  now?: () => number;
+}
+
+export const DISK_WRITER_DEFAULTS = { inlineBelowBytesPerSec: 8 * 1024 * 1024, slowWriteMs: 20 };
+
+/** Makes the whole write with positional writes of at most WRITE_CALL_BYTES, looping over partial ones. */
+export function writeAll(fd: number, data: Uint8Array, position: number): void {
+  let done = 0;
+  // Bounded: each pass writes at least one byte or throws.
+  while (done < data.length) {
+    const n = writeSync(fd, data, done, Math.min(WRITE_CALL_BYTES, data.length - done), position + done);
+    if (n <= 0) throw Object.assign(new Error('wrote 0 bytes'), { code: 'EIO' });
+    done += n;
+  }
+}
+
 export class DiskWriter {
   private worker?: Worker;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  private readonly inlineBelow: number;
+  private readonly slowMs: number;
+  private readonly now: () => number;
+  /** Bytes written in the current one-second window, and when it began. */
+  private windowBytes = 0;
+  private windowStartMs = -Infinity;
+  /** A write on the calling thread was slow: the disk is, and writes stay on the thread. */
+  private slowDisk = false;
+
+  constructor(options: DiskWriterOptions = {}) {
+    this.inlineBelow = options.inlineBelowBytesPerSec ?? DISK_WRITER_DEFAULTS.inlineBelowBytesPerSec;
+    this.slowMs = options.slowWriteMs ?? DISK_WRITER_DEFAULTS.slowWriteMs;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Whether the thread has been started (it never is while writes stay slow and small). */
+  get threadStarted(): boolean {
+    return this.worker !== undefined;
+  }
 
   /** Writes all of `data` at `position` of the open file `fd`; the descriptor must stay open until this settles. */
   write(fd: number, data: Buffer, position: number): Promise<void> {
+    if (this.inline(data.length)) return this.writeHere(fd, data, position);
     const worker = this.thread();
     const id = this.nextId++;
     const view = new Uint8Array(data.buffer, data.byteOffset, data.length);
@@ -55,6 +105,30 @@ export class DiskWriter {
       worker.ref();
       worker.postMessage({ id, fd, data: view, position } satisfies WriteJob);
     });
+  }
+
+  /** Counts the write in the current second and says whether it is made here (see the class comment). */
+  private inline(bytes: number): boolean {
+    const now = this.now();
+    if (now - this.windowStartMs >= 1000) {
+      this.windowStartMs = now;
+      this.windowBytes = 0;
+    }
+    this.windowBytes += bytes;
+    return !this.slowDisk && this.pending.size === 0 && this.windowBytes < this.inlineBelow;
+  }
+
+  private writeHere(fd: number, data: Buffer, position: number): Promise<void> {
+    const start = this.now();
+    try {
+      writeAll(fd, data, position);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      return Promise.reject(new DiskWriteError(e.code ?? 'EIO', e.message));
+    } finally {
+      if (this.now() - start >= this.slowMs) this.slowDisk = true;
+    }
+    return Promise.resolve();
   }
 
   private thread(): Worker {

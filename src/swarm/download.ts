@@ -5,6 +5,11 @@ import type { Peer } from './peer.js';
 import { requestQueueDepth } from './rate.js';
 import type { SwarmContext } from './swarm-context.js';
 
+/** SHA-1 of a piece on the calling thread, in the shape the hash pool answers. */
+function hashHere(data: Buffer): Promise<{ digest: Buffer; data: Buffer }> {
+  return Promise.resolve({ digest: createHash('sha1').update(data).digest(), data });
+}
+
 /**
  * The download side of a torrent: keeps each unchoked peer's request queue full, takes blocks in, hashes a piece
  * once when complete (in the hash pool's threads, so the main thread keeps moving bytes: DESIGN.md §6), writes it
@@ -96,9 +101,9 @@ export class Downloader {
     const expected = t.meta!.pieces!.subarray(index * 20, index * 20 + 20);
     const size = data.length;
     this.hold(index, size);
-    // The buffer moves to a hash thread and back without a copy; only the one handed back is used afterwards.
-    const job = sharedHashPool()
-      .sha1(data)
+    // On a pool thread the buffer moves there and back without a copy; only the one handed back is used afterwards.
+    const hashed = t.downMeter.rate(Date.now()) < t.config.hashOnThreadsAboveBytesPerSec ? hashHere(data) : sharedHashPool().sha1(data);
+    const job = hashed
       .then(
         ({ digest, data: back }) => {
           if (t.state !== 'stopped' && digest.equals(expected)) return this.write(index, back, true);

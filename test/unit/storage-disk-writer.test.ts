@@ -7,11 +7,17 @@ import { join } from 'node:path';
 import { DiskWriteError, DiskWriter, WRITE_CALL_BYTES } from '../../src/storage/disk-writer.js';
 import { tempDir } from '../helpers/tmp.js';
 
-test('disk writer: shared and ordinary buffers land at their positions, in several calls when large; neither is detached', async (t) => {
+// Each behaviour holds on both paths: on the calling thread (a slow stream of writes) and on the writer's thread.
+const paths = [
+  { name: 'on the calling thread', options: {}, threaded: false },
+  { name: 'on its thread', options: { inlineBelowBytesPerSec: 0 }, threaded: true },
+];
+
+for (const path of paths) test(`disk writer ${path.name}: shared and ordinary buffers land at their positions, in several calls when large; neither is detached`, async (t) => {
   const file = join(await tempDir(t), 'out.bin');
   const h = await open(file, 'w+');
   t.after(() => h.close());
-  const writer = new DiskWriter();
+  const writer = new DiskWriter(path.options);
   // Larger than one pwrite and not a multiple of it, so the worker loops and writes a short tail.
   const big = Buffer.from(new SharedArrayBuffer(3 * WRITE_CALL_BYTES + 123));
   randomBytes(big.length).copy(big);
@@ -25,20 +31,55 @@ test('disk writer: shared and ordinary buffers land at their positions, in sever
   assert.ok(onDisk.subarray(0, at).every((b) => b === 0), 'the gap before the first write stays a hole of zeros');
   assert.ok(onDisk.subarray(at, at + small.length).equals(small));
   assert.ok(onDisk.subarray(at + small.length).equals(big));
+  assert.equal(writer.threadStarted, path.threaded);
 });
 
-test('disk writer: a failed write rejects with the system error code, and the next write still works', async (t) => {
+for (const path of paths) test(`disk writer ${path.name}: a failed write rejects with the system error code, and the next write still works`, async (t) => {
   const dir = await tempDir(t);
   const file = join(dir, 'ro.bin');
   await writeFile(file, 'x');
   const readOnly = await open(file, 'r');
   t.after(() => readOnly.close());
-  const writer = new DiskWriter();
+  const writer = new DiskWriter(path.options);
   await assert.rejects(writer.write(readOnly.fd, Buffer.from('data'), 0), (err: unknown) => err instanceof DiskWriteError && err.code === 'EBADF');
   const ok = await open(join(dir, 'ok.bin'), 'w+');
   t.after(() => ok.close());
   await writer.write(ok.fd, Buffer.from('fine'), 0);
   assert.equal(await readFile(join(dir, 'ok.bin'), 'utf8'), 'fine');
+});
+
+test('disk writer: writes go to the thread once the writes of one second reach the threshold, and stay in order', async (t) => {
+  const file = join(await tempDir(t), 'out.bin');
+  const h = await open(file, 'w+');
+  t.after(() => h.close());
+  const writer = new DiskWriter({ inlineBelowBytesPerSec: 100 * 1024 });
+  const a = randomBytes(64 * 1024);
+  const b = randomBytes(64 * 1024);
+  await writer.write(h.fd, a, 0);
+  assert.equal(writer.threadStarted, false, '64 KiB in this second: written here');
+  const second = writer.write(h.fd, b, a.length);
+  assert.equal(writer.threadStarted, true, '128 KiB in this second: the thread takes it');
+  // An overlapping write while the thread holds one: it must queue behind it, not overtake it on this thread.
+  const c = Buffer.from('last');
+  await Promise.all([second, writer.write(h.fd, c, a.length)]);
+  const onDisk = await readFile(file);
+  assert.ok(onDisk.subarray(0, a.length).equals(a));
+  assert.ok(onDisk.subarray(a.length, a.length + 4).equals(c), 'the later write lands last');
+  assert.ok(onDisk.subarray(a.length + 4).equals(b.subarray(4)));
+});
+
+test('disk writer: a write that waits on a slow disk sends every later write to the thread', async (t) => {
+  const file = join(await tempDir(t), 'out.bin');
+  const h = await open(file, 'w+');
+  t.after(() => h.close());
+  // A clock that moves 25 ms between any two readings: the first write, made here, looks slow.
+  let clock = 0;
+  const writer = new DiskWriter({ slowWriteMs: 20, now: () => (clock += 25) });
+  await writer.write(h.fd, Buffer.from('first '), 0);
+  assert.equal(writer.threadStarted, false);
+  await writer.write(h.fd, Buffer.from('second'), 6);
+  assert.equal(writer.threadStarted, true, 'the disk was slow once: the thread takes the rest');
+  assert.equal(await readFile(file, 'utf8'), 'first second');
 });
 
 test('the disk writer and the hash pool start their threads under `node --input-type=module -e` (options of the main script are not passed on)', async (t) => {
@@ -47,10 +88,10 @@ test('the disk writer and the hash pool start their threads under `node --input-
   const pool = new URL('../../src/metainfo/index.js', import.meta.url).href;
   const script = `
     import { open } from 'node:fs/promises';
-    import { sharedDiskWriter } from ${JSON.stringify(writer)};
+    import { DiskWriter } from ${JSON.stringify(writer)};
     import { sharedHashPool } from ${JSON.stringify(pool)};
     const h = await open(${JSON.stringify(file)}, 'w+');
-    await sharedDiskWriter().write(h.fd, Buffer.from('written by the thread'), 0);
+    await new DiskWriter({ inlineBelowBytesPerSec: 0 }).write(h.fd, Buffer.from('written by the thread'), 0);
     await h.close();
     const { digest } = await sharedHashPool().sha1(Buffer.from('abc'));
     console.log(digest.toString('hex'));`;
