@@ -49,7 +49,7 @@ interface Pending {
 }
 
 export interface DiskWriterOptions {
-  /** Writes are made on the calling thread while the last second's writes total less than this. */
+  /** Writes are made on the calling thread while the writes of the last second or two total less than this. */
   inlineBelowBytesPerSec?: number;
   /** A write on the calling thread that takes this long sends every later write to the thread. */
   slowWriteMs?: number;
@@ -77,9 +77,10 @@ export class DiskWriter {
   private readonly inlineBelow: number;
   private readonly slowMs: number;
   private readonly now: () => number;
-  /** Bytes written in the current one-second window, and when it began. */
+  /** Bytes written in the current one-second window, when it began, and the bytes of the window before it. */
   private windowBytes = 0;
   private windowStartMs = -Infinity;
+  private previousWindowBytes = 0;
   /** A write on the calling thread was slow: the disk is, and writes stay on the thread. */
   private slowDisk = false;
 
@@ -111,11 +112,13 @@ export class DiskWriter {
   private inline(bytes: number): boolean {
     const now = this.now();
     if (now - this.windowStartMs >= 1000) {
+      // A fast stream stays fast across the turn of a window: the one before counts too, unless it is long over.
+      this.previousWindowBytes = now - this.windowStartMs < 2000 ? this.windowBytes : 0;
       this.windowStartMs = now;
       this.windowBytes = 0;
     }
     this.windowBytes += bytes;
-    return !this.slowDisk && this.pending.size === 0 && this.windowBytes < this.inlineBelow;
+    return !this.slowDisk && this.pending.size === 0 && this.previousWindowBytes + this.windowBytes < this.inlineBelow;
   }
 
   private writeHere(fd: number, data: Buffer, position: number): Promise<void> {

@@ -68,6 +68,24 @@ test('disk writer: writes go to the thread once the writes of one second reach t
   assert.ok(onDisk.subarray(a.length + 4).equals(b.subarray(4)));
 });
 
+test('disk writer: the second before counts, so a fast stream does not come back to the calling thread as a window turns', async (t) => {
+  const file = join(await tempDir(t), 'out.bin');
+  const h = await open(file, 'w+');
+  t.after(() => h.close());
+  let clock = 0;
+  const writer = new DiskWriter({ inlineBelowBytesPerSec: 100 * 1024, slowWriteMs: 1e9, now: () => clock });
+  await writer.write(h.fd, randomBytes(80 * 1024), 0);
+  clock = 1100; // a new window: 80 KiB before it and 30 KiB in it reach the threshold
+  await writer.write(h.fd, randomBytes(30 * 1024), 80 * 1024);
+  assert.equal(writer.threadStarted, true);
+  const quiet = new DiskWriter({ inlineBelowBytesPerSec: 100 * 1024, slowWriteMs: 1e9, now: () => clock });
+  clock = 0;
+  await quiet.write(h.fd, randomBytes(80 * 1024), 0);
+  clock = 5000; // the window before this one was empty: the 80 KiB are long over
+  await quiet.write(h.fd, randomBytes(30 * 1024), 80 * 1024);
+  assert.equal(quiet.threadStarted, false);
+});
+
 test('disk writer: a write that waits on a slow disk sends every later write to the thread', async (t) => {
   const file = join(await tempDir(t), 'out.bin');
   const h = await open(file, 'w+');
