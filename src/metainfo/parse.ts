@@ -14,6 +14,7 @@ export const MAX_PIECE_LENGTH_BYTES = 256 * 1024 * 1024;
 export function isPieceLength(bytes: number): boolean {
   return Number.isInteger(bytes) && bytes >= MIN_PIECE_LENGTH_BYTES && bytes <= MAX_PIECE_LENGTH_BYTES && (bytes & (bytes - 1)) === 0;
 }
+
 /** Larger than any real .torrent; a file this size is refused before it is decoded. */
 export const MAX_TORRENT_FILE_BYTES = 64 * 1024 * 1024;
 
