@@ -10,7 +10,7 @@ export function spread(values: number[]): { min: number; median: number; max: nu
   return { min: s[0]!, median, max: s[s.length - 1]! };
 }
 
-const CSV_COLUMNS = ['mode', 'clients', 'rep', 'd_seconds', 'bound_seconds', 'd_over_bound', 'server_wire_bytes', 'server_copies', 'client_copies', 'server_util', 'client_util', 'cpu_seconds', 'sha256_ok', 'finish_seconds'] as const;
+const CSV_COLUMNS = ['mode', 'clients', 'rep', 'd_seconds', 'bound_seconds', 'd_over_bound', 'server_wire_bytes', 'server_copies', 'client_copies', 'server_util', 'client_util', 'cpu_seconds', 'sha256_ok', 'finish_seconds', 'busy_from_seconds'] as const;
 
 function fixed(n: number, digits: number): string {
   return Number.isFinite(n) ? n.toFixed(digits) : '';
@@ -21,7 +21,7 @@ export function toCsv(runs: RunRecord[]): string {
   const lines = [CSV_COLUMNS.join(',')];
   for (const r of runs) {
     lines.push(
-      [r.mode, r.clients, r.rep, fixed(r.dSeconds, 3), fixed(r.boundSeconds, 3), fixed(r.ratio, 3), r.serverWireBytes, fixed(r.serverCopies, 3), fixed(r.clientCopies, 3), fixed(r.serverUtil, 3), fixed(r.clientUtil, 3), fixed(r.cpuSeconds, 2), r.sha256Ok ? 1 : 0, r.finishSeconds.map((s) => s.toFixed(3)).join(';')].join(','),
+      [r.mode, r.clients, r.rep, fixed(r.dSeconds, 3), fixed(r.boundSeconds, 3), fixed(r.ratio, 3), r.serverWireBytes, fixed(r.serverCopies, 3), fixed(r.clientCopies, 3), fixed(r.serverUtil, 3), fixed(r.clientUtil, 3), fixed(r.cpuSeconds, 2), r.sha256Ok ? 1 : 0, r.finishSeconds.map((s) => s.toFixed(3)).join(';'), r.busyFromSeconds.map((s) => (Number.isFinite(s) ? s.toFixed(2) : 'nan')).join(';')].join(','),
     );
   }
   return lines.join('\n') + '\n';
@@ -51,6 +51,7 @@ export function parseCsv(text: string): RunRecord[] {
       cpuSeconds: num('cpu_seconds'),
       sha256Ok: text('sha256_ok') === '1',
       finishSeconds: text('finish_seconds') ? text('finish_seconds').split(';').map(Number) : [],
+      busyFromSeconds: text('busy_from_seconds') ? text('busy_from_seconds').split(';').map(Number) : [],
     };
   });
 }
@@ -66,7 +67,17 @@ export interface SummaryRow {
   serverUtil: ReturnType<typeof spread>;
   clientUtil: ReturnType<typeof spread>;
   cpuSeconds: ReturnType<typeof spread>;
+  /** When the clients' uplinks got busy (`busy-from.ts`): each run's median client, and its last one. */
+  busyMedian: ReturnType<typeof spread>;
+  busyLast: ReturnType<typeof spread>;
   boundSeconds: number;
+}
+
+/** A run's median and last client busy-from times, over the clients that got busy (NaN when none did). */
+function busyOf(r: RunRecord): { median: number; last: number } {
+  const ts = r.busyFromSeconds.filter(Number.isFinite);
+  if (ts.length === 0) return { median: NaN, last: NaN };
+  return { median: spread(ts).median, last: Math.max(...ts) };
 }
 
 export function summarise(runs: RunRecord[], mode: Mode): SummaryRow[] {
@@ -84,6 +95,8 @@ export function summarise(runs: RunRecord[], mode: Mode): SummaryRow[] {
       serverUtil: spread(rs.map((r) => r.serverUtil)),
       clientUtil: spread(rs.map((r) => r.clientUtil)),
       cpuSeconds: spread(rs.map((r) => r.cpuSeconds)),
+      busyMedian: spread(rs.map((r) => busyOf(r).median)),
+      busyLast: spread(rs.map((r) => busyOf(r).last)),
       boundSeconds: rs[0]!.boundSeconds,
     }));
 }
@@ -97,9 +110,10 @@ function mmm(s: ReturnType<typeof spread>, digits: number): string {
 
 /** The Markdown table of one mode. */
 export function modeTable(rows: SummaryRow[]): string {
-  const lines = ['| N | reps | D (s) | bound (s) | D/bound | server copies | copies each client got | server util | client util | CPU (s) |', '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
+  const lines = ['| N | reps | D (s) | bound (s) | D/bound | server copies | copies each client got | server util | client util | clients busy from (s): median / last | CPU (s) |', '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
   for (const r of rows) {
-    lines.push(`| ${r.clients} | ${r.reps} | ${mmm(r.d, 1)} | ${r.boundSeconds.toFixed(1)} | ${mmm(r.ratio, 2)} | ${mmm(r.serverCopies, 2)} | ${mmm(r.clientCopies, 2)} | ${mmm(r.serverUtil, 2)} | ${mmm(r.clientUtil, 2)} | ${mmm(r.cpuSeconds, 1)} |`);
+    const busy = Number.isFinite(r.busyMedian.median) ? `${mmm(r.busyMedian, 1)} / ${mmm(r.busyLast, 1)}` : '–';
+    lines.push(`| ${r.clients} | ${r.reps} | ${mmm(r.d, 1)} | ${r.boundSeconds.toFixed(1)} | ${mmm(r.ratio, 2)} | ${mmm(r.serverCopies, 2)} | ${mmm(r.clientCopies, 2)} | ${mmm(r.serverUtil, 2)} | ${mmm(r.clientUtil, 2)} | ${busy} | ${mmm(r.cpuSeconds, 1)} |`);
   }
   return lines.join('\n');
 }

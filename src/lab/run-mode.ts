@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { uniformBounds } from './bounds.js';
+import { clientsBusyFrom } from './busy-from.js';
 import { CounterSampler, readCounters } from './counters.js';
 import { LabError } from './errors.js';
 import { childCpuSeconds, LabProcess, PROBE_BIN, TANDEM_BIN } from './processes.js';
@@ -134,6 +135,7 @@ export async function runMode(ctx: RunContext, mode: Mode, n: number, rep: numbe
     let sha256Ok = true;
     for (const c of clients) if ((await sha256File(join(ctx.work, c.name, ctx.fileName)).catch(() => '')) !== ctx.sha256) sha256Ok = false;
     const hosts = [{ name: 'server', port: net.server.bridgePort }, ...clients.map((c) => ({ name: c.name, port: c.bridgePort }))];
+    const series = toSeries(sampler, hosts, base, t0, d);
     return {
       mode,
       clients: n,
@@ -149,7 +151,8 @@ export async function runMode(ctx: RunContext, mode: Mode, n: number, rep: numbe
       cpuSeconds,
       finishSeconds,
       sha256Ok,
-      series: toSeries(sampler, hosts, base, t0, d),
+      busyFromSeconds: clientsBusyFrom(series, params.clientUpBps),
+      series,
     };
   } finally {
     await sampler.stop();

@@ -44,6 +44,11 @@ export interface RunRecord {
   cpuSeconds: number;
   /** Seconds from launch to each client's done, client 1 first. */
   finishSeconds: number[];
+  /**
+   * Seconds from launch until each client's uplink first ran at half its rate (`busy-from.ts`), client 1 first; NaN
+   * for a client that never did. Empty when not measured (a simulation, a CSV from before the column).
+   */
+  busyFromSeconds: number[];
   /** Every copy had the file's sha256. */
   sha256Ok: boolean;
   series?: UploadSeries;
