@@ -57,7 +57,7 @@ function decodeTorrent(bytes: Buffer): BDict {
 export function parseInfo(infoBytes: Buffer, info: BDict, layers: BValue | undefined, requireLayers: boolean): Metainfo {
   const name = checkComponent(requireBytes(info, 'name'), 'name');
   const pieceLengthBytes = requireCount(info, 'piece length');
-  if (pieceLengthBytes < MIN_PIECE_LENGTH_BYTES || pieceLengthBytes > MAX_PIECE_LENGTH_BYTES || (pieceLengthBytes & (pieceLengthBytes - 1)) !== 0) {
+  if (!isPieceLength(pieceLengthBytes)) {
     throw invalid(`piece length is ${pieceLengthBytes}, not a power of two between 16 KiB and 256 MiB`);
   }
   const metaVersion = field(info, 'meta version');
