@@ -1,11 +1,8 @@
 // Loads modules within a few file descriptors. `import()` fetches a module's whole graph at once (Node 20's ESM
 // loader opens every file of it concurrently: over 64 for `get`), so under `ulimit -n 64` a command died at
 // start with a raw EMFILE stack. `require()` of an ES module (Node >= 20.19) links the graph synchronously, one
-// file open at a time. This file imports only Node's built-ins, so the entry point can load it before anything.
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-
-const require = createRequire(import.meta.url);
+// file open at a time. This file and the loader it shares import only Node's built-ins, so the entry point can
+// load them before anything.
 
 /**
  * The descriptor limit every command starts within. Measured on Node 20.20: under `ulimit -n 19` every command
@@ -13,11 +10,6 @@ const require = createRequire(import.meta.url);
  * download takes more (sockets, the disk-writer and hash threads): `get` of a one-file torrent needs 32.
  */
 export const MIN_DESCRIPTORS = 20;
-
-/** Loads an ES module synchronously; it must have no top-level await. */
-export function loadModule<T>(url: URL): T {
-  return require(fileURLToPath(url)) as T;
-}
 
 /** Whether `err`, or what caused it, is EMFILE or ENFILE (some wrap it in their own message, a worker's start). */
 export function isOutOfDescriptors(err: unknown): boolean {

@@ -5,7 +5,8 @@
 // 3.30-3.37 s for the leecher, three runs each).
 // The tandem executable: a bootstrap that loads the command line (program.ts) one file at a time, so tandem
 // starts within MIN_DESCRIPTORS file descriptors, and says so in one line when it cannot.
-import { isOutOfDescriptors, loadModule, MIN_DESCRIPTORS } from './load-command.js';
+import { loadModule } from '../util/load-module.js';
+import { isOutOfDescriptors, MIN_DESCRIPTORS } from './load-command.js';
 
 // A reader that closes the pipe early (`tandem info x | head`) is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

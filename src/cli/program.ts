@@ -2,7 +2,8 @@
 // returning a commander Command; this file finds them, so adding a command touches no shared file.
 import { readdirSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { isOutOfDescriptors, loadModule } from './load-command.js';
+import { loadModule } from '../util/load-module.js';
+import { isOutOfDescriptors } from './load-command.js';
 import { notBuiltCommands } from './not-built.js';
 import { EXIT_USAGE } from './output.js';
 import { VERSION } from '../util/version.js';

@@ -1,4 +1,5 @@
-import cliProgress from 'cli-progress';
+import type cliProgress from 'cli-progress';
+import { loadPackage } from '../util/load-module.js';
 import { formatBytes } from './units.js';
 import type { CommonFlags } from './output.js';
 
@@ -29,9 +30,11 @@ export class ByteProgress {
     }
     if (this.tty) {
       if (!this.bar) {
-        this.bar = new cliProgress.SingleBar(
+        // Loaded for a bar only: --json, --quiet and a pipe never parse it.
+        const { SingleBar, Presets } = loadPackage<typeof cliProgress>('cli-progress');
+        this.bar = new SingleBar(
           { format: `${this.label} [{bar}] {percentage}% | {doneText} of {totalText} | {rate}/s | ETA {eta_formatted}`, hideCursor: true, clearOnComplete: true },
-          cliProgress.Presets.shades_classic,
+          Presets.shades_classic,
         );
         this.bar.start(total, 0, this.payload(done, total));
       }

@@ -1,4 +1,5 @@
-import cliProgress from 'cli-progress';
+import type cliProgress from 'cli-progress';
+import { loadPackage } from '../util/load-module.js';
 import type { SwarmStats } from '../node/index.js';
 import type { CommonFlags } from './output.js';
 import { formatBytes } from './units.js';
@@ -29,9 +30,11 @@ export class TorrentProgress {
     }
     if (this.tty) {
       if (!this.bar) {
-        this.bar = new cliProgress.SingleBar(
+        // Loaded for a bar only: --json, --quiet and a pipe never parse it.
+        const { SingleBar, Presets } = loadPackage<typeof cliProgress>('cli-progress');
+        this.bar = new SingleBar(
           { format: '{state} [{bar}] {percent}% | down {down} | up {up} | {peers} peers{web} | ETA {eta}', hideCursor: true },
-          cliProgress.Presets.shades_classic,
+          Presets.shades_classic,
         );
         this.bar.start(Math.max(1, s.wantedBytes), 0, { ...row, state: s.state });
       }

@@ -1,9 +1,9 @@
-import { DhtPeerSource, type DhtNode } from '../dht/index.js';
+import type { DhtNode, DhtPeerSource } from '../dht/index.js';
 import type { Torrent } from '../swarm/index.js';
 import { TrackerClient } from '../tracker/client/index.js';
 import type { PeerAddress } from '../wire/index.js';
 import type { NodeLog } from './log.js';
-import { dhtRoundIntervalMs } from './node-dht.js';
+import { dhtRoundIntervalMs, loadDht } from './node-dht.js';
 import type { SwarmEvents, TorrentTrackerInfo } from './types.js';
 
 type Emit = <K extends keyof SwarmEvents>(event: K, detail: SwarmEvents[K]) => void;
@@ -60,6 +60,7 @@ export class EntryDiscovery {
   /** Looks the torrent up in the DHT and announces `port`, now and as often as `dhtRoundIntervalMs` says. */
   startDht(dht: DhtNode, port: number): void {
     const torrent = this.torrent;
+    const { DhtPeerSource } = loadDht(); // loaded already: `dht` is running
     this.dhtSource = new DhtPeerSource(dht, torrent.infoHash, {
       port,
       onPeers: (peers) => {

@@ -17,7 +17,9 @@
 import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { DhtError, DhtNode, isLoopbackHost, parseHostPort, type DhtOptions } from '../dht/index.js';
+import { isLoopbackHost, parseHostPort } from '../dht/bootstrap.js';
+import type { DhtNode, DhtOptions } from '../dht/index.js';
+import { loadModule } from '../util/load-module.js';
 import type { NodeLog } from './log.js';
 
 /** What the command line said about the DHT. */
@@ -62,6 +64,7 @@ export function dhtOptionsFor(choice: DhtChoice, env: NodeJS.ProcessEnv = proces
  * test guard's) is thrown.
  */
 export async function startDhtNode(options: DhtOptions, log: NodeLog): Promise<DhtNode> {
+  const { DhtNode, DhtError } = loadDht();
   let node = new DhtNode(options);
   try {
     await node.start();
@@ -74,4 +77,9 @@ export async function startDhtNode(options: DhtOptions, log: NodeLog): Promise<D
   if (!options.bootstrap) log.detail(`dht: joining the public DHT through ${node.options.publicBootstrap.join(', ')}${options.statePath ? `; routing table kept in ${options.statePath}` : ''}`);
   if (node.stateFileError) log.warn(`dht: ${node.stateFileError.message} (starting from the bootstrap nodes)`);
   return node;
+}
+
+/** The DHT's code (19 files), loaded when a node starts one: a run with --no-dht never parses it. */
+export function loadDht(): typeof import('../dht/index.js') {
+  return loadModule<typeof import('../dht/index.js')>(new URL('../dht/index.js', import.meta.url));
 }

@@ -12,7 +12,8 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
-import { LsdService, type LsdOptions } from '../lsd/index.js';
+import type { LsdOptions, LsdService } from '../lsd/index.js';
+import { loadModule } from '../util/load-module.js';
 import type { PeerAddress } from '../wire/index.js';
 import type { NodeLog } from './log.js';
 
@@ -103,6 +104,8 @@ export class NodeLsd {
       return;
     }
     if (where.length === 0) this.log.detail('lsd: no interface with multicast to announce on');
+    // Loaded here, not at the top: a run with --no-lsd never parses it.
+    const { LsdService } = loadModule<typeof import('../lsd/index.js')>(new URL('../lsd/index.js', import.meta.url));
     for (const iface of where) {
       const service = new LsdService(
         {

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { GetFlags } from '../get-flags.js';
-import { loadModule } from '../load-command.js';
+import { loadModule } from '../../util/load-module.js';
 import { addCommonFlags, runCommand } from '../output.js';
 import { repeatable } from '../options.js';
 import { WEBSEED_DEFAULTS } from '../../webseed/index.js';
