@@ -14,7 +14,9 @@ import { AltSpeedSchedule, applyGlobalLimits } from './alt-speed.js';
 import { changedFields } from './summary-changes.js';
 import { NodeServers } from './servers.js';
 import { NodeCompute } from './compute.js';
-import { NodeStore } from './store.js';
+import { MemoryStore } from './memory-store.js';
+import type { StateStore } from './state-store.js';
+import { loadModule } from '../util/load-module.js';
 import { TorrentEntry, type EntryContext } from './torrent-entry.js';
 import { TorrentOps } from './torrent-ops.js';
 import { dhtOptionsFor, startDhtNode, type DhtChoice } from './node-dht.js';
@@ -79,7 +81,7 @@ export class Node extends TypedEmitter<NodeEvents> {
 
   private constructor(
     readonly init: NodeInit,
-    readonly store: NodeStore,
+    readonly store: StateStore,
     readonly log: NodeLog,
   ) {
     super();
@@ -92,13 +94,15 @@ export class Node extends TypedEmitter<NodeEvents> {
 
   /** Opens the state database (creating the state dir); a corrupt database is a NODE_STATE_CORRUPT naming the file. */
   static async open(init: NodeInit): Promise<Node> {
-    if (init.oneShot) return new Node(init, NodeStore.open(':memory:'), init.log ?? SILENT_LOG);
+    if (init.oneShot) return new Node(init, new MemoryStore(), init.log ?? SILENT_LOG);
     if (!init.stateDir) throw new NodeError('NODE_BAD_ARGUMENT', 'a node needs a state directory unless it is one-shot', 'input');
     try {
       mkdirSync(init.stateDir, { recursive: true, mode: 0o700 });
     } catch (err) {
       throw new NodeError('NODE_STATE_DIR', `cannot create the state directory ${init.stateDir}: ${(err as Error).message}`, 'runtime', { cause: err });
     }
+    // SQLite (a native module) is loaded only by a node that keeps its state.
+    const { NodeStore } = loadModule<typeof import('./store.js')>(new URL('./store.js', import.meta.url));
     const store = NodeStore.open(join(init.stateDir, NODE_DEFAULTS.databaseFile));
     return new Node(init, store, init.log ?? SILENT_LOG);
   }

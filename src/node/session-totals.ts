@@ -1,4 +1,4 @@
-import type { NodeStore, TorrentRecord } from './store.js';
+import type { StateStore, TorrentRecord } from './state-store.js';
 import type { TorrentEntry } from './torrent-entry.js';
 import type { SessionStats } from './types.js';
 import { VERSION } from '../util/version.js';
@@ -15,7 +15,7 @@ export class SessionTotals {
   rates = { down: 0, up: 0 };
   piecesHashed = 0;
 
-  constructor(private readonly store: NodeStore) {}
+  constructor(private readonly store: StateStore) {}
 
   /** Commits every torrent's new byte totals, and the session's, in one transaction. */
   checkpoint(entries: Iterable<TorrentEntry>): void {

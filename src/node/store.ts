@@ -3,50 +3,9 @@ import Database from 'better-sqlite3';
 import { NodeError } from './errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { SEED_RATIO_MODES, type SeedRatioMode } from './seed-limit.js';
+import type { StateStore, StoredResume, TorrentRecord } from './state-store.js';
 
-/** One torrent as the database keeps it. */
-export interface TorrentRecord {
-  id: number;
-  infoHash: string;
-  name: string;
-  torrent: Buffer | null;
-  magnet: string | null;
-  savePath: string;
-  paused: boolean;
-  labels: string[];
-  filesWanted: number[] | null;
-  priorities: Record<string, -1 | 1>;
-  sequential: boolean;
-  downLimit: number;
-  upLimit: number;
-  /** The torrent's own ratio limit, used when `seedRatioMode` is 'own'. */
-  seedRatio: number;
-  seedRatioMode: SeedRatioMode;
-  queuePosition: number;
-  addedAt: number;
-  completedAt: number;
-  uploaded: number;
-  downloaded: number;
-  extraPeers: string[];
-  extraTrackers: string[];
-  extraWebSeeds: string[];
-  /** Bytes each web seed sent over the torrent's life, up to the last checkpoint (web-seed-tally.ts). */
-  webSeedBytes: Readonly<Record<string, number>>;
-  /** Whether the .torrent is known (stored); `torrent` itself is loaded only on demand. */
-  hasTorrent?: boolean;
-  /** Cached from the metainfo and the resume data (0 while a magnet's metadata is unknown). */
-  totalBytes: number;
-  pieceCount: number;
-  wantedBytes: number;
-  verifiedBytes: number;
-  piecesHave: number;
-}
-
-export interface StoredResume {
-  bitfield: Buffer;
-  files: unknown[];
-  savedAt: number;
-}
+export type { StoredResume, TorrentRecord } from './state-store.js';
 
 type Row = Record<string, unknown>;
 
@@ -89,7 +48,7 @@ const SQLITE_MAGIC = 'SQLite format 3\0';
  * on, so `kill -9` at any moment leaves the last committed state. Synchronous (better-sqlite3): each call is a few
  * microseconds, and a synchronous commit is what makes "committed before the API answers" simple to keep.
  */
-export class NodeStore {
+export class NodeStore implements StateStore {
   /** Prepared statements, compiled once each (preparing costs more than running a small one). */
   private readonly statements = new Map<string, Database.Statement>();
 

@@ -9,13 +9,13 @@ import { EntryDiscovery } from './entry-discovery.js';
 import type { NodeLog } from './log.js';
 import { pieceStates } from './piece-states.js';
 import { fileProgress, progressOf, type Progress } from './progress.js';
-import type { NodeStore, TorrentRecord } from './store.js';
+import type { StateStore, TorrentRecord } from './state-store.js';
 import { forwardSwarmEvents, type EmitSwarmEvent } from './swarm-events.js';
 import type { SwarmRunOptions, TorrentDetail, TorrentFileInfo, TorrentPeerInfo, TorrentStatus, TorrentSummary, TorrentTrackerInfo } from './types.js';
 
 /** What every torrent of a node shares: the one listener, DHT node, peer id, global limits, database. */
 export interface EntryContext {
-  store: NodeStore;
+  store: StateStore;
   listener: PeerListener;
   peerId: Buffer;
   downloadLimit: RateLimit;

@@ -9,13 +9,13 @@ import type { QueueMove } from './queue.js';
 import { SEED_RATIO_MODES, seedLimitReached, type SeedRatioMode } from './seed-limit.js';
 import type { SessionSettings } from './types.js';
 import { fromTorrentBytes, resolveSource, type AddSource } from './sources.js';
-import type { NodeStore, TorrentRecord } from './store.js';
+import type { StateStore, TorrentRecord } from './state-store.js';
 import { TorrentEntry, type EntryContext } from './torrent-entry.js';
 import type { AddOptions, AddResult, IdSelector, TorrentChanges, TorrentDetail, TorrentSummary } from './types.js';
 
 /** What the operations need of the node that owns the torrents (`Node` is one). */
 export interface OpsHost {
-  readonly store: NodeStore;
+  readonly store: StateStore;
   readonly entries: Map<number, TorrentEntry>;
   readonly isStopped: boolean;
   getSettings(): SessionSettings;
