@@ -1,5 +1,6 @@
 import { writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { ByteWindow } from '../util/byte-window.js';
 import { workerExecArgv } from '../util/worker-exec-argv.js';
 
 /**
@@ -77,10 +78,8 @@ export class DiskWriter {
   private readonly inlineBelow: number;
   private readonly slowMs: number;
   private readonly now: () => number;
-  /** Bytes written in the current one-second window, when it began, and the bytes of the window before it. */
-  private windowBytes = 0;
-  private windowStartMs = -Infinity;
-  private previousWindowBytes = 0;
+  /** Bytes written in the last second or two. */
+  private readonly window: ByteWindow;
   /** A write on the calling thread was slow: the disk is, and writes stay on the thread. */
   private slowDisk = false;
 
@@ -88,6 +87,7 @@ export class DiskWriter {
     this.inlineBelow = options.inlineBelowBytesPerSec ?? DISK_WRITER_DEFAULTS.inlineBelowBytesPerSec;
     this.slowMs = options.slowWriteMs ?? DISK_WRITER_DEFAULTS.slowWriteMs;
     this.now = options.now ?? Date.now;
+    this.window = new ByteWindow(this.now);
   }
 
   /** Whether the thread has been started (it never is while writes stay slow and small). */
@@ -110,15 +110,8 @@ export class DiskWriter {
 
   /** Counts the write in the current second and says whether it is made here (see the class comment). */
   private inline(bytes: number): boolean {
-    const now = this.now();
-    if (now - this.windowStartMs >= 1000) {
-      // A fast stream stays fast across the turn of a window: the one before counts too, unless it is long over.
-      this.previousWindowBytes = now - this.windowStartMs < 2000 ? this.windowBytes : 0;
-      this.windowStartMs = now;
-      this.windowBytes = 0;
-    }
-    this.windowBytes += bytes;
-    return !this.slowDisk && this.pending.size === 0 && this.previousWindowBytes + this.windowBytes < this.inlineBelow;
+    const recent = this.window.add(bytes);
+    return !this.slowDisk && this.pending.size === 0 && recent < this.inlineBelow;
   }
 
   private writeHere(fd: number, data: Buffer, position: number): Promise<void> {

@@ -21,13 +21,6 @@ export interface SwarmConfig {
   requestQueueSeconds: number;
   minRequestQueue: number;
   maxRequestQueue: number;
-  /**
-   * Complete pieces are hashed on the main thread while the torrent downloads slower than this (its 5-second
-   * average), on the hash pool's threads above it. A pool thread costs about 70 ms of CPU to start, more than a
-   * slow download spends hashing (20 MiB is about 30 ms of SHA-1 here); at full loopback speed hashing is most of a
-   * core and must leave the thread that moves the bytes (DESIGN.md §6).
-   */
-  hashOnThreadsAboveBytesPerSec: number;
   /** A request not answered in this time goes to another peer, and the peer counts as snubbing us. */
   requestTimeoutMs: number;
   /** A peer that sent nothing we asked for in this time loses all its requests (snubbed). */
@@ -105,7 +98,6 @@ export const DEFAULT_CONFIG: SwarmConfig = {
   requestQueueSeconds: 0.5,
   minRequestQueue: 16,
   maxRequestQueue: 1000,
-  hashOnThreadsAboveBytesPerSec: 8 * 1024 * 1024,
   requestTimeoutMs: 20_000,
   snubTimeoutMs: 30_000,
   maxPartialBytes: 32 * 1024 * 1024,

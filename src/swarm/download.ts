@@ -5,16 +5,11 @@ import type { Peer } from './peer.js';
 import { requestQueueDepth } from './rate.js';
 import type { SwarmContext } from './swarm-context.js';
 
-/** SHA-1 of a piece on the calling thread, in the shape the hash pool answers. */
-function hashHere(data: Buffer): Promise<{ digest: Buffer; data: Buffer }> {
-  return Promise.resolve({ digest: createHash('sha1').update(data).digest(), data });
-}
-
 /**
  * The download side of a torrent: keeps each unchoked peer's request queue full, takes blocks in, hashes a piece
- * once when complete (in the hash pool's threads, so the main thread keeps moving bytes: DESIGN.md §6), writes it
- * once verified (positional writes) and only then counts it as had. A piece that fails its hash is fetched again;
- * its contributors take strikes and are banned past the limit.
+ * once when complete (on the hash pool's threads once the process hashes fast, so the main thread keeps moving
+ * bytes: DESIGN.md §6), writes it once verified (positional writes) and only then counts it as had. A piece that
+ * fails its hash is fetched again; its contributors take strikes and are banned past the limit.
  */
 export class Downloader {
   /** Complete pieces being hashed or written; the download is not done, nor the piece had, until they land. */
@@ -102,7 +97,8 @@ export class Downloader {
     const size = data.length;
     this.hold(index, size);
     // On a pool thread the buffer moves there and back without a copy; only the one handed back is used afterwards.
-    const hashed = t.downMeter.rate(Date.now()) < t.config.hashOnThreadsAboveBytesPerSec ? hashHere(data) : sharedHashPool().sha1(data);
+    // A slow process hashes on its own thread (the pool decides, from all of the process's hashing).
+    const hashed = sharedHashPool().sha1(data);
     const job = hashed
       .then(
         ({ digest, data: back }) => {

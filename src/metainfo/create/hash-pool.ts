@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { ByteWindow } from '../../util/byte-window.js';
 import { workerExecArgv } from '../../util/worker-exec-argv.js';
 import { MetainfoError } from '../errors.js';
 import { HASH_BYTES, BLOCK_BYTES } from '../merkle.js';
@@ -39,6 +41,24 @@ interface Thread {
   plans: Set<number>;
 }
 
+export interface HashPoolOptions {
+  /**
+   * `sha1()` hashes on the calling thread while the process has hashed less than this in the last second or two
+   * and no job waits or runs on a thread: a slow download never starts a thread (0: always on the threads).
+   */
+  inlineBelowBytesPerSec?: number;
+  /** The clock, in ms (tests pass their own). */
+  now?: () => number;
+}
+
+/**
+ * Below this rate the shared pool's `sha1()` hashes on the calling thread. Starting a Worker costs about 70 ms of
+ * CPU here (a V8 isolate and Node's bootstrap), more than a small download spends hashing; 8 MiB/s of SHA-1 is
+ * about 1% of a core. The rate is the whole process's, so a daemon with many torrents that are each slow but fast
+ * together hashes on the threads.
+ */
+export const HASH_INLINE_BELOW_BYTES_PER_SEC = 8 * 1024 * 1024;
+
 /** A fixed set of worker threads taking jobs in order. Idle threads never keep the process alive. */
 export class HashPool {
   private readonly threads: Thread[] = [];
@@ -48,8 +68,21 @@ export class HashPool {
   private nextPlan = 1;
   private closed = false;
 
-  constructor(readonly size: number) {
+  private readonly inlineBelow: number;
+  private readonly window: ByteWindow;
+
+  constructor(
+    readonly size: number,
+    options: HashPoolOptions = {},
+  ) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`a hash pool needs at least one thread, not ${size}`);
+    this.inlineBelow = options.inlineBelowBytesPerSec ?? 0;
+    this.window = new ByteWindow(options.now);
+  }
+
+  /** Threads started so far (none while every hash was made on the calling thread). */
+  get threadsStarted(): number {
+    return this.threads.length;
   }
 
   /**
@@ -57,6 +90,10 @@ export class HashPool {
    * returned `data` afterwards, never the buffer passed in (it is detached meanwhile).
    */
   async sha1(data: Buffer): Promise<{ digest: Buffer; data: Buffer }> {
+    // Slow and nothing on the threads (so answers keep their order): here, with no thread and no hop.
+    if (this.window.add(data.length) < this.inlineBelow && this.queue.length === 0 && this.threads.every((t) => !t.busy)) {
+      return { digest: createHash('sha1').update(data).digest(), data };
+    }
     const movable = data.byteOffset === 0 && data.buffer.byteLength === data.length && !(data.buffer instanceof SharedArrayBuffer);
     const view = new Uint8Array(data.buffer, data.byteOffset, data.length);
     const a = await this.run({ kind: 'sha1', job: 0, data: view }, movable ? [data.buffer as ArrayBuffer] : []);
@@ -177,7 +214,7 @@ let shared: HashPool | undefined;
  * most four), so the main thread keeps a core for the network. Its idle threads do not keep the process alive.
  */
 export function sharedHashPool(): HashPool {
-  shared ??= new HashPool(Math.max(1, Math.min(4, availableParallelism() - 1)));
+  shared ??= new HashPool(Math.max(1, Math.min(4, availableParallelism() - 1)), { inlineBelowBytesPerSec: HASH_INLINE_BELOW_BYTES_PER_SEC });
   return shared;
 }
 
