@@ -1,16 +1,29 @@
 // The STOR receiver's batches, fed as a socket with `onread` feeds them (a read lands where buffer() said, then
-// callback), faster than the file takes them, so reading must pause, resume and never overwrite a batch in flight.
+// callback). Written at once on the calling thread while the disk is fast; on the pool once it has been slow, where
+// reads come faster than the file takes them, so reading must pause, resume and never overwrite a batch in flight.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BATCH_BYTES, BatchWriter, MAX_BATCHES } from '../../src/ftp/batch-writer.js';
+import { BATCH_BYTES, BatchWriter, MAX_BATCHES, SLOW_WRITE_MS, type DiskPace } from '../../src/ftp/batch-writer.js';
 
-test('batches: reads pause when every batch waits for the disk, resume after a write, and the file gets every byte in order', async () => {
+const paths: { name: string; disk: () => DiskPace; now?: () => number; pauses: boolean }[] = [
+  { name: 'a fast disk: every batch written at once, reading never pauses', disk: () => ({ slow: false }), pauses: false },
+  { name: 'a slow disk: batches on the pool, reads pause when every batch waits and resume after a write', disk: () => ({ slow: true }), pauses: true },
+  {
+    name: 'a write that takes too long: the next ones go to the pool',
+    disk: () => ({ slow: false }),
+    now: ((t = 0) => () => (t += SLOW_WRITE_MS))(),
+    pauses: true,
+  },
+];
+
+for (const path of paths) test(`batches, ${path.name}; the file gets every byte in order`, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'tandem-batch-'));
   try {
+    const disk = path.disk();
     const source = randomBytes(3 * MAX_BATCHES * BATCH_BYTES + 12_345);
     const file = await open(join(dir, 'out'), 'w');
     let resumed: () => void = () => undefined;
@@ -22,7 +35,7 @@ test('batches: reads pause when every batch waits for the disk, resume after a w
         resumed();
       },
       fail: (err) => assert.fail(String(err)),
-    });
+    }, disk, path.now);
     let at = 0;
     let view = writer.buffer();
     const sizes = [1, 70_000, 65_536, 300_000, 1_048_576, 4096];
@@ -40,7 +53,9 @@ test('batches: reads pause when every batch waits for the disk, resume after a w
     }
     await writer.finish();
     await file.close();
-    assert.ok(pauses > 0 && resumes === pauses, `paused ${pauses} times, resumed ${resumes}`);
+    assert.equal(resumes, pauses);
+    assert.equal(pauses > 0, path.pauses, `paused ${pauses} times`);
+    assert.equal(disk.slow, path.pauses);
     assert.equal(writer.written, source.length);
     const got = await readFile(join(dir, 'out'));
     assert.equal(got.length, 5 + source.length);
@@ -50,14 +65,14 @@ test('batches: reads pause when every batch waits for the disk, resume after a w
   }
 });
 
-test('batches: a failed write is reported at once and finish() rejects', async () => {
+for (const slow of [false, true]) test(`batches: a failed write ${slow ? 'on the pool' : 'at once'} is reported at once and finish() rejects`, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'tandem-batch-'));
   try {
     const path = join(dir, 'ro');
     await (await open(path, 'w')).close();
     const file = await open(path, 'r'); // writes fail with EBADF
     let failed: unknown;
-    const writer = new BatchWriter(file, 0, { resume: () => undefined, fail: (err) => (failed = err) });
+    const writer = new BatchWriter(file, 0, { resume: () => undefined, fail: (err) => (failed = err) }, { slow });
     const view = writer.buffer();
     view.fill(7);
     writer.callback(view.length, view);
