@@ -4,39 +4,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { NodeStore } from '../../src/node/store.js';
 import { MemoryStore } from '../../src/node/memory-store.js';
-import type { StateStore, TorrentFields } from '../../src/node/state-store.js';
+import type { StateStore } from '../../src/node/state-store.js';
+import { torrentRecord as record } from '../helpers/torrent-record.js';
 import { tempDir } from '../helpers/tmp.js';
-
-const record = (name: string, queuePosition = 0): TorrentFields => ({
-  infoHash: Buffer.from(name.padEnd(20, '-')).toString('hex').slice(0, 40),
-  name,
-  torrent: null,
-  magnet: `magnet:?xt=urn:btih:${name}`,
-  savePath: '/tmp/x',
-  paused: true,
-  labels: ['a', 'b'],
-  filesWanted: [0, 2],
-  priorities: { '1': 1 },
-  sequential: false,
-  downLimit: 0,
-  upLimit: 1000,
-  seedRatio: 1.5,
-  seedRatioMode: 'own',
-  queuePosition,
-  addedAt: 1,
-  completedAt: 0,
-  uploaded: 5,
-  downloaded: 6,
-  extraPeers: ['127.0.0.1:1'],
-  extraTrackers: [],
-  extraWebSeeds: [],
-  webSeedBytes: { 'http://a/': 3 },
-  totalBytes: 10,
-  pieceCount: 1,
-  wantedBytes: 10,
-  verifiedBytes: 0,
-  piecesHave: 0,
-});
 
 const stores: [string, (t: TestContext) => Promise<StateStore>][] = [
   ['sqlite', async (t) => {

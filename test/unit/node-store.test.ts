@@ -4,43 +4,13 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import Database from 'better-sqlite3';
-import { NodeStore, type TorrentRecord } from '../../src/node/store.js';
+import { NodeStore } from '../../src/node/store.js';
 import { SCHEMA_VERSION } from '../../src/node/schema.js';
 import { Node } from '../../src/node/index.js';
 import { answerBody } from '../../src/api/jsonrpc.js';
 import { EventLog } from '../../src/api/event-log.js';
 import { tempDir } from '../helpers/tmp.js';
-
-const record = (name: string): Omit<TorrentRecord, 'id' | 'hasTorrent'> => ({
-  infoHash: Buffer.from(name.padEnd(20, '-')).toString('hex').slice(0, 40),
-  name,
-  torrent: null,
-  magnet: `magnet:?xt=urn:btih:${name}`,
-  savePath: '/tmp/x',
-  paused: true,
-  labels: ['a', 'b'],
-  filesWanted: [0, 2],
-  priorities: { '1': 1 },
-  sequential: false,
-  downLimit: 0,
-  upLimit: 1000,
-  seedRatio: 1.5,
-  seedRatioMode: 'own',
-  queuePosition: 0,
-  addedAt: 1,
-  completedAt: 0,
-  uploaded: 5,
-  downloaded: 6,
-  extraPeers: ['127.0.0.1:1'],
-  extraTrackers: [],
-  extraWebSeeds: [],
-  webSeedBytes: {},
-  totalBytes: 10,
-  pieceCount: 1,
-  wantedBytes: 10,
-  verifiedBytes: 0,
-  piecesHave: 0,
-});
+import { torrentRecord as record } from '../helpers/torrent-record.js';
 
 test('store: a record round-trips; ids are never reused after a delete; resume data and counters persist', async (t) => {
   const dir = await tempDir(t);
