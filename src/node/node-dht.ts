@@ -17,6 +17,7 @@
 import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+// bootstrap.js, not the DHT's face (index.js): these two helpers are needed with --no-dht too, the rest is not.
 import { isLoopbackHost, parseHostPort } from '../dht/bootstrap.js';
 import type { DhtNode, DhtOptions } from '../dht/index.js';
 import { loadModule } from '../util/load-module.js';

@@ -12,6 +12,7 @@ import { PlanFileReader } from './file-reader.js';
  * Hashing off the main thread, for everything that hashes a lot: `create` (every piece of the input), a
  * download (every piece as it completes) and the resume check (every piece on disk). One worker script, one pool
  * class; a process-wide pool (`sharedHashPool()`) serves the swarm, and `hashPlan` makes its own for `create`.
+ * The shared pool hashes a slow process's pieces on the calling thread instead (`HASH_INLINE_BELOW_BYTES_PER_SEC`).
  *
  * @example
  *   const digest = (await sharedHashPool().sha1(piece)).digest;
