@@ -18,6 +18,12 @@ export function busyFromSeconds(tSeconds: number[], bytes: number[], bps: number
   return undefined;
 }
 
+/** The server's busy-from time (NaN if its uplink never got busy). */
+export function serverBusyFrom(series: UploadSeries, serverBps: number): number {
+  const server = series.hosts.find((h) => h.name === 'server');
+  return (server && busyFromSeconds(series.tSeconds, server.bytes, serverBps)) ?? NaN;
+}
+
 /** Each client's busy-from time (NaN for one that never was: a client-server client uploads nothing). */
 export function clientsBusyFrom(series: UploadSeries, clientBps: number): number[] {
   return series.hosts.filter((h) => h.name !== 'server').map((h) => busyFromSeconds(series.tSeconds, h.bytes, clientBps) ?? NaN);

@@ -10,18 +10,23 @@ export function spread(values: number[]): { min: number; median: number; max: nu
   return { min: s[0]!, median, max: s[s.length - 1]! };
 }
 
-const CSV_COLUMNS = ['mode', 'clients', 'rep', 'd_seconds', 'bound_seconds', 'd_over_bound', 'server_wire_bytes', 'server_copies', 'client_copies', 'server_util', 'client_util', 'cpu_seconds', 'sha256_ok', 'finish_seconds', 'busy_from_seconds'] as const;
+const CSV_COLUMNS = ['mode', 'clients', 'rep', 'd_seconds', 'bound_seconds', 'd_over_bound', 'server_wire_bytes', 'server_copies', 'client_copies', 'server_util', 'client_util', 'cpu_seconds', 'sha256_ok', 'finish_seconds', 'busy_from_seconds', 'ready_seconds', 'server_busy_from_seconds'] as const;
 
 function fixed(n: number, digits: number): string {
   return Number.isFinite(n) ? n.toFixed(digits) : '';
 }
 
-/** Every run, one line each; per-client finish times joined by `;` in the last column. */
+/** Per-client seconds joined by `;` (nan for a client without one). */
+function perClient(values: number[]): string {
+  return values.map((s) => (Number.isFinite(s) ? s.toFixed(2) : 'nan')).join(';');
+}
+
+/** Every run, one line each; per-client times joined by `;`. */
 export function toCsv(runs: RunRecord[]): string {
   const lines = [CSV_COLUMNS.join(',')];
   for (const r of runs) {
     lines.push(
-      [r.mode, r.clients, r.rep, fixed(r.dSeconds, 3), fixed(r.boundSeconds, 3), fixed(r.ratio, 3), r.serverWireBytes, fixed(r.serverCopies, 3), fixed(r.clientCopies, 3), fixed(r.serverUtil, 3), fixed(r.clientUtil, 3), fixed(r.cpuSeconds, 2), r.sha256Ok ? 1 : 0, r.finishSeconds.map((s) => s.toFixed(3)).join(';'), r.busyFromSeconds.map((s) => (Number.isFinite(s) ? s.toFixed(2) : 'nan')).join(';')].join(','),
+      [r.mode, r.clients, r.rep, fixed(r.dSeconds, 3), fixed(r.boundSeconds, 3), fixed(r.ratio, 3), r.serverWireBytes, fixed(r.serverCopies, 3), fixed(r.clientCopies, 3), fixed(r.serverUtil, 3), fixed(r.clientUtil, 3), fixed(r.cpuSeconds, 2), r.sha256Ok ? 1 : 0, r.finishSeconds.map((s) => s.toFixed(3)).join(';'), perClient(r.busyFromSeconds), perClient(r.readySeconds), fixed(r.serverBusyFromSeconds, 2)].join(','),
     );
   }
   return lines.join('\n') + '\n';
@@ -36,6 +41,7 @@ export function parseCsv(text: string): RunRecord[] {
     const f = row.split(',');
     const text = (name: string): string => f[cols.indexOf(name)] ?? '';
     const num = (name: string): number => (text(name) === '' ? NaN : Number(text(name)));
+    const list = (name: string): number[] => (text(name) ? text(name).split(';').map(Number) : []);
     return {
       mode: text('mode') as Mode,
       clients: num('clients'),
@@ -50,8 +56,10 @@ export function parseCsv(text: string): RunRecord[] {
       clientUtil: num('client_util'),
       cpuSeconds: num('cpu_seconds'),
       sha256Ok: text('sha256_ok') === '1',
-      finishSeconds: text('finish_seconds') ? text('finish_seconds').split(';').map(Number) : [],
-      busyFromSeconds: text('busy_from_seconds') ? text('busy_from_seconds').split(';').map(Number) : [],
+      finishSeconds: list('finish_seconds'),
+      busyFromSeconds: list('busy_from_seconds'),
+      readySeconds: list('ready_seconds'),
+      serverBusyFromSeconds: num('server_busy_from_seconds'),
     };
   });
 }
@@ -67,15 +75,20 @@ export interface SummaryRow {
   serverUtil: ReturnType<typeof spread>;
   clientUtil: ReturnType<typeof spread>;
   cpuSeconds: ReturnType<typeof spread>;
+  /** When the clients printed `ready`: each run's median client, and its last one. */
+  readyMedian: ReturnType<typeof spread>;
+  readyLast: ReturnType<typeof spread>;
+  /** When the server's uplink got busy (`busy-from.ts`). */
+  serverBusy: ReturnType<typeof spread>;
   /** When the clients' uplinks got busy (`busy-from.ts`): each run's median client, and its last one. */
   busyMedian: ReturnType<typeof spread>;
   busyLast: ReturnType<typeof spread>;
   boundSeconds: number;
 }
 
-/** A run's median and last client busy-from times, over the clients that got busy (NaN when none did). */
-function busyOf(r: RunRecord): { median: number; last: number } {
-  const ts = r.busyFromSeconds.filter(Number.isFinite);
+/** The median and the last of per-client times, over the clients that have one (NaN when none has). */
+function medianAndLast(times: number[]): { median: number; last: number } {
+  const ts = times.filter(Number.isFinite);
   if (ts.length === 0) return { median: NaN, last: NaN };
   return { median: spread(ts).median, last: Math.max(...ts) };
 }
@@ -95,8 +108,11 @@ export function summarise(runs: RunRecord[], mode: Mode): SummaryRow[] {
       serverUtil: spread(rs.map((r) => r.serverUtil)),
       clientUtil: spread(rs.map((r) => r.clientUtil)),
       cpuSeconds: spread(rs.map((r) => r.cpuSeconds)),
-      busyMedian: spread(rs.map((r) => busyOf(r).median)),
-      busyLast: spread(rs.map((r) => busyOf(r).last)),
+      readyMedian: spread(rs.map((r) => medianAndLast(r.readySeconds).median)),
+      readyLast: spread(rs.map((r) => medianAndLast(r.readySeconds).last)),
+      serverBusy: spread(rs.map((r) => r.serverBusyFromSeconds)),
+      busyMedian: spread(rs.map((r) => medianAndLast(r.busyFromSeconds).median)),
+      busyLast: spread(rs.map((r) => medianAndLast(r.busyFromSeconds).last)),
       boundSeconds: rs[0]!.boundSeconds,
     }));
 }
@@ -110,10 +126,13 @@ function mmm(s: ReturnType<typeof spread>, digits: number): string {
 
 /** The Markdown table of one mode. */
 export function modeTable(rows: SummaryRow[]): string {
-  const lines = ['| N | reps | D (s) | bound (s) | D/bound | server copies | copies each client got | server util | client util | clients busy from (s): median / last | CPU (s) |', '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
+  const lines = [
+    '| N | reps | D (s) | bound (s) | D/bound | server copies | copies each client got | server util | client util | clients ready (s): median / last | server busy from (s) | clients busy from (s): median / last | CPU (s) |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  const pair = (median: ReturnType<typeof spread>, last: ReturnType<typeof spread>): string => (Number.isFinite(median.median) ? `${mmm(median, 1)} / ${mmm(last, 1)}` : '–');
   for (const r of rows) {
-    const busy = Number.isFinite(r.busyMedian.median) ? `${mmm(r.busyMedian, 1)} / ${mmm(r.busyLast, 1)}` : '–';
-    lines.push(`| ${r.clients} | ${r.reps} | ${mmm(r.d, 1)} | ${r.boundSeconds.toFixed(1)} | ${mmm(r.ratio, 2)} | ${mmm(r.serverCopies, 2)} | ${mmm(r.clientCopies, 2)} | ${mmm(r.serverUtil, 2)} | ${mmm(r.clientUtil, 2)} | ${busy} | ${mmm(r.cpuSeconds, 1)} |`);
+    lines.push(`| ${r.clients} | ${r.reps} | ${mmm(r.d, 1)} | ${r.boundSeconds.toFixed(1)} | ${mmm(r.ratio, 2)} | ${mmm(r.serverCopies, 2)} | ${mmm(r.clientCopies, 2)} | ${mmm(r.serverUtil, 2)} | ${mmm(r.clientUtil, 2)} | ${pair(r.readyMedian, r.readyLast)} | ${mmm(r.serverBusy, 1)} | ${pair(r.busyMedian, r.busyLast)} | ${mmm(r.cpuSeconds, 1)} |`);
   }
   return lines.join('\n');
 }
@@ -167,7 +186,7 @@ export function toMarkdown(r: ReportInput): string {
     out.push('');
   }
   out.push('## Bounds (Kurose and Ross §2.5)', '', boundsTable(r.params), '');
-  out.push('## Results', '', 'Each cell is min–median–max over the repetitions (one number when they agree). D is launch of the clients to the last one done; server copies are the bytes its uplink counter saw over the file size (the veth counters see GSO segments, so this is close to payload: a client-server run shows N copies); the copies each client got are the bytes the client downlinks carried over N × the file size (above 1: bytes received twice, or headers); utilisations are those bytes with the headers of full 1514-byte frames added back (× 1514/1448), over rate × D.', '');
+  out.push('## Results', '', 'Each cell is min–median–max over the repetitions (one number when they agree). D is launch of the clients to the last one done; server copies are the bytes its uplink counter saw over the file size (the veth counters see GSO segments, so this is close to payload: a client-server run shows N copies); the copies each client got are the bytes the client downlinks carried over N × the file size (above 1: bytes received twice, or headers); utilisations are those bytes with the headers of full 1514-byte frames added back (× 1514/1448), over rate × D. Start-up, from launch: a client is ready when it prints its `ready` record (its process up, the torrent read, its files checked; tandem clients only), and an uplink is busy from the end of the first 0.5 s counter sample in which it sent at half its rate or more.', '');
   for (const mode of r.params.modes) {
     const rows = summarise(r.runs, mode);
     out.push(`### ${MODE_TITLES[mode]}`, '', rows.length ? modeTable(rows) : 'No completed run.', '');

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { uniformBounds } from './bounds.js';
-import { clientsBusyFrom } from './busy-from.js';
+import { clientsBusyFrom, serverBusyFrom } from './busy-from.js';
 import { CounterSampler, readCounters } from './counters.js';
 import { LabError } from './errors.js';
 import { childCpuSeconds, LabProcess, PROBE_BIN, TANDEM_BIN } from './processes.js';
@@ -65,14 +65,16 @@ async function startTandemServer(ctx: RunContext, mode: Mode): Promise<(dir: str
 
 /**
  * Resolves with the seconds from `t0Ms` to the client's `done` record (aria2's hook prints one too, at completion,
- * not at its exit some 2 s later); rejects if it exits first.
+ * not at its exit some 2 s later), and to its `ready` record (NaN if none came first); rejects if it exits first.
  */
-function finishOf(p: LabProcess, t0Ms: number): Promise<number> {
+function finishOf(p: LabProcess, t0Ms: number): Promise<{ done: number; ready: number }> {
   return new Promise((resolve, reject) => {
+    let ready = NaN;
     const off = p.onLine((line) => {
+      if (Number.isNaN(ready) && line.startsWith('{"event":"ready"')) ready = (performance.now() - t0Ms) / 1000;
       if (!line.startsWith('{"event":"done"')) return;
       off();
-      resolve((performance.now() - t0Ms) / 1000);
+      resolve({ done: (performance.now() - t0Ms) / 1000, ready });
     });
     void p.exited.then((code) => {
       off();
@@ -121,7 +123,8 @@ export async function runMode(ctx: RunContext, mode: Mode, n: number, rep: numbe
     const t0 = performance.now();
     const finishes = clients.map((c) => finishOf(ctx.procs.startProgram(`${mode} client (${c.name})`, c.ns, clientArgs(join(ctx.work, c.name))), t0));
     const limitMs = Math.max(60, bound * 10 + 30) * 1000;
-    const finishSeconds = await withTimeout(Promise.all(finishes), limitMs, `${mode} with ${n} clients`, ctx.signal);
+    const finished = await withTimeout(Promise.all(finishes), limitMs, `${mode} with ${n} clients`, ctx.signal);
+    const finishSeconds = finished.map((f) => f.done);
     const d = Math.max(...finishSeconds);
     const end = await readCounters(net.bridgeNs);
     await sampler.stop();
@@ -152,6 +155,8 @@ export async function runMode(ctx: RunContext, mode: Mode, n: number, rep: numbe
       finishSeconds,
       sha256Ok,
       busyFromSeconds: clientsBusyFrom(series, params.clientUpBps),
+      readySeconds: finished.map((f) => f.ready),
+      serverBusyFromSeconds: serverBusyFrom(series, params.serverUpBps),
       series,
     };
   } finally {

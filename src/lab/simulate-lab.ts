@@ -78,7 +78,7 @@ export async function simulateLab(params: LabParams, init: { out: string; comman
       for (const mode of params.modes) {
         const r = simulate(simConfig(params, mode, n, rep * 7919 + n, init.era));
         const bound = mode === 'cs' ? b.cs : b.p2p;
-        const record: RunRecord = { mode, clients: n, rep, dSeconds: r.dSeconds, boundSeconds: bound, ratio: r.dSeconds / bound, serverWireBytes: Math.round(r.serverCopies * params.sizeBytes), serverCopies: r.serverCopies, clientCopies: 1, serverUtil: r.serverUtil, clientUtil: r.clientUtil, cpuSeconds: NaN, finishSeconds: r.finishSeconds, busyFromSeconds: [], sha256Ok: true };
+        const record: RunRecord = { mode, clients: n, rep, dSeconds: r.dSeconds, boundSeconds: bound, ratio: r.dSeconds / bound, serverWireBytes: Math.round(r.serverCopies * params.sizeBytes), serverCopies: r.serverCopies, clientCopies: 1, serverUtil: r.serverUtil, clientUtil: r.clientUtil, cpuSeconds: NaN, finishSeconds: r.finishSeconds, busyFromSeconds: [], readySeconds: [], serverBusyFromSeconds: NaN, sha256Ok: true };
         runs.push(record);
         init.onRun(record);
       }

@@ -49,6 +49,13 @@ export interface RunRecord {
    * for a client that never did. Empty when not measured (a simulation, a CSV from before the column).
    */
   busyFromSeconds: number[];
+  /**
+   * Seconds from launch to each client's `ready` record (its process up, the torrent read, its files checked),
+   * client 1 first; NaN for a client that printed none (the reference programs). Empty when not measured.
+   */
+  readySeconds: number[];
+  /** Seconds from launch until the server's uplink first ran at half its rate; NaN when never or not measured. */
+  serverBusyFromSeconds: number;
   /** Every copy had the file's sha256. */
   sha256Ok: boolean;
   series?: UploadSeries;

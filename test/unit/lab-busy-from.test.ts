@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { busyFromSeconds, clientsBusyFrom } from '../../src/lab/busy-from.js';
+import { busyFromSeconds, clientsBusyFrom, serverBusyFrom } from '../../src/lab/busy-from.js';
 
 // 10 Mbit/s is 1,250,000 bytes a second: half of it over a 0.5 s sample is 312,500 bytes.
 const BPS = 10e6;
@@ -29,4 +29,7 @@ test('busy from: one time per client, the server left out, NaN for a client that
   const got = clientsBusyFrom(series, BPS);
   assert.deepEqual(got.slice(0, 2), [1, 2]);
   assert.ok(Number.isNaN(got[2]));
+  assert.equal(serverBusyFrom(series, 20e6), 1, 'the server at 2.5 MB in the first second: half its 20 Mbit/s');
+  assert.ok(Number.isNaN(serverBusyFrom(series, 100e6)), 'never busy on a faster link');
+  assert.ok(Number.isNaN(serverBusyFrom({ tSeconds: [0, 1], hosts: [] }, BPS)), 'no server in the series');
 });

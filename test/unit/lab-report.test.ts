@@ -4,7 +4,7 @@ import { modeTable, parseCsv, spread, summarise, toCsv, toMarkdown } from '../..
 import type { LabParams, RunRecord } from '../../src/lab/types.js';
 
 function run(mode: RunRecord['mode'], clients: number, rep: number, d: number): RunRecord {
-  return { mode, clients, rep, dSeconds: d, boundSeconds: 10, ratio: d / 10, serverWireBytes: 1000, serverCopies: 1.5, clientCopies: 1.1, serverUtil: 0.9, clientUtil: 0.8, cpuSeconds: 2, finishSeconds: [d - 1, d], busyFromSeconds: [1.5, 2.5], sha256Ok: true };
+  return { mode, clients, rep, dSeconds: d, boundSeconds: 10, ratio: d / 10, serverWireBytes: 1000, serverCopies: 1.5, clientCopies: 1.1, serverUtil: 0.9, clientUtil: 0.8, cpuSeconds: 2, finishSeconds: [d - 1, d], busyFromSeconds: [1.5, 2.5], readySeconds: [0.4, NaN], serverBusyFromSeconds: 0.5, sha256Ok: true };
 }
 
 const params: LabParams = { clients: [1, 2], modes: ['cs', 'p2p'], sizeBytes: 2 * 1024 * 1024, serverUpBps: 20e6, clientUpBps: 10e6, clientDownBps: Infinity, queueMs: 100, pieceLengthBytes: 262144, reps: 3 };
@@ -21,12 +21,14 @@ test('the CSV has one line a run with its finish times, and reads back the same'
   const lines = csv.trim().split('\n');
   assert.equal(lines.length, 3);
   assert.match(lines[0]!, /^mode,clients,rep,d_seconds,bound_seconds,d_over_bound,/);
-  assert.equal(lines[1], 'cs,1,1,12.346,10.000,1.235,1000,1.500,1.100,0.900,0.800,2.00,1,11.346;12.346,1.50;2.50');
+  assert.equal(lines[1], 'cs,1,1,12.346,10.000,1.235,1000,1.500,1.100,0.900,0.800,2.00,1,11.346;12.346,1.50;2.50,0.40;nan,0.50');
   const back = parseCsv(csv);
   assert.equal(back.length, 2);
   assert.equal(back[1]!.mode, 'p2p');
   assert.deepEqual(back[1]!.finishSeconds, [10, 11]);
   assert.deepEqual(back[1]!.busyFromSeconds, [1.5, 2.5]);
+  assert.deepEqual(back[1]!.readySeconds, [0.4, NaN], 'a client that printed no ready record');
+  assert.equal(back[1]!.serverBusyFromSeconds, 0.5);
   assert.equal(back[0]!.sha256Ok, true);
   assert.throws(() => parseCsv('a,b\n1,2\n'), /not a runs.csv/);
   // A file written before client_copies was a column reads with NaN there.
@@ -35,6 +37,8 @@ test('the CSV has one line a run with its finish times, and reads back the same'
   assert.ok(Number.isNaN(old[0]!.clientCopies));
   assert.deepEqual(old[0]!.finishSeconds, [10.5, 11]);
   assert.deepEqual(old[0]!.busyFromSeconds, [], 'a file from before busy_from_seconds');
+  assert.deepEqual(old[0]!.readySeconds, []);
+  assert.ok(Number.isNaN(old[0]!.serverBusyFromSeconds));
 });
 
 test('a mode is summarised per N over its repetitions: min–median–max, one number when they agree', () => {
@@ -45,9 +49,9 @@ test('a mode is summarised per N over its repetitions: min–median–max, one n
   const table = modeTable(rows);
   assert.match(table, /\| 1 \| 3 \| 10\.0–11\.0–12\.0 \| 10\.0 \| 1\.00–1\.10–1\.20 \| 1\.50 \| 1\.10 \|/);
   assert.match(table, /\| 2 \| 1 \| 20\.0 \|/);
-  assert.match(table, /\| 2\.0 \/ 2\.5 \| 2\.0 \|$/m, 'clients busy from: the median client 2.0 s, the last 2.5 s');
-  const never = modeTable(summarise([{ ...run('cs', 4, 1, 30), busyFromSeconds: [NaN, NaN] }], 'cs'));
-  assert.match(never, /\| – \| 2\.0 \|$/m, 'no client uplink got busy (client-server)');
+  assert.match(table, /\| 0\.4 \/ 0\.4 \| 0\.5 \| 2\.0 \/ 2\.5 \| 2\.0 \|$/m, 'ready: 0.4 s (one client printed it); server busy from 0.5 s; clients busy from: the median client 2.0 s, the last 2.5 s');
+  const never = modeTable(summarise([{ ...run('cs', 4, 1, 30), busyFromSeconds: [NaN, NaN], readySeconds: [], serverBusyFromSeconds: NaN }], 'cs'));
+  assert.match(never, /\| – \| – \| – \| 2\.0 \|$/m, 'no ready record, and no uplink got busy');
 });
 
 test('the report has the parameters, the shaping check, the bounds, a table per mode and the plots', () => {

@@ -111,7 +111,7 @@ test('pieces are coarsened only when N × pieces would be slow', () => {
 });
 
 test('agreement compares the medians of each mode and N up to 16', () => {
-  const rec = (mode: RunRecord['mode'], clients: number, d: number): RunRecord => ({ mode, clients, rep: 1, dSeconds: d, boundSeconds: 1, ratio: d, serverWireBytes: 0, serverCopies: 1, clientCopies: 1, serverUtil: 1, clientUtil: 1, cpuSeconds: 0, finishSeconds: [d], busyFromSeconds: [], sha256Ok: true });
+  const rec = (mode: RunRecord['mode'], clients: number, d: number): RunRecord => ({ mode, clients, rep: 1, dSeconds: d, boundSeconds: 1, ratio: d, serverWireBytes: 0, serverCopies: 1, clientCopies: 1, serverUtil: 1, clientUtil: 1, cpuSeconds: 0, finishSeconds: [d], busyFromSeconds: [], readySeconds: [], serverBusyFromSeconds: NaN, sha256Ok: true });
   const a = agreement([rec('cs', 1, 10), rec('p2p', 1, 10), rec('p2p', 32, 10)], [rec('cs', 1, 10.5), rec('p2p', 1, 13), rec('p2p', 32, 1)]);
   assert.equal(a.lines[0], 'simulation against measurement: 1 of 2 (mode, N) cells within 10% of the measured median D');
   assert.match(a.table, /\| p2p \| 1 \| 13\.00 \| 10\.00 \| 0\.77 \|/);
