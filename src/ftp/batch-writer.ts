@@ -11,7 +11,7 @@
  * fill, and reading pauses when every batch waits for the disk.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { writeAll } from '../storage/index.js';
+import { writeAll } from '../util/write-all.js';
 import type { OwnReads } from './read-buffers.js';
 
 /** A full batch is written at once: small enough to stay in the CPU's cache between the read and the write. */

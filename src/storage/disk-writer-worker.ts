@@ -1,7 +1,8 @@
 // The thread of `disk-writer.ts`: takes write jobs in order and makes each with synchronous positional writes of at
 // most WRITE_CALL_BYTES (writeAll). Every job is answered, with the system error code on failure.
 import { parentPort } from 'node:worker_threads';
-import { writeAll, type WriteAnswer, type WriteJob } from './disk-writer.js';
+import { writeAll } from '../util/write-all.js';
+import type { WriteAnswer, WriteJob } from './disk-writer.js';
 
 parentPort!.on('message', (job: WriteJob) => {
   let answer: WriteAnswer;

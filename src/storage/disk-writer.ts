@@ -1,11 +1,11 @@
-import { writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { ByteWindow } from '../util/byte-window.js';
+import { writeAll } from '../util/write-all.js';
 import { workerExecArgv } from '../util/worker-exec-argv.js';
 
 /**
  * Positional writes on a thread of their own, the way libtorrent keeps a disk thread: one worker takes write jobs
- * in order and makes them with synchronous pwrites of at most `WRITE_CALL_BYTES` each.
+ * in order and makes them with synchronous pwrites of at most `WRITE_CALL_BYTES` each (`util/write-all.ts`).
  *
  * Why not libuv's thread pool (`FileHandle.write`): measured on this project's 2-core VM, writing a fresh 1 GiB file
  * in 1 MiB pool writes cost 1.8-2.3 s of system time, in 64 KiB pool writes 0.75 s, and in 64 KiB synchronous writes
@@ -26,9 +26,6 @@ import { workerExecArgv } from '../util/worker-exec-argv.js';
  * @example
  *   await sharedDiskWriter().write(handle.fd, piece, 1_048_576 * 7);
  */
-
-/** The most one pwrite carries (see above). */
-export const WRITE_CALL_BYTES = 64 * 1024;
 
 export type WriteJob = { id: number; fd: number; data: Uint8Array; position: number };
 export type WriteAnswer = { id: number; ok: true } | { id: number; ok: false; code: string; message: string };
@@ -59,17 +56,6 @@ export interface DiskWriterOptions {
 }
 
 export const DISK_WRITER_DEFAULTS = { inlineBelowBytesPerSec: 8 * 1024 * 1024, slowWriteMs: 20 };
-
-/** Makes the whole write with positional writes of at most WRITE_CALL_BYTES, looping over partial ones. */
-export function writeAll(fd: number, data: Uint8Array, position: number): void {
-  let done = 0;
-  // Bounded: each pass writes at least one byte or throws.
-  while (done < data.length) {
-    const n = writeSync(fd, data, done, Math.min(WRITE_CALL_BYTES, data.length - done), position + done);
-    if (n <= 0) throw Object.assign(new Error('wrote 0 bytes'), { code: 'EIO' });
-    done += n;
-  }
-}
 
 export class DiskWriter {
   private worker?: Worker;

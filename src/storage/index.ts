@@ -14,4 +14,3 @@ export { PieceLayout, type Span } from './layout.js';
 export { StorageError, type StorageErrorCode } from './errors.js';
 export { saveResume, loadResume, deleteResume, checkExisting, resumePath, snapshotResume, validResume, type ResumeData, type ResumeBackend, type CheckResult, type CheckOptions } from './resume.js';
 export { verifyOnDisk, diskHashPlan, type VerifyOptions } from './verify.js';
-export { writeAll } from './disk-writer.js';

@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DiskWriteError, DiskWriter, WRITE_CALL_BYTES } from '../../src/storage/disk-writer.js';
+import { DiskWriteError, DiskWriter } from '../../src/storage/disk-writer.js';
+import { WRITE_CALL_BYTES } from '../../src/util/write-all.js';
 import { tempDir } from '../helpers/tmp.js';
 
 // Each behaviour holds on both paths: on the calling thread (a slow stream of writes) and on the writer's thread.

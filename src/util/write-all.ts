@@ -1,0 +1,20 @@
+import { writeSync } from 'node:fs';
+
+/**
+ * The most one pwrite carries. Measured on this project's 2-core VM: writing a fresh 1 GiB file in 1 MiB writes cost
+ * 1.8-2.3 s of system time, in 64 KiB writes 0.75 s (large writes are backed by large page-cache folios from
+ * high-order free memory, which a VM with free page reporting has handed back to its host). Used by the disk writer
+ * (storage/disk-writer.ts) and by FTP uploads (ftp/batch-writer.ts).
+ */
+export const WRITE_CALL_BYTES = 64 * 1024;
+
+/** Makes the whole write, synchronously, with positional writes of at most WRITE_CALL_BYTES, looping over partial ones. */
+export function writeAll(fd: number, data: Uint8Array, position: number): void {
+  let done = 0;
+  // Bounded: each pass writes at least one byte or throws.
+  while (done < data.length) {
+    const n = writeSync(fd, data, done, Math.min(WRITE_CALL_BYTES, data.length - done), position + done);
+    if (n <= 0) throw Object.assign(new Error('wrote 0 bytes'), { code: 'EIO' });
+    done += n;
+  }
+}
