@@ -6,25 +6,19 @@
  * what it reads: measured on a 1 GiB STOR with curl (loopback, 12 runs each against vsftpd in turn), 0.61 s median
  * against 0.68 s with 1 MiB writes on the thread pool, whose hop (a pool thread's wake-up, then the event loop's)
  * and large page-cache allocations cost more than the copy, on a machine whose other core runs the client. A write
- * that takes `SLOW_WRITE_MS` (writeback throttling, a slow stick) means a slow disk, which must not stall every
+ * that takes `SLOW_WRITE_MS` (util/write-all.ts: writeback throttling, a slow stick) means a slow disk, which must not stall every
  * session again: from then on every STOR of the process writes on the pool, one batch at a time while the next ones
  * fill, and reading pauses when every batch waits for the disk.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { writeAll } from '../util/write-all.js';
+import { writeAllTimed, type DiskPace } from '../util/write-all.js';
 import type { OwnReads } from './read-buffers.js';
 
 /** A full batch is written at once: small enough to stay in the CPU's cache between the read and the write. */
 export const BATCH_BYTES = 256 * 1024;
 /** Batches per transfer: at most this much waits for the disk (on the pool) before reading pauses. */
 export const MAX_BATCHES = 4;
-/** A write on the session's thread that took this long sends every later write of the process to the pool. */
-export const SLOW_WRITE_MS = 20;
-
-/** Whether the disk has been slow; one per process (`processDisk`), tests pass their own. */
-export interface DiskPace {
-  slow: boolean;
-}
+/** Whether STOR writes have met a slow disk (`writeAllTimed`): one per process, tests pass their own. */
 export const processDisk: DiskPace = { slow: false };
 /** A batch with less room than this left is sent to the disk, so no read is tiny. */
 const MIN_READ_BYTES = 64 * 1024;
@@ -127,15 +121,13 @@ export class BatchWriter implements OwnReads {
 
   /** Writes a batch at once on this thread; the batch is free again when this returns. */
   private writeHere(next: { buf: Buffer; bytes: number }): void {
-    const start = this.now();
     try {
-      writeAll(this.file.fd, next.buf.subarray(0, next.bytes), this.position);
+      writeAllTimed(this.file.fd, next.buf.subarray(0, next.bytes), this.position, this.disk, this.now);
     } catch (err) {
       this.failure = err;
       this.on.fail(err);
       return this.check();
     }
-    if (this.now() - start >= SLOW_WRITE_MS) this.disk.slow = true;
     this.position += next.bytes;
     this.written += next.bytes;
     this.free.push(next.buf);

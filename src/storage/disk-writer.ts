@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { ByteWindow } from '../util/byte-window.js';
-import { writeAll } from '../util/write-all.js';
+import { SLOW_WRITE_MS, writeAllTimed, type DiskPace } from '../util/write-all.js';
 import { workerExecArgv } from '../util/worker-exec-argv.js';
 
 /**
@@ -55,7 +55,7 @@ export interface DiskWriterOptions {
   now?: () => number;
 }
 
-export const DISK_WRITER_DEFAULTS = { inlineBelowBytesPerSec: 8 * 1024 * 1024, slowWriteMs: 20 };
+export const DISK_WRITER_DEFAULTS = { inlineBelowBytesPerSec: 8 * 1024 * 1024, slowWriteMs: SLOW_WRITE_MS };
 
 export class DiskWriter {
   private worker?: Worker;
@@ -67,7 +67,7 @@ export class DiskWriter {
   /** Bytes written in the last second or two. */
   private readonly window: ByteWindow;
   /** A write on the calling thread was slow: the disk is, and writes stay on the thread. */
-  private slowDisk = false;
+  private readonly pace: DiskPace = { slow: false };
 
   constructor(options: DiskWriterOptions = {}) {
     this.inlineBelow = options.inlineBelowBytesPerSec ?? DISK_WRITER_DEFAULTS.inlineBelowBytesPerSec;
@@ -97,18 +97,15 @@ export class DiskWriter {
   /** Counts the write in the current second and says whether it is made here (see the class comment). */
   private inline(bytes: number): boolean {
     const recent = this.window.add(bytes);
-    return !this.slowDisk && this.pending.size === 0 && recent < this.inlineBelow;
+    return !this.pace.slow && this.pending.size === 0 && recent < this.inlineBelow;
   }
 
   private writeHere(fd: number, data: Buffer, position: number): Promise<void> {
-    const start = this.now();
     try {
-      writeAll(fd, data, position);
+      writeAllTimed(fd, data, position, this.pace, this.now, this.slowMs);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       return Promise.reject(new DiskWriteError(e.code ?? 'EIO', e.message));
-    } finally {
-      if (this.now() - start >= this.slowMs) this.slowDisk = true;
     }
     return Promise.resolve();
   }

@@ -98,8 +98,8 @@ export class Downloader {
     this.hold(index, size);
     // On a pool thread the buffer moves there and back without a copy; only the one handed back is used afterwards.
     // A slow process hashes on its own thread (the pool decides, from all of the process's hashing).
-    const hashed = sharedHashPool().sha1(data);
-    const job = hashed
+    const job = sharedHashPool()
+      .sha1(data)
       .then(
         ({ digest, data: back }) => {
           if (t.state !== 'stopped' && digest.equals(expected)) return this.write(index, back, true);

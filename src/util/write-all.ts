@@ -18,3 +18,24 @@ export function writeAll(fd: number, data: Uint8Array, position: number): void {
     done += n;
   }
 }
+
+/** A write on the calling thread that takes this long means a slow disk (writeback throttling, a slow stick). */
+export const SLOW_WRITE_MS = 20;
+
+/** Whether writes made on the calling thread have met a slow disk: its owner then sends later writes to a thread. */
+export interface DiskPace {
+  slow: boolean;
+}
+
+/**
+ * `writeAll` on the calling thread, timed: a write that takes `slowMs` or more (failed or not) marks `pace` slow, so
+ * a slow disk stalls the event loop once at most. `now` is the clock in ms.
+ */
+export function writeAllTimed(fd: number, data: Uint8Array, position: number, pace: DiskPace, now: () => number, slowMs = SLOW_WRITE_MS): void {
+  const start = now();
+  try {
+    writeAll(fd, data, position);
+  } finally {
+    if (now() - start >= slowMs) pace.slow = true;
+  }
+}

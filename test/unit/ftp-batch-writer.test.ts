@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BATCH_BYTES, BatchWriter, MAX_BATCHES, SLOW_WRITE_MS, type DiskPace } from '../../src/ftp/batch-writer.js';
+import { BATCH_BYTES, BatchWriter, MAX_BATCHES } from '../../src/ftp/batch-writer.js';
+import { SLOW_WRITE_MS, type DiskPace } from '../../src/util/write-all.js';
 
 const paths: { name: string; disk: () => DiskPace; now?: () => number; pauses: boolean }[] = [
   { name: 'a fast disk: every batch written at once, reading never pauses', disk: () => ({ slow: false }), pauses: false },
