@@ -75,22 +75,28 @@ export interface SummaryRow {
   serverUtil: ReturnType<typeof spread>;
   clientUtil: ReturnType<typeof spread>;
   cpuSeconds: ReturnType<typeof spread>;
-  /** When the clients printed `ready`: each run's median client, and its last one. */
-  readyMedian: ReturnType<typeof spread>;
-  readyLast: ReturnType<typeof spread>;
+  /** When the clients printed `ready`. */
+  ready: ClientTimes;
   /** When the server's uplink got busy (`busy-from.ts`). */
   serverBusy: ReturnType<typeof spread>;
-  /** When the clients' uplinks got busy (`busy-from.ts`): each run's median client, and its last one. */
-  busyMedian: ReturnType<typeof spread>;
-  busyLast: ReturnType<typeof spread>;
+  /** When the clients' uplinks got busy (`busy-from.ts`). */
+  busy: ClientTimes;
   boundSeconds: number;
 }
 
-/** The median and the last of per-client times, over the clients that have one (NaN when none has). */
-function medianAndLast(times: number[]): { median: number; last: number } {
-  const ts = times.filter(Number.isFinite);
-  if (ts.length === 0) return { median: NaN, last: NaN };
-  return { median: spread(ts).median, last: Math.max(...ts) };
+/** Per-client times over the repetitions: each run's median client, and its last one. */
+export interface ClientTimes {
+  median: ReturnType<typeof spread>;
+  last: ReturnType<typeof spread>;
+}
+
+/** Each run's median and last client, over the clients that have a time (NaN for a run where none has). */
+function clientTimes(perRun: number[][]): ClientTimes {
+  const runs = perRun.map((times) => times.filter(Number.isFinite));
+  return {
+    median: spread(runs.map((ts) => (ts.length > 0 ? spread(ts).median : NaN))),
+    last: spread(runs.map((ts) => (ts.length > 0 ? Math.max(...ts) : NaN))),
+  };
 }
 
 export function summarise(runs: RunRecord[], mode: Mode): SummaryRow[] {
@@ -108,11 +114,9 @@ export function summarise(runs: RunRecord[], mode: Mode): SummaryRow[] {
       serverUtil: spread(rs.map((r) => r.serverUtil)),
       clientUtil: spread(rs.map((r) => r.clientUtil)),
       cpuSeconds: spread(rs.map((r) => r.cpuSeconds)),
-      readyMedian: spread(rs.map((r) => medianAndLast(r.readySeconds).median)),
-      readyLast: spread(rs.map((r) => medianAndLast(r.readySeconds).last)),
+      ready: clientTimes(rs.map((r) => r.readySeconds)),
       serverBusy: spread(rs.map((r) => r.serverBusyFromSeconds)),
-      busyMedian: spread(rs.map((r) => medianAndLast(r.busyFromSeconds).median)),
-      busyLast: spread(rs.map((r) => medianAndLast(r.busyFromSeconds).last)),
+      busy: clientTimes(rs.map((r) => r.busyFromSeconds)),
       boundSeconds: rs[0]!.boundSeconds,
     }));
 }
@@ -130,9 +134,9 @@ export function modeTable(rows: SummaryRow[]): string {
     '| N | reps | D (s) | bound (s) | D/bound | server copies | copies each client got | server util | client util | clients ready (s): median / last | server busy from (s) | clients busy from (s): median / last | CPU (s) |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
-  const pair = (median: ReturnType<typeof spread>, last: ReturnType<typeof spread>): string => (Number.isFinite(median.median) ? `${mmm(median, 1)} / ${mmm(last, 1)}` : '–');
+  const pair = (t: ClientTimes): string => (Number.isFinite(t.median.median) ? `${mmm(t.median, 1)} / ${mmm(t.last, 1)}` : '–');
   for (const r of rows) {
-    lines.push(`| ${r.clients} | ${r.reps} | ${mmm(r.d, 1)} | ${r.boundSeconds.toFixed(1)} | ${mmm(r.ratio, 2)} | ${mmm(r.serverCopies, 2)} | ${mmm(r.clientCopies, 2)} | ${mmm(r.serverUtil, 2)} | ${mmm(r.clientUtil, 2)} | ${pair(r.readyMedian, r.readyLast)} | ${mmm(r.serverBusy, 1)} | ${pair(r.busyMedian, r.busyLast)} | ${mmm(r.cpuSeconds, 1)} |`);
+    lines.push(`| ${r.clients} | ${r.reps} | ${mmm(r.d, 1)} | ${r.boundSeconds.toFixed(1)} | ${mmm(r.ratio, 2)} | ${mmm(r.serverCopies, 2)} | ${mmm(r.clientCopies, 2)} | ${mmm(r.serverUtil, 2)} | ${mmm(r.clientUtil, 2)} | ${pair(r.ready)} | ${mmm(r.serverBusy, 1)} | ${pair(r.busy)} | ${mmm(r.cpuSeconds, 1)} |`);
   }
   return lines.join('\n');
 }
