@@ -4,6 +4,15 @@ import { formatBytes } from './units.js';
 import type { CommonFlags } from './output.js';
 
 /**
+ * A terminal progress bar in the project's style. cli-progress is loaded here, for a bar only: --json, --quiet and a
+ * pipe never parse it.
+ */
+export function terminalBar(options: cliProgress.Options): cliProgress.SingleBar {
+  const { SingleBar, Presets } = loadPackage<typeof cliProgress>('cli-progress');
+  return new SingleBar({ hideCursor: true, ...options }, Presets.shades_classic);
+}
+
+/**
  * Progress of long work: a bar on a terminal, a plain line every few seconds when stdout is not a TTY, one JSON
  * line a second with --json, nothing with --quiet.
  */
@@ -30,12 +39,7 @@ export class ByteProgress {
     }
     if (this.tty) {
       if (!this.bar) {
-        // Loaded for a bar only: --json, --quiet and a pipe never parse it.
-        const { SingleBar, Presets } = loadPackage<typeof cliProgress>('cli-progress');
-        this.bar = new SingleBar(
-          { format: `${this.label} [{bar}] {percentage}% | {doneText} of {totalText} | {rate}/s | ETA {eta_formatted}`, hideCursor: true, clearOnComplete: true },
-          Presets.shades_classic,
-        );
+        this.bar = terminalBar({ format: `${this.label} [{bar}] {percentage}% | {doneText} of {totalText} | {rate}/s | ETA {eta_formatted}`, clearOnComplete: true });
         this.bar.start(total, 0, this.payload(done, total));
       }
       this.bar.update(done, this.payload(done, total));

@@ -1,7 +1,7 @@
 import type cliProgress from 'cli-progress';
-import { loadPackage } from '../util/load-module.js';
 import type { SwarmStats } from '../node/index.js';
 import type { CommonFlags } from './output.js';
+import { terminalBar } from './progress.js';
 import { formatBytes } from './units.js';
 
 /** A live progress line: percent, down and up rates, peers, ETA; JSON once a second; plain lines when not a TTY. */
@@ -30,12 +30,7 @@ export class TorrentProgress {
     }
     if (this.tty) {
       if (!this.bar) {
-        // Loaded for a bar only: --json, --quiet and a pipe never parse it.
-        const { SingleBar, Presets } = loadPackage<typeof cliProgress>('cli-progress');
-        this.bar = new SingleBar(
-          { format: '{state} [{bar}] {percent}% | down {down} | up {up} | {peers} peers{web} | ETA {eta}', hideCursor: true },
-          Presets.shades_classic,
-        );
+        this.bar = terminalBar({ format: '{state} [{bar}] {percent}% | down {down} | up {up} | {peers} peers{web} | ETA {eta}' });
         this.bar.start(Math.max(1, s.wantedBytes), 0, { ...row, state: s.state });
       }
       this.bar.setTotal(Math.max(1, s.wantedBytes));
