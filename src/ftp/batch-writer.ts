@@ -6,12 +6,12 @@
  * what it reads: measured on a 1 GiB STOR with curl (loopback, 12 runs each against vsftpd in turn), 0.61 s median
  * against 0.68 s with 1 MiB writes on the thread pool, whose hop (a pool thread's wake-up, then the event loop's)
  * and large page-cache allocations cost more than the copy, on a machine whose other core runs the client. A write
- * that takes `SLOW_WRITE_MS` (util/write-all.ts: writeback throttling, a slow stick) means a slow disk, which must not stall every
- * session again: from then on every STOR of the process writes on the pool, one batch at a time while the next ones
+ * that takes `SLOW_WRITE_MS` twice in a row (util/write-all.ts: writeback throttling, a slow stick) means a slow disk, which must
+ * not stall every session again: from then on every STOR of the process writes on the pool, one batch at a time while the next ones
  * fill, and reading pauses when every batch waits for the disk.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { writeAllTimed, type DiskPace } from '../util/write-all.js';
+import { DiskPace, writeAllTimed } from '../util/write-all.js';
 import type { OwnReads } from './read-buffers.js';
 
 /** A full batch is written at once: small enough to stay in the CPU's cache between the read and the write. */
@@ -19,7 +19,7 @@ export const BATCH_BYTES = 256 * 1024;
 /** Batches per transfer: at most this much waits for the disk (on the pool) before reading pauses. */
 export const MAX_BATCHES = 4;
 /** Whether STOR writes have met a slow disk (`writeAllTimed`): one per process, tests pass their own. */
-export const processDisk: DiskPace = { slow: false };
+export const processDisk = new DiskPace();
 /** A batch with less room than this left is sent to the disk, so no read is tiny. */
 const MIN_READ_BYTES = 64 * 1024;
 

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { ByteWindow } from '../util/byte-window.js';
-import { SLOW_WRITE_MS, writeAllTimed, type DiskPace } from '../util/write-all.js';
+import { DiskPace, SLOW_WRITE_MS, writeAllTimed } from '../util/write-all.js';
 import { workerExecArgv } from '../util/worker-exec-argv.js';
 
 /**
@@ -19,8 +19,8 @@ import { workerExecArgv } from '../util/worker-exec-argv.js';
  * The thread starts only when writes come fast. Starting a Worker costs about 70 ms of CPU (a V8 isolate and
  * Node's bootstrap), which is most of what a small download spends on its disk: below `inlineBelowBytesPerSec`,
  * with nothing queued on the thread, a write is made at once on the calling thread with the same 64 KiB pwrites
- * (a 256 KiB piece is four calls into the page cache). A disk that makes such a write wait `slowWriteMs` or more
- * (a slow stick, writeback throttling) must not stall the caller's event loop again: from then on every write goes
+ * (a 256 KiB piece is four calls into the page cache). A disk that makes such writes wait `slowWriteMs` or more twice
+ * in a row (a slow stick, writeback throttling) must not stall the caller's event loop again: from then on every write goes
  * to the thread.
  *
  * @example
@@ -66,8 +66,8 @@ export class DiskWriter {
   private readonly now: () => number;
   /** Bytes written in the last second or two. */
   private readonly window: ByteWindow;
-  /** A write on the calling thread was slow: the disk is, and writes stay on the thread. */
-  private readonly pace: DiskPace = { slow: false };
+  /** Writes on the calling thread were slow: the disk is, and writes stay on the thread. */
+  private readonly pace = new DiskPace();
 
   constructor(options: DiskWriterOptions = {}) {
     this.inlineBelow = options.inlineBelowBytesPerSec ?? DISK_WRITER_DEFAULTS.inlineBelowBytesPerSec;

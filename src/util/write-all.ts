@@ -19,23 +19,39 @@ export function writeAll(fd: number, data: Uint8Array, position: number): void {
   }
 }
 
-/** A write on the calling thread that takes this long means a slow disk (writeback throttling, a slow stick). */
+/** A write on the calling thread that takes this long means a slow disk (writeback throttling, a slow stick)... */
 export const SLOW_WRITE_MS = 20;
 
+/**
+ * ...when it happens this many times in a row. One slow write alone is no proof: a process that the scheduler
+ * preempts in the middle of a 100 µs write waits as long, and with sixteen peers on two cores (the lab) most
+ * processes met one such write and moved their disk writes to a thread for nothing, paying a Worker's start-up
+ * (about 70 ms of CPU) and a message per write. A slow disk makes every write wait: it is seen at the second.
+ */
+export const SLOW_WRITES_IN_A_ROW = 2;
+
 /** Whether writes made on the calling thread have met a slow disk: its owner then sends later writes to a thread. */
-export interface DiskPace {
-  slow: boolean;
+export class DiskPace {
+  private slowInARow = 0;
+
+  constructor(public slow = false) {}
+
+  /** Notes how long one write on the calling thread took. */
+  note(ms: number, slowMs = SLOW_WRITE_MS): void {
+    this.slowInARow = ms >= slowMs ? this.slowInARow + 1 : 0;
+    if (this.slowInARow >= SLOW_WRITES_IN_A_ROW) this.slow = true;
+  }
 }
 
 /**
- * `writeAll` on the calling thread, timed: a write that takes `slowMs` or more (failed or not) marks `pace` slow, so
- * a slow disk stalls the event loop once at most. `now` is the clock in ms.
+ * `writeAll` on the calling thread, timed into `pace` (failed or not), so a slow disk stalls the event loop twice at
+ * most. `now` is the clock in ms.
  */
 export function writeAllTimed(fd: number, data: Uint8Array, position: number, pace: DiskPace, now: () => number, slowMs = SLOW_WRITE_MS): void {
   const start = now();
   try {
     writeAll(fd, data, position);
   } finally {
-    if (now() - start >= slowMs) pace.slow = true;
+    pace.note(now() - start, slowMs);
   }
 }

@@ -8,14 +8,14 @@ import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BATCH_BYTES, BatchWriter, MAX_BATCHES } from '../../src/ftp/batch-writer.js';
-import { SLOW_WRITE_MS, type DiskPace } from '../../src/util/write-all.js';
+import { DiskPace, SLOW_WRITE_MS } from '../../src/util/write-all.js';
 
 const paths: { name: string; disk: () => DiskPace; now?: () => number; pauses: boolean }[] = [
-  { name: 'a fast disk: every batch written at once, reading never pauses', disk: () => ({ slow: false }), pauses: false },
-  { name: 'a slow disk: batches on the pool, reads pause when every batch waits and resume after a write', disk: () => ({ slow: true }), pauses: true },
+  { name: 'a fast disk: every batch written at once, reading never pauses', disk: () => new DiskPace(), pauses: false },
+  { name: 'a slow disk: batches on the pool, reads pause when every batch waits and resume after a write', disk: () => new DiskPace(true), pauses: true },
   {
     name: 'a write that takes too long: the next ones go to the pool',
-    disk: () => ({ slow: false }),
+    disk: () => new DiskPace(),
     now: ((t = 0) => () => (t += SLOW_WRITE_MS))(),
     pauses: true,
   },
@@ -73,7 +73,7 @@ for (const slow of [false, true]) test(`batches: a failed write ${slow ? 'on the
     await (await open(path, 'w')).close();
     const file = await open(path, 'r'); // writes fail with EBADF
     let failed: unknown;
-    const writer = new BatchWriter(file, 0, { resume: () => undefined, fail: (err) => (failed = err) }, { slow });
+    const writer = new BatchWriter(file, 0, { resume: () => undefined, fail: (err) => (failed = err) }, new DiskPace(slow));
     const view = writer.buffer();
     view.fill(7);
     writer.callback(view.length, view);

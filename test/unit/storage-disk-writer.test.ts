@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DiskWriteError, DiskWriter } from '../../src/storage/disk-writer.js';
-import { WRITE_CALL_BYTES } from '../../src/util/write-all.js';
+import { DiskPace, WRITE_CALL_BYTES } from '../../src/util/write-all.js';
 import { tempDir } from '../helpers/tmp.js';
 
 // Each behaviour holds on both paths: on the calling thread (a slow stream of writes) and on the writer's thread.
@@ -87,18 +87,29 @@ test('disk writer: the second before counts, so a fast stream does not come back
   assert.equal(quiet.threadStarted, false);
 });
 
-test('disk writer: a write that waits on a slow disk sends every later write to the thread', async (t) => {
+test('disk writer: writes that wait on a slow disk twice in a row send every later write to the thread', async (t) => {
   const file = join(await tempDir(t), 'out.bin');
   const h = await open(file, 'w+');
   t.after(() => h.close());
-  // A clock that moves 25 ms between any two readings: the first write, made here, looks slow.
+  // A clock that moves 25 ms between any two readings: every write made here looks slow.
   let clock = 0;
   const writer = new DiskWriter({ slowWriteMs: 20, now: () => (clock += 25) });
   await writer.write(h.fd, Buffer.from('first '), 0);
+  await writer.write(h.fd, Buffer.from('second '), 6);
   assert.equal(writer.threadStarted, false);
-  await writer.write(h.fd, Buffer.from('second'), 6);
-  assert.equal(writer.threadStarted, true, 'the disk was slow once: the thread takes the rest');
-  assert.equal(await readFile(file, 'utf8'), 'first second');
+  await writer.write(h.fd, Buffer.from('third'), 13);
+  assert.equal(writer.threadStarted, true, 'the disk was slow twice: the thread takes the rest');
+  assert.equal(await readFile(file, 'utf8'), 'first second third');
+});
+
+test('disk pace: a slow write between fast ones (a preempted process) is not a slow disk; two in a row are', () => {
+  const pace = new DiskPace();
+  for (const ms of [25, 0, 30, 1, 20, 19, 40]) pace.note(ms, 20);
+  assert.equal(pace.slow, false);
+  pace.note(20, 20);
+  assert.equal(pace.slow, true);
+  pace.note(0, 20);
+  assert.equal(pace.slow, true, 'a slow disk stays slow');
 });
 
 test('the disk writer and the hash pool start their threads under `node --input-type=module -e` (options of the main script are not passed on)', async (t) => {
