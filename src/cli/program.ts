@@ -1,12 +1,37 @@
 // The tandem command line. Each subcommand lives in its own file in commands/ and default-exports a factory
-// returning a commander Command; this file finds them, so adding a command touches no shared file.
-import { readdirSync } from 'node:fs';
+// returning a commander Command; COMMANDS names them, with literal paths, so the CLI bundle (scripts/build-cli.mjs)
+// holds them all and still evaluates only the one run.
 import { Command, CommanderError } from 'commander';
 import { loadModule } from '../util/load-module.js';
 import { isOutOfDescriptors } from './load-command.js';
-import { notBuiltCommands } from './not-built.js';
 import { EXIT_USAGE } from './output.js';
 import { VERSION } from '../util/version.js';
+
+type CommandModule = { default: () => Command };
+
+/** Every command, by name, loaded when called. */
+export const COMMANDS: Record<string, () => CommandModule> = {
+  add: () => loadModule('./commands/add.js', import.meta.url),
+  compute: () => loadModule('./commands/compute.js', import.meta.url),
+  create: () => loadModule('./commands/create.js', import.meta.url),
+  daemon: () => loadModule('./commands/daemon.js', import.meta.url),
+  files: () => loadModule('./commands/files.js', import.meta.url),
+  get: () => loadModule('./commands/get.js', import.meta.url),
+  info: () => loadModule('./commands/info.js', import.meta.url),
+  lab: () => loadModule('./commands/lab.js', import.meta.url),
+  limit: () => loadModule('./commands/limit.js', import.meta.url),
+  ls: () => loadModule('./commands/ls.js', import.meta.url),
+  pause: () => loadModule('./commands/pause.js', import.meta.url),
+  peers: () => loadModule('./commands/peers.js', import.meta.url),
+  reannounce: () => loadModule('./commands/reannounce.js', import.meta.url),
+  resume: () => loadModule('./commands/resume.js', import.meta.url),
+  rm: () => loadModule('./commands/rm.js', import.meta.url),
+  serve: () => loadModule('./commands/serve.js', import.meta.url),
+  share: () => loadModule('./commands/share.js', import.meta.url),
+  show: () => loadModule('./commands/show.js', import.meta.url),
+  tracker: () => loadModule('./commands/tracker.js', import.meta.url),
+  verify: () => loadModule('./commands/verify.js', import.meta.url),
+};
 
 /**
  * Loads only the command being run, so one command's start-up cost (or breakage) never touches another; `--version`
@@ -14,16 +39,14 @@ import { VERSION } from '../util/version.js';
  */
 function loadCommands(requested: string | undefined): Command[] {
   if (requested === '-V' || requested === '--version') return [];
-  const commandsDir = new URL('./commands/', import.meta.url);
-  const files = readdirSync(commandsDir).filter((f) => f.endsWith('.js')).sort();
-  const direct = files.find((f) => f === `${requested}.js`);
+  const direct = requested !== undefined && Object.hasOwn(COMMANDS, requested) ? requested : undefined;
   const built: Command[] = [];
-  for (const file of direct ? [direct] : files) {
+  for (const name of direct ? [direct] : Object.keys(COMMANDS)) {
     try {
-      built.push(loadModule<{ default: () => Command }>(new URL(file, commandsDir)).default());
+      built.push(COMMANDS[name]!().default());
     } catch (err) {
       if (direct || isOutOfDescriptors(err)) throw err;
-      process.stderr.write(`tandem: command ${file.replace(/\.js$/, '')} failed to load: ${(err as Error).message}\n`);
+      process.stderr.write(`tandem: command ${name} failed to load: ${(err as Error).message}\n`);
     }
   }
   return built;
@@ -37,9 +60,7 @@ export async function runCli(argv: string[]): Promise<void> {
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
-  for (const cmd of [...built, ...notBuiltCommands(new Set(built.map((c) => c.name())))]) {
-    program.addCommand(cmd.exitOverride());
-  }
+  for (const cmd of built) program.addCommand(cmd.exitOverride());
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -82,5 +82,5 @@ export async function startDhtNode(options: DhtOptions, log: NodeLog): Promise<D
 
 /** The DHT's code (19 files), loaded when a node starts one: a run with --no-dht never parses it. */
 export function loadDht(): typeof import('../dht/index.js') {
-  return loadModule<typeof import('../dht/index.js')>(new URL('../dht/index.js', import.meta.url));
+  return loadModule<typeof import('../dht/index.js')>('../dht/index.js', import.meta.url);
 }

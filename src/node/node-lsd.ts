@@ -105,7 +105,7 @@ export class NodeLsd {
     }
     if (where.length === 0) this.log.detail('lsd: no interface with multicast to announce on');
     // Loaded here, not at the top: a run with --no-lsd never parses it.
-    const { LsdService } = loadModule<typeof import('../lsd/index.js')>(new URL('../lsd/index.js', import.meta.url));
+    const { LsdService } = loadModule<typeof import('../lsd/index.js')>('../lsd/index.js', import.meta.url);
     for (const iface of where) {
       const service = new LsdService(
         {

@@ -102,7 +102,7 @@ export class Node extends TypedEmitter<NodeEvents> {
       throw new NodeError('NODE_STATE_DIR', `cannot create the state directory ${init.stateDir}: ${(err as Error).message}`, 'runtime', { cause: err });
     }
     // SQLite (a native module) is loaded only by a node that keeps its state.
-    const { NodeStore } = loadModule<typeof import('./store.js')>(new URL('./store.js', import.meta.url));
+    const { NodeStore } = loadModule<typeof import('./store.js')>('./store.js', import.meta.url);
     const store = NodeStore.open(join(init.stateDir, NODE_DEFAULTS.databaseFile));
     return new Node(init, store, init.log ?? SILENT_LOG);
   }

@@ -1,16 +1,18 @@
-// Loads code only when the code that needs it runs, synchronously. `require()` of an ES module (Node >= 20.19)
-// links its graph one file open at a time, where `import()` opens every file of it at once (see
-// cli/load-command.ts). Used for what a run may not need at all: the DHT under --no-dht, LSD, progress bars under
-// --json. Each of those cost a one-shot `tandem get` its share of start-up: loading and compiling code is most of
-// the 0.2 CPU-s a `get` spends before its first request, and sixteen of them start at once in the lab.
+// Loads code only when the code that needs it runs, synchronously. Used for what a run may not need at all: the DHT
+// under --no-dht, LSD, progress bars under --json, SQLite for a one-shot download, each command but the one run.
+// Each of those cost a one-shot `tandem get` its share of start-up, and sixteen of them start at once in the lab.
+//
+// Write the specifier as a string literal: the CLI bundle (scripts/build-cli.mjs) turns
+// `loadModule('./x.js', import.meta.url)` and `loadPackage('name')` into requires that it bundles, evaluated when
+// first called, as here. Unbundled (tests import dist/src directly), `require()` of an ES module (Node >= 20.19)
+// loads the module's graph synchronously.
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 
-/** Loads an ES module of this package synchronously; it must have no top-level await. */
-export function loadModule<T>(url: URL): T {
-  return require(fileURLToPath(url)) as T;
+/** Loads an ES module of this package synchronously, `specifier` relative to `base` (the caller's import.meta.url). */
+export function loadModule<T>(specifier: string, base: string): T {
+  return require(new URL(specifier, base).pathname) as T;
 }
 
 /** Loads a dependency (a package name) synchronously. */

@@ -1,10 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
+const TANDEM_BIN = resolve(SRC, 'cli/main.js');
 
 /** The modules a file loads at start: its static imports, followed (dynamic `import()` and type imports are not). */
 function staticGraph(entry: string): Map<string, string | undefined> {
@@ -45,4 +48,25 @@ test('start-up: a command that talks to a running daemon loads no part of the no
       assert.ok(!/^(swarm|storage|wire|dht|tracker)\/|^node\/(node|store|torrent-entry)\.js$/.test(rel), `tandem ${command} loads ${rel}`);
     }
   }
+});
+
+test('the command table names every file of cli/commands, and each builds the command it is named after', async () => {
+  const { COMMANDS } = await import('../../src/cli/program.js');
+  const files = readdirSync(resolve(SRC, 'cli/commands')).filter((f) => f.endsWith('.js')).map((f) => f.replace(/\.js$/, ''));
+  assert.deepEqual(Object.keys(COMMANDS).sort(), files.sort());
+  for (const [name, load] of Object.entries(COMMANDS)) assert.equal(load().default().name(), name);
+});
+
+test('the bundled executable evaluates only what a command uses: `tandem create` loads no SQLite, WebSocket or Redis client', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-startup-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'a.txt'), 'tandem');
+  // Preloaded before the executable: lists what Node's CommonJS loader loaded (the bundle and its packages) at exit.
+  const preload = join(dir, 'loaded.cjs');
+  writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(join(dir, 'loaded.json'))}, JSON.stringify(Object.keys(require.cache))));`);
+  const r = spawnSync(process.execPath, ['-r', preload, TANDEM_BIN, 'create', join(dir, 'a.txt'), '-o', join(dir, 'a.torrent'), '--json'], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const loaded = JSON.parse(readFileSync(join(dir, 'loaded.json'), 'utf8')) as string[];
+  assert.ok(loaded.some((f) => f.endsWith('tandem.cjs')), `the bundle was not loaded: ${loaded.join(', ')}`);
+  for (const f of loaded) assert.ok(!/node_modules[\\/](better-sqlite3|ws|ioredis)[\\/]/.test(f), `tandem create loaded ${f}`);
 });

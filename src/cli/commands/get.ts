@@ -36,11 +36,10 @@ export default function getCommand(): Command {
       const lower = source.toLowerCase();
       // Only the client the source needs is loaded: a torrent download never loads FTP or TFTP, and the reverse
       // (start-up counts when sixteen of them start at once: issue 13).
-      const load = <K extends string>(file: string, name: K) => loadModule<Record<K, (s: string, f: GetFlags) => Promise<number | void>>>(new URL(file, import.meta.url))[name];
-      if (lower.startsWith('http://') || lower.startsWith('https://')) return load('../get-http.js', 'getHttp')(source, flags);
-      if (lower.startsWith('tftp://')) return load('../get-tftp.js', 'getTftp')(source, flags);
-      if (lower.startsWith('ftp://') || lower.startsWith('ftps://')) return load('../get-ftp.js', 'getFtp')(source, flags);
-      return load('../get-torrent.js', 'getTorrent')(source, flags);
+      if (lower.startsWith('http://') || lower.startsWith('https://')) return loadModule<typeof import('../get-http.js')>('../get-http.js', import.meta.url).getHttp(source, flags);
+      if (lower.startsWith('tftp://')) return loadModule<typeof import('../get-tftp.js')>('../get-tftp.js', import.meta.url).getTftp(source, flags);
+      if (lower.startsWith('ftp://') || lower.startsWith('ftps://')) return loadModule<typeof import('../get-ftp.js')>('../get-ftp.js', import.meta.url).getFtp(source, flags);
+      return loadModule<typeof import('../get-torrent.js')>('../get-torrent.js', import.meta.url).getTorrent(source, flags);
     }),
   );
 }
