@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { isTandemError } from '../util/errors.js';
-import { isOutOfDescriptors } from './load-command.js';
+import { isOutOfDescriptors } from './descriptors.js';
 
 /** The flags every command takes (DESIGN.md §4). */
 export interface CommonFlags {

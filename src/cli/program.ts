@@ -3,7 +3,7 @@
 // holds them all and still evaluates only the one run.
 import { Command, CommanderError } from 'commander';
 import { loadModule } from '../util/load-module.js';
-import { isOutOfDescriptors } from './load-command.js';
+import { isOutOfDescriptors } from './descriptors.js';
 import { EXIT_USAGE } from './output.js';
 import { VERSION } from '../util/version.js';
 

@@ -3,7 +3,7 @@
 // one by one cost 0.20 CPU-s and the same code bundled 0.03 (Node's ES module loader resolves, reads, compiles and
 // links each file), and sixteen `tandem get` start at once in the lab (issue 13). The bundle evaluates a module
 // only when first used, as the unbundled code does (util/load-module.ts).
-import { isOutOfDescriptors, MIN_DESCRIPTORS } from './load-command.js';
+import { isOutOfDescriptors, MIN_DESCRIPTORS } from './descriptors.js';
 import { runCli } from './program.js';
 
 // A reader that closes the pipe early (`tandem info x | head`) is not an error.

@@ -1,8 +1,7 @@
-// Loads modules within a few file descriptors. `import()` fetches a module's whole graph at once (Node 20's ESM
-// loader opens every file of it concurrently: over 64 for `get`), so under `ulimit -n 64` a command died at
-// start with a raw EMFILE stack. `require()` of an ES module (Node >= 20.19) links the graph synchronously, one
-// file open at a time. This file and the loader it shares import only Node's built-ins, so the entry point can
-// load them before anything.
+// Starting within a few file descriptors. Node 20's ES module loader opens every file of an `import()`ed graph
+// concurrently (over 64 for `get`), so under `ulimit -n 64` a command once died at start with a raw EMFILE stack;
+// the executable now loads one bundle (scripts/build-cli.mjs), and a lack of descriptors later, at run time, is
+// said in one line.
 
 /**
  * The descriptor limit every command starts within. Measured on Node 20.20: under `ulimit -n 19` every command
