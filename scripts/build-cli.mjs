@@ -70,6 +70,12 @@ if (left.length > 0) {
   console.error('build-cli: write lazy loads as loadModule(\'./literal.js\', import.meta.url) so the bundle holds them');
   process.exit(1);
 }
+// main.js reads the bundle as Latin-1, one byte per character (src/cli/bundle-loader.ts).
+const nonAscii = [...bundle].findIndex((c) => c.charCodeAt(0) > 0x7f);
+if (nonAscii >= 0) {
+  console.error(`build-cli: a character beyond ASCII in the bundle: ...${bundle.slice(nonAscii - 80, nonAscii + 20)}`);
+  process.exit(1);
+}
 chmodSync(outfile, 0o644);
 if (process.env.CLI_BUILD_VERBOSE) {
   const inputs = Object.keys(result.metafile.inputs).length;

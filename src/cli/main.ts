@@ -4,8 +4,9 @@
 // allocates its blocks outside the V8 heap, and a 1 GiB transfer spent the same CPU with it (3.22-3.39 s against
 // 3.30-3.37 s for the leecher, three runs each).
 //
-// The tandem executable: it loads the bundle of the command line (run.ts and all it may load, made by
+// The tandem executable: it runs the bundle of the command line (run.ts and all it may load, made by
 // scripts/build-cli.mjs at build time), one file, so tandem starts fast and within MIN_DESCRIPTORS file descriptors.
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { runBundle } from './bundle-loader.js';
 
-createRequire(import.meta.url)('./tandem.cjs');
+runBundle(fileURLToPath(new URL('./tandem.cjs', import.meta.url)));

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import type { AddResult } from '../../node/index.js';
@@ -34,7 +35,6 @@ export default function addCommand(): Command {
       const isPath = !/^(magnet:|https?:\/\/)/i.test(source);
       let metainfo: string | undefined;
       if (isPath) {
-        const { readFile } = await import('node:fs/promises');
         try {
           metainfo = (await readFile(source)).toString('base64');
         } catch (err) {
