@@ -48,10 +48,19 @@ function cacheFile(file: string, dir: string): string | undefined {
     const { size, mtimeMs } = statSync(file);
     const command = /^[a-z]{1,20}$/.test(process.argv[2] ?? '') ? process.argv[2]! : 'other';
     const key = [process.version, process.arch, size, mtimeMs, ...process.execArgv, process.env.NODE_OPTIONS ?? ''].join('\0');
-    return join(dir, `cli-${command}-${createHash('sha256').update(key).digest('hex').slice(0, 24)}.v8cache`);
+    return join(dir, `${installation(file)}${command}-${hex(key, 24)}.v8cache`);
   } catch {
     return undefined;
   }
+}
+
+/** The name prefix of one installation's caches, so two copies of tandem never delete each other's. */
+function installation(file: string): string {
+  return `cli-${hex(file, 8)}-`;
+}
+
+function hex(text: string, chars: number): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, chars);
 }
 
 function readOrNone(path: string): Buffer | undefined {
@@ -62,7 +71,10 @@ function readOrNone(path: string): Buffer | undefined {
   }
 }
 
-/** Writes the cache whole or not at all (a temporary file renamed), and drops caches made before this bundle was. */
+/**
+ * Writes the cache whole or not at all (a temporary file renamed), and drops this installation's caches made before
+ * its bundle was (an earlier build's).
+ */
 function saveCache(script: Script, path: string, bundle: string): void {
   const dir = dirname(path);
   try {
@@ -73,7 +85,7 @@ function saveCache(script: Script, path: string, bundle: string): void {
     const built = statSync(bundle).mtimeMs;
     for (const name of readdirSync(dir)) {
       const old = join(dir, name);
-      if (name.startsWith('cli-') && old !== path && statSync(old).mtimeMs < built) unlinkSync(old);
+      if (name.startsWith(installation(bundle)) && old !== path && statSync(old).mtimeMs < built) unlinkSync(old);
     }
   } catch {
     // No cache this time.

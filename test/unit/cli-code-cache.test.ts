@@ -24,7 +24,7 @@ test('code cache: written by the first run, taken unchanged by the second, rewri
   version(dir);
   const files = readdirSync(dir);
   assert.equal(files.length, 1, files.join(', '));
-  assert.match(files[0]!, /^cli-other-[0-9a-f]{24}\.v8cache$/);
+  assert.match(files[0]!, /^cli-[0-9a-f]{8}-other-[0-9a-f]{24}\.v8cache$/);
   const path = join(dir, files[0]!);
   const first = statSync(path);
   version(dir);

@@ -68,7 +68,7 @@ test('the bundled executable evaluates only what a command uses: `tandem create`
   const env = { ...process.env, TANDEM_CODE_CACHE_DIR: cache };
   const r = spawnSync(process.execPath, ['-r', preload, TANDEM_BIN, 'create', join(dir, 'a.txt'), '-o', join(dir, 'a.torrent'), '--json'], { encoding: 'utf8', timeout: 30_000, env });
   assert.equal(r.status, 0, r.stderr);
-  assert.equal(readdirSync(cache).filter((f) => f.startsWith('cli-create-')).length, 1, 'the bundle ran (its code cache was written)');
+  assert.equal(readdirSync(cache).filter((f) => f.includes('-create-')).length, 1, 'the bundle ran (its code cache was written)');
   const loaded = JSON.parse(readFileSync(join(dir, 'loaded.json'), 'utf8')) as string[];
   for (const f of loaded) assert.ok(!/[\\/]dist[\\/]src[\\/]|node_modules[\\/](better-sqlite3|ws|ioredis)[\\/]/.test(f), `tandem create loaded ${f}`);
 });
