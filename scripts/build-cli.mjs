@@ -13,13 +13,16 @@
 // The build fails if either is left in the bundle, so a lazy load that esbuild cannot see is never silently
 // loaded from dist/ beside the bundle (a second copy of every module it imports).
 import { build } from 'esbuild';
-import { chmodSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const cliDir = join(root, 'dist', 'src', 'cli');
 const outfile = join(cliDir, 'tandem.cjs');
 const BUNDLE_URL = '__tandemBundleUrl';
+/** The banner names the bundle by the SHA-256 of its text, for its code caches (src/cli/bundle-loader.ts). */
+const ID_PLACEHOLDER = `tandem-bundle-id:${'0'.repeat(64)}`;
 
 /** Packages loaded from node_modules at run time: native code, or code only the daemon and servers use. */
 const EXTERNAL = ['better-sqlite3', 'esbuild', 'ioredis', 'ws'];
@@ -52,7 +55,7 @@ const result = await build({
   target: 'node20',
   external: EXTERNAL,
   plugins: [rewriteDistModules],
-  banner: { js: `'use strict';\nconst ${BUNDLE_URL} = require('node:url').pathToFileURL(__filename).href;` },
+  banner: { js: `'use strict';/*${ID_PLACEHOLDER}*/\nconst ${BUNDLE_URL} = require('node:url').pathToFileURL(__filename).href;` },
   sourcemap: 'linked',
   // Whitespace and comments out (half the bytes to read and parse, and no non-Latin-1 character in a comment that
   // would make V8 hold the whole source as a two-byte string); names are kept, so stack traces stay readable.
@@ -63,7 +66,10 @@ const result = await build({
   metafile: true,
 });
 
-const bundle = readFileSync(outfile, 'utf8');
+// The id replaces a placeholder of its own length, so no line or column of the source map moves.
+const built = readFileSync(outfile, 'utf8');
+const bundle = built.replace(ID_PLACEHOLDER, `tandem-bundle-id:${createHash('sha256').update(built).digest('hex')}`);
+writeFileSync(outfile, bundle);
 const left = [...bundle.matchAll(/\bloadModule\(|\bloadPackage\(|import\.meta/g)].filter((m) => bundle.slice(m.index - 9, m.index) !== 'function ');
 if (left.length > 0) {
   for (const m of left) console.error(`build-cli: left in the bundle: ...${bundle.slice(m.index - 80, m.index + 80)}...`);
