@@ -7,12 +7,13 @@
 // first called, as here. Unbundled (tests import dist/src directly), `require()` of an ES module (Node >= 20.19)
 // loads the module's graph synchronously.
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 
 /** Loads an ES module of this package synchronously, `specifier` relative to `base` (the caller's import.meta.url). */
 export function loadModule<T>(specifier: string, base: string): T {
-  return require(new URL(specifier, base).pathname) as T;
+  return require(fileURLToPath(new URL(specifier, base))) as T;
 }
 
 /** Loads a dependency (a package name) synchronously. */
