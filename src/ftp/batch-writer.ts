@@ -5,10 +5,10 @@
  * While the disk is fast a batch is written at once on the session's thread, in 64 KiB pwrites, as vsftpd writes
  * what it reads: measured on a 1 GiB STOR with curl (loopback, 12 runs each against vsftpd in turn), 0.61 s median
  * against 0.68 s with 1 MiB writes on the thread pool, whose hop (a pool thread's wake-up, then the event loop's)
- * and large page-cache allocations cost more than the copy, on a machine whose other core runs the client. A write
- * that takes `SLOW_WRITE_MS` twice in a row (util/write-all.ts: writeback throttling, a slow stick) means a slow disk, which must
- * not stall every session again: from then on every STOR of the process writes on the pool, one batch at a time while the next ones
- * fill, and reading pauses when every batch waits for the disk.
+ * and large page-cache allocations cost more than the copy, on a machine whose other core runs the client. Writes
+ * that take `SLOW_WRITE_MS` twice in a row (util/write-all.ts: writeback throttling, a slow stick) mean a slow disk,
+ * which must not stall every session again: from then on every STOR of the process writes on the pool, one batch at
+ * a time while the next ones fill, and reading pauses when every batch waits for the disk.
  */
 import type { FileHandle } from 'node:fs/promises';
 import { DiskPace, writeAllTimed } from '../util/write-all.js';

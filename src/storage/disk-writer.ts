@@ -19,9 +19,9 @@ import { workerExecArgv } from '../util/worker-exec-argv.js';
  * The thread starts only when writes come fast. Starting a Worker costs about 70 ms of CPU (a V8 isolate and
  * Node's bootstrap), which is most of what a small download spends on its disk: below `inlineBelowBytesPerSec`,
  * with nothing queued on the thread, a write is made at once on the calling thread with the same 64 KiB pwrites
- * (a 256 KiB piece is four calls into the page cache). A disk that makes such writes wait `slowWriteMs` or more twice
- * in a row (a slow stick, writeback throttling) must not stall the caller's event loop again: from then on every write goes
- * to the thread.
+ * (a 256 KiB piece is four calls into the page cache). A disk that makes such writes wait `slowWriteMs` or more
+ * twice in a row (a slow stick, writeback throttling) must not stall the caller's event loop again: from then on
+ * every write goes to the thread.
  *
  * @example
  *   await sharedDiskWriter().write(handle.fd, piece, 1_048_576 * 7);
