@@ -7,6 +7,7 @@ import { ProcessSet } from './processes.js';
 import { toCsv, toMarkdown } from './report.js';
 import { runMode, sha256File, type RunContext } from './run-mode.js';
 import { checkShaping } from './shaping-check.js';
+import { traceSection } from './trace-analysis.js';
 import { distributionSvg, uploadPlotName, uploadSvg } from './svg.js';
 import type { LabParams, RunRecord, ShapingResult } from './types.js';
 import { formatRate } from './units.js';
@@ -57,7 +58,7 @@ export async function writeOutputs(out: string, params: LabParams, runs: RunReco
  * repetitions outermost, so a disturbance of the machine spreads over all cells), then the outputs. The hosts
  * and every process are removed before it returns or throws.
  */
-export async function runLab(params: LabParams, init: { prefix: string; out: string; command: string; signal: AbortSignal; procs: ProcessSet; events: LabEvents; notes: string[] }): Promise<LabOutcome> {
+export async function runLab(params: LabParams, init: { prefix: string; out: string; command: string; signal: AbortSignal; procs: ProcessSet; events: LabEvents; notes: string[]; trace?: boolean }): Promise<LabOutcome> {
   const { events, signal } = init;
   const work = await mkdtemp(join(tmpdir(), 'tandem-lab-'));
   let net: LabNet | undefined;
@@ -72,7 +73,8 @@ export async function runLab(params: LabParams, init: { prefix: string; out: str
     events.progress('checking the shaping');
     const shaping = await checkShaping(net, params, signal);
     for (const s of shaping) events.shaping(s);
-    const ctx: RunContext = { net, params, work, fileName, sha256, signal, procs: init.procs, log: events.progress };
+    const ctx: RunContext = { net, params, work, fileName, sha256, signal, procs: init.procs, log: events.progress, ...(init.trace ? { traceDir: join(init.out, 'trace') } : {}) };
+    const sections = (): string[] => [traceSection(runs)].filter((s): s is string => s !== undefined);
     const runs: RunRecord[] = [];
     const total = params.reps * params.clients.length * params.modes.length;
     for (let rep = 1; rep <= params.reps; rep++) {
@@ -84,11 +86,11 @@ export async function runLab(params: LabParams, init: { prefix: string; out: str
           runs.push(record);
           events.run(record);
           // After every run, so a lab stopped midway (Ctrl-C, a failed run) keeps what it measured.
-          await writeOutputs(init.out, params, runs, shaping, init.notes, init.command);
+          await writeOutputs(init.out, params, runs, shaping, init.notes, init.command, sections());
         }
       }
     }
-    const files = await writeOutputs(init.out, params, runs, shaping, init.notes, init.command);
+    const files = await writeOutputs(init.out, params, runs, shaping, init.notes, init.command, sections());
     return { runs, shaping, files };
   } finally {
     await init.procs.stopAll(2000);

@@ -31,9 +31,10 @@ export class LabProcess {
     readonly label: string,
     ns: string,
     command: string[],
+    env: NodeJS.ProcessEnv = {},
   ) {
     // `ip netns exec` enters the namespace and execs the program: the pid is the program's own.
-    this.child = spawn('ip', ['netns', 'exec', ns, ...command], { stdio: ['ignore', 'pipe', 'pipe'], env: labEnvironment(process.env) });
+    this.child = spawn('ip', ['netns', 'exec', ns, ...command], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...labEnvironment(process.env), ...env } });
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code) => resolve(code));
       this.child.once('error', () => resolve(-1));
@@ -85,14 +86,14 @@ export class LabProcess {
 export class ProcessSet {
   private readonly procs: LabProcess[] = [];
 
-  /** A script run with this same Node. */
-  start(label: string, ns: string, argv: string[]): LabProcess {
-    return this.startProgram(label, ns, [process.execPath, ...argv]);
+  /** A script run with this same Node; `env` is added to the lab's environment. */
+  start(label: string, ns: string, argv: string[], env?: NodeJS.ProcessEnv): LabProcess {
+    return this.startProgram(label, ns, [process.execPath, ...argv], env);
   }
 
   /** Any program (`command[0]`, looked up on PATH), for the reference modes. */
-  startProgram(label: string, ns: string, command: string[]): LabProcess {
-    const p = new LabProcess(label, ns, command);
+  startProgram(label: string, ns: string, command: string[], env?: NodeJS.ProcessEnv): LabProcess {
+    const p = new LabProcess(label, ns, command, env);
     this.procs.push(p);
     return p;
   }

@@ -14,14 +14,16 @@ export interface RunContext {
   signal: AbortSignal;
   procs: ProcessSet;
   log: (text: string) => void;
+  /** With `--trace`: where each run's piece timelines go (a folder per run, a file per host). */
+  traceDir?: string;
 }
 
 export const TRACKER_PORT = 6969;
 export const PEER_PORT = 6881;
 const READY_MS = 30_000;
 
-export function tandem(ctx: RunContext, label: string, ns: string, args: string[]): LabProcess {
-  return ctx.procs.start(label, ns, [TANDEM_BIN, ...args]);
+export function tandem(ctx: RunContext, label: string, ns: string, args: string[], env?: NodeJS.ProcessEnv): LabProcess {
+  return ctx.procs.start(label, ns, [TANDEM_BIN, ...args], env);
 }
 
 /** `tandem tracker` in the server's namespace; resolves with its announce URL once it listens. */

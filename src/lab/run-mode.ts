@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { uniformBounds } from './bounds.js';
 import { clientsBusyFrom, serverBusyFrom } from './busy-from.js';
@@ -10,6 +10,7 @@ import { childCpuSeconds, LabProcess, PROBE_BIN, TANDEM_BIN } from './processes.
 import { PEER_PORT, startTracker, tandem, type RunContext } from './run-context.js';
 import { startReference } from './reference-run.js';
 import { isReferenceMode } from './reference-peers.js';
+import { summariseTraces, type TraceSummary } from './trace-analysis.js';
 import { utilisation, type RunRecord, type UploadSeries } from './types.js';
 import type { Mode } from './units.js';
 
@@ -28,15 +29,35 @@ export function sha256File(path: string): Promise<string> {
   });
 }
 
+/** The environment that makes a host's tandem process write its piece timeline (empty when not tracing). */
+type TraceEnv = (host: string) => NodeJS.ProcessEnv;
+
+/** Where one run's timelines go, and the environment for each host; undefined folder when not tracing. */
+async function traceRun(ctx: RunContext, mode: Mode, n: number, rep: number): Promise<{ dir?: string; env: TraceEnv }> {
+  if (!ctx.traceDir || isReferenceMode(mode) || mode === 'cs') return { env: () => ({}) };
+  const dir = join(ctx.traceDir, `${mode}-N${String(n).padStart(2, '0')}-r${rep}`);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  return { dir, env: (host) => ({ TANDEM_PIECE_TRACE: join(dir, `${host}.trace`) }) };
+}
+
+/** The summary of a traced run's timelines (the processes have exited, so every file is complete). */
+async function readTraces(dir: string, ctx: RunContext, clients: { name: string; ip: string }[], launchMs: number): Promise<TraceSummary> {
+  const names = ['server', ...clients.map((c) => c.name)];
+  const hosts = await Promise.all(names.map(async (name) => ({ name, lines: (await readFile(join(dir, `${name}.trace`), 'utf8').catch(() => '')).split('\n') })));
+  const byAddress = new Map([[ctx.net.server.ip, 'server'], ...clients.map((c) => [c.ip, c.name] as [string, string])]);
+  return summariseTraces(hosts, (a) => byAddress.get(a.replace(/^::ffff:/, '')), launchMs);
+}
+
 /** Starts the serving side of a mode and resolves once it is ready; returns the clients' command lines. */
-async function startServer(ctx: RunContext, mode: Mode): Promise<(dir: string) => string[]> {
+async function startServer(ctx: RunContext, mode: Mode, traced: TraceEnv): Promise<(dir: string) => string[]> {
   if (isReferenceMode(mode)) return startReference(ctx, mode);
-  const args = await startTandemServer(ctx, mode);
+  const args = await startTandemServer(ctx, mode, traced('server'));
   return (dir) => [process.execPath, TANDEM_BIN, ...args(dir)];
 }
 
 /** The serving side of tandem's own modes; returns the clients' `tandem` arguments. */
-async function startTandemServer(ctx: RunContext, mode: Mode): Promise<(dir: string) => string[]> {
+async function startTandemServer(ctx: RunContext, mode: Mode, env: NodeJS.ProcessEnv): Promise<(dir: string) => string[]> {
   const s = ctx.net.server;
   const serverDir = join(ctx.work, 'server');
   const url = `http://${s.ip}:${HTTP_PORT}/${ctx.fileName}`;
@@ -48,7 +69,7 @@ async function startTandemServer(ctx: RunContext, mode: Mode): Promise<(dir: str
   }
   if (mode === 'hybrid') {
     const args = ['serve', serverDir, '--http', `${s.ip}:${HTTP_PORT}`, '--seed', '--seed-port', String(PEER_PORT), '--seed-cache', join(ctx.work, 'seed-cache'), '--json'];
-    const p = tandem(ctx, 'serve --seed', s.ns, args);
+    const p = tandem(ctx, 'serve --seed', s.ns, args, env);
     await p.waitFor(/"listening"/, wait, ctx.signal);
     // The torrent is made on the file's first request: ask for it now, so no client waits for the hashing.
     const warm = ctx.procs.start('warm', s.ns, [PROBE_BIN, 'warm', url]);
@@ -58,7 +79,7 @@ async function startTandemServer(ctx: RunContext, mode: Mode): Promise<(dir: str
   const announce = await startTracker(ctx);
   const torrent = join(ctx.work, 'lab.torrent');
   const args = ['share', join(serverDir, ctx.fileName), '-t', announce, '--piece-length', String(ctx.params.pieceLengthBytes), '--torrent-out', torrent, ...QUIET_PEER];
-  const seed = tandem(ctx, 'share', s.ns, args);
+  const seed = tandem(ctx, 'share', s.ns, args, env);
   await seed.waitFor(/"seeding"/, wait, ctx.signal);
   return (dir) => ['get', torrent, '-o', dir, '--seed', ...QUIET_PEER];
 }
@@ -116,12 +137,13 @@ export async function runMode(ctx: RunContext, mode: Mode, n: number, rep: numbe
   const bound = mode === 'cs' ? bounds.cs : bounds.p2p;
   const cpu0 = childCpuSeconds();
   const sampler = new CounterSampler(net.bridgeNs, () => performance.now());
+  const traced = await traceRun(ctx, mode, n, rep);
   try {
-    const clientArgs = await startServer(ctx, mode);
+    const clientArgs = await startServer(ctx, mode, traced.env);
     sampler.start();
     const base = await readCounters(net.bridgeNs);
     const t0 = performance.now();
-    const finishes = clients.map((c) => finishOf(ctx.procs.startProgram(`${mode} client (${c.name})`, c.ns, clientArgs(join(ctx.work, c.name))), t0));
+    const finishes = clients.map((c) => finishOf(ctx.procs.startProgram(`${mode} client (${c.name})`, c.ns, clientArgs(join(ctx.work, c.name)), traced.env(c.name)), t0));
     const limitMs = Math.max(60, bound * 10 + 30) * 1000;
     const finished = await withTimeout(Promise.all(finishes), limitMs, `${mode} with ${n} clients`, ctx.signal);
     const finishSeconds = finished.map((f) => f.done);
@@ -130,6 +152,7 @@ export async function runMode(ctx: RunContext, mode: Mode, n: number, rep: numbe
     await sampler.stop();
     await ctx.procs.stopAll();
     const cpuSeconds = childCpuSeconds() - cpu0;
+    const trace = traced.dir ? await readTraces(traced.dir, ctx, clients, performance.timeOrigin + t0) : undefined;
     const up = (port: string): number => (end.get(port)?.rx ?? 0) - (base.get(port)?.rx ?? 0);
     const serverWireBytes = up(net.server.bridgePort);
     const clientWire = clients.reduce((a, c) => a + up(c.bridgePort), 0);
@@ -158,6 +181,7 @@ export async function runMode(ctx: RunContext, mode: Mode, n: number, rep: numbe
       readySeconds: finished.map((f) => f.ready),
       serverBusyFromSeconds: serverBusyFrom(series, params.serverUpBps),
       series,
+      ...(trace ? { trace } : {}),
     };
   } finally {
     await sampler.stop();

@@ -1,4 +1,5 @@
 import type { Mode } from './units.js';
+import type { TraceSummary } from './trace-analysis.js';
 
 /** What one experiment is run with; rates in bits per second, sizes in bytes. */
 export interface LabParams {
@@ -59,6 +60,8 @@ export interface RunRecord {
   /** Every copy had the file's sha256. */
   sha256Ok: boolean;
   series?: UploadSeries;
+  /** With `--trace`: where the run's time went, from every tandem process's piece timeline. */
+  trace?: TraceSummary;
 }
 
 /** One rate of the shaping check. */

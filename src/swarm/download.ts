@@ -4,6 +4,7 @@ import { Bitfield } from '../wire/index.js';
 import type { Peer } from './peer.js';
 import { requestQueueDepth } from './rate.js';
 import type { SwarmContext } from './swarm-context.js';
+import { tracePiece } from '../util/piece-trace.js';
 
 /**
  * The download side of a torrent: keeps each unchoked peer's request queue full, takes blocks in, hashes a piece
@@ -61,6 +62,7 @@ export class Downloader {
     // The snub clock and the round-trip estimate start from the first request after an idle spell.
     if (idle) peer.lastBlockMs = now;
     // One buffer and one write for the whole batch (DESIGN.md §6).
+    for (const r of reqs) if (r.begin === 0) tracePiece('request-sent', r.index, peer.remoteHost);
     peer.conn.sendRequests(reqs);
   }
 
@@ -84,6 +86,7 @@ export class Downloader {
     peer.snubbed = false;
     // A rough round trip: the gap between blocks while the queue is full approximates per-block service time.
     peer.rttMs = 0.9 * peer.rttMs + 0.1 * Math.min(5000, now - sent);
+    if (begin === 0) tracePiece('block-received', index, peer.remoteHost);
     const res = t.requester.receive(peer.key, index, begin, block, now);
     for (const other of res.cancelFrom) t.peers.get(other)?.conn.send({ type: 'cancel', index, begin, length: block.length });
     if (res.complete) this.pieceComplete(res.complete.index, res.complete.data, res.complete.contributors);

@@ -12,6 +12,7 @@ import { pieceArrived } from './seed-suggest.js';
 import { allowedFastNetwork, allowedFastSet, MAX_ALLOWED_FAST_IN, MAX_SUGGESTED_IN } from './bep6-allowed-fast.js';
 import type { Peer } from './peer.js';
 import type { SwarmContext } from './swarm-context.js';
+import { tracePiece } from '../util/piece-trace.js';
 
 const YOURIP_V4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/;
 
@@ -117,6 +118,7 @@ export function handleMessage(t: SwarmContext, peer: Peer, m: Message): void {
       peer.peerInterested = false;
       return t.choker.onSlotFreed(peer);
     case 'have':
+      tracePiece('have-received', m.index, peer.remoteHost);
       return onHave(t, peer, m.index);
     case 'bitfield':
       if (!t.meta) peer.rawBitfield = Buffer.from(m.bytes);

@@ -28,6 +28,7 @@ import type { SwarmContext } from './swarm-context.js';
 import type { TorrentComponents, TorrentEvents, TorrentInit, TorrentState, TorrentStats } from './types.js';
 import { Uploader } from './upload.js';
 import { WebSeeds } from './webseeds.js';
+import { tracePiece } from '../util/piece-trace.js';
 
 /**
  * One torrent's swarm: peers in and out, the picker, the choker, storage. Downloads what is wanted, seeds what it
@@ -217,6 +218,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements SwarmContext
       if (dup || this.banned.has(remote.peerId.toString('hex'))) return conn.close(dup ? 'already connected to this peer' : 'banned');
       if (this.peers.has(key)) return conn.close('already connected to this address');
       this.peers.set(key, peer);
+      tracePiece('connected', 0, peer.remoteHost);
       this.emit('peer:connect', { key, client: peer.clientName(), outgoing: conn.outgoing, encrypted: conn.encrypted });
       greet(this, peer);
       // BEP 5: "Upon receiving a handshake indicating the remote peer supports the DHT, the local peer should send a PORT message."
@@ -290,6 +292,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements SwarmContext
   pieceVerified(index: number): void {
     this.resumeDirty = true;
     this.emit('piece:verified', { index });
+    tracePiece('verified', index, '');
     this.webSeeds.pieceVerified(index);
     for (const p of this.peers.values()) {
       if (!p.has(index)) p.conn.send({ type: 'have', index });

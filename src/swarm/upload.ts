@@ -3,6 +3,7 @@ import type { BlockRequest } from './requests.js';
 import type { SwarmContext } from './swarm-context.js';
 import { copySent } from './seed-suggest.js';
 import { UploadBuffers } from './upload-buffers.js';
+import { tracePiece } from '../util/piece-trace.js';
 
 /** Bytes queued in a socket before we stop reading more blocks for it (backpressure, DESIGN.md §6). */
 const MAX_SOCKET_BUFFER_BYTES = 1024 * 1024;
@@ -48,6 +49,7 @@ export class Uploader {
       if (peer.fast) peer.conn.send({ index: m.index, begin: m.begin, length: m.length, type: 'reject' });
       return;
     }
+    if (m.begin === 0) tracePiece('request-received', m.index, peer.remoteHost);
     peer.uploadQueue.push({ index: m.index, begin: m.begin, length: m.length });
     this.serve(peer);
   }
@@ -137,7 +139,10 @@ export class Uploader {
         break;
       }
       peer.uploadQueue.shift();
-      if (r.begin === 0) copySent(t, peer, r.index);
+      if (r.begin === 0) {
+        copySent(t, peer, r.index);
+        tracePiece('send-started', r.index, peer.remoteHost);
+      }
       if (last) peer.conn.sendPiece(last.r.index, last.r.begin, last.piece.subarray(last.r.begin, last.r.begin + last.r.length));
       last = { r, piece };
       if (!used.includes(piece)) used.push(piece);

@@ -46,9 +46,9 @@ function assertNothingLeft(): void {
   assert.deepEqual(labProcesses(), [], 'lab processes left behind');
 }
 
-test('tandem lab --clients 1,2 --size 2MiB --reps 1: every mode runs, every copy checks, the outputs are written, nothing is left', { skip: !isRoot && 'needs root', timeout: 240_000 }, async (t) => {
+test('tandem lab --clients 1,2 --size 2MiB --reps 1 --trace: every mode runs, every copy checks, the outputs and timelines are written, nothing is left', { skip: !isRoot && 'needs root', timeout: 240_000 }, async (t) => {
   const out = await outDir(t);
-  const r = await tandem(['lab', '--clients', '1,2', '--size', '2MiB', '--reps', '1', '--out', out], { timeoutMs: 200_000 });
+  const r = await tandem(['lab', '--clients', '1,2', '--size', '2MiB', '--reps', '1', '--trace', '--out', out], { timeoutMs: 200_000 });
   assert.equal(r.code, 0, r.stderr + r.stdout);
   assert.match(r.stdout, /server uplink \(server → c1\): [\d.]+ Mbit\/s of payload, [\d.]+ of the configured rate/);
   assert.match(r.stdout, /run 6\/6: hybrid, N = 2, rep 1/);
@@ -80,6 +80,22 @@ test('tandem lab --clients 1,2 --size 2MiB --reps 1: every mode runs, every copy
     assert.ok(text.startsWith('<svg') && text.trimEnd().endsWith('</svg>'), `${svg} is not an SVG`);
     assert.match(text, /<polyline /);
   }
+
+  // --trace: a timeline per host of each swarm run (none for cs, which has no swarm), and its summary in the report.
+  assert.deepEqual(readdirSync(join(out, 'trace')).sort(), ['hybrid-N01-r1', 'hybrid-N02-r1', 'p2p-N01-r1', 'p2p-N02-r1']);
+  assert.deepEqual(readdirSync(join(out, 'trace', 'p2p-N02-r1')).sort(), ['c1.trace', 'c2.trace', 'server.trace']);
+  for (const host of ['c1', 'c2']) {
+    const lines = readFileSync(join(out, 'trace', 'p2p-N02-r1', `${host}.trace`), 'utf8').trim().split('\n');
+    assert.match(lines[0]!, /^origin \d{13}$/);
+    const verified = lines.filter((l) => / verified \d+$/.test(l)).map((l) => Number(l.split(' ')[2]));
+    assert.deepEqual([...new Set(verified)].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7], `${host} verified every 256 KiB piece of 2 MiB once`);
+  }
+  const seedSends = readFileSync(join(out, 'trace', 'p2p-N02-r1', 'server.trace'), 'utf8').split('\n').filter((l) => / send-started \d+ 10\./.test(l));
+  assert.ok(seedSends.length >= 1, 'the seed traced the pieces it sent, with the receiving address');
+  assert.ok(report.includes('## Piece timelines (--trace)'), 'report.md lacks the trace section');
+  const row = report.split('\n').find((l) => l.startsWith('| p2p | 2 | 1 |'));
+  assert.ok(row, 'no traced row for p2p N = 2');
+  assert.match(row!, /^\| p2p \| 2 \| 1 \| \d+\.\d\d \/ \d+\.\d\d \| \d+\.\d\d \/ \d+\.\d\d \|/, row);
   assertNothingLeft();
 });
 

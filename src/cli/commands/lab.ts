@@ -21,6 +21,7 @@ interface LabFlags extends CommonFlags {
   simulate?: boolean;
   compare?: string;
   seedPolicy: string;
+  trace?: boolean;
 }
 
 function paramsOf(flags: LabFlags): LabParams {
@@ -46,6 +47,8 @@ function showRun(out: Output, r: RunRecord): void {
   const { series: _series, ...record } = r;
   out.json({ event: 'run', ...record });
   out.line(`  ${r.mode} N=${r.clients} rep ${r.rep}: D ${r.dSeconds.toFixed(2)} s = ${r.ratio.toFixed(2)} × bound (${r.boundSeconds.toFixed(2)} s), server ${r.serverCopies.toFixed(2)} copies, clients got ${r.clientCopies.toFixed(2)} each, util server ${r.serverUtil.toFixed(2)} clients ${r.clientUtil.toFixed(2)}, CPU ${r.cpuSeconds.toFixed(1)} s${r.sha256Ok ? '' : ', SHA-256 MISMATCH'}`);
+  const t = r.trace;
+  if (t) out.line(`    traced: first piece at ${t.firstPiece.median.toFixed(2)} s (last client ${t.firstPiece.high.toFixed(2)} s), first upload at ${t.firstSend.median.toFixed(2)} s; HAVE ${(t.haveLatency.median * 1000).toFixed(0)} ms, request ${(t.requestLatency.median * 1000).toFixed(0)} ms between hosts (medians)`);
 }
 
 /** Removes every namespace and process of this run however the process ends; a second Ctrl-C ends it at once. */
@@ -99,6 +102,7 @@ async function measured(flags: LabFlags, params: LabParams, out: Output): Promis
       signal: controller.signal,
       procs,
       notes,
+      trace: flags.trace,
       events: {
         progress: (t) => {
           out.line(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${t}`);
@@ -146,16 +150,18 @@ export default function labCommand(): Command {
     .addOption(new Option('--piece-length <bytes>', 'piece length of the p2p torrent').default('256KiB'))
     .addOption(new Option('--reps <n>', 'repetitions of each mode and N').default('3'))
     .addOption(new Option('--out <dir>', 'folder for runs.csv, report.md and the SVG plots').default('lab-results'))
+    .addOption(new Option('--trace', "keep every tandem process's piece timeline (OUT/trace/) and show in the report when the clients first asked, got and sent a piece, and how long HAVEs and requests took between hosts"))
     .addOption(new Option('--simulate', 'simulate the modes instead (no root; N up to 100,000)'))
     .addOption(new Option('--compare <dir>', "with --simulate: a measured lab's --out folder to compare with"))
     .addOption(new Option('--seed-policy <era>', "with --simulate: the seed's choking and allowed-fast grants as tandem has them now, or before December 2026").choices(['now', 'before']).default('now'))
-    .addHelpText('after', '\nExamples:\n  tandem lab --clients 1,2,4,8,16 --reps 3 --out lab-results      # as root\n  tandem lab --clients 1,2 --size 2MiB --reps 1 --modes cs,p2p\n  tandem lab --clients 2,4,8 --modes p2p,libtorrent,aria2 --reps 1   # tandem beside the reference programs\n  tandem lab --simulate --clients 1,10,100,1000,10000 --compare lab-results --out sim');
+    .addHelpText('after', '\nExamples:\n  tandem lab --clients 1,2,4,8,16 --reps 3 --out lab-results      # as root\n  tandem lab --clients 1,2 --size 2MiB --reps 1 --modes cs,p2p\n  tandem lab --clients 2,4,8 --modes p2p,libtorrent,aria2 --reps 1   # tandem beside the reference programs\n  tandem lab --clients 16 --modes p2p --reps 1 --trace --out lab-trace  # where the time goes, piece by piece\n  tandem lab --simulate --clients 1,10,100,1000,10000 --compare lab-results --out sim');
   addCommonFlags(cmd);
   return cmd.action((flags: LabFlags) =>
     runCommand(flags, async () => {
       const out = new Output(flags);
       const params = paramsOf(flags);
       if (flags.compare && !flags.simulate) throw new LabError('LAB_USAGE', '--compare goes with --simulate', 'input');
+      if (flags.trace && flags.simulate) throw new LabError('LAB_USAGE', '--trace records measured runs; it does not go with --simulate', 'input');
       const reference = params.modes.filter(isReferenceMode);
       if (flags.simulate && reference.length) throw new LabError('LAB_USAGE', `--simulate models tandem's own modes (cs, p2p, hybrid), not ${reference.join(', ')}`, 'input');
       if (!flags.simulate) requirePrograms(params.modes);
