@@ -35,6 +35,21 @@ export class Downloader {
     if (want) this.requestMore(peer);
   }
 
+  /**
+   * requestMore once the messages already read from the peer are handled. A seed's unchoke comes with its SUGGESTs
+   * right behind it, and an allowed-fast set one message per piece: asked at the first message, the picker chose
+   * before the rest was known, and every client given one network's allowed-fast set asked the seed for its first
+   * piece (in the lab, both clients of N = 2 started with the same piece in 5 runs of 5, so the seed sent it twice).
+   */
+  requestSoon(peer: Peer): void {
+    if (peer.requestQueued) return;
+    peer.requestQueued = true;
+    queueMicrotask(() => {
+      peer.requestQueued = false;
+      this.requestMore(peer);
+    });
+  }
+
   requestMore(peer: Peer): void {
     const t = this.t;
     if (!t.requester || !peer.pieces || !peer.amInterested || !peer.conn.isOpen || t.state !== 'downloading') return;

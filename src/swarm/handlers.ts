@@ -110,7 +110,7 @@ export function handleMessage(t: SwarmContext, peer: Peer, m: Message): void {
       return t.downloader.requestMore(peer);
     case 'unchoke':
       peer.peerChoking = false;
-      return t.downloader.requestMore(peer);
+      return t.downloader.requestSoon(peer);
     case 'interested':
       peer.peerInterested = true;
       return t.choker.onInterested(peer);
@@ -148,11 +148,11 @@ export function handleMessage(t: SwarmContext, peer: Peer, m: Message): void {
       if (!t.meta || m.index >= t.meta.pieceCount || peer.suggestedIn.includes(m.index)) return;
       if (peer.suggestedIn.length >= MAX_SUGGESTED_IN) peer.suggestedIn.shift();
       peer.suggestedIn.push(m.index);
-      return t.downloader.requestMore(peer);
+      return t.downloader.requestSoon(peer);
     case 'allowedFast':
       // BEP 6: pieces we may fetch while choked. Bounded, so a peer cannot grow the set without end.
       if (peer.allowedFastIn.size < MAX_ALLOWED_FAST_IN) peer.allowedFastIn.add(m.index);
-      return t.downloader.requestMore(peer);
+      return t.downloader.requestSoon(peer);
     case 'extended':
       return onExtended(t, peer, m.id, m.payload);
   }

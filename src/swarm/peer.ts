@@ -27,6 +27,8 @@ export class Peer {
   /** Requests the peer made of us, served in order. */
   readonly uploadQueue: BlockRequest[] = [];
   serving = false;
+  /** A requestMore is queued for the end of the messages being read (Downloader.requestSoon). */
+  requestQueued = false;
   lastBlockMs = Date.now();
   snubbed = false;
   /** BEP 6: pieces this peer may request while we choke it (our allowed-fast set for its address). */

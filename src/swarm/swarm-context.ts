@@ -26,6 +26,7 @@ export interface BlockAddress {
 export interface DownloadSide {
   updateInterest(peer: Peer): void;
   requestMore(peer: Peer): void;
+  requestSoon(peer: Peer): void;
   onBlock(peer: Peer, index: number, begin: number, block: Buffer): void;
   /** A whole piece from elsewhere (a web seed): verified and written as a peer's would be. */
   acceptPiece(index: number, data: Buffer): 'ok' | 'bad' | 'duplicate';

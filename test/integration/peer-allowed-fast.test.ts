@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makePeerId } from '../../src/swarm/index.js';
+import { makePeerId, Torrent } from '../../src/swarm/index.js';
+import { testConfig } from '../../src/swarm/defaults.js';
 import { allowedFastSet } from '../../src/swarm/bep6-allowed-fast.js';
 import { decodeHandshake, decodeMessage, encodeHandshake, encodeMessage, Framer, HANDSHAKE_BYTES, maxFrameBytes, type Message } from '../../src/wire/index.js';
 import { makeTorrent, makeTree, startTorrent, whenDone } from '../helpers/peer-fixtures.js';
@@ -124,4 +125,44 @@ test('BEP 6: only two peers of one /24 are granted its allowed-fast set at once;
   while (seed.stats().peers > 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
   const d = await rawPeer(t, seed.listenPort, meta.infoHashV1!, meta.pieceCount, '127.0.0.34');
   assert.equal(await grantedTo(d), true, 'the place a granted peer left is given again');
+});
+
+test('BEP 6: a leecher picks among the whole allowed-fast set that arrives in one read, not its first piece', { timeout: 30_000 }, async (t) => {
+  const dir = await tempDir(t);
+  const src = await makeTree(dir, 'content', 5);
+  const { meta } = await makeTorrent(src);
+  assert.ok(meta.pieceCount >= 12, `${meta.pieceCount} pieces`);
+  // The seed's side, by hand: its handshake, HAVE ALL and ten allowed-fast pieces in one write, and never an unchoke.
+  const granted = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const server = createServer((sock) => {
+    sock.once('data', () => {
+      sock.write(Buffer.concat([encodeHandshake({ infoHash: meta.infoHashV1!, peerId: makePeerId(), extended: false, fast: true, dht: false }), encodeMessage({ type: 'haveAll' }), ...granted.map((index) => encodeMessage({ type: 'allowedFast', index }))]));
+    });
+    const framer = new Framer(maxFrameBytes({ pieceCount: meta.pieceCount }));
+    let handshaken = false;
+    sock.on('data', (chunk: Buffer) => {
+      framer.push(chunk);
+      if (!handshaken && !framer.take(HANDSHAKE_BYTES)) return;
+      handshaken = true;
+      for (let body = framer.next(); body; body = framer.next()) {
+        const m = decodeMessage(body, { pieceCount: meta.pieceCount });
+        if (m.type === 'request') server.emit('first-request', m.index);
+      }
+    });
+    sock.on('error', () => undefined);
+  });
+  t.after(() => server.close());
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  // Salts that fall with the piece index: among pieces of equal rank, the picker takes the highest index.
+  let calls = 0;
+  const random = (): number => 1 - ++calls / 1e6;
+  const leecher = new Torrent({ listenHosts: ['127.0.0.1'], metainfo: meta, dir: join(dir, 'out'), peers: [{ host: '127.0.0.1', port }], config: testConfig() }, { random });
+  t.after(() => leecher.stop());
+  const first = once(server, 'first-request');
+  await leecher.start();
+  const [index] = (await Promise.race([first, new Promise((_, reject) => setTimeout(() => reject(new Error('no request within 10 s')), 10_000).unref())])) as [number];
+  // Asked at the first allowed-fast message, it would be piece 1, the only one known then.
+  assert.equal(index, 10, 'the highest-ranked piece of the whole set');
 });
