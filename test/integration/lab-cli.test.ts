@@ -182,3 +182,11 @@ test('--simulate refuses the reference modes: it models tandem only', { timeout:
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--simulate models tandem's own modes \(cs, p2p, hybrid\), not libtorrent/);
 });
+
+test('--trace records measured runs: with --simulate it is refused before anything is written', { timeout: 30_000 }, async () => {
+  const never = join(tmpdir(), 'never-written-sim-trace');
+  const r = await run(process.execPath, [TANDEM_BIN, 'lab', '--simulate', '--trace', '--out', never]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, 'tandem: --trace records measured runs; it does not go with --simulate\n');
+  assert.equal(existsSync(never), false);
+});
