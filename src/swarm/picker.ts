@@ -22,7 +22,15 @@ export class PiecePicker {
   private readonly availability: Uint32Array;
   private readonly priority: Uint8Array;
   private readonly salt: Uint32Array;
-  private readonly started = new Set<number>();
+  /** 1 for a piece under way. A byte per piece rather than a Set: `pick` reads it for every piece on each call. */
+  private readonly started: Uint8Array;
+  /**
+   * Pieces we want and do not have, and of those the ones not under way, kept as counts: the swarm asks after
+   * them for every block and every peer, and a scan of a torrent of 1,280 pieces (20 MiB of 16 KiB ones) each
+   * time was a tenth of a lab client's CPU.
+   */
+  private remainingCount: number;
+  private unstartedCount: number;
   /** The highest priority any piece has: a peer's suggestion is followed only for pieces of this priority. */
   private topPriority = 1;
   /** Connected peers that have every piece; kept as one count rather than added to each piece. */
@@ -36,7 +44,10 @@ export class PiecePicker {
     this.availability = new Uint32Array(pieceCount);
     this.priority = new Uint8Array(pieceCount).fill(1);
     this.salt = new Uint32Array(pieceCount);
+    this.started = new Uint8Array(pieceCount);
     for (let i = 0; i < pieceCount; i++) this.salt[i] = Math.floor(options.random() * 0xffffffff);
+    this.remainingCount = pieceCount;
+    this.unstartedCount = pieceCount;
   }
 
   setPriority(index: number, priority: number): void {
@@ -50,10 +61,20 @@ export class PiecePicker {
     this.recomputeTop();
   }
 
+  /** After a change of priorities: the top one, and the counts, which depend on what is wanted. */
   private recomputeTop(): void {
     let top = 1;
     for (const p of this.priority) if (p > top) top = p;
     this.topPriority = top;
+    let remaining = 0;
+    let unstarted = 0;
+    for (let i = 0; i < this.pieceCount; i++) {
+      if (!this.wanted(i)) continue;
+      remaining++;
+      if (this.started[i] === 0) unstarted++;
+    }
+    this.remainingCount = remaining;
+    this.unstartedCount = unstarted;
   }
 
   /**
@@ -61,7 +82,7 @@ export class PiecePicker {
    * under way, and of the top priority. Never in sequential mode, where the order is the point.
    */
   followsSuggestion(index: number): boolean {
-    return !this.options.sequential && this.wanted(index) && !this.started.has(index) && this.priority[index] === this.topPriority;
+    return !this.options.sequential && this.wanted(index) && this.started[index] === 0 && this.priority[index] === this.topPriority;
   }
 
   wanted(index: number): boolean {
@@ -75,32 +96,43 @@ export class PiecePicker {
 
   /** Pieces we still want and do not have. */
   remaining(): number {
-    let n = 0;
-    for (let i = 0; i < this.pieceCount; i++) if (this.wanted(i)) n++;
-    return n;
+    return this.remainingCount;
   }
 
   markHave(index: number): void {
+    if (this.wanted(index)) {
+      this.remainingCount--;
+      if (this.started[index] === 0) this.unstartedCount--;
+    }
     this.have.set(index);
-    this.started.delete(index);
+    this.started[index] = 0;
   }
 
   /** A piece that failed its hash, or was lost, can be picked again. */
   markLost(index: number): void {
+    const wasWanted = this.wanted(index);
+    const wasStarted = this.started[index] === 1;
     this.have.clear(index);
-    this.started.delete(index);
+    this.started[index] = 0;
+    if (!this.wanted(index)) return;
+    if (!wasWanted) this.remainingCount++;
+    if (!wasWanted || wasStarted) this.unstartedCount++;
   }
 
   markStarted(index: number): void {
-    this.started.add(index);
+    if (this.started[index] === 1) return;
+    this.started[index] = 1;
+    if (this.wanted(index)) this.unstartedCount--;
   }
 
   unstart(index: number): void {
-    this.started.delete(index);
+    if (this.started[index] === 0) return;
+    this.started[index] = 0;
+    if (this.wanted(index)) this.unstartedCount++;
   }
 
   isStarted(index: number): boolean {
-    return this.started.has(index);
+    return this.started[index] === 1;
   }
 
   addPeer(pieces: PeerPieces): void {
@@ -123,25 +155,27 @@ export class PiecePicker {
 
   /** Whether every piece we still want is under way (none left to start, from any peer). */
   allStarted(): boolean {
-    for (let i = 0; i < this.pieceCount; i++) if (this.wanted(i) && !this.started.has(i)) return false;
-    return true;
+    return this.unstartedCount === 0;
   }
 
   /** Whether the peer has something we want (drives our `interested` flag). */
   interesting(pieces: PeerPieces): boolean {
-    for (let i = 0; i < this.pieceCount; i++) if (this.wanted(i) && (pieces === 'all' || pieces.has(i))) return true;
+    if (this.remainingCount === 0) return false;
+    if (pieces === 'all') return true;
+    for (let i = 0; i < this.pieceCount; i++) if (this.wanted(i) && pieces.has(i)) return true;
     return false;
   }
 
   /** The best piece not yet started that the peer has, or undefined. */
   pick(pieces: PeerPieces): number | undefined {
+    if (this.unstartedCount === 0) return undefined;
     const randomPhase = !this.options.sequential && this.have.count < this.options.randomFirstPieces;
     let best = -1;
     let bestPrio = 0;
     let bestOrder = 0;
     let bestSalt = 0;
     for (let i = 0; i < this.pieceCount; i++) {
-      if (!this.wanted(i) || this.started.has(i) || (pieces !== 'all' && !pieces.has(i))) continue;
+      if (this.started[i] === 1 || !this.wanted(i) || (pieces !== 'all' && !pieces.has(i))) continue;
       // The comparison chain: higher priority, then lower order (index, nothing, or rarity), then the salt.
       const prio = this.priority[i]!;
       const order = this.options.sequential ? i : randomPhase ? 0 : this.availability[i]!;

@@ -6,6 +6,7 @@ import { Requester } from '../../src/swarm/requests.js';
 import { PieceBuffers } from '../../src/swarm/piece-buffers.js';
 import { chooseUnchoked, pickOptimistic } from '../../src/swarm/choker.js';
 import { RateMeter, TokenBucket, requestQueueDepth } from '../../src/swarm/rate.js';
+import { xorshift } from '../helpers/rng.js';
 
 /** A seeded generator so random ties are repeatable. */
 function rng(seed = 1): () => number {
@@ -71,6 +72,52 @@ function requester(pieces = 4, pieceSize = 4 * 16384): { p: PiecePicker; r: Requ
   const r = new Requester(p, { blockBytes: 16384, pieceSize: () => pieceSize, maxPartialBytes: 1 << 30, buffers: new PieceBuffers(pieceSize, 1 << 24) });
   return { p, r };
 }
+
+test('picker: its counts of pieces left and not started stay what a scan finds, through every kind of change', () => {
+  const next = xorshift(1313);
+  const n = 64;
+  const picker = new PiecePicker(n, { randomFirstPieces: 4, sequential: false, random: () => next() / 2 ** 32 });
+  const started = new Set<number>();
+  const check = (step: number): void => {
+    const wanted = [...Array(n).keys()].filter((i) => picker.wanted(i));
+    assert.equal(picker.remaining(), wanted.length, `step ${step}: remaining`);
+    const unstarted = wanted.filter((i) => !started.has(i));
+    assert.equal(picker.allStarted(), unstarted.length === 0, `step ${step}: allStarted`);
+    const picked = picker.pick('all');
+    assert.equal(picked === undefined, unstarted.length === 0, `step ${step}: pick`);
+    if (picked !== undefined) assert.ok(unstarted.includes(picked), `step ${step}: picked ${picked}, a piece wanted and not under way`);
+    assert.equal(picker.interesting('all'), wanted.length > 0, `step ${step}: interesting`);
+  };
+  for (let step = 0; step < 20_000; step++) {
+    const i = next() % n;
+    switch (next() % 7) {
+      case 0:
+        picker.markStarted(i);
+        started.add(i);
+        break;
+      case 1:
+        picker.unstart(i);
+        started.delete(i);
+        break;
+      case 2:
+      case 3:
+        picker.markHave(i);
+        started.delete(i);
+        break;
+      case 4:
+        picker.markLost(i);
+        started.delete(i);
+        break;
+      case 5:
+        // Rarely, so that a count drifting between two priority changes (which count afresh) shows.
+        if (next() % 40 === 0) picker.setPriority(i, next() % 3);
+        break;
+      default:
+        if (next() % 200 === 0) picker.setPriorities(Uint8Array.from({ length: n }, () => next() % 3));
+    }
+    check(step);
+  }
+});
 
 test('requests: a peer gets whole pieces; blocks assemble into the piece; contributors are tracked', () => {
   const { r } = requester();
