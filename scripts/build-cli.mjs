@@ -16,8 +16,9 @@ import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 const cliDir = join(root, 'dist', 'src', 'cli');
 const outfile = join(cliDir, 'tandem.cjs');
 const BUNDLE_URL = '__tandemBundleUrl';

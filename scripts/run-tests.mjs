@@ -4,9 +4,10 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 const tiers = process.argv.slice(2);
-const root = new URL('../dist/test/', import.meta.url).pathname;
+const root = fileURLToPath(new URL('../dist/test/', import.meta.url));
 
 function listTests(dir) {
   let out = [];
