@@ -74,8 +74,8 @@ export async function runLab(params: LabParams, init: { prefix: string; out: str
     const shaping = await checkShaping(net, params, signal);
     for (const s of shaping) events.shaping(s);
     const ctx: RunContext = { net, params, work, fileName, sha256, signal, procs: init.procs, log: events.progress, ...(init.trace ? { traceDir: join(init.out, 'trace') } : {}) };
-    const sections = (): string[] => [traceSection(runs)].filter((s): s is string => s !== undefined);
     const runs: RunRecord[] = [];
+    const sections = (): string[] => [traceSection(runs)].filter((s): s is string => s !== undefined);
     const total = params.reps * params.clients.length * params.modes.length;
     for (let rep = 1; rep <= params.reps; rep++) {
       for (const n of params.clients) {

@@ -46,7 +46,8 @@ async function readTraces(dir: string, ctx: RunContext, clients: { name: string;
   const names = ['server', ...clients.map((c) => c.name)];
   const hosts = await Promise.all(names.map(async (name) => ({ name, lines: (await readFile(join(dir, `${name}.trace`), 'utf8').catch(() => '')).split('\n') })));
   const byAddress = new Map([[ctx.net.server.ip, 'server'], ...clients.map((c) => [c.ip, c.name] as [string, string])]);
-  return summariseTraces(hosts, (a) => byAddress.get(a.replace(/^::ffff:/, '')), launchMs);
+  // Traces name peers as the swarm does, IPv4-mapped addresses already folded to IPv4 (swarm/address.ts).
+  return summariseTraces(hosts, (a) => byAddress.get(a), launchMs);
 }
 
 /** Starts the serving side of a mode and resolves once it is ready; returns the clients' command lines. */

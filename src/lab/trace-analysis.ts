@@ -5,6 +5,8 @@
  * connection, so they show how much a host's queues delay the swarm's reactions. Pure: the lab reads the files.
  */
 
+import { spread } from './report.js';
+
 export interface TraceHost {
   /** `server`, `c1`, `c2`... */
   name: string;
@@ -48,14 +50,14 @@ function parse(lines: string[]): Event[] {
 }
 
 function quantile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
 function spreadOf(values: number[], high: 'max' | 'p90'): Spread {
   const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  const median = v.length === 0 ? NaN : v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
-  return { median, high: high === 'max' ? (v.at(-1) ?? NaN) : quantile(v, 0.9), count: v.length };
+  if (v.length === 0) return { median: NaN, high: NaN, count: 0 };
+  const { median, max } = spread(v);
+  return { median, high: high === 'max' ? max : quantile(v, 0.9), count: v.length };
 }
 
 /**
