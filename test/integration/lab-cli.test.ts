@@ -96,6 +96,11 @@ test('tandem lab --clients 1,2 --size 2MiB --reps 1 --trace: every mode runs, ev
   const row = report.split('\n').find((l) => l.startsWith('| p2p | 2 | 1 |'));
   assert.ok(row, 'no traced row for p2p N = 2');
   assert.match(row!, /^\| p2p \| 2 \| 1 \| \d+\.\d\d \/ \d+\.\d\d \| \d+\.\d\d \/ \d+\.\d\d \|/, row);
+  // The last cell is the seed's pieces per client (min / median / max), as its own trace counts them.
+  const perClient = new Map<string, number>();
+  for (const l of seedSends) perClient.set(l.split(' ')[3]!, (perClient.get(l.split(' ')[3]!) ?? 0) + 1);
+  const counts = [...perClient.values(), ...Array<number>(Math.max(0, 2 - perClient.size)).fill(0)].sort((a, b) => a - b);
+  assert.ok(row!.endsWith(`| ${counts[0]} / ${Math.round((counts[0]! + counts[1]!) / 2)} / ${counts[1]} |`), `${row} against ${JSON.stringify(counts)}`);
   assertNothingLeft();
 });
 

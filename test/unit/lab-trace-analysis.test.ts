@@ -47,11 +47,23 @@ test('trace summary: addresses that are no host of the lab and empty traces coun
   assert.deepEqual([t.firstRequest.median, t.firstRequest.count], [1.1, 1], 'a client that never asked is left out of the spread');
 });
 
+test("trace summary: the server's pieces per client, a client it never served counted as 0", () => {
+  assert.deepEqual(summariseTraces(hosts, hostOf, LAUNCH).serverPieces, { min: 1, median: 1, max: 1 });
+  const favouring: TraceHost[] = [
+    { name: 'server', lines: [0, 1, 2, 3, 4].map((p) => line(0.1 * p, 'send-started', p, '10.0.1.1')).concat(line(0.6, 'send-started', 5, '10.0.1.2'), line(0.7, 'request-received', 6, '10.0.1.2'), line(0.8, 'send-started', 7, '192.0.2.9')) },
+    { name: 'c1', lines: [] },
+    { name: 'c2', lines: [] },
+    { name: 'c3', lines: [] },
+  ];
+  assert.deepEqual(summariseTraces(favouring, (a) => ({ ...ADDRESSES, '10.0.1.3': 'c3' })[a], LAUNCH).serverPieces, { min: 0, median: 1, max: 5 });
+  assert.ok(Number.isNaN(summariseTraces([{ name: 'server', lines: [] }], hostOf, LAUNCH).serverPieces.median), 'no clients, no spread');
+});
+
 test('trace section: one row per traced run, times in s and latencies in ms; none without traces', () => {
   const trace = summariseTraces(hosts, hostOf, LAUNCH);
   const section = traceSection([{ mode: 'cs', clients: 2, rep: 1 }, { mode: 'p2p', clients: 2, rep: 1, trace }])!;
   assert.match(section, /^## Piece timelines \(--trace\)/);
-  assert.ok(section.includes('| p2p | 2 | 1 | 0.20 / 0.25 | 0.60 / 0.70 | 1.18 / 1.30 | 150 / 200 | 125 / 250 |'), section);
+  assert.ok(section.includes('| p2p | 2 | 1 | 0.20 / 0.25 | 0.60 / 0.70 | 1.18 / 1.30 | 150 / 200 | 125 / 250 | 1 / 1 / 1 |'), section);
   assert.equal(section.split('\n').filter((l) => l.startsWith('| cs')).length, 0);
   assert.equal(traceSection([{ mode: 'p2p', clients: 2, rep: 1 }]), undefined);
 });
