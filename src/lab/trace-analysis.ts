@@ -3,9 +3,8 @@
  * when each client first asked for, got and sent a piece, and how long the swarm's messages took between hosts, a
  * piece's HAVE and a first-block request. Those two ride behind the piece data already queued on the same
  * connection, so they show how much a host's queues delay the swarm's reactions. And how evenly the server spread
- * its pieces over the clients: a seed that gives most of its uplink to the first few clients leaves the others with
- * nothing of their own to trade (at N = 16, three clients got 134 of the 167 pieces it sent). Pure: the lab reads
- * the files.
+ * its pieces over the clients (in one run at N = 16, three clients got 134 of the 167 pieces it sent; a seed that
+ * rotated its slots evened that out, and D did not change). Pure: the lab reads the files.
  */
 
 import { spread } from './report.js';
@@ -145,7 +144,7 @@ export function traceSection(runs: { mode: string; clients: number; rep: number;
   return [
     '## Piece timelines (--trace)',
     '',
-    "Each tandem process of these runs logged its piece traffic (`trace/MODE-NN-rREP/HOST.trace`). First request, first piece and first upload are seconds after the clients' launch, median / last client. A HAVE's latency runs from the piece verified at one host to its HAVE read at another; a request's, from a first-block request sent to its arrival; both in ms, median / 90th percentile. Both messages wait behind the piece data queued before them on the same connection. The server's pieces per client are those it started sending each one over the peer wire (min / median / max; hybrid's web-seed answers are not traced): an even spread gives every client pieces of its own to trade.",
+    "Each tandem process of these runs logged its piece traffic (`trace/MODE-NN-rREP/HOST.trace`). First request, first piece and first upload are seconds after the clients' launch, median / last client. A HAVE's latency runs from the piece verified at one host to its HAVE read at another; a request's, from a first-block request sent to its arrival; both in ms, median / 90th percentile. Both messages wait behind the piece data queued before them on the same connection. The server's pieces per client are those it started sending each one over the peer wire (min / median / max; hybrid's web-seed answers are not traced).",
     '',
     '| mode | N | rep | first request (s) | first piece (s) | first upload (s) | HAVE latency (ms) | request latency (ms) | server\'s pieces per client |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
