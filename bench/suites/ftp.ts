@@ -9,6 +9,7 @@ import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } 
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spread } from '../../src/lab/report.js';
 import { benchDir, randomFile } from '../data.js';
 import { measure, printTable, type Measurement } from '../measure.js';
 
@@ -78,11 +79,7 @@ type Row = Record<string, string | number>;
 type Served = { name: string; pid: number; port: number; user: string };
 type Sample = { wallSeconds: number; serverCpu: number; clientCpu: number };
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
+const median = (xs: number[]): number => spread(xs).median;
 
 /** One timed run: wall time from our own clock (GNU time's is in 10 ms steps, 2% of a 1 GiB RETR), CPU of both sides. */
 async function timed(sv: Served, run: (sv: Served) => Promise<Measurement>): Promise<Sample> {
