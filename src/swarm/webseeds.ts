@@ -10,7 +10,10 @@
  * itself (`maxRequestsPerSeed`), so a crowd of clients cannot overload the origin.
  */
 import type { Metainfo } from '../metainfo/index.js';
-import { WebSeed, WebSeedError, WEBSEED_DEFAULTS } from '../webseed/index.js';
+import { loadModule } from '../util/load-module.js';
+import type { WebSeed } from '../webseed/client.js';
+import { WEBSEED_DEFAULTS } from '../webseed/defaults.js';
+import { WebSeedError } from '../webseed/errors.js';
 import { TypedEmitter } from './events.js';
 import { WebSeedPolicy, type WebSeedView } from './webseed-policy.js';
 import type { SwarmContext } from './swarm-context.js';
@@ -80,7 +83,11 @@ export class WebSeeds extends TypedEmitter<WebSeedsEvents> {
   async start(meta: Metainfo): Promise<void> {
     if (this.running || this.init.enabled === false || !meta.pieces) return;
     const urls = [...new Set([...meta.urlList, ...(this.init.urls ?? [])])];
+    if (urls.length === 0) return;
     const maxInFlight = this.init.maxRequestsPerSeed ?? WEBSEED_DEFAULTS.maxInFlightPerSeed;
+    // The HTTP(S) client is loaded only for a torrent that has web seeds: with node:https it costs a start-up that
+    // a torrent without any (every `tandem get` of the lab's p2p mode) would pay for nothing.
+    const { WebSeed } = loadModule<typeof import('../webseed/client.js')>('../webseed/client.js', import.meta.url);
     for (const url of urls) {
       try {
         this.seeds.push(new WebSeed({ url, meta, maxInFlight }));

@@ -3,7 +3,7 @@ import type { GetFlags } from '../get-flags.js';
 import { loadModule } from '../../util/load-module.js';
 import { addCommonFlags, runCommand } from '../output.js';
 import { repeatable } from '../options.js';
-import { WEBSEED_DEFAULTS } from '../../webseed/index.js';
+import { WEBSEED_DEFAULTS } from '../../webseed/defaults.js';
 
 export default function getCommand(): Command {
   const cmd = new Command('get')

@@ -1,7 +1,7 @@
 // HTTP tracker client (BEP 3): one GET per announce or scrape, with a time limit, an AbortSignal and a cap on the
 // response size checked while reading, before the bytes are kept.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { loadPackage } from '../../util/load-module.js';
 import { CLIENT_DEFAULTS } from '../defaults.js';
 import { TrackerError } from '../errors.js';
 import { buildAnnounceUrl, buildScrapeUrl, parseAnnounceResponse, parseScrapeResponse, scrapeUrlOf } from '../http-codec.js';
@@ -33,7 +33,8 @@ export function httpGet(url: string, opts: HttpClientOptions = {}): Promise<Buff
   } catch {
     return Promise.reject(new TrackerError('TRACKER_BAD_URL', `not a URL: ${url}`, 'input'));
   }
-  const request = parsed.protocol === 'https:' ? httpsRequest : parsed.protocol === 'http:' ? httpRequest : undefined;
+  // node:https (and TLS under it) only for an https:// tracker: most start-ups never need it.
+  const request = parsed.protocol === 'https:' ? loadPackage<typeof import('node:https')>('node:https').request : parsed.protocol === 'http:' ? httpRequest : undefined;
   if (!request) return Promise.reject(new TrackerError('TRACKER_BAD_URL', `not an http(s) URL: ${url}`, 'input'));
   return new Promise<Buffer>((resolve, reject) => {
     if (opts.signal?.aborted) return reject(new TrackerError('TRACKER_ABORTED', 'announce aborted'));
