@@ -1,5 +1,5 @@
-import { uniformBounds } from './bounds.js';
-import type { LabParams, RunRecord, ShapingResult } from './types.js';
+import { startupFloor, uniformBounds } from './bounds.js';
+import { PAYLOAD_PER_FRAME, type LabParams, type RunRecord, type ShapingResult } from './types.js';
 import { formatRate, type Mode } from './units.js';
 
 /** Min, median and max of a non-empty list. */
@@ -70,6 +70,8 @@ export interface SummaryRow {
   reps: number;
   d: ReturnType<typeof spread>;
   ratio: ReturnType<typeof spread>;
+  /** D over the run's start-up floor (`runFloor`); NaN where the clients' ready times are unknown. */
+  floorRatio: ReturnType<typeof spread>;
   serverCopies: ReturnType<typeof spread>;
   clientCopies: ReturnType<typeof spread>;
   serverUtil: ReturnType<typeof spread>;
@@ -99,7 +101,26 @@ function clientTimes(perRun: number[][]): ClientTimes {
   };
 }
 
-export function summarise(runs: RunRecord[], mode: Mode): SummaryRow[] {
+/**
+ * The run's floor given its start-up (`startupFloor`): the bound with the clients' measured ready times, the
+ * frames' headers and one piece before a client can forward. What D loses beyond it is the swarm's own doing.
+ */
+export function runFloor(r: RunRecord, p: LabParams): number {
+  return startupFloor({
+    fileBits: p.sizeBytes * 8,
+    clients: r.clients,
+    serverUpBps: p.serverUpBps,
+    clientUpBps: r.readySeconds.map(() => p.clientUpBps),
+    minDownBps: p.clientDownBps,
+    readySeconds: r.readySeconds,
+    pieceBits: p.pieceLengthBytes * 8,
+    swarm: r.mode !== 'cs',
+    payloadPerWireBit: PAYLOAD_PER_FRAME,
+  });
+}
+
+/** One row per N of the mode; with the lab's parameters, D over each run's start-up floor too. */
+export function summarise(runs: RunRecord[], mode: Mode, params?: LabParams): SummaryRow[] {
   const byN = new Map<number, RunRecord[]>();
   for (const r of runs) if (r.mode === mode && Number.isFinite(r.dSeconds)) byN.set(r.clients, [...(byN.get(r.clients) ?? []), r]);
   return [...byN.entries()]
@@ -109,6 +130,7 @@ export function summarise(runs: RunRecord[], mode: Mode): SummaryRow[] {
       reps: rs.length,
       d: spread(rs.map((r) => r.dSeconds)),
       ratio: spread(rs.map((r) => r.ratio)),
+      floorRatio: spread(rs.map((r) => (params ? r.dSeconds / runFloor(r, params) : NaN))),
       serverCopies: spread(rs.map((r) => r.serverCopies)),
       clientCopies: spread(rs.map((r) => r.clientCopies)),
       serverUtil: spread(rs.map((r) => r.serverUtil)),
@@ -131,12 +153,12 @@ function mmm(s: ReturnType<typeof spread>, digits: number): string {
 /** The Markdown table of one mode. */
 export function modeTable(rows: SummaryRow[]): string {
   const lines = [
-    '| N | reps | D (s) | bound (s) | D/bound | server copies | copies each client got | server util | client util | clients ready (s): median / last | server busy from (s) | clients busy from (s): median / last | CPU (s) |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| N | reps | D (s) | bound (s) | D/bound | D/floor | server copies | copies each client got | server util | client util | clients ready (s): median / last | server busy from (s) | clients busy from (s): median / last | CPU (s) |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const pair = (t: ClientTimes): string => (Number.isFinite(t.median.median) ? `${mmm(t.median, 1)} / ${mmm(t.last, 1)}` : '–');
   for (const r of rows) {
-    lines.push(`| ${r.clients} | ${r.reps} | ${mmm(r.d, 1)} | ${r.boundSeconds.toFixed(1)} | ${mmm(r.ratio, 2)} | ${mmm(r.serverCopies, 2)} | ${mmm(r.clientCopies, 2)} | ${mmm(r.serverUtil, 2)} | ${mmm(r.clientUtil, 2)} | ${pair(r.ready)} | ${mmm(r.serverBusy, 1)} | ${pair(r.busy)} | ${mmm(r.cpuSeconds, 1)} |`);
+    lines.push(`| ${r.clients} | ${r.reps} | ${mmm(r.d, 1)} | ${r.boundSeconds.toFixed(1)} | ${mmm(r.ratio, 2)} | ${mmm(r.floorRatio, 2)} | ${mmm(r.serverCopies, 2)} | ${mmm(r.clientCopies, 2)} | ${mmm(r.serverUtil, 2)} | ${mmm(r.clientUtil, 2)} | ${pair(r.ready)} | ${mmm(r.serverBusy, 1)} | ${pair(r.busy)} | ${mmm(r.cpuSeconds, 1)} |`);
   }
   return lines.join('\n');
 }
@@ -190,9 +212,9 @@ export function toMarkdown(r: ReportInput): string {
     out.push('');
   }
   out.push('## Bounds (Kurose and Ross §2.5)', '', boundsTable(r.params), '');
-  out.push('## Results', '', 'Each cell is min–median–max over the repetitions (one number when they agree). D is launch of the clients to the last one done; server copies are the bytes its uplink counter saw over the file size (the veth counters see GSO segments, so this is close to payload: a client-server run shows N copies); the copies each client got are the bytes the client downlinks carried over N × the file size (above 1: bytes received twice, or headers); utilisations are those bytes with the headers of full 1514-byte frames added back (× 1514/1448), over rate × D. Start-up, from launch: a client is ready when it prints its `ready` record (its process up, the torrent read, its files checked; tandem clients only), and an uplink is busy from the end of the first 0.5 s counter sample in which it sent at half its rate or more.', '');
+  out.push('## Results', '', 'Each cell is min–median–max over the repetitions (one number when they agree). D is launch of the clients to the last one done; server copies are the bytes its uplink counter saw over the file size (the veth counters see GSO segments, so this is close to payload: a client-server run shows N copies); the copies each client got are the bytes the client downlinks carried over N × the file size (above 1: bytes received twice, or headers); utilisations are those bytes with the headers of full 1514-byte frames added back (× 1514/1448), over rate × D. Start-up, from launch: a client is ready when it prints its `ready` record (its process up, the torrent read, its files checked; tandem clients only), and an uplink is busy from the end of the first 0.5 s counter sample in which it sent at half its rate or more. The floor is the bound again with what a run cannot avoid put in: nothing is sent before the first client is ready, a client uploads nothing before it is ready and holds one whole piece (one piece at the server\'s rate at best), and every link carries payload at 1448/1514 of its rate (the headers of full frames); so D/floor is what the swarm\'s own policies lose, and the gap between floor and bound is start-up and headers (tandem clients only: the others print no ready time).', '');
   for (const mode of r.params.modes) {
-    const rows = summarise(r.runs, mode);
+    const rows = summarise(r.runs, mode, r.params);
     out.push(`### ${MODE_TITLES[mode]}`, '', rows.length ? modeTable(rows) : 'No completed run.', '');
   }
   const bad = r.runs.filter((x) => !x.sha256Ok);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { boundClientServer, boundPeerToPeer, uniformBounds } from '../../src/lab/bounds.js';
+import { boundClientServer, boundPeerToPeer, startupFloor, uniformBounds, type FloorInput } from '../../src/lab/bounds.js';
 import { parseClientCounts, parseModes, parseRate, tcRate } from '../../src/lab/units.js';
 import { queueBytes, clientIp } from '../../src/lab/netns.js';
 import { parseNetDev } from '../../src/lab/counters.js';
@@ -35,6 +35,37 @@ test('the bounds of the lab defaults: 8.39 s for one client, D_cs 134 s and D_p2
   assert.equal(b16.p2p.toFixed(2), '14.91');
   // The bounds are curves: a fractional N is fine (the plots draw them through it).
   assert.ok(uniformBounds(20 * MiB, 1.5, 20e6, 10e6).cs > b1.cs);
+});
+
+test('the start-up floor is the bound when everyone starts at once, with no headers and no piece to wait for', () => {
+  const f = 20 * MiB * 8;
+  const at0 = (n: number, swarm: boolean): FloorInput => ({ fileBits: f, clients: n, serverUpBps: 20e6, clientUpBps: new Array<number>(n).fill(10e6), minDownBps: Infinity, readySeconds: new Array<number>(n).fill(0), pieceBits: 0, swarm, payloadPerWireBit: 1 });
+  for (const n of [1, 2, 4, 16]) {
+    const b = uniformBounds(20 * MiB, n, 20e6, 10e6);
+    assert.ok(Math.abs(startupFloor(at0(n, true)) - b.p2p) < 1e-9, `p2p, N = ${n}`);
+    assert.ok(Math.abs(startupFloor(at0(n, false)) - b.cs) < 1e-9, `cs, N = ${n}`);
+  }
+  // Headers: the links carry payload at 1448/1514 of their rate, so every term grows by the inverse.
+  const k = 1448 / 1514;
+  assert.ok(Math.abs(startupFloor({ ...at0(16, true), payloadPerWireBit: k }) - uniformBounds(20 * MiB, 16, 20e6, 10e6).p2p / k) < 1e-9);
+});
+
+test('the start-up floor counts each uplink only from its host\'s start, and a client\'s only once it holds a piece', () => {
+  // F = 100 bits to 2 clients, server 20 bit/s, clients 10: the bound is max(100/20, 200/40) = 5 s.
+  const late: FloorInput = { fileBits: 100, clients: 2, serverUpBps: 20, clientUpBps: [10, 10], minDownBps: Infinity, readySeconds: [0, 5], pieceBits: 0, swarm: true, payloadPerWireBit: 1 };
+  // 0-5 s: server and client 1, 30 bit/s, 150 bits; then 40 bit/s for the last 50: 6.25 s.
+  assert.ok(Math.abs(startupFloor(late) - 6.25) < 1e-9);
+  // A 10-bit piece at the server's 40 bit/s: clients forward from 0.25 s. 0-0.25 s: 10 bits; then 60 bit/s for 190.
+  const piece: FloorInput = { ...late, serverUpBps: 40, readySeconds: [0, 0], pieceBits: 10 };
+  assert.ok(Math.abs(startupFloor(piece) - (0.25 + 190 / 60)) < 1e-9);
+  // The server sends every bit once from the first client's start: here that is what binds (1 + 100/20 = 6 s).
+  assert.equal(startupFloor({ ...late, readySeconds: [1, 1] }), 6);
+  // Client-server: N·F from the first start, or the last client's own copy through its downlink.
+  assert.equal(startupFloor({ ...late, swarm: false, readySeconds: [2, 3] }), 2 + 200 / 20);
+  assert.equal(startupFloor({ ...late, swarm: false, minDownBps: 5, readySeconds: [0, 3] }), 3 + 100 / 5);
+  // Without every client's start it says nothing.
+  assert.ok(Number.isNaN(startupFloor({ ...late, readySeconds: [0, NaN] })));
+  assert.ok(Number.isNaN(startupFloor({ ...late, readySeconds: [] })));
 });
 
 test('rates parse in tc units, and lists of clients and modes are checked', () => {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { modeTable, parseCsv, spread, summarise, toCsv, toMarkdown } from '../../src/lab/report.js';
+import { uniformBounds } from '../../src/lab/bounds.js';
+import { modeTable, parseCsv, runFloor, spread, summarise, toCsv, toMarkdown } from '../../src/lab/report.js';
 import type { LabParams, RunRecord } from '../../src/lab/types.js';
 
 function run(mode: RunRecord['mode'], clients: number, rep: number, d: number): RunRecord {
@@ -47,11 +48,23 @@ test('a mode is summarised per N over its repetitions: min–median–max, one n
   assert.deepEqual(rows.map((r) => [r.clients, r.reps]), [[1, 3], [2, 1]]);
   assert.deepEqual(rows[0]!.d, { min: 10, median: 11, max: 12 });
   const table = modeTable(rows);
-  assert.match(table, /\| 1 \| 3 \| 10\.0–11\.0–12\.0 \| 10\.0 \| 1\.00–1\.10–1\.20 \| 1\.50 \| 1\.10 \|/);
+  assert.match(table, /\| 1 \| 3 \| 10\.0–11\.0–12\.0 \| 10\.0 \| 1\.00–1\.10–1\.20 \| – \| 1\.50 \| 1\.10 \|/, 'no floor without the parameters');
   assert.match(table, /\| 2 \| 1 \| 20\.0 \|/);
   assert.match(table, /\| 0\.4 \/ 0\.4 \| 0\.5 \| 2\.0 \/ 2\.5 \| 2\.0 \|$/m, 'ready: 0.4 s (one client printed it); server busy from 0.5 s; clients busy from: the median client 2.0 s, the last 2.5 s');
   const never = modeTable(summarise([{ ...run('cs', 4, 1, 30), busyFromSeconds: [NaN, NaN], readySeconds: [], serverBusyFromSeconds: NaN }], 'cs'));
   assert.match(never, /\| – \| – \| – \| 2\.0 \|$/m, 'no ready record, and no uplink got busy');
+});
+
+test('with the parameters, each run is also set against its start-up floor', () => {
+  const r: RunRecord = { ...run('p2p', 2, 1, 1.5), boundSeconds: uniformBounds(params.sizeBytes, 2, 20e6, 10e6).p2p, readySeconds: [0.2, 0.3] };
+  const floor = runFloor(r, params);
+  // Later than the bound (the clients start at 0.2 and 0.3 s, headers, a piece before forwarding), earlier than D.
+  assert.ok(floor > r.boundSeconds + 0.2 && floor < 1.5, `floor ${floor}`);
+  const rows = summarise([r], 'p2p', params);
+  assert.equal(rows[0]!.floorRatio.median, 1.5 / floor);
+  assert.ok(modeTable(rows).includes(`| ${(1.5 / floor).toFixed(2)} |`));
+  // A client without a ready time (the reference programs): no floor.
+  assert.ok(Number.isNaN(runFloor({ ...r, readySeconds: [0.2, NaN] }, params)));
 });
 
 test('the report has the parameters, the shaping check, the bounds, a table per mode and the plots', () => {
