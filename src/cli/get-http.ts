@@ -85,6 +85,9 @@ async function getPlain(source: string, flags: GetFlags, out: Output): Promise<n
   const progress = new ByteProgress('http', flags);
   try {
     const started = Date.now();
+    // As a torrent download says `ready` once it can start: here, the request is about to leave (the lab times each
+    // client's start-up from it).
+    out.json({ event: 'ready', source: 'http' });
     const r = await untilInterrupted((signal) => downloadHttp({ url: source, outDir: flags.output, signal, onProgress: (d, t) => progress.update(d, t < 0 ? d : t) }));
     progress.stop();
     const seconds = Math.max(0.001, (Date.now() - started) / 1000);

@@ -230,6 +230,8 @@ test('tandem get http:// of a seeded file joins its swarm; --no-swarm downloads 
   const plain = await tandem(['get', url, '-o', join(dir, 'b'), '--no-dht', '--no-swarm', '--json'], { timeoutMs: 90_000 });
   assert.equal(plain.code, 0, plain.stderr);
   assert.doesNotMatch(plain.stdout, /"event":"swarm"/);
+  // Like a torrent download, it says when it is ready to start (the lab's start-up times come from this record).
+  assert.ok(plain.stdout.indexOf('{"event":"ready","source":"http"}') >= 0 && plain.stdout.indexOf('{"event":"ready"') < plain.stdout.indexOf('{"event":"done"'), plain.stdout);
   assert.equal(JSON.parse(plain.stdout.trim().split('\n').at(-1)!).bytes, data.length);
   assert.equal(sha256(await readFile(join(dir, 'b', 'data.bin'))), sha256(data), 'the same file name either way');
   await stopServer(server);
