@@ -1,3 +1,4 @@
+import { copyInto } from '../util/copy-into.js';
 import type { PieceBuffers } from './piece-buffers.js';
 import type { PeerPieces, PiecePicker } from './picker.js';
 
@@ -186,7 +187,7 @@ export class Requester {
       return { accepted: false, cancelFrom: [] };
     }
     if (!asked && !p.requesters.get(b)?.has(peer)) return { accepted: false, cancelFrom: [] };
-    data.copy(p.buffer, begin);
+    copyInto(p.buffer, data, begin);
     if (nowMs !== undefined) p.touchedMs = nowMs;
     p.state[b] = RECEIVED;
     p.received++;
