@@ -1,8 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { ByteWindow } from '../util/byte-window.js';
 import { DiskPace, SLOW_WRITE_MS, writeAllTimed } from '../util/write-all.js';
-import { loadPackage } from '../util/load-module.js';
-import { workerExecArgv } from '../util/worker-exec-argv.js';
+import { startWorker } from '../util/start-worker.js';
 
 /**
  * Positional writes on a thread of their own, the way libtorrent keeps a disk thread: one worker takes write jobs
@@ -113,8 +112,7 @@ export class DiskWriter {
 
   private thread(): Worker {
     if (this.worker) return this.worker;
-    const { Worker } = loadPackage<typeof import('node:worker_threads')>('node:worker_threads');
-    const worker = new Worker(new URL('./disk-writer-worker.js', import.meta.url), { execArgv: workerExecArgv() });
+    const worker = startWorker(new URL('./disk-writer-worker.js', import.meta.url));
     worker.on('message', (a: WriteAnswer) => {
       const job = this.pending.get(a.id);
       if (!job) return;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTorrent, parseTorrent } from '../../src/metainfo/index.js';
-import { tandem } from '../helpers/processes.js';
+import { run, tandem, TANDEM_BIN } from '../helpers/processes.js';
 import { tempDir } from '../helpers/tmp.js';
 import { makeSampleTree, patternBytes } from '../helpers/trees.js';
 
@@ -18,6 +18,19 @@ test('hashing in worker threads gives the same torrent as hashing inline', async
     const pooled = await createTorrent(file, { ...opts, workers: 2 });
     assert.deepEqual(pooled.bytes, inline.bytes, version);
   }
+});
+
+test('the executable itself hashes a large file in threads (its #! line gives Node a flag that workers refuse)', async (t) => {
+  const root = await tempDir(t);
+  const file = join(root, 'big.bin');
+  await writeFile(file, Buffer.concat(Array.from({ length: 40 }, (_, i) => patternBytes(1024 * 1024, i + 1))));
+  const out = join(root, 'big.torrent');
+  // Run as a user runs it, the file through its #! line (node --max-semi-space-size=4), where the other tests start
+  // it with `node`: every worker used to fail at start there ("invalid execArgv flags").
+  const r = await run(TANDEM_BIN, ['create', file, '-o', out, '--piece-length', '64KiB', '--json'], { timeoutMs: 60_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const inline = await createTorrent(file, { pieceLengthBytes: 65536, workers: 0 });
+  assert.equal(parseTorrent(await readFile(out)).infoHashV1?.toString('hex'), parseTorrent(inline.bytes).infoHashV1?.toString('hex'));
 });
 
 test('an aborted signal stops hashing with its own reason, inline and in threads', async (t) => {

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { ByteWindow } from '../../util/byte-window.js';
-import { loadPackage } from '../../util/load-module.js';
-import { workerExecArgv } from '../../util/worker-exec-argv.js';
+import { startWorker } from '../../util/start-worker.js';
 import { MetainfoError } from '../errors.js';
 import { HASH_BYTES, BLOCK_BYTES } from '../merkle.js';
 import { hashPieceRange, type HashPlan, type PieceRangeHashes, type TolerantHashes } from './hash-core.js';
@@ -170,8 +169,7 @@ export class HashPool {
   }
 
   private spawn(): Thread {
-    const { Worker } = loadPackage<typeof import('node:worker_threads')>('node:worker_threads');
-    const worker = new Worker(new URL('./hash-worker.js', import.meta.url), { execArgv: workerExecArgv() });
+    const worker = startWorker(new URL('./hash-worker.js', import.meta.url));
     const t: Thread = { worker, plans: new Set() };
     worker.on('message', (a: WorkerAnswer) => {
       const job = t.busy;
