@@ -48,7 +48,7 @@ export interface FloorInput extends BoundInput {
 
 /**
  * A floor under D for hosts that start late, on links whose frames carry headers: not the bound of the theory, but
- * what the theory gives once two facts of a real run are put in. It is still a lower bound:
+ * what the theory gives once a real run's start-up and its frames' headers are put in. It is still a lower bound:
  * - every link carries payload at its rate × `payloadPerWireBit` at most (u' below);
  * - the server sends nothing before the first client is ready (r_min), and client i uploads nothing before it is
  *   ready and holds a whole piece, which takes at least one piece at the server's payload rate (τ);
