@@ -75,6 +75,12 @@ test('tandem lab --clients 1,2 --size 2MiB --reps 1 --trace: every mode runs, ev
 
   const report = readFileSync(join(out, 'report.md'), 'utf8');
   for (const part of ['## Parameters', '## Shaping check', '## Bounds', '### cs:', '### p2p:', '### hybrid:', "Every copy of every run had the file's sha256.", '![distribution.svg](distribution.svg)']) assert.ok(report.includes(part), `report.md lacks ${part}`);
+  // Every tandem client prints when it is ready, so every mode's row has D over its start-up floor: a lower bound, so
+  // D is not below it (a little slack: the lab reads each ready record a moment after it is printed).
+  const modeRows = report.split('\n').filter((l) => /^\| [12] \| 1 \| [\d.]+ \|/.test(l));
+  assert.equal(modeRows.length, 6, report);
+  for (const l of modeRows) assert.ok(Number(l.split('|')[6]) >= 0.95, `D/floor in ${l}`);
+  assert.match(r.stdout, /p2p N=2 rep 1: D [\d.]+ s = [\d.]+ × bound \([\d.]+ s\), [\d.]+ × floor \([\d.]+ s\)/);
   for (const svg of ['distribution.svg', 'uploads-cs-N2.svg', 'uploads-p2p-N2.svg', 'uploads-hybrid-N2.svg']) {
     const text = readFileSync(join(out, svg), 'utf8');
     assert.ok(text.startsWith('<svg') && text.trimEnd().endsWith('</svg>'), `${svg} is not an SVG`);

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { isReferenceMode, LabError, MAX_LAB_CLIENTS, listNamespaces, parseClientCounts, parseCsv, parseModes, parseRate, prefixFor, ProcessSet, removeStale, requirePrograms, runLab, simulateLab, takeLock, destroySync, type LabParams, type RunRecord } from '../../lab/index.js';
+import { isReferenceMode, LabError, MAX_LAB_CLIENTS, listNamespaces, parseClientCounts, parseCsv, parseModes, parseRate, prefixFor, ProcessSet, removeStale, requirePrograms, runFloor, runLab, simulateLab, takeLock, destroySync, type LabParams, type RunRecord } from '../../lab/index.js';
 import { addCommonFlags, EXIT_USAGE, Output, runCommand, type CommonFlags } from '../output.js';
 import { wholeNumberFlag } from '../options.js';
 import { isPieceLength } from '../../metainfo/index.js';
@@ -42,11 +42,13 @@ function paramsOf(flags: LabFlags): LabParams {
   };
 }
 
-/** One line for a finished run: for people, or one JSON object with --json. */
-function showRun(out: Output, r: RunRecord): void {
+/** One line for a finished run: for people, or one JSON object with --json (the start-up floor null when unknown). */
+function showRun(out: Output, r: RunRecord, params: LabParams): void {
   const { series: _series, ...record } = r;
-  out.json({ event: 'run', ...record });
-  out.line(`  ${r.mode} N=${r.clients} rep ${r.rep}: D ${r.dSeconds.toFixed(2)} s = ${r.ratio.toFixed(2)} × bound (${r.boundSeconds.toFixed(2)} s), server ${r.serverCopies.toFixed(2)} copies, clients got ${r.clientCopies.toFixed(2)} each, util server ${r.serverUtil.toFixed(2)} clients ${r.clientUtil.toFixed(2)}, CPU ${r.cpuSeconds.toFixed(1)} s${r.sha256Ok ? '' : ', SHA-256 MISMATCH'}`);
+  const floor = runFloor(r, params);
+  out.json({ event: 'run', ...record, floorSeconds: Number.isFinite(floor) ? floor : null });
+  const overFloor = Number.isFinite(floor) ? `, ${(r.dSeconds / floor).toFixed(2)} × floor (${floor.toFixed(2)} s)` : '';
+  out.line(`  ${r.mode} N=${r.clients} rep ${r.rep}: D ${r.dSeconds.toFixed(2)} s = ${r.ratio.toFixed(2)} × bound (${r.boundSeconds.toFixed(2)} s)${overFloor}, server ${r.serverCopies.toFixed(2)} copies, clients got ${r.clientCopies.toFixed(2)} each, util server ${r.serverUtil.toFixed(2)} clients ${r.clientUtil.toFixed(2)}, CPU ${r.cpuSeconds.toFixed(1)} s${r.sha256Ok ? '' : ', SHA-256 MISMATCH'}`);
   const t = r.trace;
   if (t) out.line(`    traced: first piece at ${t.firstPiece.median.toFixed(2)} s (last client ${t.firstPiece.high.toFixed(2)} s), first upload at ${t.firstSend.median.toFixed(2)} s; HAVE ${(t.haveLatency.median * 1000).toFixed(0)} ms, request ${(t.requestLatency.median * 1000).toFixed(0)} ms between hosts (medians)`);
 }
@@ -112,7 +114,7 @@ async function measured(flags: LabFlags, params: LabParams, out: Output): Promis
           out.line(`  ${s.link}: ${(s.goodputBps / 1e6).toFixed(2)} Mbit/s of payload, ${s.wireRatio.toFixed(3)} of the configured rate on the wire`);
           out.json({ event: 'shaping', ...s });
         },
-        run: (r) => showRun(out, r),
+        run: (r) => showRun(out, r, params),
       },
     });
     out.line(`wrote ${result.files.join(', ')}`);
@@ -130,7 +132,7 @@ async function measured(flags: LabFlags, params: LabParams, out: Output): Promis
 
 async function simulated(flags: LabFlags, params: LabParams, out: Output): Promise<number> {
   const compare = flags.compare ? parseCsv(await readFile(join(flags.compare, 'runs.csv'), 'utf8').catch(() => { throw new LabError('LAB_USAGE', `--compare: no runs.csv in ${flags.compare}`, 'input'); })) : undefined;
-  const result = await simulateLab(params, { out: flags.out, command: `tandem lab ${process.argv.slice(3).join(' ')}`, compare, era: flags.seedPolicy as 'now' | 'before', onRun: (r) => showRun(out, r) });
+  const result = await simulateLab(params, { out: flags.out, command: `tandem lab ${process.argv.slice(3).join(' ')}`, compare, era: flags.seedPolicy as 'now' | 'before', onRun: (r) => showRun(out, r, params) });
   for (const line of result.agreement) out.line(line);
   out.line(`wrote ${result.files.join(', ')}`);
   out.json({ event: 'done', files: result.files, agreement: result.agreement });
