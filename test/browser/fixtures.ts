@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startProcess, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { startProcess, TANDEM_ARGV, waitForLine } from '../helpers/processes.js';
 
 type TestContext = { after: (fn: () => Promise<void> | void) => void };
 
@@ -18,13 +18,13 @@ export async function sha256(path: string): Promise<string> {
 
 /** `tandem tracker` on a loopback port; resolves with its announce URL. */
 export async function startTracker(t: TestContext): Promise<string> {
-  const tracker = startProcess(t, process.execPath, [TANDEM_BIN, 'tracker', '--http', '127.0.0.1:0']);
+  const tracker = startProcess(t, process.execPath, [...TANDEM_ARGV, 'tracker', '--http', '127.0.0.1:0']);
   return (await waitForLine(tracker, /tracker http listening on (http:\S+)/))[1]!;
 }
 
 /** `tandem share` of a path on loopback, without DHT or local discovery; resolves with its magnet link. */
 export async function share(t: TestContext, path: string, args: string[] = []): Promise<string> {
-  const seed = startProcess(t, process.execPath, [TANDEM_BIN, 'share', path, '--listen', '127.0.0.1', '--no-dht', '--no-lsd', '--json', ...args]);
+  const seed = startProcess(t, process.execPath, [...TANDEM_ARGV, 'share', path, '--listen', '127.0.0.1', '--no-dht', '--no-lsd', '--json', ...args]);
   const [line] = await waitForLine(seed, /^\{.*"event":"seeding".*\}$/, 30_000);
   return (JSON.parse(line) as { magnet: string }).magnet;
 }

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startProcess, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { startProcess, TANDEM_ARGV, waitForLine } from '../helpers/processes.js';
 import { freeTcpPort } from '../helpers/ports.js';
 
 type TestContext = { after: (fn: () => Promise<void> | void) => void };
@@ -44,7 +44,7 @@ export interface Daemon {
 /** Starts `tandem daemon` with its own state dir on a loopback RPC port (the same port again for a restart). */
 export async function startDaemon(t: TestContext, stateDir: string, options: { rpcPort?: number; args?: string[] } = {}): Promise<Daemon> {
   const rpcPort = options.rpcPort ?? (await freeTcpPort());
-  const child = startProcess(t, process.execPath, [TANDEM_BIN, 'daemon', '--state-dir', stateDir, '--rpc', `127.0.0.1:${rpcPort}`, '--port', '0', '--listen', '127.0.0.1', '--no-dht', ...(options.args ?? [])], { env: { ...process.env, TANDEM_NO_PUBLIC_DHT: '1' } });
+  const child = startProcess(t, process.execPath, [...TANDEM_ARGV, 'daemon', '--state-dir', stateDir, '--rpc', `127.0.0.1:${rpcPort}`, '--port', '0', '--listen', '127.0.0.1', '--no-dht', ...(options.args ?? [])], { env: { ...process.env, TANDEM_NO_PUBLIC_DHT: '1' } });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const url = (await waitForLine(child, /web UI: (http:\S+)/, 20_000).catch((err: Error) => { throw new Error(`${err.message}\nstderr: ${stderr}`); }))[1]!;

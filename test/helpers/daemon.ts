@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startProcess, TANDEM_BIN, waitForLine } from './processes.js';
+import { startProcess, TANDEM_ARGV, waitForLine } from './processes.js';
 
 type After = { after: (fn: () => void) => void };
 
@@ -23,7 +23,7 @@ export interface RunningDaemon {
 
 /** Starts `tandem daemon` on loopback with an API on a free port, no DHT; killed when the test ends. */
 export async function startDaemon(t: After, stateDir: string, extra: string[] = []): Promise<RunningDaemon> {
-  const child = startProcess(t, process.execPath, [TANDEM_BIN, 'daemon', '--state-dir', stateDir, '--rpc', '127.0.0.1:0', '--port', '0', '--listen', '127.0.0.1', '--no-dht', ...extra]);
+  const child = startProcess(t, process.execPath, [...TANDEM_ARGV, 'daemon', '--state-dir', stateDir, '--rpc', '127.0.0.1:0', '--port', '0', '--listen', '127.0.0.1', '--no-dht', ...extra]);
   let printed = '';
   child.stdout!.on('data', (d: Buffer) => (printed += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (printed += d.toString()));

@@ -1,6 +1,6 @@
 // Starts `tandem serve` with FTP options as a child process and reads the addresses it prints.
 import type { ChildProcess } from 'node:child_process';
-import { startProcess, TANDEM_BIN } from './processes.js';
+import { startProcess, TANDEM_ARGV } from './processes.js';
 
 export interface ServedFtp {
   child: ChildProcess;
@@ -11,7 +11,7 @@ export interface ServedFtp {
 }
 
 export function serveFtp(t: { after: (fn: () => void) => void }, args: string[]): ServedFtp {
-  const child = startProcess(t, process.execPath, [TANDEM_BIN, 'serve', ...args]);
+  const child = startProcess(t, process.execPath, [...TANDEM_ARGV, 'serve', ...args]);
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

@@ -1,12 +1,24 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 // Tests never reach the public DHT, even when run one file at a time without scripts/run-tests.mjs: every
 // tandem child (and any DhtNode in this process) fails loudly with DHT_PUBLIC_FORBIDDEN if it would.
 process.env.TANDEM_NO_PUBLIC_DHT = '1';
 
-/** The compiled CLI, as a user runs it. */
+/** The compiled CLI. */
 export const TANDEM_BIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+/**
+ * Node's arguments to run the CLI as a user runs it: the flags of its `#!` line (`#!/usr/bin/env -S node FLAGS`),
+ * then the file. Read from the file rather than run through its execute bit, which a fresh build does not have.
+ * Without them a test runs another Node than users do: every worker thread failed under the real flags once, and
+ * no test saw it.
+ */
+export const TANDEM_ARGV: readonly string[] = [
+  ...readFileSync(TANDEM_BIN, 'utf8').split('\n')[0]!.replace(/^#!.*?\bnode\b/, '').trim().split(/\s+/).filter(Boolean),
+  TANDEM_BIN,
+];
 
 export interface RunResult {
   code: number | null;
@@ -39,7 +51,7 @@ export function run(command: string, args: string[], options: SpawnOptions & { t
 
 /** Runs the tandem CLI. */
 export function tandem(args: string[], options: SpawnOptions & { timeoutMs?: number } = {}): Promise<RunResult> {
-  return run(process.execPath, [TANDEM_BIN, ...args], options);
+  return run(process.execPath, [...TANDEM_ARGV, ...args], options);
 }
 
 /** Starts a long-running child that is killed when the test ends. */

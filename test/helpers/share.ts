@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { startProcess, TANDEM_BIN, waitForLine } from './processes.js';
+import { startProcess, TANDEM_ARGV, waitForLine } from './processes.js';
 
 export interface SharedSeed {
   child: ChildProcess;
@@ -16,7 +16,7 @@ export interface SharedSeed {
 /** `tandem share PATH` on loopback with no DHT or LSD, its torrent written beside; killed when the test ends. */
 export async function startShare(t: { after: (fn: () => void) => void }, path: string, dir: string, extra: string[] = []): Promise<SharedSeed> {
   const torrentFile = join(dir, 'shared.torrent');
-  const child = startProcess(t, process.execPath, [TANDEM_BIN, 'share', path, '--no-dht', '--no-lsd', '--listen', '127.0.0.1', '--json', '--torrent-out', torrentFile, ...extra]);
+  const child = startProcess(t, process.execPath, [...TANDEM_ARGV, 'share', path, '--no-dht', '--no-lsd', '--listen', '127.0.0.1', '--json', '--torrent-out', torrentFile, ...extra]);
   let uploaded = 0;
   let buffered = '';
   child.stdout!.on('data', (d: Buffer) => {

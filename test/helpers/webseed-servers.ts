@@ -5,13 +5,13 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, relative } from 'node:path';
 import { createTorrent, parseTorrent, type CreateOptions, type Metainfo } from '../../src/metainfo/index.js';
-import { startProcess, TANDEM_BIN, waitForLine } from './processes.js';
+import { startProcess, TANDEM_ARGV, waitForLine } from './processes.js';
 
 type T = { after: (fn: () => Promise<void> | void) => void };
 
 /** Starts the real `tandem serve DIR --http 127.0.0.1:0` and returns its base URL (ends in "/"). */
 export async function startTandemServe(t: T, dir: string): Promise<string> {
-  const child = startProcess(t, process.execPath, [TANDEM_BIN, 'serve', dir, '--http', '127.0.0.1:0', '--json']);
+  const child = startProcess(t, process.execPath, [...TANDEM_ARGV, 'serve', dir, '--http', '127.0.0.1:0', '--json']);
   const m = await waitForLine(child, /"event":"listening".*"url":"([^"]+)"/);
   return m[1]!;
 }

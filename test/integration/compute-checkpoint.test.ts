@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { ComputeServer, decodeBundle, runSandboxed } from '../../src/compute/index.js';
 import { fixtureWasm, sandboxPids } from '../helpers/compute.js';
 import { until } from '../helpers/daemon.js';
-import { startProcess, tandem, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { startProcess, tandem, TANDEM_ARGV, waitForLine } from '../helpers/processes.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /** The steps module's stdin: the number of steps and the mixing rounds of each. */
@@ -67,7 +67,7 @@ describe('compute: mid-run checkpoints', () => {
     const { url } = await server.start();
     t.after(() => server.stop());
     const state = join(dir, 'v');
-    const args = [TANDEM_BIN, 'compute', 'join', url, '--cores', '1', '--state-dir', state, '--json'];
+    const args = [...TANDEM_ARGV, 'compute', 'join', url, '--cores', '1', '--state-dir', state, '--json'];
     const first = startProcess(t, process.execPath, args);
     const checkpoint = join(state, 'slots', 'long_0', 'checkpoint', 'checkpoint');
     const step = await until('the slot has a checkpoint past step 10', async () => {

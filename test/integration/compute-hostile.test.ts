@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { ComputeServer, generateSigningKeys } from '../../src/compute/index.js';
 import { signManifest, loadPrivateKey } from '../../src/compute/signing.js';
 import { fixtureWasm, sandboxPids, wat2wasm } from '../helpers/compute.js';
-import { startProcess, tandem, TANDEM_BIN } from '../helpers/processes.js';
+import { startProcess, tandem, TANDEM_ARGV } from '../helpers/processes.js';
 import { tempDir } from '../helpers/tmp.js';
 
 type T = Parameters<typeof tempDir>[0];
@@ -139,7 +139,7 @@ describe('compute: what volunteers refuse', () => {
       await ok(['compute', 'submit', proj, '--app', app, '--input', join(dir, wu), '--name', wu, '--quorum', '1', ...flags]);
     }
     const url = await serve(t, proj);
-    const v = startProcess(t, process.execPath, [TANDEM_BIN, 'compute', 'join', url, '--cores', '2', '--state-dir', join(dir, 'v'), '--json']);
+    const v = startProcess(t, process.execPath, [...TANDEM_ARGV, 'compute', 'join', url, '--cores', '2', '--state-dir', join(dir, 'v'), '--json']);
     let events = '';
     v.stdout!.on('data', (d: Buffer) => (events += d.toString()));
     const rows = await until('every case reported', () => {
@@ -160,7 +160,7 @@ describe('compute: what volunteers refuse', () => {
     await writeFile(join(dir, 'slow'), Buffer.from([200, 1, 2, 3]));
     await ok(['compute', 'submit', proj, '--app', 'sum', '--input', join(dir, 'slow'), '--name', 'slow', '--quorum', '1', '--deadline', '60s']);
     const url = await serve(t, proj);
-    const args = [TANDEM_BIN, 'compute', 'join', url, '--cores', '1', '--state-dir', join(dir, 'v'), '--json'];
+    const args = [...TANDEM_ARGV, 'compute', 'join', url, '--cores', '1', '--state-dir', join(dir, 'v'), '--json'];
     const first = startProcess(t, process.execPath, args);
     const sandboxes = await until('the sandbox child started', async () => {
       const pids = await sandboxPids('slow_0');

@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { decodeBundle, encodeBundle, runSandboxed, type ProjectStatus } from '../../src/compute/index.js';
 import { schedulerCall, uploadOutput } from '../../src/compute/transfer.js';
 import { fixtureWasm } from '../helpers/compute.js';
-import { startProcess, tandem, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { startProcess, tandem, TANDEM_ARGV, waitForLine } from '../helpers/processes.js';
 import { tempDir } from '../helpers/tmp.js';
 
 // CI-sized by default; COMPUTE_E2E_WORK_UNITS=200 runs the issue's full size.
@@ -29,7 +29,7 @@ async function status(proj: string): Promise<ProjectStatus> {
 }
 
 async function startServer(t: T, proj: string, port: number): Promise<{ child: ChildProcess; url: string }> {
-  const child = startProcess(t, process.execPath, [TANDEM_BIN, 'compute', 'serve', proj, '--http', `127.0.0.1:${port}`, '--json']);
+  const child = startProcess(t, process.execPath, [...TANDEM_ARGV, 'compute', 'serve', proj, '--http', `127.0.0.1:${port}`, '--json']);
   const m = await waitForLine(child, /"url":"(http:\/\/127\.0\.0\.1:\d+\/)"/);
   return { child, url: m[1]! };
 }
@@ -123,7 +123,7 @@ describe('compute project on loopback', () => {
     const liar = scripted(url, true, stop.signal);
     const slow = slowpoke(url, dir, stop.signal);
     const honest = [1, 2].map((k) =>
-      startProcess(t, process.execPath, [TANDEM_BIN, 'compute', 'join', url, '--cores', '1', '--state-dir', join(dir, `v${k}`), '--user', `honest${k}`, '--json']),
+      startProcess(t, process.execPath, [...TANDEM_ARGV, 'compute', 'join', url, '--cores', '1', '--state-dir', join(dir, `v${k}`), '--user', `honest${k}`, '--json']),
     );
 
     // The server dies in the middle: what it had committed must all be there after the restart.

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTorrent, parseTorrent } from '../../src/metainfo/index.js';
-import { run, tandem, TANDEM_BIN } from '../helpers/processes.js';
+import { tandem, TANDEM_ARGV } from '../helpers/processes.js';
 import { tempDir } from '../helpers/tmp.js';
 import { makeSampleTree, patternBytes } from '../helpers/trees.js';
 
@@ -25,12 +25,10 @@ test('the executable itself hashes a large file in threads (its #! line gives No
   const file = join(root, 'big.bin');
   await writeFile(file, Buffer.concat(Array.from({ length: 40 }, (_, i) => patternBytes(1024 * 1024, i + 1))));
   const out = join(root, 'big.torrent');
-  // Run as the #! line runs it (`node --max-semi-space-size=4`, as `npx tandem` does), where the other tests start it
-  // with a bare `node`: every worker used to fail at start there ("invalid execArgv flags"). The flags are read from
-  // the file, so the test needs no execute bit (a fresh build has none until npx sets it).
-  const shebang = (await readFile(TANDEM_BIN, 'utf8')).split('\n')[0]!;
-  const flags = shebang.replace(/^#!.*?\bnode\b/, '').trim().split(/\s+/).filter(Boolean);
-  const r = await run(process.execPath, [...flags, TANDEM_BIN, 'create', file, '-o', out, '--piece-length', '64KiB', '--json'], { timeoutMs: 60_000 });
+  // Run with its #! line's Node flags (`node --max-semi-space-size=4`, as `npx tandem` does), as every test now runs
+  // it: every worker used to fail at start there ("invalid execArgv flags"), while the tests ran a bare `node`.
+  assert.ok(TANDEM_ARGV.length > 1, 'the #! line gives Node a flag');
+  const r = await tandem(['create', file, '-o', out, '--piece-length', '64KiB', '--json'], { timeoutMs: 60_000 });
   assert.equal(r.code, 0, r.stderr);
   const inline = await createTorrent(file, { pieceLengthBytes: 65536, workers: 0 });
   assert.equal(parseTorrent(await readFile(out)).infoHashV1?.toString('hex'), parseTorrent(inline.bytes).infoHashV1?.toString('hex'));

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTree, treeHashes } from '../helpers/peer-fixtures.js';
 import { freeUdpPort } from '../helpers/ports.js';
-import { startProcess, tandem, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { startProcess, tandem, TANDEM_ARGV, waitForLine } from '../helpers/processes.js';
 import { tempDir } from '../helpers/tmp.js';
 import { endpoint, lookupUntil, tandemDhtNetwork } from '../interop/helpers/dht-network.js';
 
@@ -30,7 +30,7 @@ test('the routing table is saved to TANDEM_STATE_DIR on exit and is enough to fi
   const state = join(dir, 'state');
   const net = await tandemDhtNetwork(t, 4);
   // First run: a share that bootstraps from node 0, announces, and is stopped with Ctrl-C.
-  const first = startProcess(t, process.execPath, [TANDEM_BIN, 'share', await makeTree(dir, 'one'), '--json', '--dht-bootstrap', endpoint(net[0]!)], { env: { ...process.env, TANDEM_STATE_DIR: state } });
+  const first = startProcess(t, process.execPath, [...TANDEM_ARGV, 'share', await makeTree(dir, 'one'), '--json', '--dht-bootstrap', endpoint(net[0]!)], { env: { ...process.env, TANDEM_STATE_DIR: state } });
   const [line1] = await waitForLine(first, /^\{.*"event":"seeding".*\}$/);
   const one = JSON.parse(line1) as { infoHash: string; port: number };
   await lookupUntil(net[3]!, Buffer.from(one.infoHash, 'hex'), (p) => p === `127.0.0.1:${one.port}`, 30_000);
@@ -43,7 +43,7 @@ test('the routing table is saved to TANDEM_STATE_DIR on exit and is enough to fi
 
   // A second seed, with no state of its own.
   const src = await makeTree(dir, 'two');
-  const second = startProcess(t, process.execPath, [TANDEM_BIN, 'share', src, '--json', '--dht-bootstrap', endpoint(net[1]!)]);
+  const second = startProcess(t, process.execPath, [...TANDEM_ARGV, 'share', src, '--json', '--dht-bootstrap', endpoint(net[1]!)]);
   const [line2] = await waitForLine(second, /^\{.*"event":"seeding".*\}$/);
   const two = JSON.parse(line2) as { infoHash: string; port: number };
   await lookupUntil(net[2]!, Buffer.from(two.infoHash, 'hex'), (p) => p === `127.0.0.1:${two.port}`, 30_000);
@@ -61,7 +61,7 @@ test('IPv6 (BEP 32): share and get meet through a DHT of tandem nodes on ::1 onl
   const net = await tandemDhtNetwork(t, 4, { ipv4: false, ipv6: { host: '::1', port: 0 } });
   const v6 = (i: number): string => `[::1]:${net[i]!.address(6)!.port}`;
   const src = await makeTree(dir, 'six');
-  const share = startProcess(t, process.execPath, [TANDEM_BIN, 'share', src, '--json', '--dht-bootstrap', v6(0)]);
+  const share = startProcess(t, process.execPath, [...TANDEM_ARGV, 'share', src, '--json', '--dht-bootstrap', v6(0)]);
   const [line] = await waitForLine(share, /^\{.*"event":"seeding".*\}$/);
   const { infoHash, port } = JSON.parse(line) as { infoHash: string; port: number };
   const seen = await lookupUntil(net[3]!, Buffer.from(infoHash, 'hex'), (p) => p === `::1:${port}`, 30_000);

@@ -9,7 +9,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile, copyFile, mkdir } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startShare } from '../helpers/share.js';
-import { startProcess, tandem, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { startProcess, tandem, TANDEM_ARGV, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
 import { xorshift } from '../helpers/rng.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -114,7 +114,7 @@ test('get of data already complete exits within 2 s of printing done', async (t)
   const out = join(dir, 'out');
   await mkdir(out);
   await copyFile(file, join(out, 'data.bin'));
-  const get = startProcess(t, process.execPath, [TANDEM_BIN, 'get', seed.torrentFile, '-o', out, '--peer', `127.0.0.1:${seed.port}`, '--no-dht', '--no-lsd']);
+  const get = startProcess(t, process.execPath, [...TANDEM_ARGV, 'get', seed.torrentFile, '-o', out, '--peer', `127.0.0.1:${seed.port}`, '--no-dht', '--no-lsd']);
   const exited = once(get, 'exit');
   await waitForLine(get, /^done: /, 20_000);
   const doneAt = Date.now();
@@ -131,7 +131,7 @@ test('kill -9 of a download four times at random moments: it finishes with the e
   const rate = 2 * 1024 * 1024;
   const { dir, file, seed } = await sharedFile(t, size, ['--upload-limit', String(rate)]);
   const out = join(dir, 'out');
-  const args = [TANDEM_BIN, 'get', seed.torrentFile, '-o', out, '--peer', `127.0.0.1:${seed.port}`, '--no-dht', '--no-lsd', '--json'];
+  const args = [...TANDEM_ARGV, 'get', seed.torrentFile, '-o', out, '--peer', `127.0.0.1:${seed.port}`, '--no-dht', '--no-lsd', '--json'];
   const next = xorshift(0x9e11);
   const kills = 4;
   for (let k = 0; k < kills; k++) {

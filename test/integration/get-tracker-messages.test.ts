@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encode } from '../../src/bencode/index.js';
 import { setTimeout as delay } from 'node:timers/promises';
-import { startProcess, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { startProcess, TANDEM_ARGV, waitForLine } from '../helpers/processes.js';
 import { tempDir } from '../helpers/tmp.js';
 import { patternBytes } from '../helpers/trees.js';
 
@@ -25,12 +25,12 @@ test('get shows a failing tracker\'s reason and a working tracker\'s warning, on
   const file = join(root, 'data.bin');
   await writeFile(file, patternBytes(300_000, 11));
   const torrent = join(root, 'data.torrent');
-  const seed = startProcess(t, process.execPath, [TANDEM_BIN, 'share', file, '--port', '0', '--listen', '127.0.0.1', '--no-dht', '--torrent-out', torrent, '-t', `http://127.0.0.1:${port}/fail/announce`, '-t', `http://127.0.0.1:${port}/warn/announce`]);
+  const seed = startProcess(t, process.execPath, [...TANDEM_ARGV, 'share', file, '--port', '0', '--listen', '127.0.0.1', '--no-dht', '--torrent-out', torrent, '-t', `http://127.0.0.1:${port}/fail/announce`, '-t', `http://127.0.0.1:${port}/warn/announce`]);
   const [, seedPort] = await waitForLine(seed, / port (\d+); press Ctrl-C/);
 
   // --seed keeps the getter running after the download, so the test waits for the trackers' answers instead of
   // racing a 300 kB download on loopback; the `completed` announce repeats the warning, which must not be shown again.
-  const getter = startProcess(t, process.execPath, [TANDEM_BIN, 'get', torrent, '-o', join(root, 'out'), '--peer', `127.0.0.1:${seedPort}`, '--listen', '127.0.0.1', '--no-dht', '--seed']);
+  const getter = startProcess(t, process.execPath, [...TANDEM_ARGV, 'get', torrent, '-o', join(root, 'out'), '--peer', `127.0.0.1:${seedPort}`, '--listen', '127.0.0.1', '--no-dht', '--seed']);
   let stdout = '';
   let stderr = '';
   getter.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startProcess, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { startProcess, TANDEM_ARGV, waitForLine } from '../helpers/processes.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const LOAD = fileURLToPath(new URL('../helpers/http-load.js', import.meta.url));
@@ -71,7 +71,7 @@ function responsesOf(load: ChildProcess): () => number {
 async function serveSmall(t: { after: (fn: () => void | Promise<void>) => void }, extra: string[] = []): Promise<number> {
   const dir = await tempDir(t);
   await writeFile(join(dir, 'small.bin'), SMALL);
-  const server = startProcess(t, process.execPath, [TANDEM_BIN, 'serve', dir, '--http', '127.0.0.1:0', '--access-log', '/dev/null', ...extra]);
+  const server = startProcess(t, process.execPath, [...TANDEM_ARGV, 'serve', dir, '--http', '127.0.0.1:0', '--access-log', '/dev/null', ...extra]);
   return Number((await waitForLine(server, /at http:\/\/127\.0\.0\.1:(\d+)\//))[1]);
 }
 
@@ -180,7 +180,7 @@ async function busyWithWave(t: { after: (fn: () => void) => void }, port: number
 }
 
 test('tracker: its HTTP face answers a newcomer from another address while 700 busy keep-alive connections announce', async (t) => {
-  const tracker = startProcess(t, process.execPath, [TANDEM_BIN, 'tracker', '--http', '127.0.0.1:0']);
+  const tracker = startProcess(t, process.execPath, [...TANDEM_ARGV, 'tracker', '--http', '127.0.0.1:0']);
   const port = Number((await waitForLine(tracker, /http listening on http:\/\/127\.0\.0\.1:(\d+)\//))[1]);
   const query = (peer: string): string => `/announce?info_hash=${'%aa'.repeat(20)}&peer_id=${peer}&port=6881&uploaded=0&downloaded=0&left=0&compact=1`;
   // All the load comes from 127.0.0.1; past its burst the per-address limit answers it 429, which is work too.

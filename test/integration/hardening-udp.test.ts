@@ -11,7 +11,7 @@ import { encodeRequest } from '../../src/tftp/packets.js';
 import { decodeResponse, encodeAnnounce, encodeConnect } from '../../src/tracker/bep15-udp.js';
 import { startDaemon } from '../helpers/daemon.js';
 import { freeUdpPort } from '../helpers/ports.js';
-import { startProcess, tandem, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { startProcess, tandem, TANDEM_ARGV, waitForLine } from '../helpers/processes.js';
 import { tempDir } from '../helpers/tmp.js';
 
 type After = { after: (fn: () => void) => void };
@@ -50,7 +50,7 @@ test('tftp: 300 sockets on one address flooding requests cannot take the slots; 
   const dir = await tempDir(t);
   const data = randomBytes(200_000);
   await writeFile(join(dir, 'file.bin'), data);
-  const server = startProcess(t, process.execPath, [TANDEM_BIN, 'serve', dir, '--tftp', '127.0.0.1:0']);
+  const server = startProcess(t, process.execPath, [...TANDEM_ARGV, 'serve', dir, '--tftp', '127.0.0.1:0']);
   const port = Number((await waitForLine(server, /tftp: serving .* at tftp:\/\/127\.0\.0\.1:(\d+)\//))[1]);
   // Each flood socket asks for the file and never acknowledges: before the limits, 256 such transfers filled every
   // slot for about 6 s (5 retransmissions) and the honest client was told "server busy".

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run, tandem, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { run, tandem, TANDEM_ARGV, waitForLine } from '../helpers/processes.js';
 import { unprivilegedUser } from '../helpers/unprivileged.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -112,7 +112,7 @@ test('tandem lab --clients 1,2 --size 2MiB --reps 1 --trace: every mode runs, ev
 
 test('Ctrl-C in the middle of a run removes every namespace and process, and a second lab refuses while one runs', { skip: !isRoot && 'needs root', timeout: 120_000 }, async (t) => {
   const out = await outDir(t);
-  const child = spawn(process.execPath, [TANDEM_BIN, 'lab', '--clients', '2', '--modes', 'p2p', '--size', '8MiB', '--reps', '1', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...TANDEM_ARGV, 'lab', '--clients', '2', '--modes', 'p2p', '--size', '8MiB', '--reps', '1', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
   t.after(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
@@ -137,7 +137,7 @@ test('Ctrl-C in the middle of a run removes every namespace and process, and a s
 
 test('without root, tandem lab says it needs root in one line and exits 2', { timeout: 30_000 }, async () => {
   const user = unprivilegedUser();
-  const args = [TANDEM_BIN, 'lab', '--clients', '1', '--size', '1MiB', '--reps', '1', '--out', join(tmpdir(), 'never-written')];
+  const args = [...TANDEM_ARGV, 'lab', '--clients', '1', '--size', '1MiB', '--reps', '1', '--out', join(tmpdir(), 'never-written')];
   const r = user.uid === undefined ? await run(process.execPath, args) : await run('setpriv', [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', process.execPath, ...args]);
   assert.equal(r.code, 2, r.stderr);
   assert.equal(r.stderr, 'tandem: lab needs root (it makes network namespaces and shapes links with tc); run it as root\n');
@@ -149,7 +149,7 @@ test('--simulate needs no root and reaches 1,000 clients in seconds', { timeout:
   const out = await outDir(t);
   await chmod(out, 0o777);
   const user = unprivilegedUser();
-  const args = [TANDEM_BIN, 'lab', '--simulate', '--clients', '1,16,1000', '--modes', 'p2p', '--reps', '1', '--out', out, '--json'];
+  const args = [...TANDEM_ARGV, 'lab', '--simulate', '--clients', '1,16,1000', '--modes', 'p2p', '--reps', '1', '--out', out, '--json'];
   const r = await run(process.execPath, args, { timeoutMs: 60_000, ...user });
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; clients?: number; ratio?: number });
@@ -181,7 +181,7 @@ test('tandem lab --modes libtorrent,aria2: the reference programs run the same s
 test('a reference mode whose program is missing names the package to install and exits 2 before anything starts', { timeout: 30_000 }, async () => {
   const never = join(tmpdir(), 'never-written-aria2');
   // With no PATH, aria2c cannot be found (node and Debian's /usr/bin/python3 are named by their full paths).
-  const r = await run(process.execPath, [TANDEM_BIN, 'lab', '--modes', 'p2p,aria2', '--clients', '1', '--out', never], { env: { PATH: '/nonexistent' } });
+  const r = await run(process.execPath, [...TANDEM_ARGV, 'lab', '--modes', 'p2p,aria2', '--clients', '1', '--out', never], { env: { PATH: '/nonexistent' } });
   assert.equal(r.code, 2, r.stderr);
   assert.equal(r.stderr, 'tandem: mode aria2 needs aria2c (apt-get install aria2)\n');
   assert.equal(existsSync(never), false);
@@ -189,14 +189,14 @@ test('a reference mode whose program is missing names the package to install and
 });
 
 test('--simulate refuses the reference modes: it models tandem only', { timeout: 30_000 }, async () => {
-  const r = await run(process.execPath, [TANDEM_BIN, 'lab', '--simulate', '--modes', 'p2p,libtorrent', '--out', join(tmpdir(), 'never-written-sim')]);
+  const r = await run(process.execPath, [...TANDEM_ARGV, 'lab', '--simulate', '--modes', 'p2p,libtorrent', '--out', join(tmpdir(), 'never-written-sim')]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--simulate models tandem's own modes \(cs, p2p, hybrid\), not libtorrent/);
 });
 
 test('--trace records measured runs: with --simulate it is refused before anything is written', { timeout: 30_000 }, async () => {
   const never = join(tmpdir(), 'never-written-sim-trace');
-  const r = await run(process.execPath, [TANDEM_BIN, 'lab', '--simulate', '--trace', '--out', never]);
+  const r = await run(process.execPath, [...TANDEM_ARGV, 'lab', '--simulate', '--trace', '--out', never]);
   assert.equal(r.code, 2);
   assert.equal(r.stderr, 'tandem: --trace records measured runs; it does not go with --simulate\n');
   assert.equal(existsSync(never), false);

@@ -10,7 +10,7 @@ import { startDaemon } from '../helpers/daemon.js';
 import { makeFtpCert } from '../helpers/ftp-cert.js';
 import { RawFtp } from '../helpers/ftp-raw.js';
 import { freeTcpPort } from '../helpers/ports.js';
-import { TANDEM_BIN, run, tandem } from '../helpers/processes.js';
+import { TANDEM_ARGV, run, tandem } from '../helpers/processes.js';
 import { tempDir } from '../helpers/tmp.js';
 import type { ServerInfo } from '../../src/node/index.js';
 
@@ -59,7 +59,7 @@ test('the daemon refuses FTP settings that do not fit: uploads without an accoun
     [['--ftps', '127.0.0.1:0'], /--ftps needs --ftp-tls-cert/],
     [['--ftp', '127.0.0.1:0', '--ftp-pasv-ports', '80-90'], /--ftp-pasv-ports/],
   ] as const) {
-    const r = await run(process.execPath, [TANDEM_BIN, 'daemon', '--state-dir', join(dir, 'state'), '--rpc', '127.0.0.1:0', '--no-dht', '--serve-dir', dir, ...args], { timeoutMs: 20_000 });
+    const r = await run(process.execPath, [...TANDEM_ARGV, 'daemon', '--state-dir', join(dir, 'state'), '--rpc', '127.0.0.1:0', '--no-dht', '--serve-dir', dir, ...args], { timeoutMs: 20_000 });
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, message);
   }

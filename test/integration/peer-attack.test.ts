@@ -10,7 +10,7 @@ import { parseTorrent } from '../../src/metainfo/index.js';
 import { DEFAULT_GUARD } from '../../src/swarm/address-guard.js';
 import { makeTorrent, makeTree, startTorrent, treeHashes } from '../helpers/peer-fixtures.js';
 import { startAttack, type AttackKind } from '../helpers/peer-attackers.js';
-import { startProcess, tandem, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { startProcess, tandem, TANDEM_ARGV, waitForLine } from '../helpers/processes.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /** Whether a connection from `localAddress` is answered at all (a refused one is closed before a byte comes back). */
@@ -98,7 +98,7 @@ for (const [kind, count] of ATTACKS) {
     const file = join(dir, 'data.bin');
     writeFileSync(file, randomBytes(8 * 2 ** 20));
     const torrentFile = join(dir, 'data.torrent');
-    const share = startProcess(t, process.execPath, [TANDEM_BIN, 'share', file, '--no-dht', '--no-lsd', '--listen', '127.0.0.1', '--torrent-out', torrentFile, '--json']);
+    const share = startProcess(t, process.execPath, [...TANDEM_ARGV, 'share', file, '--no-dht', '--no-lsd', '--listen', '127.0.0.1', '--torrent-out', torrentFile, '--json']);
     const [line] = await waitForLine(share, /^\{.*"event":"seeding".*\}$/, 30_000);
     const { port } = JSON.parse(line) as { port: number };
     const parsed = parseTorrent(readFileSync(torrentFile));

@@ -7,7 +7,7 @@ import { FileStorage } from '../../src/storage/index.js';
 import { DhtNode } from '../../src/dht/index.js';
 import type { Metainfo } from '../../src/metainfo/index.js';
 import { makeTorrent, makeTree, startTorrent, treeHashes, whenDone } from '../helpers/peer-fixtures.js';
-import { startProcess, tandem, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { startProcess, tandem, TANDEM_ARGV, waitForLine } from '../helpers/processes.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /** Pieces whose bytes on disk match their hash right now, checked independently of the program under test. */
@@ -30,7 +30,7 @@ function jsonLines(text: string): Record<string, unknown>[] {
 test('tandem share prints a magnet; tandem get of that magnet exits 0 with identical files; --json gives progress lines', async (t) => {
   const dir = await tempDir(t);
   const src = await makeTree(dir, 'content', 5);
-  const share = startProcess(t, process.execPath, [TANDEM_BIN, 'share', src, '--no-dht', '--listen', '127.0.0.1', '--json']);
+  const share = startProcess(t, process.execPath, [...TANDEM_ARGV, 'share', src, '--no-dht', '--listen', '127.0.0.1', '--json']);
   const [line] = await waitForLine(share, /^\{.*"event":"seeding".*\}$/);
   const { magnet } = JSON.parse(line) as { magnet: string };
   assert.match(magnet, /^magnet:\?xt=urn:btih:[0-9a-f]{40}&dn=content&x\.pe=127\.0\.0\.1%3A\d+$/);
@@ -56,7 +56,7 @@ test('a leecher killed with SIGKILL mid-download resumes and finishes; it never 
   const seed = await startTorrent(t, { metainfo: meta, dir });
   const out = join(dir, 'out');
   const peer = `127.0.0.1:${seed.listenPort}`;
-  const first = startProcess(t, process.execPath, [TANDEM_BIN, 'get', file, '-o', out, '--peer', peer, '--no-dht', '--json', '--download-limit', '512KiB']);
+  const first = startProcess(t, process.execPath, [...TANDEM_ARGV, 'get', file, '-o', out, '--peer', peer, '--no-dht', '--json', '--download-limit', '512KiB']);
   let stdout = '';
   first.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   // Killed once some but not all of it is verified.
@@ -86,7 +86,7 @@ test('tandem get --seed with the data already in place verifies it, downloads no
   const { bytes, meta } = await makeTorrent(src);
   const file = join(dir, 'c.torrent');
   await writeFile(file, bytes);
-  const seeder = startProcess(t, process.execPath, [TANDEM_BIN, 'get', file, '-o', dir, '--seed', '--no-dht', '--json']);
+  const seeder = startProcess(t, process.execPath, [...TANDEM_ARGV, 'get', file, '-o', dir, '--seed', '--no-dht', '--json']);
   const [line] = await waitForLine(seeder, /^\{.*"event":"done".*\}$/);
   const done = JSON.parse(line) as { downloadedBytes: number; listenPort: number; verifiedBytes: number };
   assert.equal(done.downloadedBytes, 0);
@@ -119,7 +119,7 @@ test('DHT as a peer source: a magnet with no peer and no tracker is found throug
   await router.start();
   t.after(() => router.stop());
   const bootstrap = `127.0.0.1:${router.address(4)!.port}`;
-  const share = startProcess(t, process.execPath, [TANDEM_BIN, 'share', src, '--json', '--dht-bootstrap', bootstrap]);
+  const share = startProcess(t, process.execPath, [...TANDEM_ARGV, 'share', src, '--json', '--dht-bootstrap', bootstrap]);
   const [line] = await waitForLine(share, /^\{.*"event":"seeding".*\}$/);
   const magnet = (JSON.parse(line) as { magnet: string }).magnet.replace(/&x\.pe=[^&]*/, '');
   assert.doesNotMatch(magnet, /x\.pe|tr=/);

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { decodeHandshake, encodeHandshake, HANDSHAKE_BYTES } from '../../src/wire/index.js';
 import { makePeerId, PeerListener } from '../../src/swarm/index.js';
 import { makeTorrent, makeTree, startTorrent } from '../helpers/peer-fixtures.js';
-import { startProcess, tandem, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { startProcess, tandem, TANDEM_ARGV, waitForLine } from '../helpers/processes.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
@@ -81,14 +81,14 @@ test('a listener given hosts binds exactly those; the helpers keep tests on loop
 test('tandem share --listen: bound to the given hosts, and the magnet names each in x.pe; without it, no x.pe', async (t) => {
   const dir = await tempDir(t);
   const src = await makeTree(dir);
-  const given = startProcess(t, process.execPath, [TANDEM_BIN, 'share', src, '--no-dht', '--listen', '127.0.0.1', '--listen', '[::1]', '--json']);
+  const given = startProcess(t, process.execPath, [...TANDEM_ARGV, 'share', src, '--no-dht', '--listen', '127.0.0.1', '--listen', '[::1]', '--json']);
   const seeding = JSON.parse((await waitForLine(given, /^\{.*"event":"seeding".*\}$/))[0]) as { magnet: string; port: number; listen: string[] };
   assert.deepEqual(seeding.listen, ['127.0.0.1', '::1']);
   const pe = new URL(seeding.magnet).searchParams.getAll('x.pe');
   assert.deepEqual(pe, [`127.0.0.1:${seeding.port}`, `[::1]:${seeding.port}`]);
   assert.deepEqual(await listeningOn(seeding.port), ['127.0.0.1', '::1']);
 
-  const wild = startProcess(t, process.execPath, [TANDEM_BIN, 'share', src, '--no-dht', '--json']);
+  const wild = startProcess(t, process.execPath, [...TANDEM_ARGV, 'share', src, '--no-dht', '--json']);
   const w = JSON.parse((await waitForLine(wild, /^\{.*"event":"seeding".*\}$/))[0]) as { magnet: string; port: number; listen: string[] };
   assert.deepEqual(w.listen, ['0.0.0.0', '::']);
   assert.doesNotMatch(w.magnet, /x\.pe/, 'a wildcard is no address a peer can dial');
@@ -102,7 +102,7 @@ test('tandem get --listen 127.0.0.1 downloads with its listener on loopback only
   const file = join(dir, 'c.torrent');
   await writeFile(file, bytes);
   const seed = await startTorrent(t, { metainfo: meta, dir });
-  const leecher = startProcess(t, process.execPath, [TANDEM_BIN, 'get', file, '-o', join(dir, 'out'), '--peer', `127.0.0.1:${seed.listenPort}`, '--listen', '127.0.0.1', '--seed', '--no-dht', '--json']);
+  const leecher = startProcess(t, process.execPath, [...TANDEM_ARGV, 'get', file, '-o', join(dir, 'out'), '--peer', `127.0.0.1:${seed.listenPort}`, '--listen', '127.0.0.1', '--seed', '--no-dht', '--json']);
   const done = JSON.parse((await waitForLine(leecher, /^\{.*"event":"done".*\}$/, 30_000))[0]) as { listenPort: number; verifiedBytes: number };
   assert.equal(done.verifiedBytes, meta.totalLengthBytes);
   assert.deepEqual(await listeningOn(done.listenPort), ['127.0.0.1']);

@@ -7,7 +7,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { FIXTURE_FILES, makeTorrent, makeTree, startTorrent, treeHashes, whenDone } from '../helpers/peer-fixtures.js';
-import { startProcess, tandem, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { startProcess, tandem, TANDEM_ARGV, waitForLine } from '../helpers/processes.js';
 import { startRelay } from '../helpers/relay.js';
 import { tempDir } from '../helpers/tmp.js';
 import { publicKeyOf } from '../../src/mse/index.js';
@@ -170,7 +170,7 @@ function waitForStderr(child: ChildProcess, pattern: RegExp, ms = 15_000): Promi
 test('CLI: share --encryption require and get --encryption require of its magnet: multi-file, sha256 identical, RC4 on the wire', async (t) => {
   const dir = await tempDir(t);
   const src = await makeTree(dir, 'content', 3);
-  const share = startProcess(t, process.execPath, [TANDEM_BIN, 'share', src, '--no-dht', '--no-lsd', '--listen', '127.0.0.1', '--encryption', 'require', '--json']);
+  const share = startProcess(t, process.execPath, [...TANDEM_ARGV, 'share', src, '--no-dht', '--no-lsd', '--listen', '127.0.0.1', '--encryption', 'require', '--json']);
   const [line] = await waitForLine(share, /^\{.*"event":"seeding".*\}$/);
   const { magnet } = JSON.parse(line) as { magnet: string };
   const out = join(dir, 'out');
@@ -183,10 +183,10 @@ test('CLI: share --encryption require and get --encryption require of its magnet
 test('CLI: a share --encryption require seed refuses a plaintext get and says so; a bad policy is a usage error', async (t) => {
   const dir = await tempDir(t);
   const src = await makeTree(dir, 'content', 1);
-  const share = startProcess(t, process.execPath, [TANDEM_BIN, 'share', src, '--no-dht', '--no-lsd', '--listen', '127.0.0.1', '--encryption', 'require', '--verbose']);
+  const share = startProcess(t, process.execPath, [...TANDEM_ARGV, 'share', src, '--no-dht', '--no-lsd', '--listen', '127.0.0.1', '--encryption', 'require', '--verbose']);
   const [magnet] = await waitForLine(share, /magnet:\S+/);
   const refused = waitForStderr(share, /refused a plaintext handshake: encryption is required \(--encryption require\)/);
-  const get = startProcess(t, process.execPath, [TANDEM_BIN, 'get', magnet.replace(/^magnet: /, ''), '-o', join(dir, 'out'), '--no-dht', '--no-lsd', '--verbose']);
+  const get = startProcess(t, process.execPath, [...TANDEM_ARGV, 'get', magnet.replace(/^magnet: /, ''), '-o', join(dir, 'out'), '--no-dht', '--no-lsd', '--verbose']);
   await refused;
   get.kill('SIGKILL');
   const bad = await tandem(['get', `magnet:?xt=urn:btih:${'ab'.repeat(20)}`, '-o', join(dir, 'bad'), '--encryption', 'sometimes', '--no-dht', '--no-lsd'], { timeoutMs: 15_000 });

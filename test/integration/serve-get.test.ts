@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startProcess, tandem, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { startProcess, tandem, TANDEM_ARGV, waitForLine } from '../helpers/processes.js';
 import { tempDir } from '../helpers/tmp.js';
 
 test('tandem get http:// downloads, resumes a .part file with Range, and reports errors with exit codes', async (t) => {
@@ -13,7 +13,7 @@ test('tandem get http:// downloads, resumes a .part file with Range, and reports
   await mkdir(root);
   const data = randomBytes(2 * 1024 * 1024 + 17);
   await writeFile(join(root, 'file name.bin'), data);
-  const server = startProcess(t, process.execPath, [TANDEM_BIN, 'serve', root, '--http', '127.0.0.1:0', '--access-log', join(dir, 'log')]);
+  const server = startProcess(t, process.execPath, [...TANDEM_ARGV, 'serve', root, '--http', '127.0.0.1:0', '--access-log', join(dir, 'log')]);
   const url = (await waitForLine(server, /at (http:\S+)/))[1]!;
 
   const whole = await tandem(['get', url + 'file%20name.bin', '-o', join(dir, 'a'), '--json']);
@@ -57,7 +57,7 @@ test('tandem serve: usage errors exit 2', async () => {
 test('tandem serve: the access log goes to stdout by default, one Combined Log Format line per request', async (t) => {
   const root = await tempDir(t);
   await writeFile(join(root, 'a.txt'), 'hello\n');
-  const server = startProcess(t, process.execPath, [TANDEM_BIN, 'serve', root, '--http', '127.0.0.1:0']);
+  const server = startProcess(t, process.execPath, [...TANDEM_ARGV, 'serve', root, '--http', '127.0.0.1:0']);
   const url = (await waitForLine(server, /at (http:\S+)/))[1]!;
   const logged = waitForLine(server, /^127\.0\.0\.1 - - \[[^\]]+\] "GET \/a\.txt HTTP\/1\.1" 200 6 "-" "tandem-test"$/);
   const res = await fetch(url + 'a.txt', { headers: { 'user-agent': 'tandem-test' } });
@@ -68,7 +68,7 @@ test('tandem serve: the access log goes to stdout by default, one Combined Log F
 test('tandem serve: an access log that cannot be written (a full disk) is reported once, and serving goes on', async (t) => {
   const root = await tempDir(t);
   await writeFile(join(root, 'a.txt'), 'hello\n');
-  const server = startProcess(t, process.execPath, [TANDEM_BIN, 'serve', root, '--http', '127.0.0.1:0', '--access-log', '/dev/full']);
+  const server = startProcess(t, process.execPath, [...TANDEM_ARGV, 'serve', root, '--http', '127.0.0.1:0', '--access-log', '/dev/full']);
   let stderr = '';
   server.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const url = (await waitForLine(server, /at (http:\S+)/))[1]!;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { decode, isDict } from '../../src/bencode/index.js';
 import { parseTorrent, type Metainfo } from '../../src/metainfo/index.js';
-import { startProcess, tandem, TANDEM_BIN } from '../helpers/processes.js';
+import { startProcess, tandem, TANDEM_ARGV } from '../helpers/processes.js';
 import { tempDir } from '../helpers/tmp.js';
 
 interface SeedServer {
@@ -26,7 +26,7 @@ const pct = (b: Buffer): string => [...b].map((x) => '%' + x.toString(16).padSta
 
 /** Starts `serve --seed --json` and resolves once it listens; its JSON lines are collected as they come. */
 async function startSeedServer(t: { after: (fn: () => void) => void }, root: string, cache: string, extra: string[] = []): Promise<SeedServer> {
-  const child = startProcess(t, process.execPath, [TANDEM_BIN, 'serve', root, '--http', '127.0.0.1:0', '--seed', '--seed-cache', cache, '--json', ...extra]);
+  const child = startProcess(t, process.execPath, [...TANDEM_ARGV, 'serve', root, '--http', '127.0.0.1:0', '--seed', '--seed-cache', cache, '--json', ...extra]);
   const events: Record<string, unknown>[] = [];
   let partial = '';
   let stderr = '';
@@ -245,7 +245,7 @@ test('serve --upload-limit holds HTTP bodies to the rate (a lower bound on time)
   const dir = await tempDir(t);
   const data = randomBytes(768 * 1024);
   await writeFile(join(dir, 'slow.bin'), data);
-  const child = startProcess(t, process.execPath, [TANDEM_BIN, 'serve', dir, '--http', '127.0.0.1:0', '--upload-limit', '256KiB', '--json']);
+  const child = startProcess(t, process.execPath, [...TANDEM_ARGV, 'serve', dir, '--http', '127.0.0.1:0', '--upload-limit', '256KiB', '--json']);
   let stdout = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   const listening = await waitFor(() => stdout.split('\n').find((l) => l.includes('"event":"listening"')), 15_000, () => stdout);

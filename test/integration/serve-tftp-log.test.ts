@@ -4,13 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startProcess, tandem, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { startProcess, tandem, TANDEM_ARGV, waitForLine } from '../helpers/processes.js';
 import { tempDir } from '../helpers/tmp.js';
 
 async function serveTftp(t: Parameters<typeof tempDir>[0], extra: string[]): Promise<{ child: ReturnType<typeof startProcess>; root: string; port: number }> {
   const root = await tempDir(t);
   await writeFile(join(root, 'a.bin'), Buffer.alloc(3000, 5));
-  const child = startProcess(t, process.execPath, [TANDEM_BIN, 'serve', root, '--tftp', '127.0.0.1:0', ...extra]);
+  const child = startProcess(t, process.execPath, [...TANDEM_ARGV, 'serve', root, '--tftp', '127.0.0.1:0', ...extra]);
   const port = Number((await waitForLine(child, /tftp:\/\/127\.0\.0\.1:(\d+)\/|"port":(\d+)/)).filter(Boolean)[1]);
   return { child, root, port };
 }

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { startProcess, tandem, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { startProcess, tandem, TANDEM_ARGV, waitForLine } from '../helpers/processes.js';
 import { tempDir } from '../helpers/tmp.js';
 import { patternBytes } from '../helpers/trees.js';
 
@@ -36,7 +36,7 @@ test('serve --workers 2: two processes answer on one port, a killed worker is re
   await mkdir(root);
   const data = patternBytes(100_000, 5);
   await writeFile(join(root, 'a.bin'), data);
-  const server = startProcess(t, process.execPath, [TANDEM_BIN, 'serve', root, '--http', '127.0.0.1:0', '--workers', '2', '--access-log', join(dir, 'log')]);
+  const server = startProcess(t, process.execPath, [...TANDEM_ARGV, 'serve', root, '--http', '127.0.0.1:0', '--workers', '2', '--access-log', join(dir, 'log')]);
   let stderr = '';
   server.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   let stdout = '';

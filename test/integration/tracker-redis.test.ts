@@ -4,14 +4,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { httpAnnounce, httpScrape, UdpTrackerClient } from '../../src/tracker/index.js';
-import { startProcess, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { startProcess, TANDEM_ARGV, waitForLine } from '../helpers/processes.js';
 import { startRedis, startRedisOn } from '../helpers/tracker-redis.js';
 import { freeTcpPort } from '../helpers/ports.js';
 
 const IH = Buffer.alloc(20, 0x3c);
 
 async function tracker(t: Parameters<typeof startProcess>[0], store: string): Promise<{ http: string; udp: string }> {
-  const child = startProcess(t, process.execPath, [TANDEM_BIN, 'tracker', '--http', '127.0.0.1:0', '--udp', '127.0.0.1:0', '--store', store]);
+  const child = startProcess(t, process.execPath, [...TANDEM_ARGV, 'tracker', '--http', '127.0.0.1:0', '--udp', '127.0.0.1:0', '--store', store]);
   const [http, udp] = await Promise.all([waitForLine(child, /tracker http listening on (\S+)/), waitForLine(child, /tracker udp listening on (\S+)/)]);
   return { http: http[1]!, udp: udp[1]! };
 }

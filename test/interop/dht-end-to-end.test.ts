@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTorrent, makeTree, treeHashes } from '../helpers/peer-fixtures.js';
-import { run, startProcess, TANDEM_BIN } from '../helpers/processes.js';
+import { run, startProcess, TANDEM_ARGV } from '../helpers/processes.js';
 import { DEBIAN_PYTHON, requireLibtorrent } from '../helpers/programs.js';
 import { tempDir } from '../helpers/tmp.js';
 import { endpoint, libtorrentDhtNode, LT_PEER_PY, lookupUntil, readLines, tandemBounded, tandemDhtNetwork } from './helpers/dht-network.js';
@@ -46,7 +46,7 @@ test('magnets with no tracker and no peer resolve through a mixed tandem/libtorr
 
   await t.test('(2) tandem share announces; libtorrent given only the bare magnet finds it and downloads', async () => {
     const src = await makeTree(dir, 'from-tandem');
-    const share = startProcess(t, process.execPath, [TANDEM_BIN, 'share', src, '--json', '--dht-bootstrap', `127.0.0.1:${lt[1]!.port}`]);
+    const share = startProcess(t, process.execPath, [...TANDEM_ARGV, 'share', src, '--json', '--dht-bootstrap', `127.0.0.1:${lt[1]!.port}`]);
     const seeding = await readLines(share, 'tandem share').line(/^\{.*"event":"seeding".*\}$/, 30_000);
     const { infoHash, port } = JSON.parse(seeding[0]) as { infoHash: string; port: number };
     const seen = await lookupUntil(tandems[0]!, Buffer.from(infoHash, 'hex'), (p) => p === `127.0.0.1:${port}`, 60_000);

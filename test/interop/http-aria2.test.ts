@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { requireProgram } from '../helpers/programs.js';
-import { run, startProcess, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { run, startProcess, TANDEM_ARGV, waitForLine } from '../helpers/processes.js';
 import { tempDir } from '../helpers/tmp.js';
 
 test('aria2c with 8 connections and 1 MiB pieces downloads a byte-exact copy', async (t) => {
@@ -15,7 +15,7 @@ test('aria2c with 8 connections and 1 MiB pieces downloads a byte-exact copy', a
   await mkdir(root);
   const data = randomBytes(24 * 1024 * 1024 + 4321);
   await writeFile(join(root, 'big.bin'), data);
-  const server = startProcess(t, process.execPath, [TANDEM_BIN, 'serve', root, '--http', '127.0.0.1:0', '--access-log', join(dir, 'access.log')]);
+  const server = startProcess(t, process.execPath, [...TANDEM_ARGV, 'serve', root, '--http', '127.0.0.1:0', '--access-log', join(dir, 'access.log')]);
   const url = (await waitForLine(server, /at (http:\S+)/))[1]!;
   const r = await run(aria2c, ['-x', '8', '-s', '8', '-k', '1M', '--min-split-size=1M', '--file-allocation=none', '--allow-overwrite=true', '--console-log-level=warn', '--summary-interval=0', '-d', join(dir, 'out'), '-o', 'big.bin', url + 'big.bin'], { timeoutMs: 120_000 });
   assert.equal(r.code, 0, r.stdout + r.stderr);

@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requireProgram } from '../helpers/programs.js';
-import { startProcess, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { startProcess, TANDEM_ARGV, waitForLine } from '../helpers/processes.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const NPM_CACHE = fileURLToPath(new URL('../../../.cache/test-npm/package.json', import.meta.url));
@@ -41,7 +41,7 @@ test('Chromium: listing without JavaScript, follow a folder link, sort by size, 
   await writeFile(join(root, 'docs', 'report.bin'), Buffer.from('binary report contents'));
   await writeFile(join(root, 'docs', 'small.txt'), 'x');
   await writeFile(join(root, 'readme.txt'), 'read me');
-  const server = startProcess(t, process.execPath, [TANDEM_BIN, 'serve', root, '--http', '127.0.0.1:0']);
+  const server = startProcess(t, process.execPath, [...TANDEM_ARGV, 'serve', root, '--http', '127.0.0.1:0']);
   const url = (await waitForLine(server, /at (http:\S+)/))[1]!;
   const browser = await pw.chromium.launch({
     executablePath: chromium,

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { requireProgram } from '../helpers/programs.js';
-import { run, startProcess, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { run, startProcess, TANDEM_ARGV, waitForLine } from '../helpers/processes.js';
 import { sharedTempDir, unprivilegedUser } from '../helpers/unprivileged.js';
 
 const CURL = requireProgram('curl', 'curl');
@@ -20,7 +20,7 @@ const children: ChildProcess[] = [];
 const payload = randomBytes(100_000);
 
 async function serve(args: string[]): Promise<string> {
-  const child = spawn(process.execPath, [TANDEM_BIN, 'serve', root, '--http', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...TANDEM_ARGV, 'serve', root, '--http', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   const m = await waitForLine(child, /http: serving .* at (\S+)/);
   return m[1]!;
@@ -207,7 +207,7 @@ test('files and folders the server may not read get the readable 403 page, never
   await mkdir(join(top, 'locked'));
   await writeFile(join(top, 'locked', 'inner.txt'), 'x');
   for (const name of ['small.txt', 'big.bin', 'locked']) await chmod(join(top, name), 0o000);
-  const child = startProcess(t, process.execPath, [TANDEM_BIN, 'serve', top, '--http', '127.0.0.1:0'], unprivilegedUser());
+  const child = startProcess(t, process.execPath, [...TANDEM_ARGV, 'serve', top, '--http', '127.0.0.1:0'], unprivilegedUser());
   const url = (await waitForLine(child, /at (http:\/\/\S+)/))[1]!;
   assert.equal((await curl([url + 'ok.txt'])).body.toString(), 'readable');
   const forbidden = async (args: string[]): Promise<void> => {
@@ -316,7 +316,7 @@ test('PUT into a folder the server may not write to: the readable 403 page, logg
   await mkdir(join(top, 'open'));
   if (user.uid !== undefined) await chown(join(top, 'open'), user.uid, user.gid!);
   await chmod(top, 0o555);
-  const child = startProcess(t, process.execPath, [TANDEM_BIN, 'serve', top, '--http', '127.0.0.1:0', '--upload'], user);
+  const child = startProcess(t, process.execPath, [...TANDEM_ARGV, 'serve', top, '--http', '127.0.0.1:0', '--upload'], user);
   const url = (await waitForLine(child, /at (http:\/\/\S+)/))[1]!;
   const src = join(dir, 'put-src.txt');
   await writeFile(src, 'some bytes');

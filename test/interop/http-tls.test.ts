@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { requireProgram } from '../helpers/programs.js';
-import { run, startProcess, tandem, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { run, startProcess, tandem, TANDEM_ARGV, waitForLine } from '../helpers/processes.js';
 import { tempDir } from '../helpers/tmp.js';
 import { sharedTempDir, unprivilegedUser } from '../helpers/unprivileged.js';
 
@@ -24,7 +24,7 @@ test('HTTPS: curl verifies the certificate, tandem get trusts it through NODE_EX
   const dir = await tempDir(t);
   const { cert, key } = await makeCert(dir);
   await writeFile(join(dir, 'f.txt'), 'secure bytes');
-  const server = startProcess(t, process.execPath, [TANDEM_BIN, 'serve', dir, '--http', '127.0.0.1:0', '--tls-cert', cert, '--tls-key', key]);
+  const server = startProcess(t, process.execPath, [...TANDEM_ARGV, 'serve', dir, '--http', '127.0.0.1:0', '--tls-cert', cert, '--tls-key', key]);
   const url = (await waitForLine(server, /at (https:\/\/\S+)/))[1]!;
   const logged = waitForLine(server, /"GET \/f\.txt HTTP\/1\.1" /);
   const r = await run(curl, ['-s', '--cacert', cert, url + 'f.txt']);
@@ -56,7 +56,7 @@ test('HTTPS (node:http): files and folders the server may not read get the reada
   await writeFile(join(root, 'small.txt'), 'private');
   await writeFile(join(root, 'big.bin'), Buffer.alloc(200_000, 7)); // past the small-file cache: streamed
   for (const name of ['small.txt', 'big.bin', 'locked']) await chmod(join(root, name), 0o000);
-  const server = startProcess(t, process.execPath, [TANDEM_BIN, 'serve', root, '--http', '127.0.0.1:0', '--tls-cert', cert, '--tls-key', key], unprivilegedUser());
+  const server = startProcess(t, process.execPath, [...TANDEM_ARGV, 'serve', root, '--http', '127.0.0.1:0', '--tls-cert', cert, '--tls-key', key], unprivilegedUser());
   const url = (await waitForLine(server, /at (https:\/\/\S+)/))[1]!;
   for (const [args, path] of [[[], 'small.txt'], [[], 'big.bin'], [['-r', '0-9,20-29'], 'big.bin'], [['-I'], 'big.bin'], [[], 'locked/']] as const) {
     const r = await run(curl, ['-s', '-S', '--cacert', cert, '-w', '\n%{http_code}', ...args, url + path]);
@@ -71,7 +71,7 @@ test('HTTPS (node:http): requests node:http refuses are answered as node answers
   const dir = await tempDir(t);
   const { cert } = await makeCert(dir);
   await writeFile(join(dir, 'f.txt'), 'x');
-  const server = startProcess(t, process.execPath, [TANDEM_BIN, 'serve', dir, '--http', '127.0.0.1:0', '--tls-cert', cert, '--tls-key', join(dir, 'key.pem')]);
+  const server = startProcess(t, process.execPath, [...TANDEM_ARGV, 'serve', dir, '--http', '127.0.0.1:0', '--tls-cert', cert, '--tls-key', join(dir, 'key.pem')]);
   const url = (await waitForLine(server, /at (https:\/\/\S+)/))[1]!;
   const cases: [string[], number, RegExp][] = [
     [['-X', 'BAD METHOD'], 400, /"BAD METHOD \/ HTTP\/1\.1" 400 - "-" "-"$/],

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startDaemon, until } from '../helpers/daemon.js';
 import { makeTree, treeHashes } from '../helpers/peer-fixtures.js';
 import { freeTcpPort } from '../helpers/ports.js';
-import { run, startProcess, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { run, startProcess, TANDEM_ARGV, waitForLine } from '../helpers/processes.js';
 import { requireProgram } from '../helpers/programs.js';
 import { tempDir } from '../helpers/tmp.js';
 import type { SessionSettings, TorrentDetail, TorrentSummary } from '../../src/node/index.js';
@@ -18,7 +18,7 @@ import type { SessionSettings, TorrentDetail, TorrentSummary } from '../../src/n
  */
 
 async function share(t: { after: (fn: () => void) => void }, path: string, tracker: string, torrentOut: string): Promise<string> {
-  const child = startProcess(t, process.execPath, [TANDEM_BIN, 'share', path, '-t', tracker, '--listen', '127.0.0.1', '--no-dht', '--torrent-out', torrentOut]);
+  const child = startProcess(t, process.execPath, [...TANDEM_ARGV, 'share', path, '-t', tracker, '--listen', '127.0.0.1', '--no-dht', '--torrent-out', torrentOut]);
   const [, magnet] = await waitForLine(child, /^magnet: (magnet:\?\S+)/, 30_000);
   return magnet!;
 }

@@ -6,7 +6,7 @@ import { createTorrent } from '../../src/metainfo/index.js';
 import { TrackerServer } from '../../src/tracker/index.js';
 import { makeTree, treeHashes } from '../helpers/peer-fixtures.js';
 import { freeTcpPort } from '../helpers/ports.js';
-import { run, startProcess, tandem, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { run, startProcess, tandem, TANDEM_ARGV, waitForLine } from '../helpers/processes.js';
 import { fileURLToPath } from 'node:url';
 
 const LT_PEER = fileURLToPath(new URL('../../../test/interop/helpers/lt_peer.py', import.meta.url));
@@ -50,7 +50,7 @@ async function fixture(t: TestContext): Promise<{ dir: string; src: string; file
 test('tandem seed -> aria2 leecher, meeting through a tracker: sha256 identical', async (t) => {
   const aria2c = requireProgram('aria2c', 'aria2');
   const { dir, src, file } = await fixture(t);
-  const seed = startProcess(t, process.execPath, [TANDEM_BIN, 'get', file, '-o', dir, '--seed', '--no-dht', '--json']);
+  const seed = startProcess(t, process.execPath, [...TANDEM_ARGV, 'get', file, '-o', dir, '--seed', '--no-dht', '--json']);
   await waitForLine(seed, /^\{"event":"done"/);
   const out = join(dir, 'aria2');
   const leech = startProcess(t, aria2c, await aria2Args(out, file, false));
@@ -74,7 +74,7 @@ test('mixed swarm through one tracker: a tandem seed with libtorrent, aria2 and 
   requireLibtorrent();
   const { dir, src, file } = await fixture(t);
   // The seed's upload is capped so the leechers also trade among themselves.
-  const seed = startProcess(t, process.execPath, [TANDEM_BIN, 'get', file, '-o', dir, '--seed', '--no-dht', '--json', '--upload-limit', '2MiB']);
+  const seed = startProcess(t, process.execPath, [...TANDEM_ARGV, 'get', file, '-o', dir, '--seed', '--no-dht', '--json', '--upload-limit', '2MiB']);
   const [line] = await waitForLine(seed, /^\{"event":"done".*\}$/);
   const seedPort = (JSON.parse(line) as { listenPort: number }).listenPort;
   const lt = run(DEBIAN_PYTHON, [LT_PEER, 'leech', file, join(dir, 'lt'), '--peer', `127.0.0.1:${seedPort}`, '--timeout', '60'], { timeoutMs: 70_000 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseTorrent } from '../../src/metainfo/index.js';
 import { DEBIAN_PYTHON, requireLibtorrent, requireProgram } from '../helpers/programs.js';
-import { run, startProcess, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { run, startProcess, TANDEM_ARGV, waitForLine } from '../helpers/processes.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const CURL = requireProgram('curl', 'curl');
@@ -22,7 +22,7 @@ test('curl -I shows the Link header of a seeded file; libtorrent downloads throu
   await mkdir(root);
   const data = randomBytes(3 * 1024 * 1024 + 99);
   await writeFile(join(root, 'big.bin'), data);
-  const server = startProcess(t, process.execPath, [TANDEM_BIN, 'serve', root, '--http', '127.0.0.1:0', '--seed', '--seed-cache', join(dir, 'cache'), '--json']);
+  const server = startProcess(t, process.execPath, [...TANDEM_ARGV, 'serve', root, '--http', '127.0.0.1:0', '--seed', '--seed-cache', join(dir, 'cache'), '--json']);
   const base = JSON.parse((await waitForLine(server, /^(\{.*"event":"listening".*\})$/))[1]!).url as string;
 
   let head = '';

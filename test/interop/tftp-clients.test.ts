@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { requireProgram } from '../helpers/programs.js';
 import { freeUdpPort } from '../helpers/ports.js';
-import { run, tandem, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { run, tandem, TANDEM_ARGV, waitForLine } from '../helpers/processes.js';
 
 const CURL = requireProgram('curl', 'curl');
 const TFTP = requireProgram('tftp', 'tftp-hpa');
@@ -24,7 +24,7 @@ const big = randomBytes(3 * 1024 * 1024 + 123);
 const rolling = randomBytes(8 * 70_000 + 5);
 
 async function serve(args: string[]): Promise<number> {
-  const child = spawn(process.execPath, [TANDEM_BIN, 'serve', root, '--tftp', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...TANDEM_ARGV, 'serve', root, '--tftp', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   return Number((await waitForLine(child, /tftp: serving .* at tftp:\/\/127\.0\.0\.1:(\d+)\//))[1]);
 }

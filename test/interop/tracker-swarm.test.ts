@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTorrent } from '../../src/metainfo/index.js';
 import { freeTcpPort, freeUdpPort } from '../helpers/ports.js';
-import { run, startProcess, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { run, startProcess, TANDEM_ARGV, waitForLine } from '../helpers/processes.js';
 import { DEBIAN_PYTHON, requireLibtorrent, requireProgram } from '../helpers/programs.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -34,7 +34,7 @@ while time.time() < deadline:
 
 /** Starts \`tandem tracker\` (the CLI, as users run it) on free ports and returns its announce URLs. */
 async function startTracker(t: { after: (fn: () => void) => void }): Promise<{ http: string; udp: string; metrics: string }> {
-  const child = startProcess(t, process.execPath, [TANDEM_BIN, 'tracker', '--http', '127.0.0.1:0', '--udp', '127.0.0.1:0']);
+  const child = startProcess(t, process.execPath, [...TANDEM_ARGV, 'tracker', '--http', '127.0.0.1:0', '--udp', '127.0.0.1:0']);
   const [http, udp] = await Promise.all([waitForLine(child, /tracker http listening on (\S+)/), waitForLine(child, /tracker udp listening on (\S+)/)]);
   return { http: http[1]!, udp: udp[1]!, metrics: http[1]!.replace('/announce', '/metrics') };
 }

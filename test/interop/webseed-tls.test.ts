@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { downloadFromWebSeeds, WebSeedError } from '../../src/webseed/index.js';
-import { run, startProcess, TANDEM_BIN, waitForLine } from '../helpers/processes.js';
+import { run, startProcess, TANDEM_ARGV, waitForLine } from '../helpers/processes.js';
 import { requireProgram } from '../helpers/programs.js';
 import { tempDir } from '../helpers/tmp.js';
 import { makeSampleTree } from '../helpers/trees.js';
@@ -19,7 +19,7 @@ describe('web seeds over TLS and IPv6', () => {
     const key = join(dir, 'key.pem');
     const gen = await run(openssl, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert]);
     assert.equal(gen.code, 0, gen.stderr);
-    const server = startProcess(t, process.execPath, [TANDEM_BIN, 'serve', join(dir, 'src'), '--http', '127.0.0.1:0', '--tls-cert', cert, '--tls-key', key, '--json']);
+    const server = startProcess(t, process.execPath, [...TANDEM_ARGV, 'serve', join(dir, 'src'), '--http', '127.0.0.1:0', '--tls-cert', cert, '--tls-key', key, '--json']);
     const url = (await waitForLine(server, /"url":"(https:[^"]+)"/))[1]!;
     const meta = await makeTorrent(sample, { webSeeds: [url] });
     await downloadFromWebSeeds({ meta, outDir: join(dir, 'out'), seedOptions: { ca: await readFile(cert) } });
@@ -36,7 +36,7 @@ describe('web seeds over TLS and IPv6', () => {
   it('downloads from a seed on [::1]', async (t) => {
     const dir = await tempDir(t);
     const sample = await makeSampleTree(join(dir, 'src'));
-    const server = startProcess(t, process.execPath, [TANDEM_BIN, 'serve', join(dir, 'src'), '--http', '[::1]:0', '--json']);
+    const server = startProcess(t, process.execPath, [...TANDEM_ARGV, 'serve', join(dir, 'src'), '--http', '[::1]:0', '--json']);
     const port = (await waitForLine(server, /"event":"listening".*"port":(\d+)/))[1]!;
     const meta = await makeTorrent(sample, { webSeeds: [`http://[::1]:${port}/`] });
     await downloadFromWebSeeds({ meta, outDir: join(dir, 'out') });

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DhtNode, type DhtOptions } from '../../../src/dht/index.js';
 import { DEBIAN_PYTHON } from '../../helpers/programs.js';
-import { startProcess, TANDEM_BIN } from '../../helpers/processes.js';
+import { startProcess, TANDEM_ARGV } from '../../helpers/processes.js';
 import { freeUdpPort } from '../../helpers/ports.js';
 
 export const DHT_NODE_PY = fileURLToPath(new URL('../../../../test/interop/helpers/dht_node.py', import.meta.url));
@@ -111,7 +111,7 @@ export async function lookupUntil(node: DhtNode, infoHash: Buffer, want: (peer: 
  */
 export function tandemBounded(args: string[], timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TANDEM_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const child = spawn(process.execPath, [...TANDEM_ARGV, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
