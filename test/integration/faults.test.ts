@@ -131,11 +131,11 @@ test('kill -9 of a download four times at random moments: it finishes with the e
   const rate = 2 * 1024 * 1024;
   const { dir, file, seed } = await sharedFile(t, size, ['--upload-limit', String(rate)]);
   const out = join(dir, 'out');
-  const args = [...TANDEM_ARGV, 'get', seed.torrentFile, '-o', out, '--peer', `127.0.0.1:${seed.port}`, '--no-dht', '--no-lsd', '--json'];
+  const args = ['get', seed.torrentFile, '-o', out, '--peer', `127.0.0.1:${seed.port}`, '--no-dht', '--no-lsd', '--json'];
   const next = xorshift(0x9e11);
   const kills = 4;
   for (let k = 0; k < kills; k++) {
-    const get = startProcess(t, process.execPath, args);
+    const get = startProcess(t, process.execPath, [...TANDEM_ARGV, ...args]);
     const exited = once(get, 'exit');
     // Once it is downloading (past the check of what is on disk), a further 0 to 1.5 s.
     await waitForLine(get, /^\{"event":"ready"/, 30_000);
@@ -144,7 +144,7 @@ test('kill -9 of a download four times at random moments: it finishes with the e
     const [, signal] = (await exited) as [number | null, string | null];
     assert.equal(signal, 'SIGKILL', `run ${k + 1} ended before it was killed`);
   }
-  const last = await tandem(args.slice(1), { timeoutMs: 60_000 });
+  const last = await tandem(args, { timeoutMs: 60_000 });
   assert.equal(last.code, 0, last.stderr);
   assert.equal(await sha256(join(out, 'data.bin')), await sha256(file));
   // The seed's count of bytes sent, all runs together, once the last run is over.
