@@ -72,6 +72,8 @@ export interface SummaryRow {
   ratio: ReturnType<typeof spread>;
   /** D over the run's start-up floor (`runFloor`); NaN where the clients' ready times are unknown. */
   floorRatio: ReturnType<typeof spread>;
+  /** The floor itself, in seconds (NaN as above). */
+  floor: ReturnType<typeof spread>;
   serverCopies: ReturnType<typeof spread>;
   clientCopies: ReturnType<typeof spread>;
   serverUtil: ReturnType<typeof spread>;
@@ -131,6 +133,7 @@ export function summarise(runs: RunRecord[], mode: Mode, params?: LabParams): Su
       d: spread(rs.map((r) => r.dSeconds)),
       ratio: spread(rs.map((r) => r.ratio)),
       floorRatio: spread(rs.map((r) => (params ? r.dSeconds / runFloor(r, params) : NaN))),
+      floor: spread(rs.map((r) => (params ? runFloor(r, params) : NaN))),
       serverCopies: spread(rs.map((r) => r.serverCopies)),
       clientCopies: spread(rs.map((r) => r.clientCopies)),
       serverUtil: spread(rs.map((r) => r.serverUtil)),

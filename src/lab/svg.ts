@@ -58,17 +58,19 @@ function polyline(points: [number, number][], colour: string, extra = '', width 
   return `<polyline fill="none" stroke="${colour}" stroke-width="${width}" ${extra} points="${points.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}"/>`;
 }
 
-function legend(entries: { label: string; colour: string; dash?: boolean }[]): string[] {
+function legend(entries: { label: string; colour: string; dash?: boolean; dots?: boolean }[]): string[] {
   const x = W - M.right + 14;
   return entries.map((e, i) => {
     const y = M.top + 10 + i * 18;
-    return `<line x1="${x}" y1="${y}" x2="${x + 22}" y2="${y}" stroke="${e.colour}" stroke-width="2"${e.dash ? ' stroke-dasharray="5 4"' : ''}/><text x="${x + 28}" y="${y}" dominant-baseline="middle">${esc(e.label)}</text>`;
+    const pattern = e.dash ? ' stroke-dasharray="5 4"' : e.dots ? ' stroke-dasharray="1.5 3"' : '';
+    return `<line x1="${x}" y1="${y}" x2="${x + 22}" y2="${y}" stroke="${e.colour}" stroke-width="2"${pattern}/><text x="${x + 28}" y="${y}" dominant-baseline="middle">${esc(e.label)}</text>`;
   });
 }
 
 /**
  * Distribution time against N for each mode (the median, with a bar from the fastest to the slowest repetition),
- * with D_cs and D_p2p drawn dashed. The N axis is logarithmic when N spans more than a factor of 20.
+ * with D_cs and D_p2p drawn dashed, and each mode's start-up floor (the median of its runs') dotted in its colour
+ * where the clients' ready times are known. The N axis is logarithmic when N spans more than a factor of 20.
  */
 export function distributionSvg(params: LabParams, runs: RunRecord[], title: string): string {
   const ns = params.clients;
@@ -78,7 +80,8 @@ export function distributionSvg(params: LabParams, runs: RunRecord[], title: str
   const curveNs: number[] = [];
   for (let i = 0; i <= 60; i++) curveNs.push(log ? nMin * (nMax / nMin) ** (i / 60) : nMin + ((nMax - nMin) * i) / 60);
   const bounds = curveNs.map((n) => uniformBounds(params.sizeBytes, n, params.serverUpBps, params.clientUpBps, params.clientDownBps));
-  const rows = params.modes.map((m) => ({ mode: m, rows: summarise(runs, m) }));
+  const rows = params.modes.map((m) => ({ mode: m, rows: summarise(runs, m, params) }));
+  const floors = rows.map(({ mode, rows: rs }) => ({ mode, points: rs.filter((r) => Number.isFinite(r.floor.median)) })).filter((f) => f.points.length > 0);
   // Let D_cs run off the top when it dwarfs everything measured, so the measured points stay readable.
   const measuredMax = Math.max(0, ...rows.flatMap((r) => r.rows.map((x) => x.d.max)), ...bounds.map((b) => b.p2p));
   const hasCs = params.modes.includes('cs');
@@ -95,6 +98,10 @@ export function distributionSvg(params: LabParams, runs: RunRecord[], title: str
   const out = frame(title, 'clients N', 'distribution time D (s)', axis, (v) => String(v));
   out.push(polyline(curveNs.map((n, i) => [axis.toX(n), axis.toY(bounds[i]!.cs)]), COLOURS.D_cs!, 'stroke-dasharray="5 4" opacity="0.7"'));
   out.push(polyline(curveNs.map((n, i) => [axis.toX(n), axis.toY(bounds[i]!.p2p)]), COLOURS.D_p2p!, 'stroke-dasharray="5 4" opacity="0.7"'));
+  for (const { mode, points } of floors) {
+    const pts = points.map((r): [number, number] => [axis.toX(r.clients), axis.toY(r.floor.median)]);
+    out.push(points.length > 1 ? polyline(pts, COLOURS[mode] ?? '#000', 'stroke-dasharray="1.5 3" opacity="0.8"') : `<circle cx="${pts[0]![0].toFixed(1)}" cy="${pts[0]![1].toFixed(1)}" r="2" fill="none" stroke="${COLOURS[mode] ?? '#000'}"/>`);
+  }
   for (const { mode, rows: rs } of rows) {
     const c = COLOURS[mode] ?? '#000';
     if (rs.length > 1) out.push(polyline(rs.map((r) => [axis.toX(r.clients), axis.toY(r.d.median)]), c));
@@ -104,7 +111,8 @@ export function distributionSvg(params: LabParams, runs: RunRecord[], title: str
       out.push(`<circle cx="${x}" cy="${axis.toY(r.d.median).toFixed(1)}" r="3.5" fill="${c}"><title>${mode} N=${r.clients}: D=${r.d.median.toFixed(2)} s, ${r.ratio.median.toFixed(2)}× bound</title></circle>`);
     }
   }
-  out.push(...legend([...params.modes.map((m) => ({ label: m, colour: COLOURS[m] ?? '#000' })), { label: 'D_cs bound', colour: COLOURS.D_cs!, dash: true }, { label: 'D_p2p bound', colour: COLOURS.D_p2p!, dash: true }]));
+  const floorEntries = floors.map(({ mode }) => ({ label: `${mode} floor`, colour: COLOURS[mode] ?? '#000', dots: true }));
+  out.push(...legend([...params.modes.map((m) => ({ label: m, colour: COLOURS[m] ?? '#000' })), { label: 'D_cs bound', colour: COLOURS.D_cs!, dash: true }, { label: 'D_p2p bound', colour: COLOURS.D_p2p!, dash: true }, ...floorEntries]));
   out.push('</svg>');
   return out.join('\n') + '\n';
 }

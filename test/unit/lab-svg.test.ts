@@ -44,6 +44,15 @@ test('the distribution plot has a point per mode and N, both bounds and a legend
   assert.match(svg, /D_p2p bound/);
   assert.match(svg, /Measured &amp; &lt;checked&gt;/);
   assert.match(svg, /hybrid N=16: D=18\.50 s/);
+  assert.doesNotMatch(svg, /floor/, 'no floor without the clients\' ready times');
+});
+
+test("with the clients' ready times, each mode's start-up floor is drawn dotted and named in the legend", () => {
+  const withReady = runs().map((r) => ({ ...r, readySeconds: Array.from({ length: r.clients }, (_, i) => 0.2 + 0.05 * i) }));
+  const svg = distributionSvg(params, withReady, 'with floors');
+  assertWellFormed(svg);
+  for (const mode of params.modes) assert.match(svg, new RegExp(`>${mode} floor</text>`));
+  assert.equal((svg.match(/stroke-dasharray="1\.5 3" opacity="0\.8"/g) ?? []).length, 3, 'a dotted floor line per mode');
 });
 
 test('a logarithmic N axis for a simulation up to 10,000 clients', () => {
