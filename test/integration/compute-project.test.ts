@@ -83,7 +83,8 @@ async function slowpoke(url: string, dir: string, signal: AbortSignal): Promise<
   if (!inst || !wu) return undefined;
   const inputs: [string, Buffer][] = await Promise.all(wu.inputs.map(async (i) => [i.name, await readFile(join(dir, i.name))] as [string, Buffer]));
   const r = await runSandboxed({ wasm: fixtureWasm('checksum'), inputs, stdinName: wu.stdinName, seed: Buffer.from(wu.seed, 'hex'), bounds: { cpuSeconds: 5, memoryBytes: 1 << 20, outputBytes: 65536 } });
-  assert.equal(r.status, 'success');
+  // The reason and the child's stderr, should it ever fail (it did once in CI, 2.4 s into the test, under load).
+  assert.equal(r.status, 'success', r.status === 'success' ? '' : `${r.reason}: ${r.message}; stderr: ${r.stderr.toString().slice(0, 2000)}`);
   const bundle = r.status === 'success' ? r.bundle : Buffer.alloc(0);
   await new Promise((res) => setTimeout(res, Math.max(0, inst.deadlineMs + 1500 - Date.now())));
   for (let attempt = 0; attempt < 50 && !signal.aborted; attempt++) {
