@@ -127,23 +127,26 @@ export function summarise(runs: RunRecord[], mode: Mode, params?: LabParams): Su
   for (const r of runs) if (r.mode === mode && Number.isFinite(r.dSeconds)) byN.set(r.clients, [...(byN.get(r.clients) ?? []), r]);
   return [...byN.entries()]
     .sort((a, b) => a[0] - b[0])
-    .map(([clients, rs]) => ({
-      clients,
-      reps: rs.length,
-      d: spread(rs.map((r) => r.dSeconds)),
-      ratio: spread(rs.map((r) => r.ratio)),
-      floorRatio: spread(rs.map((r) => (params ? r.dSeconds / runFloor(r, params) : NaN))),
-      floor: spread(rs.map((r) => (params ? runFloor(r, params) : NaN))),
-      serverCopies: spread(rs.map((r) => r.serverCopies)),
-      clientCopies: spread(rs.map((r) => r.clientCopies)),
-      serverUtil: spread(rs.map((r) => r.serverUtil)),
-      clientUtil: spread(rs.map((r) => r.clientUtil)),
-      cpuSeconds: spread(rs.map((r) => r.cpuSeconds)),
-      ready: clientTimes(rs.map((r) => r.readySeconds)),
-      serverBusy: spread(rs.map((r) => r.serverBusyFromSeconds)),
-      busy: clientTimes(rs.map((r) => r.busyFromSeconds)),
-      boundSeconds: rs[0]!.boundSeconds,
-    }));
+    .map(([clients, rs]) => {
+      const floors = rs.map((r) => (params ? runFloor(r, params) : NaN));
+      return {
+        clients,
+        reps: rs.length,
+        d: spread(rs.map((r) => r.dSeconds)),
+        ratio: spread(rs.map((r) => r.ratio)),
+        floorRatio: spread(rs.map((r, i) => r.dSeconds / floors[i]!)),
+        floor: spread(floors),
+        serverCopies: spread(rs.map((r) => r.serverCopies)),
+        clientCopies: spread(rs.map((r) => r.clientCopies)),
+        serverUtil: spread(rs.map((r) => r.serverUtil)),
+        clientUtil: spread(rs.map((r) => r.clientUtil)),
+        cpuSeconds: spread(rs.map((r) => r.cpuSeconds)),
+        ready: clientTimes(rs.map((r) => r.readySeconds)),
+        serverBusy: spread(rs.map((r) => r.serverBusyFromSeconds)),
+        busy: clientTimes(rs.map((r) => r.busyFromSeconds)),
+        boundSeconds: rs[0]!.boundSeconds,
+      };
+    });
 }
 
 /** `1.02–1.05–1.09`, or one number when every repetition gave the same. */
